@@ -1,0 +1,52 @@
+# Kesu — `make run` serves the product, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export KESU_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install run test test-sqlite test-postgres lint bench messages browser clean
+
+$(BIN)/kesu: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(BIN)/kesu
+
+install: $(BIN)/kesu messages
+
+# Compiled message catalogues (.mo) are built from the committed .po files.
+messages: $(BIN)/kesu
+	@command -v msgfmt >/dev/null || (apt-get install -y -q gettext >/dev/null 2>&1 || sudo apt-get install -y -q gettext)
+	cd $(CURDIR) && $(BIN)/kesu compilemessages -v0 --ignore=.venv
+
+run: install
+	$(BIN)/kesu migrate --noinput -v0
+	$(BIN)/kesu load_demo
+	$(BIN)/kesu serve --port $(PORT)
+
+# Chromium for the browser tests (Debian package; Playwright drives /usr/bin/chromium).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null) || echo "warning: could not install chromium"
+
+test: install browser test-sqlite test-postgres
+
+test-sqlite:
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -q
+
+test-postgres:
+	@if [ -n "$$KESU_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$KESU_TEST_DATABASE_URL"; \
+		DATABASE_URL="$$KESU_TEST_DATABASE_URL" $(BIN)/pytest -n 2 -q; \
+	else echo "KESU_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/kesu makemigrations --check --dry-run -v0
+	$(BIN)/mypy kesu config
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,194 @@
+"""Settings shared by every environment. Values come from the environment (see README)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("KESU_DATA_DIR", BASE_DIR / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("KESU_SECRET_KEY", "kesu-insecure-development-key-change-me")
+DEBUG = env_bool("KESU_DEBUG", False)
+ALLOWED_HOSTS = [h for h in os.environ.get("KESU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("KESU_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "kesu.core",
+    "kesu.accounts",
+    "kesu.customers",
+    "kesu.triage",
+    "kesu.complaints",
+    "kesu.deadlines",
+    "kesu.resolution",
+    "kesu.notifications",
+    "kesu.reports",
+    "kesu.audit",
+    "kesu.api",
+    "kesu.web",
+    "kesu.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kesu.core.middleware.RequestBodyLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_url(url: str | None) -> dict:
+    """SQLite in WAL mode under the data dir by default; any DATABASE_URL otherwise."""
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            config.setdefault("OPTIONS", {})
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = sqlite_options()
+            config["CONN_MAX_AGE"] = 0
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "kesu.sqlite3"),
+        "OPTIONS": sqlite_options(),
+    }
+
+
+def sqlite_options() -> dict:
+    # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue on
+    # the busy timeout instead of failing with "database is locked" on lock upgrade.
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=30000;PRAGMA foreign_keys=ON;"
+        ),
+    }
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("KESU_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("KESU_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": os.environ.get("KESU_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# JSON bodies above this are refused with 413 before they are parsed; uploads have their own limit.
+KESU_MAX_JSON_BODY = int(os.environ.get("KESU_MAX_JSON_BODY", 256 * 1024))
+KESU_MAX_UPLOAD_BYTES = int(os.environ.get("KESU_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = KESU_MAX_UPLOAD_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+KESU_ALLOWED_UPLOAD_TYPES = {
+    "image/jpeg": [".jpg", ".jpeg"],
+    "image/png": [".png"],
+    "image/webp": [".webp"],
+    "application/pdf": [".pdf"],
+    "audio/mpeg": [".mp3"],
+    "audio/wav": [".wav"],
+    "video/mp4": [".mp4"],
+    "text/plain": [".txt"],
+}
+KESU_NUMBER_PREFIX = os.environ.get("KESU_NUMBER_PREFIX", "")
+KESU_PUBLIC_RATE_LIMIT = os.environ.get("KESU_PUBLIC_RATE_LIMIT", "20/60")  # requests/seconds
+KESU_LOGIN_RATE_LIMIT = os.environ.get("KESU_LOGIN_RATE_LIMIT", "10/300")
+KESU_TOKEN_TTL_HOURS = int(os.environ.get("KESU_TOKEN_TTL_HOURS", 24 * 7))
+KESU_SCHEDULER = env_bool("KESU_SCHEDULER", False)
+
+EMAIL_HOST = os.environ.get("KESU_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("KESU_SMTP_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("KESU_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KESU_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KESU_SMTP_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("KESU_MAIL_FROM", "kesu@localhost")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TIMEZONE = TIME_ZONE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+ADMIN_SITE_HEADER = _("Kesu complaint handling")

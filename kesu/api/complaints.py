@@ -1,0 +1,104 @@
+"""Staff endpoints: register, list, read and move complaints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+
+from kesu.api.body import json_object
+from kesu.api.openapi import json_body
+from kesu.api.schemas import ComplaintIn, ComplaintListOut, ComplaintOut, ErrorOut, TransitionIn
+from kesu.api.serializers import complaint_dict
+from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
+from kesu.complaints.services.intake import complaint_register
+from kesu.complaints.services.transitions import complaint_transition
+from kesu.complaints.validation import Collector, parse_received_at
+from kesu.core import clock
+from kesu.core.errors import NotFound
+
+router = Router(tags=["complaints"])
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+class ListQuery(Schema):
+    status: str | None = None
+    severity: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    department: str | None = None
+    assignee: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    received_from: str | None = None
+    received_to: str | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+@router.post("/complaints", response={201: ComplaintOut, **ERRORS},
+             openapi_extra=json_body(ComplaintIn, "A complaint from any channel."))
+def register(request: HttpRequest) -> Status[dict[str, Any]]:
+    now = clock.now()
+    complaint = complaint_register(actor=request.user, payload=json_object(request), now=now)  # type: ignore[arg-type]
+    return Status(201, complaint_dict(complaint, user=request.user, now=now))  # type: ignore[arg-type]
+
+
+@router.get("/complaints", response={200: ComplaintListOut, **ERRORS})
+def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any]:
+    now = clock.now()
+    c = Collector()
+    if filters.page < 1:
+        c.add("page", _("Give a page number of 1 or more."), "invalid")
+    if not 1 <= filters.page_size <= 100:
+        c.add("page_size", _("Give a page size from 1 to 100."), "invalid")
+    received_from = received_to = None
+    if filters.received_from:
+        received_from = parse_received_at(filters.received_from, "received_from", c, now=now)
+    if filters.received_to:
+        received_to = parse_received_at(filters.received_to, "received_to", c, now=now)
+    if filters.q and len(filters.q) > 200:
+        c.add("q", _("Enter at most %(max)d characters (it has %(length)d).") % {"max": 200, "length": len(filters.q)})
+    c.raise_if_any()
+    queryset = complaint_list(
+        user=request.user,  # type: ignore[arg-type]
+        filters=ComplaintFilters(
+            status=filters.status, severity=filters.severity, channel=filters.channel,
+            category=filters.category, department=filters.department, assignee=filters.assignee,
+            overdue=filters.overdue, q=filters.q, received_from=received_from, received_to=received_to,
+        ),
+        now=now,
+    )
+    offset = (filters.page - 1) * filters.page_size
+    rows = list(queryset[offset: offset + filters.page_size])
+    return {
+        "count": queryset.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [complaint_dict(c, user=request.user, now=now, with_actions=False) for c in rows],  # type: ignore[arg-type]
+    }
+
+
+@router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS})
+def detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
+    if complaint is None:
+        raise NotFound(_("No complaint has this number."))
+    return complaint_dict(complaint, user=request.user, now=clock.now(),  # type: ignore[arg-type]
+                          timeline=list(complaint_timeline(complaint)))
+
+
+@router.post("/complaints/{number}/transitions", response={200: ComplaintOut, **ERRORS},
+             openapi_extra=json_body(TransitionIn, "An action of the lifecycle and its parameters."))
+def transition(request: HttpRequest, number: str) -> dict[str, Any]:
+    now = clock.now()
+    payload = json_object(request)
+    complaint_transition(actor=request.user, number=number, action=payload.get("action", ""),  # type: ignore[arg-type]
+                         payload=payload, now=now)
+    fresh = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
+    assert fresh is not None
+    return complaint_dict(fresh, user=request.user, now=now, timeline=list(complaint_timeline(fresh)))  # type: ignore[arg-type]
+
+

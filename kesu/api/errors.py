@@ -1,0 +1,66 @@
+"""Coded errors → HTTP, in one place. Every error body is {"errors": [{"field", "message"}]}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kesu.core.errors import DomainError
+
+
+def error_body(errors: list[tuple[str | None, str]]) -> dict[str, Any]:
+    return {"errors": [{"field": f, "message": str(m)} for f, m in errors]}
+
+
+def _field_of(loc: Any) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    return ".".join(parts) or None
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("int") or kind.startswith("float") or kind.startswith("decimal"):
+        return _("Enter a number.")
+    if kind.startswith("bool"):
+        return _("Enter true or false.")
+    if kind.startswith("datetime") or kind.startswith("date"):
+        return _("Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00.")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return _("Send a JSON object.")
+    if kind.startswith("string"):
+        return _("Enter text.")
+    if kind == "enum" or kind == "literal_error":
+        return _("Choose one of the allowed values.")
+    return _("Enter a valid value.")
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(
+            request, error_body([(e.field, str(e.message)) for e in exc.errors]), status=exc.status
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [(_field_of(e.get("loc", ())), _message(e)) for e in exc.errors]
+        return api.create_response(request, error_body(errors), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, error_body([(None, _("Sign in first: send a valid bearer token."))]), status=401
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, error_body([(None, str(exc))]), status=exc.status_code)

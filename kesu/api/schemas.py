@@ -1,0 +1,199 @@
+"""Request and response shapes, documented in the OpenAPI document.
+
+Request bodies are documented with these schemas but validated by the domain validators
+(kesu.complaints.validation), so every message names the field in the caller's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+ChannelCode = Literal["phone", "email", "web", "social", "walk_in", "letter", "suggestion_box",
+                      "regulator", "media", "internal"]
+SeverityCode = Literal["general", "serious", "major"]
+UrgencyCode = Literal["normal", "urgent", "critical"]
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class HealthOut(Schema):
+    status: str
+
+
+class ErrorItem(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    errors: list[ErrorItem]
+
+
+class CustomerIn(Schema):
+    name: str = Field(max_length=100)
+    phone: str | None = Field(None, description="Mobile or landline; Chinese numbers need no +86.")
+    email: str | None = None
+
+
+class ProductIn(Schema):
+    name: str | None = None
+    sku: str | None = None
+    lot: str | None = None
+    order_no: str | None = None
+    quantity: int | None = Field(None, ge=1)
+
+
+class SettlementIn(Schema):
+    kind: Literal["on_the_spot", "resolved_contact"]
+    result: str
+    customer_answer: str | None = None
+
+
+class ComplaintIn(Schema):
+    channel: ChannelCode
+    customer: CustomerIn
+    description: str = Field(max_length=10000)
+    title: str | None = Field(None, max_length=200)
+    received_at: dt.datetime | None = Field(None, description="ISO 8601 with offset; not in the future.")
+    category: str | None = Field(None, description="Taxonomy code, e.g. product_quality.food.expired")
+    severity: SeverityCode | None = Field(None, description="Omit to take the rule-based suggestion.")
+    urgency: UrgencyCode | None = None
+    product: ProductIn | None = None
+    location: str | None = None
+    demand: str | None = None
+    amount_claimed: str | None = Field(None, description="Decimal string ≥ 0, two places at most.")
+    overseas: bool | None = None
+    external_ref: str | None = None
+    related_to: str | None = Field(None, description="Number of an earlier complaint this repeats (IN-10).")
+    settlement: SettlementIn | None = Field(
+        None, description="Staff only: register and close at once (IN-7 resolved contact, IN-8 on the spot)."
+    )
+
+
+class TransitionIn(Schema):
+    action: Literal["acknowledge", "assign", "start_investigation", "propose_solution", "approve",
+                    "reject_approval", "customer_accept", "customer_reject", "resolve",
+                    "record_callback", "close", "reopen", "escalate", "withdraw", "merge",
+                    "rule_invalid"]
+    note: str | None = None
+    reason: str | None = None
+    department: str | None = None
+    assignee: str | None = None
+    remedies: list[dict[str, Any]] | None = Field(None, description='[{"type": "refund", "amount": "50.00"}]')
+    description: str | None = None
+    result: str | None = None
+    reached: bool | None = None
+    satisfied: bool | None = None
+    score: int | None = None
+    comment: str | None = None
+    into: str | None = None
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    phone: str | None
+    email: str | None
+
+
+class DeadlinesOut(Schema):
+    acknowledge_due: dt.datetime | None
+    reply_due: dt.datetime | None
+    close_due: dt.datetime | None
+    overdue: bool
+
+
+class EventOut(Schema):
+    kind: str
+    at: dt.datetime
+    actor: str | None
+    from_status: str
+    to_status: str
+    note: str
+    data: dict[str, Any]
+
+
+class ComplaintOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    severity: str
+    severity_source: str
+    severity_rule: str | None
+    urgency: str
+    category: str | None
+    customer: CustomerOut
+    title: str
+    description: str
+    received_at: dt.datetime
+    location: str
+    product: dict[str, Any]
+    demand: str
+    amount_claimed: str | None
+    overseas: bool
+    external_ref: str
+    department: str | None
+    assignee: str | None
+    recorded_by: str | None
+    escalation_level: int
+    deadlines: DeadlinesOut
+    related_to: str | None
+    merged_into: str | None
+    result: str
+    is_resolved_contact: bool
+    settled_on_spot: bool
+    actions: list[str] = Field(description="Actions the caller may take now.")
+    timeline: list[EventOut] | None = None
+
+
+class ComplaintListOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ComplaintOut]
+
+
+class PublicEventOut(Schema):
+    kind: str
+    at: dt.datetime
+    status: str
+
+
+class PublicSolutionOut(Schema):
+    round: int
+    status: str
+    total: str
+    remedies: list[dict[str, str]]
+    description: str
+
+
+class PublicComplaintOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    received_at: dt.datetime
+    expected_reply_by: dt.datetime | None
+    title: str
+    description: str
+    result: str
+    solution: PublicSolutionOut | None
+    timeline: list[PublicEventOut]
+
+
+class PublicCreatedOut(Schema):
+    number: str
+    status: str
+    received_at: dt.datetime
+    expected_reply_by: dt.datetime | None

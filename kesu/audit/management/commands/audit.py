@@ -1,0 +1,32 @@
+"""`kesu audit verify` checks the chain; `kesu audit seal` links pending records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kesu.audit.services import audit_seal, audit_verify
+
+
+class Command(BaseCommand):
+    help = "Audit trail: verify (report the first tampered record) or seal."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("operation", choices=["verify", "seal"])
+        parser.add_argument("--no-seal", action="store_true", help="verify without sealing pending records first")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["operation"] == "seal":
+            self.stdout.write(f"sealed {audit_seal()} record(s)")
+            return
+        if not options["no_seal"]:
+            audit_seal()
+        result = audit_verify()
+        if result.ok:
+            self.stdout.write(f"OK: {result.checked} record(s) verified, {result.unsealed} pending")
+            return
+        raise CommandError(
+            f"TAMPERED: record id={result.first_bad_id} seq={result.first_bad_seq}: {result.reason} "
+            f"({result.checked} record(s) before it verified)"
+        )

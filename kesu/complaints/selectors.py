@@ -1,0 +1,109 @@
+"""Reads of complaints, always through `visible_complaints(user)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from kesu.accounts.models import User
+from kesu.accounts.permissions import sees_whole_organisation
+from kesu.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent
+
+
+def visible_complaints(user: User) -> QuerySet[Complaint]:
+    """Organisation-wide roles see everything; handlers their department's and their own."""
+    queryset = Complaint.objects.all()
+    if sees_whole_organisation(user):
+        return queryset
+    return queryset.filter(Q(department_id=user.department_id) | Q(assignee_id=user.pk))
+
+
+@dataclass(frozen=True)
+class ComplaintFilters:
+    status: str | None = None
+    severity: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    department: str | None = None
+    assignee: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+
+
+def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -> QuerySet[Complaint]:
+    queryset = visible_complaints(user)
+    if filters.status:
+        queryset = queryset.filter(status__in=filters.status.split(","))
+    if filters.severity:
+        queryset = queryset.filter(severity=filters.severity)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.category:
+        # A category filter includes its sub-categories.
+        queryset = queryset.filter(
+            Q(category__code=filters.category) | Q(category__code__startswith=filters.category + ".")
+        )
+    if filters.department:
+        queryset = queryset.filter(Q(department__code=filters.department) | Q(department__name=filters.department))
+    if filters.assignee:
+        queryset = queryset.filter(assignee__username=filters.assignee)
+    if filters.overdue is not None:
+        condition = overdue_q(now)
+        queryset = queryset.filter(condition) if filters.overdue else queryset.exclude(condition)
+    if filters.received_from:
+        queryset = queryset.filter(received_at__gte=filters.received_from)
+    if filters.received_to:
+        queryset = queryset.filter(received_at__lt=filters.received_to)
+    if filters.q:
+        for term in filters.q.lower().split()[:8]:
+            queryset = queryset.filter(search_text__contains=term)
+    return queryset.select_related("customer", "category", "department", "assignee").order_by(
+        "-received_at", "-id"
+    )
+
+
+def complaint_get(*, user: User, number: str) -> Complaint | None:
+    return (
+        visible_complaints(user)
+        .select_related("customer", "category", "department", "assignee", "recorded_by",
+                        "merged_into", "related_to", "severity_rule")
+        .filter(number=number)
+        .first()
+    )
+
+
+def complaint_timeline(complaint: Complaint, *, public_only: bool = False) -> QuerySet[ComplaintEvent]:
+    events = complaint.events.select_related("actor").order_by("at", "id")
+    if public_only:
+        events = events.filter(internal=False)
+    return events
+
+
+def customer_open_complaints(*, customer_id: int, exclude_number: str | None = None) -> QuerySet[Complaint]:
+    queryset = Complaint.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
+    if exclude_number:
+        queryset = queryset.exclude(number=exclude_number)
+    return queryset.order_by("-received_at")
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open complaints with a deadline passed and not met."""
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(acknowledged_at__isnull=True, acknowledge_due__lt=now)
+        | Q(replied_at__isnull=True, reply_due__lt=now)
+        | Q(closed_at__isnull=True, close_due__lt=now)
+    )
+
+
+def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
+    if complaint.status not in OPEN_STATUSES:
+        return False
+    return bool(
+        (complaint.acknowledged_at is None and complaint.acknowledge_due and complaint.acknowledge_due < now)
+        or (complaint.replied_at is None and complaint.reply_due and complaint.reply_due < now)
+        or (complaint.closed_at is None and complaint.close_due and complaint.close_due < now)
+    )

@@ -1,0 +1,143 @@
+"""Registering a complaint from any channel (SPEC IN-1…IN-10, CL-2, DP-1, DP-5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import Department, Role, User
+from kesu.complaints.events import record_event
+from kesu.complaints.models import Complaint, Status
+from kesu.complaints.numbering import format_number, next_serial, period_of
+from kesu.complaints.search import build_search_text
+from kesu.complaints.validation import IntakeData, parse_intake
+from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
+from kesu.customers.services import customer_get_or_create
+from kesu.deadlines.services import initial_deadlines
+from kesu.notifications.services import notify_users
+from kesu.triage.services import suggest_severity
+
+COMPLAINT_DESK = "customer_service"
+
+
+def complaint_register(*, actor: User | None, payload: Mapping[str, Any], now: dt.datetime) -> Complaint:
+    """Validate `payload` and register the complaint. `actor` is None for the public portal."""
+    if actor is not None and actor.role == Role.AUDITOR:
+        raise PermissionDenied(_("Auditors have read-only access."))
+    data = parse_intake(payload, now=now)
+    return _register(actor=actor, data=data, now=now)
+
+
+def _route(data: IntakeData) -> Department | None:
+    if data.category is not None:
+        department = data.category.responsible_department()
+        if department is not None:
+            return department
+    # First-contact responsibility (IN-6): anything unrouted lands at the complaint desk.
+    return Department.objects.filter(code=COMPLAINT_DESK).first()
+
+
+def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Complaint:
+    related = None
+    if data.related_to:
+        related = Complaint.objects.filter(number=data.related_to).first()
+        if related is None:
+            raise ValidationFailed([FieldError("related_to", _("No complaint has this number."), "not_found")])
+    text = " ".join([data.title, data.description, data.demand, data.location, data.product_name])
+    suggestion = suggest_severity(text=text, channel=data.channel)
+    severity = data.severity or suggestion.severity
+    severity_source = "intake" if data.severity else ("rule" if suggestion.rule else "default")
+    department = _route(data)
+    deadlines = initial_deadlines(
+        received_at=data.received_at, severity=severity, urgency=data.urgency, channel=data.channel,
+        category_code=data.category.code if data.category else None, overseas=data.overseas,
+    )
+    period = period_of(data.received_at)
+    with transaction.atomic():
+        customer = customer_get_or_create(
+            name=data.customer_name, phone=data.customer_phone, email=data.customer_email, now=now
+        )
+        serial = next_serial(period)
+        complaint = Complaint(
+            number=format_number(period, serial), period=period, serial=serial,
+            status=Status.REGISTERED, channel=data.channel, severity=severity,
+            severity_rule=suggestion.rule if severity_source == "rule" else None,
+            severity_source=severity_source, urgency=data.urgency, category=data.category,
+            customer=customer, contact_name=data.customer_name,
+            contact_phone=data.customer_phone or "", contact_email=data.customer_email or "",
+            title=data.title, description=data.description, received_at=data.received_at,
+            location=data.location, product_name=data.product_name, product_sku=data.product_sku,
+            product_lot=data.product_lot, order_no=data.order_no,
+            product_quantity=data.product_quantity, demand=data.demand,
+            amount_claimed=data.amount_claimed, overseas=data.overseas,
+            external_ref=data.external_ref, department=department, recorded_by=actor,
+            related_to=related, acknowledge_due=deadlines.acknowledge_due,
+            reply_due=deadlines.reply_due, close_due=deadlines.close_due,
+            created_at=now, updated_at=now,
+        )
+        complaint.search_text = build_search_text(complaint)
+        complaint.save(force_insert=True)
+        record_event(
+            complaint=complaint, kind="registered", actor=actor, at=now, to_status=Status.REGISTERED,
+            data={"channel": data.channel, "severity": severity, "severity_source": severity_source,
+                  "severity_rule": suggestion.rule.code if suggestion.rule else None,
+                  "matched": suggestion.matched if suggestion.rule else "",
+                  "department": department.code if department else None,
+                  "related_to": related.number if related else None},
+            internal=False,
+        )
+        if severity == "major":
+            _notify_major(complaint=complaint, now=now)
+        if data.settlement:
+            _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
+    return complaint
+
+
+def _notify_major(*, complaint: Complaint, now: dt.datetime) -> None:
+    """DP-5: a major complaint is reported at once to the GM and the customer-service manager."""
+    recipients = User.objects.filter(is_active=True).filter(
+        Q(role=Role.GM)
+        | Q(role=Role.MANAGER, department__code=COMPLAINT_DESK)
+        | Q(role=Role.MANAGER, department__isnull=True)
+    )
+    subject = _("Major complaint %(number)s") % {"number": complaint.number}
+    body = _(
+        "A major complaint was registered.\nNumber: %(number)s\nReceived: %(received)s\n"
+        "Channel: %(channel)s\nSummary: %(summary)s\n"
+    ) % {
+        "number": complaint.number,
+        "received": complaint.received_at.isoformat(),
+        "channel": complaint.get_channel_display(),
+        "summary": (complaint.title or complaint.description)[:200],
+    }
+    notify_users(users=list(recipients), kind="major_complaint", subject=subject, body=body, now=now,
+                 complaint=complaint)
+
+
+def _settle_at_intake(*, complaint: Complaint, actor: User | None, settlement: dict[str, str],
+                      now: dt.datetime) -> None:
+    """IN-7 resolved contact / IN-8 on-the-spot settlement: registered and closed at once."""
+    if actor is None:
+        raise PermissionDenied(_("Only staff can record a settlement at intake."))
+    complaint.status = Status.CLOSED
+    complaint.result = settlement["result"]
+    complaint.resolved_at = complaint.closed_at = complaint.acknowledged_at = now
+    complaint.is_resolved_contact = settlement["kind"] == "resolved_contact"
+    complaint.settled_on_spot = settlement["kind"] == "on_the_spot"
+    complaint.save(update_fields=["status", "result", "resolved_at", "closed_at", "acknowledged_at",
+                                  "is_resolved_contact", "settled_on_spot"])
+    record_event(
+        complaint=complaint, kind=settlement["kind"], actor=actor, at=now,
+        from_status=Status.REGISTERED, to_status=Status.CLOSED, note=settlement["result"],
+        data={"customer_answer": settlement.get("customer_answer", "")}, internal=False,
+    )
+
+
+def number_prefix() -> str:
+    return settings.KESU_NUMBER_PREFIX

@@ -1,0 +1,376 @@
+"""Moving a complaint through its lifecycle: one service, one transaction per action.
+
+`complaint_transition` looks the move up in the transition table, checks the role and the
+guard, parses the action's parameters, applies the action's effects, and writes the
+timeline event and the audit record with the change. Refusals write nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import Department, Role, User
+from kesu.complaints import workflow
+from kesu.complaints.events import record_event
+from kesu.complaints.models import Complaint, Status
+from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.validation import Collector
+from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from kesu.notifications.services import notify_users
+from kesu.resolution import services as resolution
+from kesu.resolution.models import RemedyType
+
+INVALID_REASONS = (
+    "excessive_demand", "harassment", "untrue", "system_fault", "knowledge_base", "branch_error",
+    "recording_unavailable",
+)
+MAX_ESCALATION_LEVEL = 4
+# DP-4 ladder: level → roles told about it.
+ESCALATION_LADDER: dict[int, tuple[str, ...]] = {
+    1: (Role.SUPERVISOR,),
+    2: (Role.MANAGER,),
+    3: (Role.GM,),
+    4: (Role.GM,),
+}
+
+Params = dict[str, Any]
+Effect = Callable[[Complaint, User, Params, dt.datetime], dict[str, Any]]
+
+
+def complaint_transition(*, actor: User, number: str, action: str, payload: Mapping[str, Any],
+                         now: dt.datetime) -> Complaint:
+    if action not in workflow.ALL_ACTIONS:
+        raise ValidationFailed([FieldError("action", _("Unknown action: %(action)s.") % {"action": str(action)[:40]},
+                                           "invalid_choice")])
+    with transaction.atomic():
+        complaint = (
+            visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
+        )
+        if complaint is None:
+            raise NotFound(_("No complaint has this number."))
+        rule = workflow.find(complaint.status, action)
+        if rule is None:
+            raise Conflict(
+                _("“%(action)s” is not allowed while the complaint is %(status)s.")
+                % {"action": action, "status": complaint.get_status_display()},
+                code="invalid_transition",
+            )
+        if actor.role not in rule.roles:
+            raise PermissionDenied(_("Your role may not take this action."))
+        params = PARSERS[action](payload, actor)
+        if rule.guard is not None:
+            reason = rule.guard(complaint, actor, params)
+            if reason:
+                raise Conflict(reason, code="guard")
+        from_status = complaint.status
+        target = rule.next_status(complaint, params)
+        event_data = EFFECTS[action](complaint, actor, params, now)
+        complaint.status = target
+        complaint.updated_at = now
+        complaint.save()
+        record_event(
+            complaint=complaint, kind=action, actor=actor, at=now, from_status=from_status,
+            to_status=target, note=str(params.get("note") or params.get("reason") or params.get("result") or ""),
+            data=event_data, internal=action not in PUBLIC_ACTIONS,
+        )
+    return complaint
+
+
+PUBLIC_ACTIONS = frozenset({"acknowledge", "propose_solution", "customer_accept", "customer_reject",
+                            "resolve", "close", "reopen", "withdraw"})
+
+
+# --- parameter parsers: payload → params, or ValidationFailed naming the field ------------
+
+def _note_only(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    note = c.text(payload, "note", "note", max_length=2000)
+    c.raise_if_any()
+    return {"note": note}
+
+
+def _reason_required(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    reason = c.text(payload, "reason", "reason", max_length=2000, required=True)
+    c.raise_if_any()
+    return {"reason": reason}
+
+
+def _parse_assign(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    department_ref = c.text(payload, "department", "department", max_length=80)
+    assignee_ref = c.text(payload, "assignee", "assignee", max_length=150)
+    note = c.text(payload, "note", "note", max_length=2000)
+    department = assignee = None
+    if department_ref:
+        department = Department.objects.filter(code=department_ref).first() or Department.objects.filter(
+            name=department_ref).first()
+        if department is None:
+            c.add("department", _("Unknown department: %(ref)s.") % {"ref": department_ref}, "not_found")
+    if assignee_ref:
+        assignee = User.objects.filter(username=assignee_ref, is_active=True).first()
+        if assignee is None:
+            c.add("assignee", _("Unknown user: %(ref)s.") % {"ref": assignee_ref}, "not_found")
+        elif assignee.role == Role.AUDITOR:
+            c.add("assignee", _("An auditor cannot handle complaints."), "invalid")
+        elif department is not None and assignee.department_id != department.pk:
+            c.add("assignee", _("%(user)s is not in %(department)s.")
+                  % {"user": assignee.username, "department": department.name}, "wrong_department")
+    if not department_ref and not assignee_ref:
+        c.add("department", _("Give a department, an assignee or both."), "required")
+    c.raise_if_any()
+    if department is None and assignee is not None:
+        department = assignee.department
+    return {"department": department, "assignee": assignee, "note": note}
+
+
+def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    remedies_raw = payload.get("remedies")
+    remedies: list[dict[str, Any]] = []
+    if not isinstance(remedies_raw, list) or not remedies_raw:
+        c.add("remedies", _("Give at least one remedy with its type and amount."), "required")
+    else:
+        if len(remedies_raw) > 20:
+            c.add("remedies", _("Give at most 20 remedies."), "too_many")
+        for index, item in enumerate(remedies_raw[:20]):
+            if not isinstance(item, Mapping):
+                c.add(f"remedies[{index}]", _("Send each remedy as an object with type and amount."), "type")
+                continue
+            kind = c.choice(item, "type", f"remedies[{index}].type", RemedyType, required=True)
+            amount = c.amount(item, "amount", f"remedies[{index}].amount")
+            note = c.text(item, "note", f"remedies[{index}].note", max_length=200)
+            if item.get("amount") in (None, ""):
+                c.add(f"remedies[{index}].amount", _("This field is required."), "required")
+            if kind and amount is not None:
+                remedies.append({"type": kind, "amount": amount, "note": note})
+    description = c.text(payload, "description", "description", max_length=4000)
+    c.raise_if_any()
+    return {"remedies": remedies, "description": description, "note": description}
+
+
+def _parse_resolve(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    result = c.text(payload, "result", "result", max_length=4000, required=True)
+    c.raise_if_any()
+    return {"result": result}
+
+
+def _parse_callback(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    reached = payload.get("reached")
+    satisfied = payload.get("satisfied")
+    if not isinstance(reached, bool):
+        c.add("reached", _("Say whether the customer was reached (true or false)."), "required")
+    elif reached and not isinstance(satisfied, bool):
+        c.add("satisfied", _("Say whether the customer is satisfied (true or false)."), "required")
+    score = payload.get("score")
+    if score not in (None, "") and (isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5):
+        c.add("score", _("Give a score from 1 to 5."), "invalid")
+        score = None
+    comment = c.text(payload, "comment", "comment", max_length=2000)
+    c.raise_if_any()
+    return {"reached": reached, "satisfied": satisfied if reached else None, "score": score or None,
+            "comment": comment, "note": comment}
+
+
+def _parse_merge(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    into = c.text(payload, "into", "into", max_length=40, required=True)
+    note = c.text(payload, "note", "note", max_length=2000)
+    c.raise_if_any()
+    return {"into": into, "note": note}
+
+
+def _parse_invalid(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    reason = payload.get("reason")
+    if reason in (None, ""):
+        c.add("reason", _("Give the reason for ruling the complaint invalid."), "required")
+    elif reason not in INVALID_REASONS:
+        c.add("reason", _("Choose one of: %(choices)s.") % {"choices": ", ".join(INVALID_REASONS)},
+              "invalid_choice")
+    note = c.text(payload, "note", "note", max_length=2000)
+    c.raise_if_any()
+    return {"reason": reason, "note": note}
+
+
+def _parse_withdraw(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    reason = c.text(payload, "reason", "reason", max_length=2000)
+    c.raise_if_any()
+    return {"reason": reason}
+
+
+PARSERS: dict[str, Callable[[Mapping[str, Any], User], Params]] = {
+    "acknowledge": _note_only,
+    "assign": _parse_assign,
+    "start_investigation": _note_only,
+    "propose_solution": _parse_propose,
+    "approve": _note_only,
+    "reject_approval": _reason_required,
+    "customer_accept": _note_only,
+    "customer_reject": _reason_required,
+    "resolve": _parse_resolve,
+    "record_callback": _parse_callback,
+    "close": _note_only,
+    "reopen": _reason_required,
+    "escalate": _reason_required,
+    "withdraw": _parse_withdraw,
+    "merge": _parse_merge,
+    "rule_invalid": _parse_invalid,
+}
+
+
+# --- effects: what each action changes besides the status ---------------------------------
+
+def _acknowledge(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    c.acknowledged_at = now
+    from kesu.notifications.letters import send_acknowledgement
+
+    send_acknowledgement(complaint=c, now=now)
+    return {}
+
+
+def _assign(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    previous = {"department": c.department.code if c.department else None,
+                "assignee": c.assignee.username if c.assignee else None}
+    c.department = p["department"]
+    c.assignee = p["assignee"]
+    if c.assignee is not None and c.assignee.pk != actor.pk:
+        notify_users(users=[c.assignee], kind="assigned", now=now, complaint=c,
+                     subject=_("Complaint %(number)s assigned to you") % {"number": c.number},
+                     body=_("Complaint %(number)s has been assigned to you.") % {"number": c.number})
+    return {"previous": previous, "department": c.department.code if c.department else None,
+            "assignee": c.assignee.username if c.assignee else None}
+
+
+def _nothing(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    return {}
+
+
+def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    solution = resolution.solution_propose(complaint=c, actor=actor, remedies=p["remedies"],
+                                           description=p["description"], now=now)
+    c.replied_at = c.replied_at or now
+    return {"round": solution.round, "total": str(solution.total), "status": solution.status,
+            "remedies": [{"type": r["type"], "amount": str(r["amount"])} for r in p["remedies"]]}
+
+
+def _approve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    solution = resolution.solution_approve(complaint=c, actor=actor, note=p["note"], now=now)
+    return {"round": solution.round, "total": str(solution.total)}
+
+
+def _reject_approval(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    solution = resolution.solution_reject_approval(complaint=c, actor=actor, note=p["reason"], now=now)
+    return {"round": solution.round, "total": str(solution.total)}
+
+
+def _customer_accept(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    solution = resolution.solution_customer_answer(complaint=c, accepted=True, note=p["note"], now=now)
+    return {"round": solution.round}
+
+
+def _customer_reject(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    solution = resolution.solution_customer_answer(complaint=c, accepted=False, note=p["reason"], now=now)
+    return {"round": solution.round}
+
+
+def _resolve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    c.result = p["result"]
+    c.resolved_at = now
+    c.replied_at = c.replied_at or now
+    return {}
+
+
+def _callback(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    resolution.callback_record(complaint=c, actor=actor, reached=p["reached"], satisfied=p["satisfied"],
+                               score=p["score"], comment=p["comment"], now=now)
+    data = {"reached": p["reached"], "satisfied": p["satisfied"], "score": p["score"]}
+    if p["reached"] and p["satisfied"] is False:
+        data["escalation"] = _raise_level(c, now=now, reason=_("The customer is not satisfied."))
+    return data
+
+
+def _close(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    c.closed_at = now
+    return {}
+
+
+def _reopen(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    was_contact = c.is_resolved_contact
+    c.closed_at = None
+    c.is_resolved_contact = False  # IN-7: a resolved contact turns into a complaint, one way only
+    return {"converted_from_resolved_contact": was_contact}
+
+
+def _escalate(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    return {"escalation": _raise_level(c, now=now, reason=p["reason"])}
+
+
+def _raise_level(c: Complaint, *, now: dt.datetime, reason: str) -> dict[str, Any]:
+    """One step up the ladder (DP-4); major complaints go straight to the GM (DP-5)."""
+    before = c.escalation_level
+    level = MAX_ESCALATION_LEVEL if before >= MAX_ESCALATION_LEVEL else before + 1
+    if c.severity == "major":
+        level = max(level, 3)
+    c.escalation_level = level
+    roles = ESCALATION_LADDER[level]
+    recipients = User.objects.filter(is_active=True, role__in=roles)
+    notify_users(users=list(recipients), kind="escalated", now=now, complaint=c,
+                 subject=_("Complaint %(number)s escalated to level %(level)d") % {"number": c.number, "level": level},
+                 body=_("Complaint %(number)s was escalated: %(reason)s") % {"number": c.number, "reason": reason})
+    return {"from_level": before, "to_level": level}
+
+
+def _withdraw(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    c.closed_at = now
+    return {}
+
+
+def _merge(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    if p["into"] == c.number:
+        raise Conflict(_("A complaint cannot be merged into itself."), field="into")
+    target = Complaint.objects.select_for_update(of=("self",)).filter(number=p["into"]).first()
+    if target is None:
+        raise ValidationFailed([FieldError("into", _("No complaint has this number."), "not_found")])
+    if target.status not in {s.value for s in Status} - {"closed", "withdrawn", "merged", "invalid"}:
+        raise Conflict(_("Complaint %(number)s is no longer open; merge into an open one.")
+                       % {"number": target.number}, field="into")
+    c.merged_into = target
+    c.closed_at = now
+    record_event(complaint=target, kind="merged_in", actor=actor, at=now, note=p["note"],
+                 data={"from": c.number})
+    return {"into": target.number}
+
+
+def _rule_invalid(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    c.closed_at = now
+    return {"reason": p["reason"]}
+
+
+EFFECTS: dict[str, Effect] = {
+    "acknowledge": _acknowledge,
+    "assign": _assign,
+    "start_investigation": _nothing,
+    "propose_solution": _propose,
+    "approve": _approve,
+    "reject_approval": _reject_approval,
+    "customer_accept": _customer_accept,
+    "customer_reject": _customer_reject,
+    "resolve": _resolve,
+    "record_callback": _callback,
+    "close": _close,
+    "reopen": _reopen,
+    "escalate": _escalate,
+    "withdraw": _withdraw,
+    "merge": _merge,
+    "rule_invalid": _rule_invalid,
+}
+assert set(PARSERS) == set(EFFECTS) == set(workflow.ALL_ACTIONS)

@@ -1,0 +1,172 @@
+"""The complaint lifecycle as one declarative table: (state, action) → next state, who, guard.
+
+Services look transitions up here; the API and the UI list only what the table allows.
+Guards answer *why not* (a message) or None; they never write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import Role
+from kesu.accounts.permissions import FRONT_DESK, MANAGERS, STAFF_ROLES, SUPERVISORS
+from kesu.complaints.models import OPEN_STATUSES, Complaint, Status
+
+S = Status
+Guard = Callable[[Complaint, Any, Mapping[str, Any]], str | None]
+Target = Status | Callable[[Complaint, Mapping[str, Any]], Status]
+
+
+class Action:
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    START_INVESTIGATION = "start_investigation"
+    PROPOSE_SOLUTION = "propose_solution"
+    APPROVE = "approve"
+    REJECT_APPROVAL = "reject_approval"
+    CUSTOMER_ACCEPT = "customer_accept"
+    CUSTOMER_REJECT = "customer_reject"
+    RESOLVE = "resolve"
+    RECORD_CALLBACK = "record_callback"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"
+    WITHDRAW = "withdraw"
+    MERGE = "merge"
+    RULE_INVALID = "rule_invalid"
+
+
+ALL_ACTIONS: tuple[str, ...] = tuple(v for k, v in vars(Action).items() if k.isupper())
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Status
+    action: str
+    target: Target
+    roles: frozenset[str]
+    guard: Guard | None = None
+
+    def next_status(self, complaint: Complaint, params: Mapping[str, Any]) -> Status:
+        return self.target(complaint, params) if callable(self.target) else self.target
+
+
+# --- guards -------------------------------------------------------------------------------
+
+def _own_work(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+    """Agents and handlers act on complaints assigned to them or, unassigned, to their department."""
+    if user.role not in (Role.HANDLER, Role.AGENT) or complaint.assignee_id == user.pk:
+        return None
+    if complaint.department_id != user.department_id:
+        return _("This complaint belongs to another department.")
+    if complaint.assignee_id is not None and user.role == Role.HANDLER:
+        return _("This complaint is assigned to someone else.")
+    return None
+
+
+def _solution_approved(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+    from kesu.resolution.models import SolutionStatus
+    from kesu.resolution.selectors import current_solution
+
+    solution = current_solution(complaint)
+    if solution is None:
+        return _("No solution has been proposed.")
+    if solution.status == SolutionStatus.PENDING_APPROVAL:
+        return _("The solution has not been approved yet; it cannot be offered to the customer.")
+    if solution.status != SolutionStatus.APPROVED:
+        return _("The current solution is not open for the customer's answer.")
+    return None
+
+
+def _solution_pending(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+    from kesu.resolution.models import SolutionStatus
+    from kesu.resolution.selectors import current_solution
+
+    solution = current_solution(complaint)
+    if solution is None or solution.status != SolutionStatus.PENDING_APPROVAL:
+        return _("No solution is waiting for approval.")
+    return None
+
+
+def _customer_satisfied(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+    from kesu.resolution.selectors import last_reached_callback
+
+    callback = last_reached_callback(complaint)
+    if callback is None:
+        return _("The customer has not been reached for the satisfaction callback yet.")
+    if not callback.satisfied:
+        return _("The customer is not satisfied; the complaint cannot be closed.")
+    return None
+
+
+def _callback_target(complaint: Complaint, params: Mapping[str, Any]) -> Status:
+    if params.get("reached") and params.get("satisfied") is False:
+        return S.INVESTIGATING  # FU-1: handled again until the customer is satisfied
+    return S.RESOLVED
+
+
+def _same(complaint: Complaint, params: Mapping[str, Any]) -> Status:
+    return Status(complaint.status)
+
+
+# --- the table ----------------------------------------------------------------------------
+
+ALL_STAFF = frozenset(STAFF_ROLES)
+APPROVERS = frozenset({Role.AGENT, *SUPERVISORS})
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.REGISTERED, Action.ACKNOWLEDGE, S.ACKNOWLEDGED, FRONT_DESK),
+    Transition(S.ACKNOWLEDGED, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
+    Transition(S.ASSIGNED, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
+    Transition(S.INVESTIGATING, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
+    Transition(S.ASSIGNED, Action.START_INVESTIGATION, S.INVESTIGATING, ALL_STAFF, _own_work),
+    Transition(S.INVESTIGATING, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, _own_work),
+    Transition(S.SOLUTION_PROPOSED, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, _own_work),
+    Transition(S.SOLUTION_PROPOSED, Action.APPROVE, S.SOLUTION_PROPOSED, APPROVERS, _solution_pending),
+    Transition(S.SOLUTION_PROPOSED, Action.REJECT_APPROVAL, S.INVESTIGATING, APPROVERS, _solution_pending),
+    Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_ACCEPT, S.IMPLEMENTING, FRONT_DESK | {Role.HANDLER},
+               _solution_approved),
+    Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_REJECT, S.INVESTIGATING, FRONT_DESK | {Role.HANDLER},
+               _solution_approved),
+    Transition(S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, _own_work),
+    Transition(S.RESOLVED, Action.RECORD_CALLBACK, _callback_target, FRONT_DESK),
+    Transition(S.RESOLVED, Action.CLOSE, S.CLOSED, MANAGERS, _customer_satisfied),
+    Transition(S.RESOLVED, Action.REOPEN, S.INVESTIGATING, SUPERVISORS),
+    Transition(S.CLOSED, Action.REOPEN, S.INVESTIGATING, SUPERVISORS),
+    *(Transition(state, Action.ESCALATE, _same, ALL_STAFF) for state in Status if state in OPEN_STATUSES),
+    *(Transition(state, Action.WITHDRAW, S.WITHDRAWN, FRONT_DESK) for state in Status if state in OPEN_STATUSES),
+    *(Transition(state, Action.MERGE, S.MERGED, SUPERVISORS) for state in Status if state in OPEN_STATUSES),
+    *(Transition(state, Action.RULE_INVALID, S.INVALID, SUPERVISORS) for state in Status if state in OPEN_STATUSES),
+)
+
+_INDEX: dict[tuple[str, str], Transition] = {(t.source.value, t.action): t for t in TRANSITIONS}
+assert len(_INDEX) == len(TRANSITIONS), "duplicate (state, action) in the transition table"
+
+
+def find(status: str, action: str) -> Transition | None:
+    return _INDEX.get((status, action))
+
+
+def actions_from(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == status]
+
+
+def available_actions(complaint: Complaint, user: Any) -> list[str]:
+    """What `user` may do now: allowed in this state, for this role, and guard passing."""
+    result = []
+    for transition in actions_from(complaint.status):
+        if user.role not in transition.roles:
+            continue
+        if transition.guard is not None and transition.guard(complaint, user, {}) is not None:
+            continue
+        result.append(transition.action)
+    return result
+
+
+def actions_for_role(status: str, role: str) -> list[str]:
+    """Actions the table allows a role in a state, guards not evaluated (cheap, for lists)."""
+    return [t.action for t in actions_from(status) if role in t.roles]

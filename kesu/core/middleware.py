@@ -1,0 +1,35 @@
+"""Refuse oversized request bodies with 413 before anything reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RequestBodyLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        content_type = request.META.get("CONTENT_TYPE", "")
+        limit = (
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if content_type.startswith("multipart/")
+            else settings.KESU_MAX_JSON_BODY
+        )
+        if length > limit:
+            from django.utils import translation
+
+            translation.activate(translation.get_language_from_request(request))
+            return JsonResponse(
+                {"errors": [{"field": None, "message": _("The request body is too large.")}]},
+                status=413,
+            )
+        return self.get_response(request)

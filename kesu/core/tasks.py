@@ -1,0 +1,65 @@
+"""One task layer: named task functions run on Celery when CELERY_BROKER_URL is set,
+otherwise on the in-process scheduler (`kesu serve`), otherwise inline after commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+_REGISTRY: dict[str, Callable[[], Any]] = {}
+_wakeup = threading.Event()
+_scheduler_running = threading.Event()
+
+
+def task(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    def register(function: Callable[[], Any]) -> Callable[[], Any]:
+        _REGISTRY[name] = function
+        return function
+
+    return register
+
+
+def registry() -> dict[str, Callable[[], Any]]:
+    _load()
+    return _REGISTRY
+
+
+def _load() -> None:
+    import kesu.audit.tasks
+    import kesu.notifications.tasks  # noqa: F401
+
+
+def run(name: str) -> Any:
+    _load()
+    return _REGISTRY[name]()
+
+
+def dispatch(name: str) -> None:
+    """Ask for `name` to run soon; called from transaction.on_commit hooks."""
+    if settings.CELERY_BROKER_URL:
+        from config.celery import app
+
+        app.send_task(f"kesu.{name}")
+    elif _scheduler_running.is_set():
+        _wakeup.set()
+    else:
+        try:
+            run(name)
+        except Exception:
+            logger.exception("task %s failed; it will run again on the next schedule", name)
+
+
+def mark_scheduler_running() -> threading.Event:
+    _scheduler_running.set()
+    return _wakeup
+
+
+def skip_locked_kwargs() -> dict[str, bool]:
+    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}

@@ -1,0 +1,10 @@
+"""Customer portal (the full portal is built in the web UI issue)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")

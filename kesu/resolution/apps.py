@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResolutionConfig(AppConfig):
+    name = "kesu.resolution"
+    label = "resolution"
