@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
-from kesu.api.schemas import ComplaintIn, ComplaintListOut, ComplaintOut, ErrorOut, TransitionIn
+from kesu.api.schemas import AttachmentOut, ComplaintIn, ComplaintListOut, ComplaintOut, ErrorOut, TransitionIn
 from kesu.api.serializers import complaint_dict
+from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
-from kesu.complaints.validation import Collector, parse_received_at
+from kesu.complaints.validation import Collector, parse_timestamp
 from kesu.core import clock
 from kesu.core.errors import NotFound
 
@@ -56,9 +58,9 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
         c.add("page_size", _("Give a page size from 1 to 100."), "invalid")
     received_from = received_to = None
     if filters.received_from:
-        received_from = parse_received_at(filters.received_from, "received_from", c, now=now)
+        received_from = parse_timestamp(filters.received_from, "received_from", c)
     if filters.received_to:
-        received_to = parse_received_at(filters.received_to, "received_to", c, now=now)
+        received_to = parse_timestamp(filters.received_to, "received_to", c)
     if filters.q and len(filters.q) > 200:
         c.add("q", _("Enter at most %(max)d characters (it has %(length)d).") % {"max": 200, "length": len(filters.q)})
     c.raise_if_any()
@@ -102,3 +104,36 @@ def transition(request: HttpRequest, number: str) -> dict[str, Any]:
     return complaint_dict(fresh, user=request.user, now=now, timeline=list(complaint_timeline(fresh)))  # type: ignore[arg-type]
 
 
+
+
+@router.post("/complaints/{number}/attachments", response={201: AttachmentOut, **ERRORS})
+def upload_attachment(request: HttpRequest, number: str, file: File[UploadedFile],
+                      description: Form[str] = "") -> Status[dict[str, Any]]:
+    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
+    if complaint is None:
+        raise NotFound(_("No complaint has this number."))
+    attachment = attachment_add(actor=request.user, complaint=complaint, upload=file, name=file.name or "",  # type: ignore[arg-type]
+                                size=file.size or 0, description=description.strip(), now=clock.now())
+    return Status(201, attachment_dict(attachment))
+
+
+@router.get("/complaints/{number}/attachments", response={200: list[AttachmentOut], **ERRORS})
+def list_attachments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
+    if complaint is None:
+        raise NotFound(_("No complaint has this number."))
+    return [attachment_dict(a) for a in complaint.attachments.all()]
+
+
+@router.get("/complaints/{number}/attachments/{attachment_id}/content", response={200: None, **ERRORS})
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
+    if complaint is None:
+        raise NotFound(_("No complaint has this number."))
+    attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=not attachment.content_type.startswith("image/"),
+                            filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -197,3 +197,13 @@ class PublicCreatedOut(Schema):
     status: str
     received_at: dt.datetime
     expected_reply_by: dt.datetime | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    description: str

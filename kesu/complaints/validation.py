@@ -129,9 +129,8 @@ class Collector:
             raise ValidationFailed(self.errors)
 
 
-def parse_received_at(value: Any, name: str, collector: Collector, *, now: dt.datetime) -> dt.datetime:
-    if value in (None, ""):
-        return now
+def parse_timestamp(value: Any, name: str, collector: Collector) -> dt.datetime | None:
+    """An aware datetime from ISO 8601 text, or None with the problem recorded."""
     parsed: dt.datetime | None
     if isinstance(value, dt.datetime):
         parsed = value
@@ -145,9 +144,18 @@ def parse_received_at(value: Any, name: str, collector: Collector, *, now: dt.da
     if parsed is None:
         collector.add(name, _("Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00."),
                       "invalid_datetime")
-        return now
+        return None
     if parsed.tzinfo is None:
         collector.add(name, _("Give the time zone offset, e.g. +08:00."), "naive_datetime")
+        return None
+    return parsed
+
+
+def parse_received_at(value: Any, name: str, collector: Collector, *, now: dt.datetime) -> dt.datetime:
+    if value in (None, ""):
+        return now
+    parsed = parse_timestamp(value, name, collector)
+    if parsed is None:
         return now
     if parsed > now + FUTURE_TOLERANCE:
         collector.add(name, _("The time received cannot be in the future."), "future")

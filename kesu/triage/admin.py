@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.models import Channel
+from kesu.triage.models import Category, SeverityRule
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = "__all__"
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        parent, code = data.get("parent"), data.get("code") or ""
+        if parent is not None:
+            if parent.level >= 4:
+                raise forms.ValidationError(_("The taxonomy has at most four levels."))
+            if not code.startswith(parent.code + "."):
+                self.add_error("code", _("A sub-category's code starts with its parent's code and a dot."))
+            data["level"] = parent.level + 1
+        else:
+            data["level"] = 1
+        return data
+
+    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+        self.instance.level = self.cleaned_data["level"]
+        return super().save(commit)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
+    list_display = ("code", "name_zh_hans", "name_zh_hant", "name_en", "level", "department", "active")
+    list_filter = ("level", "active", "department")
+    search_fields = ("code", "name_zh_hans", "name_zh_hant", "name_en")
+    readonly_fields = ("level",)
+
+
+class SeverityRuleForm(forms.ModelForm):
+    class Meta:
+        model = SeverityRule
+        fields = "__all__"
+
+    def clean_channels(self) -> str:
+        value = self.cleaned_data.get("channels", "")
+        codes = [c.strip() for c in value.split(",") if c.strip()]
+        unknown = [c for c in codes if c not in Channel.values]
+        if unknown:
+            raise forms.ValidationError(_("Unknown channel code(s): %(codes)s") % {"codes": ", ".join(unknown)})
+        return ",".join(codes)
+
+
+@admin.register(SeverityRule)
+class SeverityRuleAdmin(admin.ModelAdmin):
+    form = SeverityRuleForm
+    list_display = ("code", "name", "severity", "channels", "active")
+    list_filter = ("severity", "active")
+    search_fields = ("code", "name", "keywords_zh_hans", "keywords_zh_hant", "keywords_en")
