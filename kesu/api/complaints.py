@@ -13,8 +13,8 @@ from kesu.api.body import json_object
 from kesu.api.openapi import json_body
 from kesu.api.schemas import AttachmentOut, ComplaintIn, ComplaintListOut, ComplaintOut, ErrorOut, TransitionIn
 from kesu.api.serializers import complaint_dict
-from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
+from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
 from kesu.complaints.validation import Collector, parse_timestamp

@@ -9,7 +9,7 @@ from kesu.triage.models import Category, SeverityRule
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = "__all__"
+        fields = ("code", "parent", "name_zh_hans", "name_zh_hant", "name_en", "department", "active")
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -41,7 +41,8 @@ class CategoryAdmin(admin.ModelAdmin):
 class SeverityRuleForm(forms.ModelForm):
     class Meta:
         model = SeverityRule
-        fields = "__all__"
+        fields = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels",
+                  "active")
 
     def clean_channels(self) -> str:
         value = self.cleaned_data.get("channels", "")
