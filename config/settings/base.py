@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+django_stubs_ext.monkeypatch()  # ModelAdmin[Model] etc. at run time, for typed admin classes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -88,7 +92,7 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str | None) -> dict:
+def database_from_url(url: str | None) -> dict[str, Any]:
     """SQLite in WAL mode under the data dir by default; any DATABASE_URL otherwise."""
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -97,7 +101,7 @@ def database_from_url(url: str | None) -> dict:
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
             config["CONN_MAX_AGE"] = 0
-        return config
+        return dict(config)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "kesu.sqlite3"),
@@ -105,7 +109,7 @@ def database_from_url(url: str | None) -> dict:
     }
 
 
-def sqlite_options() -> dict:
+def sqlite_options() -> dict[str, Any]:
     # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue on
     # the busy timeout instead of failing with "database is locked" on lock upgrade.
     return {

@@ -10,17 +10,17 @@ admin.site.index_title = _("Reference data")
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[Department]):
     list_display = ("code", "name", "active")
     search_fields = ("code", "name")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "first_name", "role", "department", "is_active")
     list_filter = ("role", "department", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Complaint handling"), {"fields": ("role", "department")}),
     )
     add_fieldsets = (

@@ -4,7 +4,7 @@ from kesu.audit.models import AuditRecord
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
     """Read-only: the audit trail is append-only."""
 
     list_display = ("id", "at", "actor", "action", "object_type", "object_id", "chain_seq")

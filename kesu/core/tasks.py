@@ -61,5 +61,6 @@ def mark_scheduler_running() -> threading.Event:
     return _wakeup
 
 
-def skip_locked_kwargs() -> dict[str, bool]:
-    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+def can_skip_locked() -> bool:
+    """SKIP LOCKED where the database has it (PostgreSQL); SQLite serialises writers anyway."""
+    return bool(connection.features.has_select_for_update_skip_locked)

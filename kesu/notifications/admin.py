@@ -4,7 +4,7 @@ from kesu.notifications.models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     """Read-only view of the outbox; messages are written by services and delivered by tasks."""
 
     list_display = ("id", "kind", "channel", "status", "attempts", "created_at", "sent_at")

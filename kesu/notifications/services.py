@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,13 +15,18 @@ from kesu.core import tasks
 from kesu.notifications.gateways import sms_gateway
 from kesu.notifications.models import OutboxMessage, OutboxStatus
 
+if TYPE_CHECKING:
+    from kesu.accounts.models import User
+    from kesu.complaints.models import Complaint
+
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 
 
 def outbox_add(*, kind: str, recipient: str, subject: str, body: str, now: dt.datetime,
-               channel: str = "email", recipient_user=None, complaint=None) -> OutboxMessage:  # type: ignore[no-untyped-def]
+               channel: str = "email", recipient_user: User | None = None,
+               complaint: Complaint | None = None) -> OutboxMessage:
     message = OutboxMessage.objects.create(
         kind=kind, channel=channel, recipient=recipient, recipient_user=recipient_user,
         complaint=complaint, subject=subject[:200], body=body, next_attempt_at=now, created_at=now,
@@ -29,8 +35,8 @@ def outbox_add(*, kind: str, recipient: str, subject: str, body: str, now: dt.da
     return message
 
 
-def notify_users(*, users: Iterable, kind: str, subject: str, body: str, now: dt.datetime,  # type: ignore[type-arg]
-                 complaint=None) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+def notify_users(*, users: Iterable[User], kind: str, subject: str, body: str, now: dt.datetime,
+                 complaint: Complaint | None = None) -> list[OutboxMessage]:
     messages = []
     for user in users:
         messages.append(
@@ -53,7 +59,7 @@ def deliver_pending(*, now: dt.datetime, limit: int = 200) -> int:
     )
     for message_id in ids:
         with transaction.atomic():
-            locked = OutboxMessage.objects.select_for_update(**tasks.skip_locked_kwargs()).filter(
+            locked = OutboxMessage.objects.select_for_update(skip_locked=tasks.can_skip_locked()).filter(
                 id=message_id, status=OutboxStatus.PENDING
             ).first()
             if locked is None:

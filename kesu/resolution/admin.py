@@ -4,6 +4,6 @@ from kesu.resolution.models import ApprovalAuthority
 
 
 @admin.register(ApprovalAuthority)
-class ApprovalAuthorityAdmin(admin.ModelAdmin):
+class ApprovalAuthorityAdmin(admin.ModelAdmin[ApprovalAuthority]):
     list_display = ("role", "department", "limit")
     list_filter = ("role", "department")

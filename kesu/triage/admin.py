@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -6,13 +8,13 @@ from kesu.complaints.models import Channel
 from kesu.triage.models import Category, SeverityRule
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(forms.ModelForm[Category]):
     class Meta:
         model = Category
         fields = ("code", "parent", "name_zh_hans", "name_zh_hant", "name_en", "department", "active")
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         parent, code = data.get("parent"), data.get("code") or ""
         if parent is not None:
             if parent.level >= 4:
@@ -24,13 +26,13 @@ class CategoryForm(forms.ModelForm):
             data["level"] = 1
         return data
 
-    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+    def save(self, commit: bool = True) -> Category:
         self.instance.level = self.cleaned_data["level"]
         return super().save(commit)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     form = CategoryForm
     list_display = ("code", "name_zh_hans", "name_zh_hant", "name_en", "level", "department", "active")
     list_filter = ("level", "active", "department")
@@ -38,7 +40,7 @@ class CategoryAdmin(admin.ModelAdmin):
     readonly_fields = ("level",)
 
 
-class SeverityRuleForm(forms.ModelForm):
+class SeverityRuleForm(forms.ModelForm[SeverityRule]):
     class Meta:
         model = SeverityRule
         fields = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels",
@@ -54,7 +56,7 @@ class SeverityRuleForm(forms.ModelForm):
 
 
 @admin.register(SeverityRule)
-class SeverityRuleAdmin(admin.ModelAdmin):
+class SeverityRuleAdmin(admin.ModelAdmin[SeverityRule]):
     form = SeverityRuleForm
     list_display = ("code", "name", "severity", "channels", "active")
     list_filter = ("severity", "active")

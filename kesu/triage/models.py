@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from kesu.accounts.models import Department
 
 
 class Severity(models.TextChoices):
@@ -58,7 +63,7 @@ class Category(models.Model):
             return self.name_zh_hant
         return self.name_zh_hans
 
-    def responsible_department(self):  # type: ignore[no-untyped-def]
+    def responsible_department(self) -> Department | None:
         """This node's department, or the nearest ancestor's (SPEC DP-1)."""
         node: Category | None = self
         while node is not None:

@@ -98,7 +98,7 @@ def attachment_add(*, actor: User | None, complaint: Complaint, upload: IO[bytes
             sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=now, description=description,
         )
         attachment.file.save(safe_name(name), File(upload), save=False)
-        stored_name = attachment.file.name
+        stored_name = attachment.file.name or ""
         try:
             attachment.save(force_insert=True)
             record_event(complaint=locked, kind="evidence_added", actor=actor, at=now,
