@@ -124,6 +124,14 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
+class HistoryItemOut(Schema):
+    number: str
+    status: str
+    received_at: dt.datetime
+    title: str
+    result: str
+
+
 class ComplaintOut(Schema):
     number: str
     status: str
@@ -156,6 +164,9 @@ class ComplaintOut(Schema):
     settled_on_spot: bool
     actions: list[str] = Field(description="Actions the caller may take now.")
     timeline: list[EventOut] | None = None
+    customer_history: list[HistoryItemOut] | None = Field(
+        None, description="The customer's other complaints, newest first, with their results (IN-10)."
+    )
 
 
 class ComplaintListOut(Schema):
@@ -179,6 +190,13 @@ class PublicSolutionOut(Schema):
     description: str
 
 
+class PublicRatingOut(Schema):
+    satisfied: bool | None
+    score: int | None
+    comment: str
+    at: dt.datetime
+
+
 class PublicComplaintOut(Schema):
     number: str
     status: str
@@ -190,6 +208,7 @@ class PublicComplaintOut(Schema):
     result: str
     solution: PublicSolutionOut | None
     timeline: list[PublicEventOut]
+    rating: PublicRatingOut | None = Field(None, description="The customer's own rating, once given.")
 
 
 class PublicCreatedOut(Schema):
@@ -207,3 +226,22 @@ class AttachmentOut(Schema):
     sha256: str
     uploaded_at: dt.datetime
     description: str
+
+
+# --- the customer's own answers (public, no login) -----------------------------------------
+
+class PublicAcceptIn(Schema):
+    contact: str = Field(description="The phone number or e-mail the complaint was filed with.")
+    note: str | None = Field(None, max_length=2000)
+
+
+class PublicRejectIn(Schema):
+    contact: str = Field(description="The phone number or e-mail the complaint was filed with.")
+    reason: str = Field(max_length=2000, description="Why the solution is not acceptable.")
+
+
+class PublicRateIn(Schema):
+    contact: str = Field(description="The phone number or e-mail the complaint was filed with.")
+    satisfied: bool
+    score: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
+    comment: str | None = Field(None, max_length=2000)

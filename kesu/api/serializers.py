@@ -9,7 +9,7 @@ from kesu.accounts.models import User
 from kesu.accounts.permissions import can_view_personal_data
 from kesu.complaints import workflow
 from kesu.complaints.models import Complaint, ComplaintEvent
-from kesu.complaints.selectors import is_overdue
+from kesu.complaints.selectors import customer_history, is_overdue
 from kesu.core.privacy import mask_email, mask_phone
 from kesu.customers.services import display_phone
 
@@ -67,6 +67,11 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
         data["recorded_by"] = c.recorded_by.username if c.recorded_by_id and c.recorded_by else None
         data["related_to"] = c.related_to.number if c.related_to_id and c.related_to else None
         data["merged_into"] = c.merged_into.number if c.merged_into_id and c.merged_into else None
+        data["customer_history"] = [
+            {"number": h.number, "status": h.status, "received_at": h.received_at, "title": h.title,
+             "result": h.result}
+            for h in customer_history(customer_id=c.customer_id, exclude_number=c.number)
+        ]
         data["timeline"] = [
             {"kind": e.kind, "at": e.at, "actor": e.actor.username if e.actor_id and e.actor else None,
              "from_status": e.from_status, "to_status": e.to_status, "note": e.note, "data": e.data}

@@ -107,3 +107,11 @@ def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
         or (complaint.replied_at is None and complaint.reply_due and complaint.reply_due < now)
         or (complaint.closed_at is None and complaint.close_due and complaint.close_due < now)
     )
+
+
+def customer_history(*, customer_id: int, exclude_number: str | None = None, limit: int = 20) -> list[Complaint]:
+    """The customer's complaints, newest first: the earlier results at hand for a repeat complaint (IN-10)."""
+    queryset = Complaint.objects.filter(customer_id=customer_id)
+    if exclude_number:
+        queryset = queryset.exclude(number=exclude_number)
+    return list(queryset.only("number", "status", "received_at", "title", "result").order_by("-received_at")[:limit])
