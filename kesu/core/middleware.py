@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
@@ -25,11 +26,10 @@ class RequestBodyLimitMiddleware:
             else settings.KESU_MAX_JSON_BODY
         )
         if length > limit:
-            from django.utils import translation
-
-            translation.activate(translation.get_language_from_request(request))
-            return JsonResponse(
-                {"errors": [{"field": None, "message": _("The request body is too large.")}]},
-                status=413,
-            )
+            # Refused before LocaleMiddleware runs, so negotiate the language here, for this response only.
+            with translation.override(translation.get_language_from_request(request)):
+                return JsonResponse(
+                    {"errors": [{"field": None, "message": _("The request body is too large.")}]},
+                    status=413,
+                )
         return self.get_response(request)
