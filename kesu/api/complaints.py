@@ -11,9 +11,18 @@ from ninja.files import UploadedFile
 
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
-from kesu.api.schemas import AttachmentOut, ComplaintIn, ComplaintListOut, ComplaintOut, ErrorOut, TransitionIn
+from kesu.api.schemas import (
+    AttachmentOut,
+    ClassificationIn,
+    ComplaintIn,
+    ComplaintListOut,
+    ComplaintOut,
+    ErrorOut,
+    TransitionIn,
+)
 from kesu.api.serializers import complaint_dict
 from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
+from kesu.complaints.services.classification import complaint_reclassify
 from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
@@ -104,6 +113,16 @@ def transition(request: HttpRequest, number: str) -> dict[str, Any]:
     return complaint_dict(fresh, user=request.user, now=now, timeline=list(complaint_timeline(fresh)))  # type: ignore[arg-type]
 
 
+
+
+@router.post("/complaints/{number}/classification", response={200: ComplaintOut, **ERRORS},
+             openapi_extra=json_body(ClassificationIn, "New severity, urgency or category."))
+def reclassify(request: HttpRequest, number: str) -> dict[str, Any]:
+    now = clock.now()
+    complaint_reclassify(actor=request.user, number=number, payload=json_object(request), now=now)  # type: ignore[arg-type]
+    fresh = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
+    assert fresh is not None
+    return complaint_dict(fresh, user=request.user, now=now, timeline=list(complaint_timeline(fresh)))  # type: ignore[arg-type]
 
 
 @router.post("/complaints/{number}/attachments", response={201: AttachmentOut, **ERRORS})

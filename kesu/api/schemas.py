@@ -81,6 +81,13 @@ class ComplaintIn(Schema):
     )
 
 
+class ClassificationIn(Schema):
+    severity: SeverityCode | None = None
+    urgency: UrgencyCode | None = None
+    category: str | None = None
+    reason: str | None = Field(None, description="Required when the severity changes.")
+
+
 class TransitionIn(Schema):
     action: Literal["acknowledge", "assign", "start_investigation", "propose_solution", "approve",
                     "reject_approval", "customer_accept", "customer_reject", "resolve",

@@ -93,13 +93,13 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
             internal=False,
         )
         if severity == "major":
-            _notify_major(complaint=complaint, now=now)
+            notify_major(complaint=complaint, now=now)
         if data.settlement:
             _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
     return complaint
 
 
-def _notify_major(*, complaint: Complaint, now: dt.datetime) -> None:
+def notify_major(*, complaint: Complaint, now: dt.datetime) -> None:
     """DP-5: a major complaint is reported at once to the GM and the customer-service manager."""
     recipients = User.objects.filter(is_active=True).filter(
         Q(role=Role.GM)
