@@ -11,8 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
-
-from kesu.core.clock import local
+from django.utils import timezone
 
 _UPSERT = (
     "INSERT INTO complaints_monthlycounter (period, last_value) VALUES (%s, 1) "
@@ -22,7 +21,8 @@ _UPSERT = (
 
 
 def period_of(received_at: dt.datetime) -> str:
-    return local(received_at).strftime("%Y%m")
+    # The configured TIME_ZONE, not whichever zone the current request may have activated.
+    return timezone.localtime(received_at, timezone.get_default_timezone()).strftime("%Y%m")
 
 
 def format_number(period: str, serial: int) -> str:
