@@ -19,10 +19,15 @@ def _normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# Plain English inflections of a keyword: "sue" also finds "sues" and "sued".
+_INFLECTION = r"(?:s|es|d|ed|ing)?"
+
+
 def _matches(keyword: str, haystack: str) -> bool:
-    # Latin keywords match at a word start ("sue" must not match "issue"); CJK anywhere.
+    # Latin keywords match whole words and their plain inflections: "sue" must match neither
+    # "issue" nor "suede", "hospital" not "hospitality", "court" not "courteous". CJK anywhere.
     if keyword.isascii() and keyword[:1].isalpha():
-        return re.search(r"\b" + re.escape(keyword), haystack) is not None
+        return re.search(r"\b" + re.escape(keyword) + _INFLECTION + r"\b", haystack) is not None
     return keyword in haystack
 
 
