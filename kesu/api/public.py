@@ -11,14 +11,28 @@ from ninja import Router, Status
 
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
-from kesu.api.schemas import ComplaintIn, ErrorOut, PublicComplaintOut, PublicCreatedOut
+from kesu.api.schemas import (
+    ComplaintIn,
+    ErrorOut,
+    PublicAcceptIn,
+    PublicComplaintOut,
+    PublicCreatedOut,
+    PublicRateIn,
+    PublicRejectIn,
+)
+from kesu.complaints.models import Complaint
 from kesu.complaints.selectors import complaint_timeline
-from kesu.complaints.services.public import public_lookup, public_register
+from kesu.complaints.services.public import (
+    public_answer_solution,
+    public_lookup,
+    public_rate,
+    public_rating,
+    public_register,
+    public_solution,
+)
 from kesu.core import clock
 from kesu.core.errors import DomainError, NotFound
 from kesu.core.ratelimit import client_ip, hit
-from kesu.resolution.models import SolutionStatus
-from kesu.resolution.selectors import current_solution
 
 router = Router(tags=["public"])
 ERRORS: dict[int, Any] = {404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -51,11 +65,13 @@ def public_track(request: HttpRequest, number: str, contact: str = "") -> dict[s
     complaint = public_lookup(number=number, contact=contact)
     if complaint is None:
         raise NotFound(_("No complaint matches this number and contact."))
-    solution = current_solution(complaint)
+    return public_view(complaint)
+
+
+def public_view(complaint: Complaint) -> dict[str, Any]:
+    solution = public_solution(complaint)
     shown = None
-    if solution is not None and solution.status not in (SolutionStatus.PENDING_APPROVAL,
-                                                         SolutionStatus.APPROVAL_REJECTED,
-                                                         SolutionStatus.SUPERSEDED):
+    if solution is not None:
         shown = {"round": solution.round, "status": solution.status, "total": str(solution.total),
                  "remedies": [{"type": r.type, "amount": str(r.amount)} for r in solution.remedies.all()],
                  "description": solution.description}
@@ -71,4 +87,43 @@ def public_track(request: HttpRequest, number: str, contact: str = "") -> dict[s
         "solution": shown,
         "timeline": [{"kind": e.kind, "at": e.at, "status": e.to_status}
                      for e in complaint_timeline(complaint, public_only=True)],
+        "rating": public_rating(complaint),
     }
+
+
+ANSWER_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+@router.post("/public/complaints/{number}/accept", response={200: PublicComplaintOut, **ANSWER_ERRORS}, auth=None,
+             openapi_extra=json_body(PublicAcceptIn, "The customer accepts the approved solution."))
+def public_accept(request: HttpRequest, number: str) -> dict[str, Any]:
+    _limit(request, "public_answer")
+    body = json_object(request)
+    complaint = public_answer_solution(number=number, contact=_text(body, "contact"), accepted=True,
+                                       note=_text(body, "note"), now=clock.now())
+    return public_view(complaint)
+
+
+@router.post("/public/complaints/{number}/reject", response={200: PublicComplaintOut, **ANSWER_ERRORS}, auth=None,
+             openapi_extra=json_body(PublicRejectIn, "The customer rejects the solution, with the reason."))
+def public_reject(request: HttpRequest, number: str) -> dict[str, Any]:
+    _limit(request, "public_answer")
+    body = json_object(request)
+    complaint = public_answer_solution(number=number, contact=_text(body, "contact"), accepted=False,
+                                       note=_text(body, "reason"), now=clock.now())
+    return public_view(complaint)
+
+
+@router.post("/public/complaints/{number}/rate", response={200: PublicComplaintOut, **ANSWER_ERRORS}, auth=None,
+             openapi_extra=json_body(PublicRateIn, "The customer rates the handling once resolved (once)."))
+def public_rate_handling(request: HttpRequest, number: str) -> dict[str, Any]:
+    _limit(request, "public_answer")
+    body = json_object(request)
+    complaint = public_rate(number=number, contact=_text(body, "contact"), satisfied=body.get("satisfied"),
+                            score=body.get("score"), comment=body.get("comment"), now=clock.now())
+    return public_view(complaint)
