@@ -1,28 +1,232 @@
-"""Staff workspace (the full workspace is built on these in the web UI issue)."""
+"""Staff workspace: sign-in, queues, the complaint page and its actions, intake, dashboard.
+
+Thin edges: each view parses its input, calls one service or selector, renders."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from kesu.complaints.selectors import ComplaintFilters, complaint_list
+from kesu.accounts.models import Role, User
+from kesu.accounts.permissions import can_register
+from kesu.complaints.selectors import complaint_get
+from kesu.complaints.services.evidence import attachment_add, attachment_get
+from kesu.complaints.services.intake_files import Upload, staff_register
+from kesu.complaints.services.transitions import complaint_transition
 from kesu.core import clock
+from kesu.core.errors import DomainError, ValidationFailed
+from kesu.core.ratelimit import client_ip, hit, parse_rate
+from kesu.reports.selectors import dashboard_figures
+from kesu.web import forms
+from kesu.web.selectors import DASHBOARD_ROLES, complaint_page, filter_choices, intake_check, intake_choices, queue_page
 
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- sign-in ---------------------------------------------------------------------------------
 
 class LoginView(auth_views.LoginView):
+    """Django's sign-in, throttled per address and account against password guessing."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rate = settings.KESU_LOGIN_RATE_LIMIT
+        limit, window = parse_rate(rate)
+        username = str(request.POST.get("username", ""))[:150].strip().lower()
+        ip = client_ip(request)
+        retry = hit("web_login", f"{ip}:{username}", rate) or hit("web_login_ip", ip, f"{limit * 5}/{window}")
+        if retry is not None:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many sign-in attempts; try again in %(seconds)d seconds.")
+                           % {"seconds": retry})
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            response["Retry-After"] = str(retry)
+            return response
+        return super().post(request, *args, **kwargs)
 
+
+@require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("web:login")
 
 
+# --- queues ----------------------------------------------------------------------------------
+
 @login_required
+@require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
-    rows = complaint_list(user=request.user, filters=ComplaintFilters(), now=clock.now())[:50]  # type: ignore[arg-type]
-    return render(request, "web/workspace.html", {"complaints": rows})
+    user = _user(request)
+    now = clock.now()
+    choices = filter_choices()
+    form = forms.QueueForm(request.GET, **choices)
+    query = form.query(request.GET.get("queue", ""), request.GET.get("page"))
+    result = queue_page(user=user, query=query, now=now)
+    context = {"form": form, "result": result, "page": result.page, "now": now, "query": query, "nav": "queues",
+               "received_toggle": "received_at" if query.sort == "-received_at" else "-received_at"}
+    # htmx requests get the same page and pick out the queue (hx-select), so tabs keep the filters.
+    return render(request, "web/workspace.html", context)
+
+
+# --- one complaint ---------------------------------------------------------------------------
+
+def _complaint_context(request: HttpRequest, number: str, *, failed_action: str | None = None,
+                       failed_form: Any = None) -> dict[str, Any]:
+    user = _user(request)
+    page = complaint_page(user=user, number=number)
+    if page is None:
+        raise Http404(_("No complaint has this number."))
+    choices = {"departments": page.departments, "users": page.assignable}
+    main, secondary = [], []
+    for action in page.actions:
+        form = failed_form if action == failed_action else forms.action_form(action, **choices)
+        item = {"action": action, "label": forms.ACTION_LABELS[action], "form": form,
+                "failed": action == failed_action}
+        (secondary if action in forms.SECONDARY_ACTIONS else main).append(item)
+    # An action no longer offered (someone else moved the complaint meanwhile) reports at the top.
+    stale_errors = failed_form.errors.get("__all__", []) if failed_action and failed_action not in page.actions else []
+    return {"p": page, "c": page.complaint, "now": clock.now(), "main_actions": main,
+            "secondary_actions": secondary, "can_upload": user.role != Role.AUDITOR, "stale_errors": stale_errors}
+
+
+@login_required
+@require_GET
+def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return render(request, "web/complaint.html", _complaint_context(request, number))
+
+
+@login_required
+@require_POST
+def complaint_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in forms.ACTION_FORMS:
+        raise Http404(_("Unknown action."))
+    form = forms.action_form(action, request.POST)
+    try:
+        complaint_transition(actor=_user(request), number=number, action=action, payload=form.payload(),
+                             now=clock.now())
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(str(exc)) from exc
+        mapping = forms.ProposeForm.error_mapping() if action == "propose_solution" else {}
+        forms.apply_errors(form, exc.errors, mapping)
+        context = _complaint_context(request, number, failed_action=action, failed_form=form)
+        return render(request, "web/complaint.html", context, status=exc.status)
+    messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
+    return redirect("web:complaint", number=number)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    complaint = complaint_get(user=user, number=number)
+    if complaint is None:
+        raise Http404(_("No complaint has this number."))
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationFailed([])
+        attachment_add(actor=user, complaint=complaint, upload=upload, name=upload.name or "file",
+                       size=upload.size or 0, description=str(request.POST.get("description", "")),
+                       now=clock.now())
+    except DomainError as exc:
+        if exc.status == 403:
+            raise DjangoPermissionDenied(str(exc)) from exc
+        messages.error(request, " ".join(str(e.message) for e in exc.errors) or _("Choose a file to upload."))
+    else:
+        messages.success(request, _("The file was added."))
+    return redirect(reverse("web:complaint", args=[number]) + "#evidence")
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    complaint = complaint_get(user=_user(request), number=number)
+    if complaint is None:
+        raise Http404(_("No complaint has this number."))
+    try:
+        attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=not inline, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not can_register(user):
+        raise DjangoPermissionDenied(_("Your role may not register complaints."))
+    choices = intake_choices()
+    if request.method != "POST":
+        form = forms.IntakeForm(initial={"channel": request.GET.get("channel", "phone"), "urgency": "normal"},
+                                **choices)
+        return render(request, "web/intake.html", {"form": form, "check": None})
+    form = forms.IntakeForm(request.POST, **choices)
+    uploads = [Upload(file=f, name=f.name or "file", size=f.size or 0) for f in request.FILES.getlist("evidence")]
+    try:
+        complaint = staff_register(actor=user, payload=form.payload(), uploads=uploads, now=clock.now())
+    except ValidationFailed as exc:
+        forms.apply_errors(form, [e for e in exc.errors if e.field != "evidence"], forms.INTAKE_FIELDS)
+        context = {"form": form, "check": _check(request, form.data),
+                   "evidence_errors": [str(e.message) for e in exc.errors if e.field == "evidence"]}
+        return render(request, "web/intake.html", context, status=422)
+    except DomainError as exc:
+        raise DjangoPermissionDenied(str(exc)) from exc
+    messages.success(request, _("Complaint %(number)s registered.") % {"number": complaint.number})
+    return redirect("web:complaint", number=complaint.number)
+
+
+def _check(request: HttpRequest, data: Any) -> Any:
+    text = " ".join(str(data.get(k, "")) for k in ("title", "description", "demand", "location", "product_name"))
+    return intake_check(user=_user(request), phone=str(data.get("customer_phone", "")),
+                        email=str(data.get("customer_email", "")), text=text, channel=str(data.get("channel", "")))
+
+
+@login_required
+@require_POST
+def intake_check_view(request: HttpRequest) -> HttpResponse:
+    """htmx: the repeat-complaint warning and the severity suggestion while the form is typed."""
+    if not can_register(_user(request)):
+        raise DjangoPermissionDenied
+    return render(request, "web/_intake_check.html", {"check": _check(request, request.POST),
+                                                      "selected": request.POST.get("related_to", "")})
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in DASHBOARD_ROLES:
+        raise DjangoPermissionDenied(_("The dashboard is for supervisors, managers and auditors."))
+    figures = dashboard_figures(user=user, now=clock.now())
+    charts = {key: figures[key] for key in ("by_channel", "by_category", "by_department")}
+    return render(request, "web/dashboard.html", {"figures": figures, "charts": charts,
+                                                  "charts_json": json.dumps(charts, ensure_ascii=False)})

@@ -1,0 +1,241 @@
+"""Reads behind the workspace pages: the queues, the complaint page, the intake check.
+
+They compose the domain selectors (kesu.complaints.selectors) and never write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kesu.accounts.models import Department, Role, User
+from kesu.accounts.permissions import FRONT_DESK, SUPERVISORS
+from kesu.complaints import workflow
+from kesu.complaints.models import OPEN_STATUSES, Complaint, Status
+from kesu.complaints.selectors import (
+    ComplaintFilters,
+    complaint_get,
+    complaint_list,
+    complaint_timeline,
+    customer_open_complaints,
+    overdue_q,
+    visible_complaints,
+)
+from kesu.complaints.services.public import public_rating
+from kesu.customers.services import customer_find, normalize_email, normalize_phone
+from kesu.resolution.models import SolutionStatus
+from kesu.resolution.selectors import approval_limit, current_solution
+from kesu.triage.models import Category
+from kesu.triage.services import SeveritySuggestion, suggest_severity
+
+PAGE_SIZE = 25
+DASHBOARD_ROLES = frozenset({*SUPERVISORS, Role.AUDITOR})
+OPEN = [s.value for s in OPEN_STATUSES]
+
+# Queue code → label. Which ones a user sees depends on the role (queues_for).
+QUEUES: dict[str, Any] = {
+    "all": _("All complaints"),
+    "mine": _("My work"),
+    "department": _("My department"),
+    "unassigned": _("Unassigned"),
+    "overdue": _("Overdue"),
+    "major": _("Major"),
+    "approval": _("Awaiting my approval"),
+    "callback": _("Awaiting callback"),
+}
+
+SORTS: dict[str, Any] = {
+    "-received_at": _("Newest first"),
+    "received_at": _("Oldest first"),
+    "close_due": _("Closing deadline, soonest first"),
+    "-severity": _("Most severe first"),
+}
+
+
+def queues_for(user: User) -> list[str]:
+    """The queues a role works from; auditors and the GM read everything."""
+    codes = ["all"]
+    if user.role in (Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.MANAGER):
+        codes.append("mine")
+    if user.department_id:
+        codes.append("department")
+    codes += ["unassigned", "overdue", "major"]
+    if user.role in workflow.APPROVERS:
+        codes.append("approval")
+    if user.role in FRONT_DESK:
+        codes.append("callback")
+    return codes
+
+
+def default_queue(user: User) -> str:
+    return "mine" if user.role == Role.HANDLER else "all"
+
+
+def queue_q(queue: str, *, user: User, now: dt.datetime) -> Q:
+    """The condition of a queue, on top of what the user may see."""
+    if queue == "mine":
+        return Q(assignee_id=user.pk, status__in=OPEN)
+    if queue == "department":
+        return Q(department_id=user.department_id, status__in=OPEN)
+    if queue == "unassigned":
+        return Q(assignee__isnull=True, status__in=OPEN)
+    if queue == "overdue":
+        return overdue_q(now)
+    if queue == "major":
+        return Q(severity="major", status__in=OPEN)
+    if queue == "approval":
+        from kesu.resolution.models import Solution
+
+        pending = Solution.objects.filter(complaint_id=OuterRef("pk"), status=SolutionStatus.PENDING_APPROVAL)
+        limit = approval_limit(user)
+        if limit is not None:
+            pending = pending.filter(total__lte=limit)
+        return Q(Exists(pending), status=Status.SOLUTION_PROPOSED)
+    if queue == "callback":
+        return Q(status=Status.RESOLVED)
+    return Q()
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    queue: str = "all"
+    status: str = ""
+    severity: str = ""
+    channel: str = ""
+    category: str = ""
+    department: str = ""
+    q: str = ""
+    sort: str = "-received_at"
+    page: int = 1
+    day: dt.date | None = None
+
+
+@dataclass
+class QueuePage:
+    page: Page[Complaint]
+    queue: str
+    queues: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
+    queues = queues_for(user)
+    queue = query.queue if query.queue in queues else default_queue(user)
+    received_from = received_to = None
+    if query.day is not None:
+        tz = timezone.get_current_timezone()
+        received_from = dt.datetime.combine(query.day, dt.time.min, tzinfo=tz)
+        received_to = received_from + dt.timedelta(days=1)
+    status = ",".join(OPEN) if query.status == "open" else query.status
+    filters = ComplaintFilters(
+        received_from=received_from, received_to=received_to, status=status or None,
+        severity=query.severity or None, channel=query.channel or None,
+        category=query.category or None, department=query.department or None, q=query.q or None,
+    )
+    rows = complaint_list(user=user, filters=filters, now=now).filter(queue_q(queue, user=user, now=now))
+    rows = _sorted(rows, query.sort)
+    paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(query.page)
+    return QueuePage(page=page, queue=queue, queues=[(code, QUEUES[code]) for code in queues])
+
+
+def _sorted(rows: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:
+    if sort == "received_at":
+        return rows.order_by("received_at", "id")
+    if sort == "close_due":
+        return rows.order_by("close_due", "id")
+    if sort == "-severity":
+        rank = Case(When(severity="major", then=Value(2)), When(severity="serious", then=Value(1)),
+                    default=Value(0), output_field=IntegerField())
+        return rows.annotate(severity_rank=rank).order_by("-severity_rank", "-received_at", "-id")
+    return rows.order_by("-received_at", "-id")
+
+
+def filter_choices() -> dict[str, Any]:
+    """Top-level categories and departments for the filter form."""
+    return {
+        "categories": list(Category.objects.filter(level=1, active=True).order_by("code")),
+        "departments": list(Department.objects.filter(active=True).order_by("code")),
+    }
+
+
+@dataclass
+class ComplaintPage:
+    complaint: Complaint
+    timeline: list[Any]
+    attachments: list[Any]
+    solution: Any
+    remedies: list[Any]
+    callbacks: list[Any]
+    actions: list[str]
+    rating: dict[str, Any] | None
+    repeats: list[Complaint]
+    assignable: list[User]
+    departments: list[Department]
+
+
+def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
+    complaint = complaint_get(user=user, number=number)
+    if complaint is None:
+        return None
+    solution = current_solution(complaint)
+    actions = workflow.available_actions(complaint, user)
+    assignable: list[User] = []
+    departments: list[Department] = []
+    if "assign" in actions:
+        assignable = list(User.objects.filter(is_active=True).exclude(role=Role.AUDITOR)
+                          .select_related("department").order_by("department__code", "username"))
+        departments = list(Department.objects.filter(active=True).order_by("code"))
+    return ComplaintPage(
+        complaint=complaint,
+        timeline=list(complaint_timeline(complaint)),
+        attachments=list(complaint.attachments.select_related("uploaded_by")),
+        solution=solution,
+        remedies=list(solution.remedies.all()) if solution else [],
+        callbacks=list(complaint.callbacks.select_related("by")),
+        actions=actions,
+        rating=public_rating(complaint),
+        repeats=list(visible_complaints(user).filter(related_to=complaint).only("number", "status")[:20]),
+        assignable=assignable,
+        departments=departments,
+    )
+
+
+@dataclass
+class IntakeCheck:
+    suggestion: SeveritySuggestion | None
+    open_complaints: list[Complaint]
+    earlier: list[Complaint]
+
+
+def intake_check(*, user: User, phone: str, email: str, text: str, channel: str) -> IntakeCheck:
+    """What the agent should know while typing (SPEC IN-10, CL-2): the same customer's open
+    complaints, their last closed ones with the result, and the severity the rules suggest."""
+    normalised_phone = normalised_email = None
+    try:
+        normalised_phone = normalize_phone(phone) if phone.strip() else None
+    except ValueError:
+        normalised_phone = None
+    try:
+        normalised_email = normalize_email(email) if email.strip() else None
+    except ValueError:
+        normalised_email = None
+    open_complaints: list[Complaint] = []
+    earlier: list[Complaint] = []
+    customer = customer_find(phone=normalised_phone, email=normalised_email) if (
+        normalised_phone or normalised_email) else None
+    if customer is not None:
+        visible = visible_complaints(user).values("pk")
+        open_complaints = list(customer_open_complaints(customer_id=customer.pk).filter(pk__in=visible)[:10])
+        earlier = list(visible_complaints(user).filter(customer_id=customer.pk)
+                       .exclude(status__in=OPEN).order_by("-received_at")[:3])
+    suggestion = suggest_severity(text=text, channel=channel) if (text.strip() or channel) else None
+    return IntakeCheck(suggestion=suggestion, open_complaints=open_complaints, earlier=earlier)
+
+
+def intake_choices() -> dict[str, Any]:
+    return {"categories": list(Category.objects.filter(active=True, level__lte=3).order_by("code"))}
