@@ -5,4 +5,10 @@ from kesu.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("new/", views.new, name="new"),
+    path("submitted/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("c/<str:number>/", views.complaint, name="complaint"),
+    path("c/<str:number>/answer/", views.answer, name="answer"),
+    path("c/<str:number>/rate/", views.rate, name="rate"),
 ]

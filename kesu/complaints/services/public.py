@@ -70,14 +70,18 @@ CUSTOMER_RATING = "customer_rating"
 RATEABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
-def public_register_with_photos(*, payload: Mapping[str, Any], uploads: Sequence[Upload],
+def public_register_with_photos(*, payload: Mapping[str, Any], uploads: Sequence[Upload], consented: bool,
                                 now: dt.datetime) -> Complaint:
-    """A customer's complaint with their photos; nothing is stored when any part is wrong."""
+    """A customer's complaint with their photos, once they agreed to the privacy notice (SPEC PV-1);
+    nothing is stored when any part is wrong, and every problem is reported at once."""
     photo_errors: list[FieldError] = []
+    if not consented:
+        photo_errors.append(FieldError(
+            "consent", _("Please agree to the privacy notice so that we can handle your complaint."), "required"))
     try:
         check_uploads(uploads, field="photos", allowed=PHOTO_TYPES)
     except ValidationFailed as exc:
-        photo_errors = list(exc.errors)
+        photo_errors.extend(exc.errors)
     if photo_errors:
         try:
             public_register_check(payload=payload, now=now)
