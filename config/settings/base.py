@@ -185,6 +185,8 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# Separate queues let several installations (or test runs) share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("KESU_CELERY_QUEUE", "kesu")
 
 LOGGING = {
     "version": 1,

@@ -91,22 +91,28 @@ def customer_open_complaints(*, customer_id: int, exclude_number: str | None = N
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Open complaints with a deadline passed and not met."""
-    return Q(status__in=OPEN_STATUSES) & (
-        Q(acknowledged_at__isnull=True, acknowledge_due__lt=now)
-        | Q(replied_at__isnull=True, reply_due__lt=now)
-        | Q(closed_at__isnull=True, close_due__lt=now)
-    )
+    """Open complaints with a deadline missed or passed and not met (the on-time records of
+    kesu.deadlines: pauses stop the clock, extensions move it)."""
+    from kesu.deadlines.selectors import complaint_overdue_exists
+
+    return Q(status__in=OPEN_STATUSES) & (Q(overdue=True) | Q(complaint_overdue_exists(now)))
 
 
 def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
     if complaint.status not in OPEN_STATUSES:
         return False
-    return bool(
+    if complaint.overdue:
+        return True
+    # Without a due time passed there is nothing to look up (keeps list pages at one query).
+    if not (
         (complaint.acknowledged_at is None and complaint.acknowledge_due and complaint.acknowledge_due < now)
         or (complaint.replied_at is None and complaint.reply_due and complaint.reply_due < now)
         or (complaint.closed_at is None and complaint.close_due and complaint.close_due < now)
-    )
+    ):
+        return False
+    from kesu.deadlines.selectors import overdue_deadline_q
+
+    return complaint.deadlines.filter(overdue_deadline_q(now)).exists()
 
 
 def customer_history(*, customer_id: int, exclude_number: str | None = None, limit: int = 20) -> list[Complaint]:

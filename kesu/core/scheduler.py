@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 SCHEDULE: dict[str, float] = {
     "deliver_outbox": 30.0,
     "seal_audit": 5.0,
+    "sweep_deadlines": 60.0,
 }
 
 

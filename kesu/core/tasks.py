@@ -33,6 +33,7 @@ def registry() -> dict[str, Callable[[], Any]]:
 
 def _load() -> None:
     import kesu.audit.tasks
+    import kesu.deadlines.tasks
     import kesu.notifications.tasks  # noqa: F401
 
 

@@ -1,30 +1,480 @@
-"""Deadlines stored on a complaint when it is registered (SPEC §7 defaults)."""
+"""Deadlines on complaints: computed at registration, kept in step with the complaint, paused,
+extended, recomputed. Every change writes its timeline event and audit record in the same
+transaction; the old value stays in the timeline."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import Role, User
+from kesu.complaints.events import record_event
+from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
+from kesu.core.errors import Conflict, NotFound, PermissionDenied
 from kesu.deadlines import engine
+from kesu.deadlines.models import (
+    ComplaintDeadline,
+    DeadlineExtension,
+    DeadlinePause,
+    DeadlineState,
+    MetWhen,
+    PauseReason,
+)
+from kesu.deadlines.policies import (
+    CALLBACK_CONTACT,
+    COMPLAINT_FIELDS,
+    PRESETS,
+    Inputs,
+    PolicySpec,
+    choose,
+    fallback,
+)
+from kesu.deadlines.selectors import DeadlineConfig, deadline_config
+
+logger = logging.getLogger(__name__)
+
+PAUSE_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.HANDLER, Role.GM})
+
+
+# --- computing ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlannedDeadline:
+    kind: str
+    spec: PolicySpec
+    due: dt.datetime
 
 
 @dataclass(frozen=True)
 class InitialDeadlines:
-    acknowledge_due: dt.datetime
-    reply_due: dt.datetime
-    close_due: dt.datetime
+    """What registration stores: the three mirrored deadlines and the full plan."""
+
+    acknowledge_due: dt.datetime | None
+    reply_due: dt.datetime | None
+    close_due: dt.datetime | None
+    inputs: Inputs
+    planned: tuple[PlannedDeadline, ...]
+
+
+def plan_deadlines(*, config: DeadlineConfig, inputs: Inputs, start: dt.datetime,
+                   pauses: Sequence[engine.Pause] = (), warn: bool = True) -> dict[str, PlannedDeadline]:
+    """The deadline of every kind that applies, from `start` with the clock stopped in `pauses`."""
+    kinds = [code for code, info in config.kinds.items() if info.met_when != MetWhen.CALLBACK_REACHED]
+    chosen = choose(config.policies, inputs, kinds)
+    planned: dict[str, PlannedDeadline] = {}
+    for kind in kinds:
+        spec = chosen.get(kind) or (fallback(kind, inputs) if kind in COMPLAINT_FIELDS else None)
+        if spec is None:
+            continue
+        due = engine.deadline(start, spec.rule, config.calendar, pauses)
+        planned[kind] = PlannedDeadline(kind, spec, due)
+    if warn and planned:
+        _warn_uncovered(config, start, max(p.due for p in planned.values()))
+    return planned
+
+
+def _warn_uncovered(config: DeadlineConfig, start: dt.datetime, end: dt.datetime) -> None:
+    years = config.calendar.uncovered_years(start, end)
+    if years:
+        logger.warning(
+            "deadline computed over %s without an official holiday schedule: Monday to Friday assumed; "
+            "enter or import the year's schedule (admin: calendar years)", ", ".join(map(str, years)),
+        )
 
 
 def initial_deadlines(*, received_at: dt.datetime, severity: str, urgency: str, channel: str,
                       category_code: str | None, overseas: bool) -> InitialDeadlines:
-    if severity == "major":
-        return InitialDeadlines(
-            acknowledge_due=engine.add_hours(received_at, 2),
-            reply_due=engine.end_of_nth_working_day(received_at, 1),
-            close_due=engine.end_of_nth_working_day(received_at, 7),
-        )
+    """The deadlines of a complaint being registered (SPEC §7 defaults, policies, presets)."""
+    inputs = Inputs(severity=severity, urgency=urgency, channel=channel, category_code=category_code,
+                    overseas=overseas)
+    planned = plan_deadlines(config=deadline_config(), inputs=inputs, start=received_at)
     return InitialDeadlines(
-        acknowledge_due=engine.add_hours(received_at, 24),
-        reply_due=engine.end_of_nth_working_day(received_at, 3),
-        close_due=engine.end_of_nth_calendar_day(received_at, 20 if overseas else 15),
+        acknowledge_due=planned["acknowledge"].due if "acknowledge" in planned else None,
+        reply_due=planned["reply"].due if "reply" in planned else None,
+        close_due=planned["close"].due if "close" in planned else None,
+        inputs=inputs, planned=tuple(planned.values()),
     )
+
+
+def _inputs_of(complaint: Complaint) -> Inputs:
+    return Inputs(severity=complaint.severity, urgency=complaint.urgency, channel=complaint.channel,
+                  category_code=complaint.category.code if complaint.category_id else None,
+                  overseas=complaint.overseas)
+
+
+def _basis(spec: PolicySpec, inputs: Inputs) -> dict[str, Any]:
+    return {"inputs": inputs.as_dict(), "policy": spec.name, "preset": spec.preset}
+
+
+def _closed_pauses(complaint_id: int) -> list[engine.Pause]:
+    return [engine.Pause(start, end) for start, end in DeadlinePause.objects.filter(
+        complaint_id=complaint_id, ended_at__isnull=False).values_list("started_at", "ended_at")]
+
+
+def next_check_at(row: ComplaintDeadline, leads: Iterable[int], now: dt.datetime) -> dt.datetime | None:
+    """The next instant the sweep has something to do for `row`: a reminder or the deadline."""
+    if row.state != DeadlineState.OPEN or row.paused_at is not None or row.missed_at is not None:
+        return None
+    reminder = engine.next_reminder_at(start=row.started_at, due=row.due_at, leads=leads,
+                                       already=row.reminded_lead, after=now)
+    # A deadline is missed once its instant has passed: look again just after it.
+    missed_check = row.due_at + dt.timedelta(microseconds=1)
+    return min(reminder, missed_check) if reminder else missed_check
+
+
+# --- keeping deadlines in step with the complaint ---------------------------------------------
+
+def met_timestamp(row: ComplaintDeadline, complaint: Complaint, met_when: str,
+                  callback_reached_at: dt.datetime | None = None) -> dt.datetime | None:
+    """When the complaint did what `row` waits for, if it has."""
+    if met_when == MetWhen.ACKNOWLEDGED:
+        return complaint.acknowledged_at
+    if met_when == MetWhen.REPLIED:
+        return complaint.replied_at or complaint.resolved_at
+    if met_when == MetWhen.RESOLVED:
+        return complaint.resolved_at
+    if met_when == MetWhen.CLOSED:
+        return complaint.closed_at if complaint.status == Status.CLOSED else None
+    if met_when == MetWhen.CALLBACK_REACHED:
+        return callback_reached_at if callback_reached_at and callback_reached_at >= row.started_at else None
+    return None
+
+
+def mark_met(row: ComplaintDeadline, at: dt.datetime, now: dt.datetime) -> None:
+    """Record the deadline as met: on time unless it was already missed or met after it fell due."""
+    row.state = DeadlineState.MET
+    row.met_at = at
+    row.on_time = row.missed_at is None and (row.paused_at is not None or at <= row.due_at)
+    row.paused_at = None
+    row.next_check_at = None
+    row.updated_at = now
+
+
+def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.datetime) -> list[ComplaintDeadline]:
+    """Start the clocks of a just-registered complaint (called by `complaint_register`)."""
+    config = deadline_config()
+    rows = [
+        ComplaintDeadline(
+            complaint=complaint, kind=p.kind, policy_id=p.spec.policy_id, preset=p.spec.preset,
+            unit=p.spec.rule.unit, amount=p.spec.rule.amount, by_time=p.spec.rule.by_time,
+            started_at=complaint.received_at, due_at=p.due, basis=_basis(p.spec, initial.inputs),
+            created_at=now, updated_at=now,
+        )
+        for p in initial.planned
+    ]
+    for row in rows:
+        _settle(row, complaint, config, now)
+        if row.state == DeadlineState.OPEN:
+            row.next_check_at = next_check_at(row, config.reminder_leads, now)
+    ComplaintDeadline.objects.bulk_create(rows)
+    return rows
+
+
+def _settle(row: ComplaintDeadline, complaint: Complaint, config: DeadlineConfig, now: dt.datetime,
+            callback_reached_at: dt.datetime | None = None) -> bool:
+    """Mark `row` met (or cancelled, for a complaint ended without being handled). True if changed."""
+    if row.state != DeadlineState.OPEN:
+        return False
+    info = config.kinds.get(row.kind)
+    met_when = info.met_when if info else MetWhen.CLOSED
+    at = met_timestamp(row, complaint, met_when, callback_reached_at)
+    if at is not None:
+        mark_met(row, at, now)
+        return True
+    if complaint.status in TERMINAL_STATUSES:
+        row.state = DeadlineState.CANCELLED
+        row.paused_at = None
+        row.next_check_at = None
+        row.updated_at = now
+        return True
+    return False
+
+
+def _mirror(complaint: Complaint, rows: Iterable[ComplaintDeadline]) -> list[str]:
+    """Copy the built-in kinds' due times onto the complaint (the API's `deadlines`)."""
+    changed: list[str] = []
+    for row in rows:
+        field = COMPLAINT_FIELDS.get(row.kind)
+        if field and getattr(complaint, field) != row.due_at:
+            setattr(complaint, field, row.due_at)
+            changed.append(field)
+    return changed
+
+
+def _overdue_flag(complaint: Complaint, rows: Iterable[ComplaintDeadline]) -> list[str]:
+    overdue = any(r.state == DeadlineState.OPEN and r.missed_at is not None for r in rows)
+    if complaint.overdue != overdue:
+        complaint.overdue = overdue
+        return ["overdue"]
+    return []
+
+
+def _save_complaint(complaint: Complaint, fields: list[str]) -> None:
+    if fields:
+        Complaint.objects.filter(pk=complaint.pk).update(**{f: getattr(complaint, f) for f in fields})
+
+
+def deadlines_after_transition(*, complaint: Complaint, action: str, actor: User | None,
+                               now: dt.datetime) -> None:
+    """Keep the clocks in step after a lifecycle action (called inside `complaint_transition`'s
+    transaction, the complaint row locked): record met deadlines, cancel the clocks of a complaint
+    ended without being handled, reopen the closing clock on `reopen`, start the FU-2 wait after an
+    unreachable callback, and recompute when what the deadlines depend on changed."""
+    config = deadline_config()
+    rows = list(ComplaintDeadline.objects.filter(complaint_id=complaint.pk))
+    changed: list[ComplaintDeadline] = []
+    callback_reached_at = None
+    if action == "record_callback":
+        from kesu.resolution.models import Callback
+
+        last = Callback.objects.filter(complaint_id=complaint.pk).order_by("-at", "-id").first()
+        if last is not None and last.reached:
+            callback_reached_at = last.at
+        elif last is not None:
+            row = _customer_unreachable(complaint=complaint, rows=rows, config=config, now=now)
+            if row is not None and row not in rows:
+                rows.append(row)
+    if action == "reopen":
+        for row in rows:
+            info = config.kinds.get(row.kind)
+            if info is not None and info.met_when == MetWhen.CLOSED and row.state != DeadlineState.OPEN:
+                row.state, row.met_at, row.on_time, row.updated_at = DeadlineState.OPEN, None, None, now
+                row.next_check_at = next_check_at(row, config.reminder_leads, now)
+                changed.append(row)
+    for row in rows:
+        if _settle(row, complaint, config, now, callback_reached_at):
+            changed.append(row)
+    for row in changed:
+        row.save(update_fields=["state", "met_at", "on_time", "paused_at", "next_check_at", "updated_at"])
+    if complaint.status in TERMINAL_STATUSES:
+        DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).update(
+            ended_at=now, ended_by=actor if getattr(actor, "pk", None) else None)
+    fields = _overdue_flag(complaint, rows)
+    _save_complaint(complaint, fields)
+    if complaint.status not in TERMINAL_STATUSES and _inputs_changed(complaint, rows):
+        deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=_("classification changed"))
+
+
+def _inputs_changed(complaint: Complaint, rows: Iterable[ComplaintDeadline]) -> bool:
+    current = _inputs_of(complaint).as_dict()
+    return any(r.state == DeadlineState.OPEN and r.kind in COMPLAINT_FIELDS and r.basis.get("inputs") != current
+               for r in rows)
+
+
+def _customer_unreachable(*, complaint: Complaint, rows: list[ComplaintDeadline], config: DeadlineConfig,
+                          now: dt.datetime) -> ComplaintDeadline | None:
+    """SPEC FU-2: the standard SMS, and a wait of N working days for the customer to get back."""
+    from kesu.notifications.services import outbox_add
+
+    if complaint.contact_phone:
+        text = config.unreachable_sms or _(
+            "Dear customer, we called you about complaint %(number)s but could not reach you. Please call us "
+            "back within %(days)d working days; otherwise we will close the complaint."
+        ) % {"number": complaint.number, "days": config.unreachable_wait_working_days}
+        outbox_add(kind="callback_unreachable", channel="sms", recipient=complaint.contact_phone,
+                   subject=_("We could not reach you"), body=text, now=now, complaint=complaint)
+    rule = engine.Rule(engine.WORKING_DAYS, config.unreachable_wait_working_days)
+    due = engine.deadline(now, rule, config.calendar)
+    existing = next((r for r in rows if r.kind == CALLBACK_CONTACT), None)
+    row = existing or ComplaintDeadline(complaint=complaint, kind=CALLBACK_CONTACT, created_at=now)
+    row.unit, row.amount, row.by_time, row.started_at, row.due_at = rule.unit, rule.amount, None, now, due
+    row.state, row.met_at, row.missed_at, row.on_time, row.reminded_lead = DeadlineState.OPEN, None, None, None, None
+    row.paused_at, row.updated_at, row.basis = None, now, {"reason": "customer unreachable"}
+    row.next_check_at = next_check_at(row, (), now)
+    row.save()
+    record_event(complaint=complaint, kind="callback_unreachable", actor=None, at=now,
+                 data={"sms": bool(complaint.contact_phone), "wait_until": due.isoformat()})
+    return row
+
+
+# --- recomputing ----------------------------------------------------------------------------
+
+def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.datetime, reason: str = "") -> int:
+    """Recompute the open deadlines from what they depend on now (call inside a transaction with
+    the complaint locked). The old values go into the timeline. Returns how many changed."""
+    config = deadline_config()
+    inputs = _inputs_of(complaint)
+    pauses = _closed_pauses(complaint.pk)
+    planned = plan_deadlines(config=config, inputs=inputs, start=complaint.received_at, pauses=pauses)
+    rows = {r.kind: r for r in ComplaintDeadline.objects.filter(complaint_id=complaint.pk)}
+    paused = DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).values_list(
+        "started_at", flat=True).first()
+    history: dict[str, dict[str, Any]] = {}
+    for kind, plan in planned.items():
+        row = rows.get(kind)
+        spec, due = plan.spec, plan.due
+        if row is not None and row.state != DeadlineState.OPEN:
+            continue
+        if row is not None and row.preset and row.preset == spec.preset and row.extension_step:
+            due = engine.deadline(row.started_at, engine.Rule(row.unit, row.amount, row.by_time),
+                                  config.calendar, pauses)
+            spec = PolicySpec(kind, engine.Rule(row.unit, row.amount, row.by_time), preset=row.preset,
+                              policy_id=row.policy_id, name=spec.name)
+        previous: dt.datetime | None = None
+        if row is None:
+            row = ComplaintDeadline(complaint=complaint, kind=kind, started_at=complaint.received_at,
+                                    created_at=now, paused_at=paused)
+        else:
+            previous = row.due_at
+            if (previous == due and row.unit == spec.rule.unit and row.amount == spec.rule.amount
+                    and row.basis.get("inputs") == inputs.as_dict()):
+                continue
+        history[kind] = {"from": previous.isoformat() if previous else None, "to": due.isoformat(),
+                         "policy": spec.name}
+        if row.preset != spec.preset:
+            row.extension_step = 0
+        row.policy_id, row.preset, row.unit, row.amount, row.by_time = (
+            spec.policy_id, spec.preset, spec.rule.unit, spec.rule.amount, spec.rule.by_time)
+        row.due_at, row.basis, row.updated_at = due, _basis(spec, inputs), now
+        if row.missed_at is not None and now <= due:
+            row.missed_at, row.on_time = None, None  # the new deadline has not passed yet
+        row.reminded_lead = None if previous != due else row.reminded_lead
+        row.next_check_at = next_check_at(row, config.reminder_leads, now)
+        row.save()
+        rows[kind] = row
+    for kind, row in rows.items():
+        if kind not in planned and kind != CALLBACK_CONTACT and row.state == DeadlineState.OPEN:
+            row.state, row.next_check_at, row.updated_at = DeadlineState.CANCELLED, None, now
+            row.save(update_fields=["state", "next_check_at", "updated_at"])
+            history[kind] = {"from": row.due_at.isoformat(), "to": None, "policy": ""}
+    fields = _mirror(complaint, rows.values()) + _overdue_flag(complaint, rows.values())
+    _save_complaint(complaint, fields)
+    if history:
+        record_event(complaint=complaint, kind="deadlines_recomputed", actor=actor, at=now, note=reason,
+                     data={"deadlines": history, "inputs": inputs.as_dict()})
+    return len(history)
+
+
+def deadlines_recompute_for_calendar(*, years: Iterable[int], actor: User | None, now: dt.datetime,
+                                     batch_size: int = 200) -> int:
+    """After the calendar of `years` changed: recompute open deadlines that run through them."""
+    years = sorted(set(years))
+    if not years:
+        return 0
+    config = deadline_config()
+    tz = config.calendar.tz
+    first = dt.datetime(years[0], 1, 1, tzinfo=tz)
+    last = dt.datetime(years[-1] + 1, 1, 1, tzinfo=tz)
+    complaint_ids = list(
+        ComplaintDeadline.objects.filter(state=DeadlineState.OPEN, due_at__gte=first, started_at__lt=last)
+        .exclude(kind=CALLBACK_CONTACT).values_list("complaint_id", flat=True).distinct().order_by("complaint_id")
+    )
+    changed = 0
+    for start in range(0, len(complaint_ids), batch_size):
+        with transaction.atomic():
+            for complaint in Complaint.objects.select_for_update(of=("self",)).select_related("category").filter(
+                    id__in=complaint_ids[start:start + batch_size]).order_by("id"):
+                if complaint.status in TERMINAL_STATUSES:
+                    continue
+                changed += bool(deadlines_recompute(complaint=complaint, actor=actor, now=now,
+                                                    reason=_("working-day calendar changed")))
+    return changed
+
+
+# --- pausing and extending --------------------------------------------------------------------
+
+def _locked_complaint(number: str) -> Complaint:
+    complaint = Complaint.objects.select_for_update(of=("self",)).filter(number=number).first()
+    if complaint is None:
+        raise NotFound(_("No complaint has this number."))
+    return complaint
+
+
+def deadlines_pause(*, actor: User, number: str, reason: str, note: str = "", now: dt.datetime) -> DeadlinePause:
+    """Stop the clocks while the complaint waits on the customer or on an external appraisal."""
+    if actor.role not in PAUSE_ROLES:
+        raise PermissionDenied(_("Your role may not pause deadlines."))
+    if reason not in PauseReason.values:
+        raise Conflict(_("Choose one of: %(choices)s.") % {"choices": ", ".join(PauseReason.values)},
+                       code="invalid_choice", field="reason")
+    with transaction.atomic():
+        complaint = _locked_complaint(number)
+        if complaint.status in TERMINAL_STATUSES:
+            raise Conflict(_("The complaint is no longer open."), code="invalid_transition")
+        if DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).exists():
+            raise Conflict(_("The deadlines are already paused."), code="already_paused")
+        pause = DeadlinePause.objects.create(complaint=complaint, reason=reason, note=note[:500], started_at=now,
+                                             started_by=actor)
+        ComplaintDeadline.objects.filter(complaint_id=complaint.pk, state=DeadlineState.OPEN).update(
+            paused_at=now, next_check_at=None, updated_at=now)
+        record_event(complaint=complaint, kind="deadlines_paused", actor=actor, at=now, note=note,
+                     data={"reason": reason})
+    return pause
+
+
+def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlinePause:
+    """Restart the clocks; each open deadline moves on by the paused time in its own unit."""
+    if actor.role not in PAUSE_ROLES:
+        raise PermissionDenied(_("Your role may not pause deadlines."))
+    with transaction.atomic():
+        complaint = _locked_complaint(number)
+        pause = DeadlinePause.objects.select_for_update().filter(complaint_id=complaint.pk,
+                                                                 ended_at__isnull=True).first()
+        if pause is None:
+            raise Conflict(_("The deadlines are not paused."), code="not_paused")
+        pause.ended_at, pause.ended_by = now, actor
+        pause.save(update_fields=["ended_at", "ended_by"])
+        config = deadline_config()
+        history: dict[str, dict[str, Any]] = {}
+        rows = list(ComplaintDeadline.objects.filter(complaint_id=complaint.pk))
+        for row in rows:
+            if row.state != DeadlineState.OPEN or row.paused_at is None:
+                continue
+            previous = row.due_at
+            row.due_at = engine.extend_for_pause(row.due_at, engine.Pause(max(row.paused_at, row.started_at), now),
+                                                 row.unit, config.calendar)
+            row.paused_at, row.updated_at = None, now
+            if row.due_at != previous:
+                row.reminded_lead = None
+                history[row.kind] = {"from": previous.isoformat(), "to": row.due_at.isoformat()}
+            row.next_check_at = next_check_at(row, config.reminder_leads, now)
+            row.save(update_fields=["due_at", "paused_at", "reminded_lead", "next_check_at", "updated_at"])
+        _save_complaint(complaint, _mirror(complaint, rows))
+        record_event(complaint=complaint, kind="deadlines_resumed", actor=actor, at=now,
+                     data={"reason": pause.reason, "paused_from": pause.started_at.isoformat(),
+                           "deadlines": history})
+    return pause
+
+
+def deadline_extend(*, actor: User, number: str, kind: str, reason: str, now: dt.datetime) -> DeadlineExtension:
+    """An extension the complaint's regulatory preset allows, approved by the role it names."""
+    if not reason.strip():
+        raise Conflict(_("Give the reason for the extension."), code="required", field="reason")
+    with transaction.atomic():
+        complaint = _locked_complaint(number)
+        row = ComplaintDeadline.objects.select_for_update().filter(complaint_id=complaint.pk, kind=kind).first()
+        if row is None or row.state != DeadlineState.OPEN:
+            raise Conflict(_("This deadline is not open."), code="not_open", field="kind")
+        steps = PRESETS[row.preset].extensions.get(kind, ()) if row.preset in PRESETS else ()
+        if row.extension_step >= len(steps):
+            raise Conflict(_("No further extension of this deadline is allowed."), code="no_extension")
+        if row.missed_at is not None:
+            raise Conflict(_("The deadline has already been missed; it can no longer be extended."),
+                           code="already_missed")
+        step = steps[row.extension_step]
+        if actor.role not in step.roles:
+            raise PermissionDenied(_("This extension needs the approval of: %(roles)s.")
+                                   % {"roles": ", ".join(str(Role(r).label) for r in sorted(step.roles))})
+        config = deadline_config()
+        previous = row.due_at
+        row.amount = step.total
+        row.due_at = engine.deadline(row.started_at, engine.Rule(row.unit, row.amount, row.by_time),
+                                     config.calendar, _closed_pauses(complaint.pk))
+        row.extension_step += 1
+        row.reminded_lead, row.updated_at = None, now
+        row.next_check_at = next_check_at(row, config.reminder_leads, now)
+        row.save(update_fields=["amount", "due_at", "extension_step", "reminded_lead", "next_check_at",
+                                "updated_at"])
+        extension = DeadlineExtension.objects.create(deadline=row, step=row.extension_step, approved_by=actor,
+                                                     reason=reason, previous_due=previous, new_due=row.due_at, at=now)
+        _save_complaint(complaint, _mirror(complaint, [row]))
+        record_event(complaint=complaint, kind="deadline_extended", actor=actor, at=now, note=reason,
+                     data={"deadline": kind, "preset": row.preset, "step": row.extension_step,
+                           "from": previous.isoformat(), "to": row.due_at.isoformat(), "rule": step.label})
+    return extension

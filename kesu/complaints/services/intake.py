@@ -19,7 +19,7 @@ from kesu.complaints.search import build_search_text
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
 from kesu.customers.services import customer_get_or_create
-from kesu.deadlines.services import initial_deadlines
+from kesu.deadlines.services import initial_deadlines, open_deadlines
 from kesu.notifications.services import notify_users
 from kesu.triage.services import suggest_severity
 
@@ -96,6 +96,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
             notify_major(complaint=complaint, now=now)
         if data.settlement:
             _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
+        open_deadlines(complaint=complaint, initial=deadlines, now=now)
     return complaint
 
 

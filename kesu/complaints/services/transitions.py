@@ -21,6 +21,11 @@ from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import Collector
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from kesu.deadlines import escalation
+
+# The DP-4 ladder is shared with the deadline sweep (kesu/deadlines/escalation.py).
+from kesu.deadlines.escalation import ESCALATION_LADDER, MAX_ESCALATION_LEVEL  # noqa: F401
+from kesu.deadlines.services import deadlines_after_transition
 from kesu.notifications.services import notify_users
 from kesu.resolution import services as resolution
 from kesu.resolution.models import RemedyType
@@ -29,15 +34,6 @@ INVALID_REASONS = (
     "excessive_demand", "harassment", "untrue", "system_fault", "knowledge_base", "branch_error",
     "recording_unavailable",
 )
-MAX_ESCALATION_LEVEL = 4
-# DP-4 ladder: level → roles told about it.
-ESCALATION_LADDER: dict[int, tuple[str, ...]] = {
-    1: (Role.SUPERVISOR,),
-    2: (Role.MANAGER,),
-    3: (Role.GM,),
-    4: (Role.GM,),
-}
-
 Params = dict[str, Any]
 Effect = Callable[[Complaint, User, Params, dt.datetime], dict[str, Any]]
 
@@ -78,6 +74,7 @@ def complaint_transition(*, actor: User, number: str, action: str, payload: Mapp
             to_status=target, note=str(params.get("note") or params.get("reason") or params.get("result") or ""),
             data=event_data, internal=action not in PUBLIC_ACTIONS,
         )
+        deadlines_after_transition(complaint=complaint, action=action, actor=actor, now=now)
     return complaint
 
 
@@ -294,7 +291,8 @@ def _callback(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[st
                                score=p["score"], comment=p["comment"], now=now)
     data = {"reached": p["reached"], "satisfied": p["satisfied"], "score": p["score"]}
     if p["reached"] and p["satisfied"] is False:
-        data["escalation"] = _raise_level(c, now=now, reason=_("The customer is not satisfied."))
+        data["escalation"] = _raise_level(c, now=now, reason=_("The customer is not satisfied."),
+                                          cause="dissatisfied", actor=actor)
     return data
 
 
@@ -311,22 +309,13 @@ def _reopen(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str,
 
 
 def _escalate(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    return {"escalation": _raise_level(c, now=now, reason=p["reason"])}
+    return {"escalation": _raise_level(c, now=now, reason=p["reason"], actor=actor)}
 
 
-def _raise_level(c: Complaint, *, now: dt.datetime, reason: str) -> dict[str, Any]:
+def _raise_level(c: Complaint, *, now: dt.datetime, reason: str, cause: str = "manual",
+                 actor: User | None = None) -> dict[str, Any]:
     """One step up the ladder (DP-4); major complaints go straight to the GM (DP-5)."""
-    before = c.escalation_level
-    level = MAX_ESCALATION_LEVEL if before >= MAX_ESCALATION_LEVEL else before + 1
-    if c.severity == "major":
-        level = max(level, 3)
-    c.escalation_level = level
-    roles = ESCALATION_LADDER[level]
-    recipients = User.objects.filter(is_active=True, role__in=roles)
-    notify_users(users=list(recipients), kind="escalated", now=now, complaint=c,
-                 subject=_("Complaint %(number)s escalated to level %(level)d") % {"number": c.number, "level": level},
-                 body=_("Complaint %(number)s was escalated: %(reason)s") % {"number": c.number, "reason": reason})
-    return {"from_level": before, "to_level": level}
+    return escalation.escalate(complaint=c, now=now, reason=reason, cause=cause, actor=actor)
 
 
 def _withdraw(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
