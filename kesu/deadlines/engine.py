@@ -195,10 +195,12 @@ def extend_for_pause(due: dt.datetime, pause: Pause, unit: str, calendar: Workin
 
 def deadline(start: dt.datetime, rule: Rule, calendar: WorkingCalendar,
              pauses: Iterable[Pause] = ()) -> dt.datetime:
-    """`compute_due` with the clock stopped during each (closed) pause, taken in order."""
+    """`compute_due` with the clock stopped during each (closed) pause, taken in order; only
+    the part of a pause after `start` counts."""
     due = compute_due(start, rule, calendar)
     for pause in sorted(pauses, key=lambda p: p.start):
-        due = extend_for_pause(due, pause, rule.unit, calendar)
+        if pause.end > start:
+            due = extend_for_pause(due, Pause(max(pause.start, start), pause.end), rule.unit, calendar)
     return due
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Role, User
@@ -38,6 +39,11 @@ from kesu.deadlines.policies import (
 from kesu.deadlines.selectors import DeadlineConfig, deadline_config
 
 logger = logging.getLogger(__name__)
+
+
+def _iso(value: dt.datetime) -> str:
+    """An instant for the timeline, in local time."""
+    return timezone.localtime(value).isoformat()
 
 PAUSE_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.HANDLER, Role.GM})
 
@@ -289,7 +295,7 @@ def _customer_unreachable(*, complaint: Complaint, rows: list[ComplaintDeadline]
     row.next_check_at = next_check_at(row, (), now)
     row.save()
     record_event(complaint=complaint, kind="callback_unreachable", actor=None, at=now,
-                 data={"sms": bool(complaint.contact_phone), "wait_until": due.isoformat()})
+                 data={"sms": bool(complaint.contact_phone), "wait_until": _iso(due)})
     return row
 
 
@@ -325,7 +331,7 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
             if (previous == due and row.unit == spec.rule.unit and row.amount == spec.rule.amount
                     and row.basis.get("inputs") == inputs.as_dict()):
                 continue
-        history[kind] = {"from": previous.isoformat() if previous else None, "to": due.isoformat(),
+        history[kind] = {"from": _iso(previous) if previous else None, "to": _iso(due),
                          "policy": spec.name}
         if row.preset != spec.preset:
             row.extension_step = 0
@@ -342,7 +348,7 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
         if kind not in planned and kind != CALLBACK_CONTACT and row.state == DeadlineState.OPEN:
             row.state, row.next_check_at, row.updated_at = DeadlineState.CANCELLED, None, now
             row.save(update_fields=["state", "next_check_at", "updated_at"])
-            history[kind] = {"from": row.due_at.isoformat(), "to": None, "policy": ""}
+            history[kind] = {"from": _iso(row.due_at), "to": None, "policy": ""}
     fields = _mirror(complaint, rows.values()) + _overdue_flag(complaint, rows.values())
     _save_complaint(complaint, fields)
     if history:
@@ -432,12 +438,12 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
             row.paused_at, row.updated_at = None, now
             if row.due_at != previous:
                 row.reminded_lead = None
-                history[row.kind] = {"from": previous.isoformat(), "to": row.due_at.isoformat()}
+                history[row.kind] = {"from": _iso(previous), "to": _iso(row.due_at)}
             row.next_check_at = next_check_at(row, config.reminder_leads, now)
             row.save(update_fields=["due_at", "paused_at", "reminded_lead", "next_check_at", "updated_at"])
         _save_complaint(complaint, _mirror(complaint, rows))
         record_event(complaint=complaint, kind="deadlines_resumed", actor=actor, at=now,
-                     data={"reason": pause.reason, "paused_from": pause.started_at.isoformat(),
+                     data={"reason": pause.reason, "paused_from": _iso(pause.started_at),
                            "deadlines": history})
     return pause
 
@@ -476,5 +482,5 @@ def deadline_extend(*, actor: User, number: str, kind: str, reason: str, now: dt
         _save_complaint(complaint, _mirror(complaint, [row]))
         record_event(complaint=complaint, kind="deadline_extended", actor=actor, at=now, note=reason,
                      data={"deadline": kind, "preset": row.preset, "step": row.extension_step,
-                           "from": previous.isoformat(), "to": row.due_at.isoformat(), "rule": step.label})
+                           "from": _iso(previous), "to": _iso(row.due_at), "rule": step.label})
     return extension

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Role, User
@@ -142,7 +143,7 @@ def _sweep_batch(ids: list[int], *, now: dt.datetime, config: DeadlineConfig, pe
     batch = _Batch(now=now, config=config, people=people)
     with transaction.atomic():
         complaints = {
-            c.pk: c for c in Complaint.objects.select_for_update(of=("self",), **tasks.skip_locked_kwargs())
+            c.pk: c for c in Complaint.objects.select_for_update(of=("self",), skip_locked=tasks.can_skip_locked())
             .filter(id__in=ids).order_by("id").only(*_COMPLAINT_FIELDS)
         }
         result.skipped_locked += len(set(ids) - set(complaints))
@@ -251,7 +252,7 @@ def _escalate_overdue(batch: _Batch, complaint: Complaint, row: ComplaintDeadlin
                                         cause=EscalationCause.OVERDUE, reason=reason, deadline_id=row.pk,
                                         at=batch.now))
     batch.event(complaint, "deadline_missed", {
-        "deadline": row.kind, "due_at": row.due_at.isoformat(),
+        "deadline": row.kind, "due_at": timezone.localtime(row.due_at).isoformat(),
         "escalation": {"from_level": before, "to_level": level},
     }, note=reason)
     concerned = batch.people.ladder(level) + batch.people.concerned(complaint)
@@ -272,7 +273,7 @@ def _auto_close(batch: _Batch, complaint: Complaint, row: ComplaintDeadline) -> 
     complaint.status = Status.CLOSED
     complaint.closed_at = batch.now
     complaint.updated_at = batch.now
-    batch.event(complaint, "auto_closed_unreachable", {"waited_until": row.due_at.isoformat()},
+    batch.event(complaint, "auto_closed_unreachable", {"waited_until": timezone.localtime(row.due_at).isoformat()},
                 note=_("Closed automatically: the customer could not be reached and did not get back."),
                 from_status=previous, to_status=Status.CLOSED)
     return True
