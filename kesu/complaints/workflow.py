@@ -1,7 +1,9 @@
 """The complaint lifecycle as one declarative table: (state, action) → next state, who, guard.
 
 Services look transitions up here; the API and the UI list only what the table allows.
-Guards answer *why not* (a message) or None; they never write.
+Who may act is the roles plus, for some actions, an ownership check (refused with 403);
+guards say whether the complaint is ready for the action (refused with 409). Both answer
+*why not* (a message) or None; they never write.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kesu.complaints.models import OPEN_STATUSES, Complaint, Status
 
 S = Status
 Guard = Callable[[Complaint, Any, Mapping[str, Any]], str | None]
+Ownership = Callable[[Complaint, Any], str | None]
 Target = Status | Callable[[Complaint, Mapping[str, Any]], Status]
 
 
@@ -50,14 +53,15 @@ class Transition:
     target: Target
     roles: frozenset[str]
     guard: Guard | None = None
+    ownership: Ownership | None = None
 
     def next_status(self, complaint: Complaint, params: Mapping[str, Any]) -> Status:
         return self.target(complaint, params) if callable(self.target) else self.target
 
 
-# --- guards -------------------------------------------------------------------------------
+# --- ownership and guards ----------------------------------------------------------------
 
-def _own_work(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+def _own_work(complaint: Complaint, user: Any) -> str | None:
     """Agents and handlers act on complaints assigned to them or, unassigned, to their department."""
     if user.role not in (Role.HANDLER, Role.AGENT) or complaint.assignee_id == user.pk:
         return None
@@ -95,7 +99,8 @@ def _solution_pending(complaint: Complaint, user: Any, params: Mapping[str, Any]
 def _customer_satisfied(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
     from kesu.resolution.selectors import last_reached_callback
 
-    callback = last_reached_callback(complaint)
+    # Only a callback since the latest resolution counts: a reopened complaint is asked again.
+    callback = last_reached_callback(complaint, since=complaint.resolved_at)
     if callback is None:
         return _("The customer has not been reached for the satisfaction callback yet.")
     if not callback.satisfied:
@@ -123,16 +128,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.ACKNOWLEDGED, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
     Transition(S.ASSIGNED, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
     Transition(S.INVESTIGATING, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
-    Transition(S.ASSIGNED, Action.START_INVESTIGATION, S.INVESTIGATING, ALL_STAFF, _own_work),
-    Transition(S.INVESTIGATING, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, _own_work),
-    Transition(S.SOLUTION_PROPOSED, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, _own_work),
+    Transition(S.ASSIGNED, Action.START_INVESTIGATION, S.INVESTIGATING, ALL_STAFF, ownership=_own_work),
+    Transition(S.INVESTIGATING, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, ownership=_own_work),
+    Transition(S.SOLUTION_PROPOSED, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF,
+               ownership=_own_work),
     Transition(S.SOLUTION_PROPOSED, Action.APPROVE, S.SOLUTION_PROPOSED, APPROVERS, _solution_pending),
     Transition(S.SOLUTION_PROPOSED, Action.REJECT_APPROVAL, S.INVESTIGATING, APPROVERS, _solution_pending),
     Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_ACCEPT, S.IMPLEMENTING, FRONT_DESK | {Role.HANDLER},
                _solution_approved),
     Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_REJECT, S.INVESTIGATING, FRONT_DESK | {Role.HANDLER},
                _solution_approved),
-    Transition(S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, _own_work),
+    Transition(S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, ownership=_own_work),
     Transition(S.RESOLVED, Action.RECORD_CALLBACK, _callback_target, FRONT_DESK),
     Transition(S.RESOLVED, Action.CLOSE, S.CLOSED, MANAGERS, _customer_satisfied),
     Transition(S.RESOLVED, Action.REOPEN, S.INVESTIGATING, SUPERVISORS),
@@ -156,10 +162,12 @@ def actions_from(status: str) -> list[Transition]:
 
 
 def available_actions(complaint: Complaint, user: Any) -> list[str]:
-    """What `user` may do now: allowed in this state, for this role, and guard passing."""
+    """What `user` may do now: allowed in this state, for this role and owner, and guard passing."""
     result = []
     for transition in actions_from(complaint.status):
         if user.role not in transition.roles:
+            continue
+        if transition.ownership is not None and transition.ownership(complaint, user) is not None:
             continue
         if transition.guard is not None and transition.guard(complaint, user, {}) is not None:
             continue

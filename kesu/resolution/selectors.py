@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Q
@@ -14,8 +15,12 @@ def current_solution(complaint: Complaint) -> Solution | None:
     return complaint.solutions.order_by("-round").first()
 
 
-def last_reached_callback(complaint: Complaint) -> Callback | None:
-    return complaint.callbacks.filter(reached=True).order_by("-at", "-id").first()
+def last_reached_callback(complaint: Complaint, *, since: dt.datetime | None = None) -> Callback | None:
+    """The latest callback that reached the customer, at or after `since` when given."""
+    callbacks = complaint.callbacks.filter(reached=True)
+    if since is not None:
+        callbacks = callbacks.filter(at__gte=since)
+    return callbacks.order_by("-at", "-id").first()
 
 
 def approval_limit(user: User) -> Decimal | None:

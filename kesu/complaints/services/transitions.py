@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Department, Role, User
+from kesu.accounts.permissions import STAFF_ROLES
 from kesu.complaints import workflow
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
@@ -43,6 +44,8 @@ def complaint_transition(*, actor: User, number: str, action: str, payload: Mapp
     if action not in workflow.ALL_ACTIONS:
         raise ValidationFailed([FieldError("action", _("Unknown action: %(action)s.") % {"action": str(action)[:40]},
                                            "invalid_choice")])
+    if actor.role not in STAFF_ROLES:
+        raise PermissionDenied(_("Auditors have read-only access."))
     with transaction.atomic():
         complaint = (
             visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
@@ -58,6 +61,10 @@ def complaint_transition(*, actor: User, number: str, action: str, payload: Mapp
             )
         if actor.role not in rule.roles:
             raise PermissionDenied(_("Your role may not take this action."))
+        if rule.ownership is not None:
+            reason = rule.ownership(complaint, actor)
+            if reason:
+                raise PermissionDenied(reason, code="not_own_work")
         params = PARSERS[action](payload, actor)
         if rule.guard is not None:
             reason = rule.guard(complaint, actor, params)
