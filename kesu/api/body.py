@@ -15,6 +15,8 @@ def json_object(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed([FieldError(None, _("The body is not valid JSON."), "json_invalid")]) from exc
+    except RecursionError as exc:  # valid JSON nested deeper than the parser can follow
+        raise ValidationFailed([FieldError(None, _("The JSON body is nested too deeply."), "json_too_deep")]) from exc
     if not isinstance(data, dict):
         raise ValidationFailed([FieldError(None, _("Send a JSON object."), "type")])
     return data

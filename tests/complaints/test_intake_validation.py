@@ -199,6 +199,24 @@ def test_body_a_list_is_refused(api, baseline):
     assert stored_state() == baseline
 
 
+def test_body_nested_too_deeply_is_refused(api, baseline):
+    response = api("agent", language="en").post(URL, raw=b"[" * 100_000 + b"]" * 100_000)
+
+    assert response.status_code == 422
+    assert response.json() == {"errors": [{"field": None, "message": "The JSON body is nested too deeply."}]}
+    assert stored_state() == baseline
+
+
+def test_field_nested_too_deeply_is_refused(api, baseline):
+    body = b'{"channel": "phone", "customer": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+
+    response = api("agent").post(URL, raw=body)
+
+    assert response.status_code == 422
+    assert response.json() == {"errors": [{"field": None, "message": "JSON 请求内容嵌套层级过深。"}]}
+    assert stored_state() == baseline
+
+
 def test_empty_body_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, raw=b"")
 
