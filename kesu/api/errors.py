@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -54,6 +54,10 @@ def install(api: NinjaAPI) -> None:
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [(_field_of(e.get("loc", ())), _message(e)) for e in exc.errors]
         return api.create_response(request, error_body(errors), status=422)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body([(None, _("Not found."))]), status=404)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Refuse oversized request bodies with 413 before anything reads them."""
+"""Refuse oversized request bodies with 413 before anything reads them; keep the API's error
+shape for the 404s and 405s that Django and Ninja answer in HTML."""
 
 from __future__ import annotations
 
@@ -33,3 +34,25 @@ class RequestBodyLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class ApiErrorShapeMiddleware:
+    """API.md: every 4xx under /api/ is {"errors": [{"field", "message"}]}. An unknown path (Django's
+    404 page) and a wrong method (Ninja's 405) are answered in HTML before the API's handlers run."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in (404, 405)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            message = _("Not found.") if response.status_code == 404 else _("Method not allowed.")
+            shaped = JsonResponse({"errors": [{"field": None, "message": message}]}, status=response.status_code)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

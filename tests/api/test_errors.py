@@ -165,3 +165,39 @@ def test_errors_are_json(api):
     response = api("agent").get(f"{URL}/202611-99999")
 
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_405_for_a_wrong_method_carries_the_error_shape(api, register):
+    complaint = register()
+
+    response = api("agent", language="en").get(f"{URL}/{complaint.number}/transitions")
+
+    assert response.status_code == 405
+    assert response.json() == {"errors": [{"field": None, "message": "Method not allowed."}]}
+
+
+def test_405_names_the_allowed_methods(api, register):
+    complaint = register()
+
+    response = api("agent").get(f"{URL}/{complaint.number}/transitions")
+
+    assert response["Allow"] == "POST"
+
+
+def test_405_in_chinese_by_default(db):
+    response = Client().put("/api/v1/public/complaints", data="{}", content_type="application/json")
+
+    assert response.json() == {"errors": [{"field": None, "message": "不允许使用此方法。"}]}
+
+
+def test_404_for_an_unknown_api_path_carries_the_error_shape(db):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"field": None, "message": "Not found."}]}
+
+
+def test_404_outside_the_api_is_left_alone(db):
+    response = Client().get("/no-such-page/")
+
+    assert (response.status_code, response["Content-Type"].startswith("application/json")) == (404, False)
