@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--read-duration", type=float, default=15.0)
     parser.add_argument("--quiet-wait", type=float, default=10.0,
                         help="seconds to wait before each workload for other processes to go quiet")
+    parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
     args = parser.parse_args(argv)
     if args.quick:
@@ -290,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
                                    warmup=args.warmup, name="POST /api/v1/complaints (PostgreSQL)")
             results["intake_pg"] = intake_pg.summary()
             log(f"  {intake_pg.throughput:.0f}/s p99 {intake_pg.pct(99) * 1000:.1f} ms")
+        with psycopg.connect(pg_url) as conn:
+            results["intake_pg_mix"] = {
+                "severity": dict(conn.execute(
+                    "SELECT severity, count(*) FROM complaints_complaint GROUP BY severity").fetchall()),
+                "outbox_messages": conn.execute("SELECT count(*) FROM notifications_outboxmessage").fetchone()[0],
+                "customers": conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0],
+            }
         log("raw single-row INSERTs (psycopg)")
         raw = raw_pg_inserts(pg_url, clients=clients, duration=args.duration, warmup=args.warmup)
         results["raw_insert"] = raw.summary()
@@ -346,11 +354,31 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"could not drop {PG_DATABASE}: {exc}")
         else:
             log(f"kept {tmp} and database {PG_DATABASE}")
+    if not args.no_deadlines and "machine" in results:
+        run_deadline_bench(results, quick=args.quick)
+        results["elapsed_s"] = time.monotonic() - started
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     if "machine" in results:
         target.write_text(report.render(results), encoding="utf-8")
         log(f"wrote {target.relative_to(REPO)} in {results['elapsed_s']:.0f} s")
     return 1 if results["failures"] else 0
+
+
+def run_deadline_bench(results: dict[str, Any], *, quick: bool) -> None:
+    """The deadline engineers' workloads (bench/deadlines.py, its own scratch database), when present."""
+    try:
+        from bench import deadlines
+    except ImportError:
+        return
+    log("deadlines: bench/deadlines.py")
+    try:
+        rows = deadlines.run(complaints=5000) if quick else deadlines.run()
+        results["deadlines"] = rows
+        for row in rows:
+            log(f"  {row}")
+    except Exception:
+        results["failures"].append("bench/deadlines.py: " + traceback.format_exc())
+        log("deadlines FAILED:\n" + traceback.format_exc())
 
 
 # Search terms: real words from the texts. Two-character Chinese terms give pg_trgm no
