@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import threading
 
+import pytest
+from django.db import connection
+
+from kesu.complaints.services.intake import complaint_register
 from kesu.customers.models import Customer
 from kesu.customers.services import customer_get_or_create, normalize_email, normalize_phone
+from tests.conftest import intake_payload
 
 
 @pytest.mark.parametrize("raw", ["13812345678", "+86 138 1234 5678", "138-1234-5678", "+8613812345678",
@@ -102,3 +107,30 @@ def test_customer_get_or_create_returns_the_existing_customer(db, now):
     found = customer_get_or_create(name="张三丰", phone="+8613812345678", email=None, now=now)
 
     assert (found.pk, found.name) == (existing.pk, "张三")
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_first_complaints_of_one_customer_make_one_customer(users, now):
+    failures: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def work(index: int) -> None:
+        try:
+            start.wait()
+            complaint_register(actor=users["agent"], now=now, payload=intake_payload(
+                customer={"name": "并发", "phone": ["13512345678", "+86 135 1234 5678", "135-1234-5678"][index % 3]}))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert list(Customer.objects.values_list("phone", flat=True)) == ["+8613512345678"]
+    assert Customer.objects.get().complaints.count() == 6
