@@ -110,9 +110,10 @@ def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
         or (complaint.closed_at is None and complaint.close_due and complaint.close_due < now)
     ):
         return False
+    from kesu.deadlines.models import ComplaintDeadline
     from kesu.deadlines.selectors import overdue_deadline_q
 
-    return complaint.deadlines.filter(overdue_deadline_q(now)).exists()
+    return ComplaintDeadline.objects.filter(overdue_deadline_q(now), complaint_id=complaint.pk).exists()
 
 
 def customer_history(*, customer_id: int, exclude_number: str | None = None, limit: int = 20) -> list[Complaint]:

@@ -45,7 +45,8 @@ class _WarnMissingYears:
                 "No official holiday schedule for %(year)d: deadlines in it count Monday to Friday only. "
                 "Import or enter the schedule as soon as it is published."
             ) % {"year": year})
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        response: HttpResponse = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return response
 
 
 class _BumpsVersion:
@@ -64,7 +65,7 @@ class CalendarImportForm(forms.Form):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(_WarnMissingYears, admin.ModelAdmin):
+class CalendarYearAdmin(_WarnMissingYears, admin.ModelAdmin[CalendarYear]):
     list_display = ("year", "source", "note", "updated_at")
     readonly_fields = ("updated_at",)
     change_list_template = "admin/deadlines/calendaryear/change_list.html"
@@ -107,7 +108,7 @@ class CalendarYearAdmin(_WarnMissingYears, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(_WarnMissingYears, admin.ModelAdmin):
+class CalendarDayAdmin(_WarnMissingYears, admin.ModelAdmin[CalendarDay]):
     list_display = ("date", "kind", "name", "source")
     list_filter = ("kind", "source")
     date_hierarchy = "date"
@@ -128,7 +129,7 @@ class CalendarDayAdmin(_WarnMissingYears, admin.ModelAdmin):
 
 
 @admin.register(DeadlineKind)
-class DeadlineKindAdmin(_BumpsVersion, admin.ModelAdmin):
+class DeadlineKindAdmin(_BumpsVersion, admin.ModelAdmin[DeadlineKind]):
     list_display = ("code", "name", "met_when", "escalates", "builtin")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -136,16 +137,15 @@ class DeadlineKindAdmin(_BumpsVersion, admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin):
+class SlaPolicyAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin[SlaPolicy]):
     list_display = ("kind", "name", "amount", "unit", "by_time", "severity", "urgency", "channel", "category",
                     "overseas", "active")
     list_filter = ("kind", "unit", "active", "severity", "channel")
     list_editable = ("active",)
-    autocomplete_fields: tuple[str, ...] = ()
 
 
 @admin.register(RegulatoryPreset)
-class RegulatoryPresetAdmin(_BumpsVersion, admin.ModelAdmin):
+class RegulatoryPresetAdmin(_BumpsVersion, admin.ModelAdmin[RegulatoryPreset]):
     list_display = ("code", "__str__", "enabled")
     list_editable = ("enabled",)
     readonly_fields = ("code",)
@@ -158,7 +158,7 @@ class RegulatoryPresetAdmin(_BumpsVersion, admin.ModelAdmin):
 
 
 @admin.register(DeadlineSettings)
-class DeadlineSettingsAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin):
+class DeadlineSettingsAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin[DeadlineSettings]):
     list_display = ("__str__", "business_start", "business_end", "time_zone", "reminder_leads",
                     "auto_close_unreachable")
 
@@ -175,7 +175,7 @@ class DeadlineSettingsAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin):
 
 
 @admin.register(ComplaintDeadline)
-class ComplaintDeadlineAdmin(admin.ModelAdmin):
+class ComplaintDeadlineAdmin(admin.ModelAdmin[ComplaintDeadline]):
     list_display = ("complaint", "kind", "due_at", "state", "on_time", "met_at", "missed_at", "preset")
     list_filter = ("kind", "state", "on_time", "preset")
     search_fields = ("complaint__number",)
@@ -192,7 +192,17 @@ class ComplaintDeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ComplaintDeadlineAdmin):
+class EscalationAdmin(admin.ModelAdmin[Escalation]):
     list_display = ("complaint", "at", "from_level", "to_level", "cause", "reason")
     list_filter = ("cause", "to_level")
     search_fields = ("complaint__number",)
+    list_select_related = ("complaint",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -110,7 +110,7 @@ def initial_deadlines(*, received_at: dt.datetime, severity: str, urgency: str, 
 
 def _inputs_of(complaint: Complaint) -> Inputs:
     return Inputs(severity=complaint.severity, urgency=complaint.urgency, channel=complaint.channel,
-                  category_code=complaint.category.code if complaint.category_id else None,
+                  category_code=complaint.category.code if complaint.category is not None else None,
                   overseas=complaint.overseas)
 
 
@@ -120,7 +120,7 @@ def _basis(spec: PolicySpec, inputs: Inputs) -> dict[str, Any]:
 
 def _closed_pauses(complaint_id: int) -> list[engine.Pause]:
     return [engine.Pause(start, end) for start, end in DeadlinePause.objects.filter(
-        complaint_id=complaint_id, ended_at__isnull=False).values_list("started_at", "ended_at")]
+        complaint_id=complaint_id, ended_at__isnull=False).values_list("started_at", "ended_at") if end is not None]
 
 
 def next_check_at(row: ComplaintDeadline, leads: Iterable[int], now: dt.datetime) -> dt.datetime | None:

@@ -76,7 +76,8 @@ def worker(tmp_path):
 
 
 @pytest.mark.concurrency
-def test_the_sweep_and_delivery_run_on_a_celery_worker(transactional_db, register, worker):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweep_and_delivery_run_on_a_celery_worker(register, worker):
     sender, queue, inbox = worker
     now = clock.now()
     complaint = register(now_=now, received_at=(now - dt.timedelta(hours=30)).isoformat())

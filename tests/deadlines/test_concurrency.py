@@ -18,7 +18,8 @@ SWEEPERS = 4
 
 
 @pytest.mark.concurrency
-def test_concurrent_sweepers_escalate_each_missed_deadline_once(transactional_db, users, register):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_sweepers_escalate_each_missed_deadline_once(users, register):
     from kesu.core import tasks
 
     complaints = [register(now_=at(2026, 3, 2, 10, 1), received_at=at(2026, 3, 2, 10).isoformat())

@@ -39,9 +39,10 @@ class Command(BaseCommand):
                 raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
             self.stdout.write(f"{result.year}: {result.holidays} holidays, {result.workdays} make-up working days, "
                               f"{result.recomputed} complaints recomputed")
-        years = list(CalendarYear.objects.order_by("year").values_list("year", "source"))
-        self.stdout.write(f"package covers {min(package_years(), default='-')}–{max(package_years(), default='-')}; "
-                          f"table: {len(years)} years, {CalendarDay.objects.count()} days; last: "
-                          f"{years[-1][0] if years else '-'} ({years[-1][1] if years else '-'})")
+        table = list(CalendarYear.objects.order_by("year").values_list("year", "source"))
+        package = package_years()
+        self.stdout.write(f"package covers {package[0] if package else '-'}–{package[-1] if package else '-'}; "
+                          f"table: {len(table)} years, {CalendarDay.objects.count()} days; last: "
+                          f"{table[-1][0] if table else '-'} ({table[-1][1] if table else '-'})")
         for year in calendar_missing_years(now=now):
             self.stderr.write(self.style.WARNING(f"WARNING: no official schedule for {year}: Monday to Friday assumed"))
