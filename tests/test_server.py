@@ -27,7 +27,8 @@ def _free_port() -> int:
 
 
 def _call(base: str, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, method=method, data=data)
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
@@ -118,6 +119,7 @@ def test_public_filing_and_tracking(server):
     assert status == 201, created
     status, tracked = _call(server, "GET", f"/api/v1/public/complaints/{created['number']}?contact=ANN@example.com")
     assert status == 200
+    assert tracked["number"] == created["number"]
     wrong = _call(server, "GET", f"/api/v1/public/complaints/{created['number']}?contact=bob@example.com")
     unknown = _call(server, "GET", "/api/v1/public/complaints/209901-00001?contact=ann@example.com")
     assert wrong == unknown
