@@ -47,7 +47,7 @@ def run(*, complaints: int = OPEN_COMPLAINTS) -> list[dict[str, Any]]:
     try:
         with tempfile.TemporaryDirectory(prefix="kesu-bench-deadlines-") as data_dir:
             env = base_env(data_dir=Path(data_dir), database_url=url, password=secrets.token_urlsafe(12))
-            result = subprocess.run(  # noqa: S603 - our own module
+            result = subprocess.run(
                 [sys.executable, "-m", "bench.deadlines", "--child", "--complaints", str(complaints)],
                 env=env, cwd=REPO, capture_output=True, text=True, timeout=3600,
             )
@@ -200,18 +200,29 @@ def _load(count: int, now: dt.datetime) -> None:
                 "amount": plan.spec.rule.amount, "started_at": received, "due_at": due, "next_check_at": check,
                 "basis": {"inputs": inputs.as_dict()}, "created_at": received, "updated_at": received}
 
-    complaint_columns, _v = _values(Complaint, complaint(1))
+    complaint_columns, complaint_base = _values(Complaint, complaint(1))
     deadline_columns, _v = _values(ComplaintDeadline, deadline(1, 1, "acknowledge"))
+    c_at = {column: i for i, column in enumerate(complaint_columns)}
+    d_at = {column: i for i, column in enumerate(deadline_columns)}
+    # One template row per kind and due-ness; only ids and the due fields vary per row.
+    templates = {(kind, soon_): _values(ComplaintDeadline, deadline(1, 10 if soon_ else 1, kind))[1]
+                 for kind in planned for soon_ in (False, True)}
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY complaints_complaint ({', '.join(complaint_columns)}) FROM STDIN") as copy:
             for index in range(1, count + 1):
-                copy.write_row(_values(Complaint, complaint(index))[1])
+                values = list(complaint_base)
+                values[c_at["id"]] = values[c_at["serial"]] = index
+                values[c_at["number"]] = f"202611-{index:06d}"
+                values[c_at["acknowledge_due"]] = soon if index % 10 == 0 else planned["acknowledge"].due
+                copy.write_row(values)
         with raw.copy(f"COPY deadlines_complaintdeadline ({', '.join(deadline_columns)}) FROM STDIN") as copy:
             row_id = 1
             for index in range(1, count + 1):
                 for kind in planned:
-                    copy.write_row(_values(ComplaintDeadline, deadline(row_id, index, kind))[1])
+                    values = list(templates[(kind, kind == "acknowledge" and index % 10 == 0)])
+                    values[d_at["id"]], values[d_at["complaint_id"]] = row_id, index
+                    copy.write_row(values)
                     row_id += 1
         for table in ("complaints_complaint", "deadlines_complaintdeadline"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
