@@ -209,7 +209,15 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
         if not isinstance(category_code, str):
             c.add("category", _("Unknown category."), "invalid_choice")
         else:
-            category = Category.objects.filter(code=category_code, active=True).first()
+            # The ancestors come along: routing walks up to the nearest department (DP-1).
+            category = (
+                Category.objects.select_related(
+                    "department", "parent__department", "parent__parent__department",
+                    "parent__parent__parent__department",
+                )
+                .filter(code=category_code, active=True)
+                .first()
+            )
             if category is None:
                 c.add("category", _("Unknown category: %(code)s.") % {"code": category_code[:120]},
                       "invalid_choice")
