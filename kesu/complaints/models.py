@@ -76,6 +76,9 @@ class Complaint(models.Model):
     demand = models.TextField(_("customer's demand"), max_length=2000, blank=True)
     amount_claimed = models.DecimalField(_("amount claimed"), max_digits=12, decimal_places=2, null=True, blank=True)
     overseas = models.BooleanField(_("overseas customer"), default=False)
+    # The language letters and SMS to this customer are written in (SPEC RS-4, SV-3).
+    language = models.CharField(_("customer's language"), max_length=10, choices=settings.LANGUAGES,
+                                default="zh-hans")
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     sample_kept = models.BooleanField(_("sample kept aside"), default=False)
     department = models.ForeignKey(

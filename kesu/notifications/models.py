@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +38,53 @@ class OutboxMessage(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+
+class LetterKind(models.TextChoices):
+    """Standard letters and scripts kept as templates (SPEC SV-3, IN-4, FU-2, RS-4)."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("acknowledgement letter")
+    UNREACHABLE_SMS = "unreachable_sms", _("SMS when the customer cannot be reached")
+    APOLOGY = "apology", _("apology letter")
+    RESULT = "result", _("result letter")
+    COMPLAINT_RECORD = "complaint_record", _("complaint record form (internal)")
+
+
+class LetterTemplate(models.Model):
+    """One letter in one language, in Django template syntax restricted to the kind's variables
+    (kesu/notifications/templating.py). A template flagged internal is printed, never sent."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=LetterKind.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    internal = models.BooleanField(
+        _("internal form"), default=False,
+        help_text=_("Internal forms can be printed but are never sent to customers."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        ordering = ["kind", "language"]
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="letter_template_kind_language")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
+
+    def clean(self) -> None:
+        from kesu.notifications.templating import template_problems
+
+        errors = {}
+        for field in ("subject", "body"):
+            problems = template_problems(getattr(self, field) or "", kind=self.kind)
+            if problems:
+                errors[field] = problems
+        if errors:
+            raise ValidationError(errors)

@@ -290,6 +290,9 @@ def _resolve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
     c.result = p["result"]
     c.resolved_at = now
     c.replied_at = c.replied_at or now
+    from kesu.notifications.letters import send_result_letter
+
+    send_result_letter(complaint=c, now=now)  # RS-4: the result in writing
     return {}
 
 
