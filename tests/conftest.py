@@ -13,6 +13,7 @@ from kesu.accounts.models import Department, Role, User
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
+from tests.complaints.lifecycle import investigate
 
 PASSWORD = "test-pass-123"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -82,10 +83,13 @@ def register(users, now):
 
 # Actions that bring a complaint from `registered` into each state, with who takes them.
 PATH_TO: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+RECORD_INVESTIGATION = "record_investigation"
 _steps = [
     ("acknowledged", "acknowledge", "agent", {}),
     ("assigned", "assign", "supervisor", {"department": "quality", "assignee": "handler"}),
     ("investigating", "start_investigation", "handler", {}),
+    # Not a transition: the root cause and responsibility a solution needs (complaint_in records it).
+    ("investigating", RECORD_INVESTIGATION, "handler", {}),
     ("solution_proposed", "propose_solution", "handler", {"remedies": [{"type": "refund", "amount": "50.00"}]}),
 ]
 _acc: list[tuple[str, str, dict[str, Any]]] = []
@@ -113,6 +117,9 @@ def complaint_in(register, users, now):
             payload = dict(params)
             if payload.get("into") == "__OTHER__":
                 payload["into"] = register().number
+            if action == RECORD_INVESTIGATION:
+                investigate(users, who, complaint, now)
+                continue
             complaint_transition(actor=users[who], number=complaint.number, action=action,
                                  payload={"action": action, **payload}, now=now)
         complaint.refresh_from_db()

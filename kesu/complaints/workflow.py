@@ -86,6 +86,12 @@ def _solution_approved(complaint: Complaint, user: Any, params: Mapping[str, Any
     return None
 
 
+def _investigation_recorded(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+    from kesu.resolution.investigations import investigation_missing
+
+    return investigation_missing(complaint)
+
+
 def _solution_pending(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
     from kesu.resolution.models import SolutionStatus
     from kesu.resolution.selectors import current_solution
@@ -129,9 +135,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.ASSIGNED, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
     Transition(S.INVESTIGATING, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
     Transition(S.ASSIGNED, Action.START_INVESTIGATION, S.INVESTIGATING, ALL_STAFF, ownership=_own_work),
-    Transition(S.INVESTIGATING, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, ownership=_own_work),
-    Transition(S.SOLUTION_PROPOSED, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF,
+    Transition(S.INVESTIGATING, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, _investigation_recorded,
                ownership=_own_work),
+    Transition(S.SOLUTION_PROPOSED, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF,
+               _investigation_recorded, ownership=_own_work),
     Transition(S.SOLUTION_PROPOSED, Action.APPROVE, S.SOLUTION_PROPOSED, APPROVERS, _solution_pending),
     Transition(S.SOLUTION_PROPOSED, Action.REJECT_APPROVAL, S.INVESTIGATING, APPROVERS, _solution_pending),
     Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_ACCEPT, S.IMPLEMENTING, FRONT_DESK | {Role.HANDLER},

@@ -14,6 +14,7 @@ from kesu.accounts.models import Department, Role, User
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
+from kesu.resolution.investigations import investigation_record, parse_investigation
 
 USERS = [
     ("admin", Role.ADMIN, "customer_service", "系统管理员"),
@@ -54,11 +55,18 @@ STORIES: list[dict[str, Any]] = [
      "category": "logistics.damaged", "demand": "Replacement", "overseas": True},
 ]
 
+RECORD_INVESTIGATION = "record_investigation"
+
 # How far along each demo complaint is taken (a prefix of this path).
 PATH: list[tuple[str, str, dict[str, Any]]] = [
     ("acknowledge", "agent", {}),
     ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
     ("start_investigation", "handler", {}),
+    # Not a transition: the investigation a solution needs (SPEC IV-2), recorded by its own service.
+    (RECORD_INVESTIGATION, "handler", {"findings": "抽检同批次产品，发现包装密封不良。",
+                                       "root_cause": "供应商包装线封口温度偏低，导致个别批次密封不良。",
+                                       "cause_class": "system_or_other_department", "responsibility": "supplier",
+                                       "loss_amount": "50.00"}),
     ("propose_solution", "handler", {"remedies": [{"type": "apology", "amount": "0"},
                                                   {"type": "voucher", "amount": "50.00"}]}),
     ("approve", "supervisor", {"note": "在主管权限内"}),
@@ -107,6 +115,10 @@ def demo_load(*, password: str | None, now: dt.datetime, count: int = 36) -> str
                 at = at + dt.timedelta(hours=3)
                 if at > now:
                     break
+                if action == RECORD_INVESTIGATION:
+                    investigation_record(actor=users[username], number=complaint.number,
+                                         values=parse_investigation(params), now=at)
+                    continue
                 complaint_transition(actor=users[username], number=complaint.number, action=action,
                                      payload={"action": action, **params}, now=at)
     return generated

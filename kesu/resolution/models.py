@@ -101,3 +101,85 @@ class Callback(models.Model):
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
         ordering = ["at", "id"]
+
+
+# --- investigation and responsibility (SPEC IV-1, IV-2, CL-1, CL-4) --------------------------
+
+class CauseClass(models.TextChoices):
+    """SPEC CL-4."""
+
+    POLICY_NOT_UNDERSTOOD = "policy_not_understood", _("policy or rules not understood")
+    STAFF = "staff", _("our staff's attitude, skill or error")
+    SYSTEM_OR_OTHER_DEPARTMENT = "system_or_other_department", _("a system fault or another department's error")
+
+
+class Responsibility(models.TextChoices):
+    """SPEC IV-2 (责任归属)."""
+
+    OURS = "ours", _("our department and staff")
+    CUSTOMER_MISUSE = "customer_misuse", _("customer misuse")
+    SUPPLIER = "supplier", _("supplier")
+    CARRIER = "carrier", _("carrier")
+    NOT_ESTABLISHED = "not_established", _("not established")
+
+
+class Investigation(models.Model):
+    """What the investigation found, one per complaint, kept up to date as facts come in.
+
+    A solution may be proposed only once `root_cause` and `responsibility` are recorded
+    (a guard in the transition table)."""
+
+    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="investigation")
+    findings = models.TextField(_("findings"), blank=True)
+    evidence = models.ManyToManyField("complaints.Attachment", verbose_name=_("evidence"), blank=True,
+                                      related_name="+")
+    # 5W1H of the LED seed (000) for product complaints.
+    fact_what = models.TextField(_("what"), blank=True)
+    fact_who = models.TextField(_("who"), blank=True)
+    fact_when = models.TextField(_("when"), blank=True)
+    fact_where = models.TextField(_("where"), blank=True)
+    fact_why = models.TextField(_("why"), blank=True)
+    fact_how = models.TextField(_("how"), blank=True)
+    lot_number = models.CharField(_("lot number"), max_length=80, blank=True)
+    bill_of_materials = models.TextField(_("bill of materials"), blank=True)
+    process_records = models.TextField(_("process records"), blank=True)
+    lab_analysis = models.TextField(_("lab analysis"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    reason_category = models.ForeignKey(
+        "triage.Category", verbose_name=_("level-4 reason"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cause_class = models.CharField(_("cause class"), max_length=30, choices=CauseClass.choices, blank=True)
+    responsibility = models.CharField(_("responsibility"), max_length=20, choices=Responsibility.choices,
+                                      blank=True)
+    responsible_department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("responsible department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    loss_amount = models.DecimalField(_("loss amount (CNY)"), max_digits=12, decimal_places=2, null=True,
+                                      blank=True)
+    penalty_amount = models.DecimalField(_("penalty (CNY)"), max_digits=12, decimal_places=2, null=True,
+                                         blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("investigation")
+        verbose_name_plural = _("investigations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(loss_amount__gte=0), name="investigation_loss_gte_0"),
+            models.CheckConstraint(condition=models.Q(penalty_amount__gte=0), name="investigation_penalty_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}"
+
+    @property
+    def ready_for_solution(self) -> bool:
+        return bool(self.root_cause.strip()) and bool(self.responsibility)

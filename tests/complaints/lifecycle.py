@@ -16,6 +16,7 @@ from kesu.complaints.models import Complaint, ComplaintEvent, MonthlyCounter
 from kesu.complaints.services.transitions import complaint_transition
 from kesu.customers.models import Customer
 from kesu.notifications.models import OutboxMessage
+from kesu.resolution.investigations import investigation_record, parse_investigation
 from kesu.resolution.models import Callback, Remedy, Solution
 
 STATES: tuple[str, ...] = (
@@ -150,6 +151,16 @@ def act(users: dict[str, User], who: str, complaint: Complaint, action: str, now
     """Take an action through the real service."""
     return complaint_transition(actor=users[who], number=complaint.number, action=action,
                                 payload={"action": action, **params}, now=now)
+
+
+# What the investigation must hold before a solution can be proposed (root cause, responsibility).
+INVESTIGATION: dict[str, Any] = {"root_cause": "批次 L20261101 冷链断链，牛奶变质。", "responsibility": "carrier"}
+
+
+def investigate(users: dict[str, User], who: str, complaint: Complaint, now: Any, **fields: Any) -> None:
+    """Record the investigation's root cause and responsibility through the real service."""
+    investigation_record(actor=users[who], number=complaint.number,
+                         values=parse_investigation({**INVESTIGATION, **fields}), now=now)
 
 
 def ready(*, complaint_in: Callable[[str], Complaint], register: Callable[..., Complaint],

@@ -17,6 +17,7 @@ from tests.complaints.lifecycle import (
     REFUSED_ROLES,
     STATES,
     act,
+    investigate,
     ready,
     snapshot,
     valid_payload,
@@ -96,6 +97,7 @@ def _owned_by_agent(register, users, now, state: str) -> Complaint:
     if state == "assigned":
         return complaint
     act(users, "agent", complaint, "start_investigation", now)
+    investigate(users, "agent", complaint, now)
     if state == "investigating":
         return complaint
     act(users, "agent", complaint, "propose_solution", now, remedies=[{"type": "refund", "amount": "10.00"}])

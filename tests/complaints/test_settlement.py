@@ -9,7 +9,7 @@ from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.intake import complaint_register
 from kesu.core.errors import PermissionDenied, ValidationFailed
-from tests.complaints.lifecycle import act, audit_of, events_of, snapshot
+from tests.complaints.lifecycle import act, audit_of, events_of, investigate, snapshot
 from tests.conftest import intake_payload
 
 ON_THE_SPOT = {"kind": "on_the_spot", "result": "当场换货", "customer_answer": "顾客表示满意"}
@@ -79,6 +79,7 @@ def test_reopened_on_the_spot_settlement_records_no_conversion(settled, users, n
 def test_converted_contact_stays_a_complaint_when_closed_again(settled, users, now):
     complaint = settled(RESOLVED_CONTACT)
     act(users, "supervisor", complaint, "reopen", now, reason="顾客仍有异议")
+    investigate(users, "handler", complaint, now)
     act(users, "handler", complaint, "propose_solution", now, remedies=[{"type": "apology", "amount": "0"}])
     act(users, "agent", complaint, "customer_accept", now)
     act(users, "handler", complaint, "resolve", now, result="已道歉")

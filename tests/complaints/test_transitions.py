@@ -14,7 +14,7 @@ from kesu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from kesu.notifications.models import OutboxMessage
 from kesu.resolution.models import ApprovalAuthority, Callback, Solution
 from kesu.resolution.selectors import current_solution
-from tests.complaints.lifecycle import TERMINAL_STATES, act, events_of, snapshot
+from tests.complaints.lifecycle import TERMINAL_STATES, act, events_of, investigate, snapshot
 from tests.conftest import make_user
 
 TOTALS = ("0", "20", "20.01", "100", "100.01", "1000", "1000.01")
@@ -58,6 +58,7 @@ def investigating_for(register, complaint_in, users, now):
         act(users, "agent", complaint, "acknowledge", now)
         act(users, "supervisor", complaint, "assign", now, department="customer_service", assignee="agent")
         act(users, "agent", complaint, "start_investigation", now)
+        investigate(users, "agent", complaint, now)
         return complaint
 
     return _make
