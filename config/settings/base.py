@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kesu.deadlines",
     "kesu.resolution",
     "kesu.notifications",
+    "kesu.supervision",
     "kesu.reports",
     "kesu.audit",
     "kesu.api",

@@ -22,6 +22,7 @@ SCHEDULE: dict[str, float] = {
     "deliver_outbox": 30.0,
     "seal_audit": 5.0,
     "sweep_deadlines": 60.0,
+    "escalate_capas": 300.0,
 }
 
 

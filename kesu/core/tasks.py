@@ -34,7 +34,8 @@ def registry() -> dict[str, Callable[[], Any]]:
 def _load() -> None:
     import kesu.audit.tasks
     import kesu.deadlines.tasks
-    import kesu.notifications.tasks  # noqa: F401
+    import kesu.notifications.tasks
+    import kesu.supervision.tasks  # noqa: F401
 
 
 def run(name: str) -> Any:
