@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,11 +48,22 @@ def dashboard_figures(*, user: User, now: dt.datetime, days: int = 30) -> dict[s
         overdue=Count("pk", filter=overdue_q(now)),
         major=Count("pk", filter=Q(severity="major", status__in=OPEN)),
     )
-    recent = visible.filter(received_at__gte=start).annotate(day=TruncDate("received_at", tzinfo=tz))
     dates = [first_day + dt.timedelta(days=i) for i in range(days)]
+    # One narrow read of the window, grouped here: cheaper than three GROUP BYs on a
+    # per-row time-zone conversion, on SQLite and PostgreSQL alike.
+    window = visible.filter(received_at__gte=start).values_list("received_at", "channel", "category_id",
+                                                                 "department_id")
+    by_channel: dict[tuple[dt.date, Any], int] = defaultdict(int)
+    by_category: dict[tuple[dt.date, Any], int] = defaultdict(int)
+    by_department: dict[tuple[dt.date, Any], int] = defaultdict(int)
+    for received_at, channel, category_id, department_id in window.iterator(chunk_size=5000):
+        day = received_at.astimezone(tz).date()
+        by_channel[(day, channel)] += 1
+        by_category[(day, category_id)] += 1
+        by_department[(day, department_id)] += 1
 
-    def by(field: str) -> Any:
-        return recent.values("day", field).annotate(n=Count("pk")).order_by()
+    def by(counts: dict[tuple[dt.date, Any], int], field: str) -> list[dict[str, Any]]:
+        return [{"day": day, field: key, "n": n} for (day, key), n in counts.items()]
 
     channel_names = {c.value: str(c.label) for c in Channel}
     all_categories = {c.pk: c for c in Category.objects.all()}
@@ -76,7 +86,7 @@ def dashboard_figures(*, user: User, now: dt.datetime, days: int = 30) -> dict[s
     return {
         "counts": counts,
         "days": days,
-        "by_channel": _series(by("channel"), "channel", channel_label, dates),
-        "by_category": _series(by("category"), "category", category_label, dates),
-        "by_department": _series(by("department"), "department", department_label, dates),
+        "by_channel": _series(by(by_channel, "channel"), "channel", channel_label, dates),
+        "by_category": _series(by(by_category, "category"), "category", category_label, dates),
+        "by_department": _series(by(by_department, "department"), "department", department_label, dates),
     }

@@ -346,5 +346,39 @@ def action_form(action: str, data: Mapping[str, Any] | None = None, **choices: A
     return form_class(data, **kwargs)
 
 
+class InvestigationForm(ActionForm):
+    """The investigation record (SPEC IV-1, IV-2, CL-4): what a solution needs first."""
+
+    findings = area(_("Findings"), rows=3)
+    root_cause = area(_("Root cause"), rows=2, required_html=True)
+    cause_class = select(_("Cause class"), [])
+    responsibility = select(_("Responsibility"), [])
+    responsible_department = select(_("Responsible department"), [])
+    loss_amount = text(_("Loss amount (CNY)"), inputmode="decimal")
+
+    def __init__(self, *args: Any, departments: Iterable[Any] = (), **kwargs: Any) -> None:
+        from kesu.resolution.models import CauseClass, Responsibility
+
+        kwargs.setdefault("prefix", "investigation")
+        super().__init__(*args, **kwargs)
+        self.fields["cause_class"].widget.choices = _blank(_("choose")) + list(CauseClass.choices)
+        self.fields["responsibility"].widget.choices = _blank(_("choose")) + list(Responsibility.choices)
+        self.fields["responsible_department"].widget.choices = _blank(_("none")) + [
+            (d.code, d.name) for d in departments]
+
+    def payload(self) -> dict[str, Any]:
+        return {name: self.value(name) for name in self.fields}
+
+
+def investigation_initial(investigation: Any) -> dict[str, Any]:
+    if investigation is None:
+        return {}
+    return {"findings": investigation.findings, "root_cause": investigation.root_cause,
+            "cause_class": investigation.cause_class, "responsibility": investigation.responsibility,
+            "responsible_department": (investigation.responsible_department.code
+                                       if investigation.responsible_department else ""),
+            "loss_amount": investigation.loss_amount if investigation.loss_amount is not None else ""}
+
+
 def now_local_input(now: dt.datetime) -> str:
     return timezone.localtime(now).strftime("%Y-%m-%dT%H:%M")

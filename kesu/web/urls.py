@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("c/<str:number>/", views.complaint_detail, name="complaint"),
     path("c/<str:number>/act/<str:action>/", views.complaint_act, name="act"),
+    path("c/<str:number>/investigation/", views.investigation, name="investigation"),
     path("c/<str:number>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("c/<str:number>/evidence/<int:attachment_id>/", views.evidence_file, name="evidence_file"),
 ]

@@ -29,6 +29,7 @@ from kesu.core import clock
 from kesu.core.errors import DomainError, ValidationFailed
 from kesu.core.ratelimit import client_ip, hit, parse_rate
 from kesu.reports.selectors import dashboard_figures
+from kesu.resolution.investigations import investigation_record, parse_investigation
 from kesu.web import forms
 from kesu.web.selectors import DASHBOARD_ROLES, complaint_page, filter_choices, intake_check, intake_choices, queue_page
 
@@ -89,7 +90,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 # --- one complaint ---------------------------------------------------------------------------
 
 def _complaint_context(request: HttpRequest, number: str, *, failed_action: str | None = None,
-                       failed_form: Any = None) -> dict[str, Any]:
+                       failed_form: Any = None, investigation_form: Any = None) -> dict[str, Any]:
     user = _user(request)
     page = complaint_page(user=user, number=number)
     if page is None:
@@ -103,8 +104,12 @@ def _complaint_context(request: HttpRequest, number: str, *, failed_action: str 
         (secondary if action in forms.SECONDARY_ACTIONS else main).append(item)
     # An action no longer offered (someone else moved the complaint meanwhile) reports at the top.
     stale_errors = failed_form.errors.get("__all__", []) if failed_action and failed_action not in page.actions else []
+    if investigation_form is None and page.can_investigate:
+        investigation_form = forms.InvestigationForm(
+            initial=forms.investigation_initial(page.investigation), departments=page.departments)
     return {"p": page, "c": page.complaint, "now": clock.now(), "main_actions": main,
-            "secondary_actions": secondary, "can_upload": user.role != Role.AUDITOR, "stale_errors": stale_errors}
+            "secondary_actions": secondary, "can_upload": user.role != Role.AUDITOR, "stale_errors": stale_errors,
+            "investigation_form": investigation_form}
 
 
 @login_required
@@ -130,6 +135,24 @@ def complaint_act(request: HttpRequest, number: str, action: str) -> HttpRespons
         context = _complaint_context(request, number, failed_action=action, failed_form=form)
         return render(request, "web/complaint.html", context, status=exc.status)
     messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
+    return redirect("web:complaint", number=number)
+
+
+@login_required
+@require_POST
+def investigation(request: HttpRequest, number: str) -> HttpResponse:
+    """Record the root cause and responsibility (not a status move; a solution needs them)."""
+    form = forms.InvestigationForm(request.POST, departments=filter_choices()["departments"])
+    try:
+        investigation_record(actor=_user(request), number=number, values=parse_investigation(form.payload()),
+                             now=clock.now())
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(str(exc)) from exc
+        forms.apply_errors(form, exc.errors)
+        context = _complaint_context(request, number, investigation_form=form)
+        return render(request, "web/complaint.html", context, status=exc.status)
+    messages.success(request, _("The investigation was recorded."))
     return redirect("web:complaint", number=number)
 
 

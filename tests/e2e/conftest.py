@@ -24,12 +24,21 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: None) -> Iterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip("Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Once Playwright's sync API runs, Django's connection handler hands this thread new
+    # connection objects, without the snapshot of the reference data taken when the test
+    # database was created; carry it over so serialized_rollback (here and in every later
+    # transactional test of this process) still restores departments, categories, rules.
+    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in snapshots.items():
+            if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield browser
         browser.close()
@@ -109,3 +118,4 @@ def shot():
         return path
 
     return _shot
+

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kesu.complaints.models import Attachment, Complaint
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
+from kesu.resolution.investigations import investigation_record, parse_investigation
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -121,12 +122,14 @@ def test_one_complaint_through_its_whole_lifecycle(pages, shot, users):
             else:
                 field.fill(value)
         form.locator("button[type=submit]").click()
-        page.wait_for_selector(".messages li")
+        page.wait_for_selector(".messages li", timeout=15000)
         assert status_of(number) == expect, (action, status_of(number))
 
     act(agent, "acknowledge", {"note": "已电话联系顾客"}, "acknowledged")
     act(supervisor, "assign", {"department": "quality", "assignee": "handler"}, "assigned")
     act(handler, "start_investigation", {}, "investigating")
+    act(handler, "investigation", {"root_cause": "该批次冷链温度超标", "cause_class": "staff",
+                                   "responsibility": "ours", "responsible_department": "quality"}, "investigating")
     act(handler, "propose_solution", {"remedy_type_1": "apology", "remedy_type_2": "refund",
                                       "remedy_amount_2": "50", "description": "致歉并退款 50 元"},
         "solution_proposed")
@@ -140,8 +143,8 @@ def test_one_complaint_through_its_whole_lifecycle(pages, shot, users):
     act(manager, "close", {}, "closed")
     manager.goto(f"/c/{number}/")
     kinds = list(Complaint.objects.get(number=number).events.values_list("kind", flat=True))
-    assert kinds == ["registered", "acknowledge", "assign", "start_investigation", "propose_solution", "approve",
-                     "customer_accept", "resolve", "record_callback", "close"]
+    assert kinds == ["registered", "acknowledge", "assign", "start_investigation", "investigation_recorded",
+                     "propose_solution", "approve", "customer_accept", "resolve", "record_callback", "close"]
     shot(manager, "07-complaint-closed")
     manager.goto("/dashboard/")
     manager.wait_for_selector("#chart-by_channel svg")
@@ -175,7 +178,10 @@ def test_customer_files_tracks_accepts_and_rates_on_a_phone(pages, shot, users):
 
     move(users, number, ("acknowledge", "agent", {}),
          ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
-         ("start_investigation", "handler", {}),
+         ("start_investigation", "handler", {}))
+    investigation_record(actor=users["handler"], number=number, now=timezone.now(), values=parse_investigation(
+        {"root_cause": "运输包装不足", "responsibility": "carrier"}))
+    move(users, number,
          ("propose_solution", "handler", {"remedies": [{"type": "exchange", "amount": "0"},
                                                        {"type": "voucher", "amount": "20"}],
                                           "description": "换新并送 20 元券"}),

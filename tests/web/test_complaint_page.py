@@ -152,3 +152,29 @@ def test_each_action_writes_one_audit_record(as_user, register):
     before = AuditRecord.objects.count()
     as_user("agent").post(f"/c/{complaint.number}/act/escalate/", {"escalate-reason": "客户情绪激动"})
     assert AuditRecord.objects.count() == before + 1
+
+
+def test_handler_records_the_investigation_then_may_propose(as_user, users, register, now):
+    from kesu.complaints.services.transitions import complaint_transition
+
+    complaint = register()
+    for action, who, params in (("acknowledge", "agent", {}),
+                                ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
+                                ("start_investigation", "handler", {})):
+        complaint_transition(actor=users[who], number=complaint.number, action=action, payload=params, now=now)
+    client = as_user("handler")
+    page = client.get(f"/c/{complaint.number}/")
+    assert "propose_solution" not in [a["action"] for a in page.context["main_actions"]]
+    wrong = client.post(f"/c/{complaint.number}/investigation/", {
+        "investigation-root_cause": "冷链断链", "investigation-responsibility": "ours",
+        "investigation-loss_amount": "abc"})
+    assert wrong.status_code == 422
+    assert wrong.context["investigation_form"].errors
+    assert 'value="abc"' in wrong.content.decode()
+    ok = client.post(f"/c/{complaint.number}/investigation/", {
+        "investigation-root_cause": "冷链断链", "investigation-responsibility": "ours",
+        "investigation-responsible_department": "quality", "investigation-loss_amount": "12.50"})
+    assert ok.status_code == 302
+    page = client.get(f"/c/{complaint.number}/")
+    assert "冷链断链" in page.content.decode()
+    assert "propose_solution" in [a["action"] for a in page.context["main_actions"]]
