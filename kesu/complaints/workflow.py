@@ -92,6 +92,12 @@ def _investigation_recorded(complaint: Complaint, user: Any, params: Mapping[str
     return investigation_missing(complaint)
 
 
+def _no_open_department_task(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
+    from kesu.resolution.coordination import open_tasks_reason
+
+    return open_tasks_reason(complaint)
+
+
 def _solution_pending(complaint: Complaint, user: Any, params: Mapping[str, Any]) -> str | None:
     from kesu.resolution.models import SolutionStatus
     from kesu.resolution.selectors import current_solution
@@ -145,7 +151,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                _solution_approved),
     Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_REJECT, S.INVESTIGATING, FRONT_DESK | {Role.HANDLER},
                _solution_approved),
-    Transition(S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, ownership=_own_work),
+    Transition(S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, _no_open_department_task,
+               ownership=_own_work),
     Transition(S.RESOLVED, Action.RECORD_CALLBACK, _callback_target, FRONT_DESK),
     Transition(S.RESOLVED, Action.CLOSE, S.CLOSED, MANAGERS, _customer_satisfied),
     Transition(S.RESOLVED, Action.REOPEN, S.INVESTIGATING, SUPERVISORS),

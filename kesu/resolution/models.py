@@ -68,6 +68,8 @@ class Solution(models.Model):
     approval_note = models.TextField(_("approval note"), blank=True)
     customer_answered_at = models.DateTimeField(null=True, blank=True)
     customer_note = models.TextField(blank=True)
+    alternatives = models.PositiveSmallIntegerField(_("alternatives offered"), default=1)
+    accepted_alternative = models.PositiveSmallIntegerField(_("alternative accepted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("solution")
@@ -78,6 +80,8 @@ class Solution(models.Model):
 
 class Remedy(models.Model):
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="remedies")
+    # Several alternatives may be offered in one round (RS-3); the customer accepts one of them.
+    alternative = models.PositiveSmallIntegerField(_("alternative"), default=1)
     type = models.CharField(_("type"), max_length=20, choices=RemedyType.choices)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -88,10 +92,43 @@ class Remedy(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="remedy_amount_gte_0")]
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("phone")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("e-mail")
+    VISIT = "visit", _("visit")
+
+
+class ApprovalDecisionKind(models.TextChoices):
+    AUTO_APPROVED = "auto_approved", _("approved within the proposer's authority")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class ApprovalDecision(models.Model):
+    """One row per approval decision on a solution: who, when, why, what (the approval history)."""
+
+    solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(_("decision"), max_length=20, choices=ApprovalDecisionKind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                           related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    authority_limit = models.DecimalField(_("authority (CNY)"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True, help_text=_("Empty means unlimited."))
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval decision")
+        verbose_name_plural = _("approval decisions")
+        ordering = ["at", "id"]
+
+
 class Callback(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="callbacks")
     at = models.DateTimeField(_("at"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE)
     reached = models.BooleanField(_("customer reached"))
     satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
     score = models.PositiveSmallIntegerField(_("score (1-5)"), null=True, blank=True)
@@ -183,3 +220,194 @@ class Investigation(models.Model):
     @property
     def ready_for_solution(self) -> bool:
         return bool(self.root_cause.strip()) and bool(self.responsibility)
+
+
+# --- several departments (SPEC DP-2) ----------------------------------------------------------
+
+class Coordination(models.Model):
+    """The one coordinator of a complaint that touches several departments."""
+
+    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="coordination")
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("coordinator"),
+                                    on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("coordination")
+        verbose_name_plural = _("coordinations")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class DepartmentTask(models.Model):
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="department_tasks")
+    department = models.ForeignKey("accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT,
+                                   related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("what to do"))
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    result = models.TextField(_("result"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("department task")
+        verbose_name_plural = _("department tasks")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "department"], condition=models.Q(status="open"),
+                                    name="one_open_task_per_department"),
+        ]
+
+
+# --- returns and allowances (SPEC RS-5) -------------------------------------------------------
+
+class ReturnKind(models.TextChoices):
+    CREDIT_NOTE = "credit_note", _("credit note (销货折让证明单)")
+    RETURN_SLIP = "return_slip", _("return slip (成品退货单)")
+
+
+class ReconciliationStatus(models.TextChoices):
+    AWAITING = "awaiting", _("awaiting the goods")
+    MATCHED = "matched", _("matched")
+    DISCREPANCY = "discrepancy", _("discrepancy")
+    NOT_APPLICABLE = "not_applicable", _("no goods to return")
+
+
+class ReturnDocument(models.Model):
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="return_documents")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="return_documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReturnKind.choices)
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    item = models.CharField(_("product"), max_length=200, blank=True)
+    lot = models.CharField(_("lot number"), max_length=80, blank=True)
+    approved_quantity = models.PositiveIntegerField(_("approved quantity"), null=True, blank=True)
+    returned_quantity = models.PositiveIntegerField(_("returned quantity"), null=True, blank=True)
+    unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("approved amount (CNY)"), max_digits=12, decimal_places=2)
+    reconciliation = models.CharField(_("reconciliation"), max_length=20, choices=ReconciliationStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    received_at = models.DateTimeField(_("goods received at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return or allowance document")
+        verbose_name_plural = _("return and allowance documents")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="return_amount_gte_0"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="return_unit_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- follow-up visits (SPEC FU-3) -------------------------------------------------------------
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class FollowUpVisit(models.Model):
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="follow_ups")
+    scheduled_for = models.DateField(_("scheduled for"))
+    method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices, default=ContactMethod.VISIT)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    purpose = models.TextField(_("purpose"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=FollowUpStatus.choices,
+                              default=FollowUpStatus.SCHEDULED)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["scheduled_for", "id"]
+
+
+# --- validity and appeals (SPEC IV-4, §7) -------------------------------------------------------
+
+class Validity(models.TextChoices):
+    VALID = "valid", _("valid")
+    INVALID = "invalid", _("invalid")
+
+
+class ValidKind(models.TextChoices):
+    MAJOR = "major", _("major complaint")
+    SERVICE = "service", _("service complaint")
+    BUSINESS = "business", _("business complaint")
+    SERVICE_ERROR = "service_error", _("service error")
+
+
+class InvalidReason(models.TextChoices):
+    EXCESSIVE_DEMAND = "excessive_demand", _("excessive demand")
+    HARASSMENT = "harassment", _("harassment")
+    UNTRUE = "untrue", _("untrue information")
+    SYSTEM_FAULT = "system_fault", _("system fault")
+    KNOWLEDGE_BASE = "knowledge_base", _("knowledge-base error")
+    BRANCH_ERROR = "branch_error", _("a branch's error")
+    RECORDING_UNAVAILABLE = "recording_unavailable", _("recording unavailable")
+
+
+class Adjudication(models.Model):
+    """A ruling on a complaint's validity, always with its reason; the staff member whose
+    handling was judged may appeal it."""
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="adjudications")
+    validity = models.CharField(_("validity"), max_length=10, choices=Validity.choices)
+    kind = models.CharField(_("kind or reason"), max_length=30)
+    reason = models.TextField(_("reason"), blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff judged"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ruled_at = models.DateTimeField(_("ruled at"))
+
+    class Meta:
+        verbose_name = _("adjudication")
+        verbose_name_plural = _("adjudications")
+        ordering = ["ruled_at", "id"]
+
+
+class AppealDecision(models.TextChoices):
+    UPHELD = "upheld", _("ruling upheld")
+    OVERTURNED = "overturned", _("ruling overturned")
+
+
+class Appeal(models.Model):
+    adjudication = models.OneToOneField(Adjudication, on_delete=models.CASCADE, related_name="appeal")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("grounds"))
+    lodged_at = models.DateTimeField(_("lodged at"))
+    answer_due = models.DateTimeField(_("answer due"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    decision = models.CharField(_("decision"), max_length=12, choices=AppealDecision.choices, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["lodged_at", "id"]

@@ -10,20 +10,40 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
-from kesu.core.errors import Conflict, PermissionDenied
-from kesu.resolution.models import Callback, Remedy, Solution, SolutionStatus
+from kesu.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from kesu.resolution.models import (
+    ApprovalDecision,
+    ApprovalDecisionKind,
+    Callback,
+    ContactMethod,
+    Remedy,
+    Solution,
+    SolutionStatus,
+)
 from kesu.resolution.selectors import approval_limit, can_approve, current_solution
 
 OPEN_SOLUTION_STATUSES = (SolutionStatus.PENDING_APPROVAL, SolutionStatus.APPROVED)
 
 
+def alternative_totals(remedies: list[dict[str, Any]]) -> dict[int, Decimal]:
+    """The total of each alternative (1, 2, …) of a proposal."""
+    totals: dict[int, Decimal] = {}
+    for remedy in remedies:
+        number = int(remedy.get("alternative") or 1)
+        totals[number] = totals.get(number, Decimal("0.00")) + remedy["amount"]
+    return dict(sorted(totals.items()))
+
+
 def solution_propose(*, complaint: Complaint, actor: User, remedies: list[dict[str, Any]],
                      description: str, now: dt.datetime) -> Solution:
-    """A new round; earlier open proposals are superseded and kept. Auto-approved when the
-    total is 0 or within the proposer's own authority."""
+    """A new round; earlier open proposals are superseded and kept. Several alternatives may be
+    offered at once (each remedy names its `alternative`, 1 by default); the approval must cover
+    the dearest one, since the customer may choose it. Auto-approved when that total is 0 or
+    within the proposer's own authority."""
     complaint.solutions.filter(status__in=OPEN_SOLUTION_STATUSES).update(status=SolutionStatus.SUPERSEDED)
     previous = current_solution(complaint)
-    total = sum((r["amount"] for r in remedies), Decimal("0.00"))
+    totals = alternative_totals(remedies)
+    total = max(totals.values(), default=Decimal("0.00"))
     self_approved = total == 0 or can_approve(actor, total)
     solution = Solution.objects.create(
         complaint=complaint, round=(previous.round + 1) if previous else 1,
@@ -31,10 +51,14 @@ def solution_propose(*, complaint: Complaint, actor: User, remedies: list[dict[s
         total=total, description=description, proposed_by=actor, proposed_at=now,
         approved_by=actor if self_approved else None, approved_at=now if self_approved else None,
         approval_note=_("Within the proposer's authority.") if self_approved and total else "",
+        alternatives=len(totals) or 1,
     )
     Remedy.objects.bulk_create(
-        [Remedy(solution=solution, type=r["type"], amount=r["amount"], note=r.get("note", "")) for r in remedies]
+        [Remedy(solution=solution, type=r["type"], amount=r["amount"], note=r.get("note", ""),
+                alternative=int(r.get("alternative") or 1)) for r in remedies]
     )
+    if self_approved and total:
+        _decide(solution, actor, ApprovalDecisionKind.AUTO_APPROVED, solution.approval_note, now)
     return solution
 
 
@@ -50,10 +74,12 @@ def solution_approve(*, complaint: Complaint, actor: User, note: str, now: dt.da
     solution.status = SolutionStatus.APPROVED
     solution.approved_by, solution.approved_at, solution.approval_note = actor, now, note
     solution.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
+    _decide(solution, actor, ApprovalDecisionKind.APPROVED, note, now)
     return solution
 
 
 def solution_reject_approval(*, complaint: Complaint, actor: User, note: str, now: dt.datetime) -> Solution:
+    """The approver refuses the proposal; it is kept, and the next proposal opens a new round."""
     solution = _pending(complaint)
     if not can_approve(actor, solution.total):
         raise PermissionDenied(_("Only an approver whose authority covers the total can reject it."),
@@ -61,24 +87,47 @@ def solution_reject_approval(*, complaint: Complaint, actor: User, note: str, no
     solution.status = SolutionStatus.APPROVAL_REJECTED
     solution.approved_by, solution.approved_at, solution.approval_note = actor, now, note
     solution.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
+    _decide(solution, actor, ApprovalDecisionKind.REJECTED, note, now)
     return solution
 
 
-def solution_customer_answer(*, complaint: Complaint, accepted: bool, note: str, now: dt.datetime) -> Solution:
+def solution_customer_answer(*, complaint: Complaint, accepted: bool, note: str, now: dt.datetime,
+                             alternative: int | None = None) -> Solution:
+    """The customer's answer to the approved solution; accepting names one of its alternatives
+    (needed when more than one was offered)."""
     solution = current_solution(complaint)
     if solution is None or solution.status != SolutionStatus.APPROVED:
         raise Conflict(_("The current solution is not open for the customer's answer."))
+    fields = ["status", "customer_answered_at", "customer_note"]
+    if accepted:
+        if alternative is None and solution.alternatives > 1:
+            raise ValidationFailed([FieldError(
+                "alternative", _("Say which of the %(count)d alternatives the customer accepts.")
+                % {"count": solution.alternatives}, "required")])
+        if alternative is not None and not 1 <= alternative <= solution.alternatives:
+            raise ValidationFailed([FieldError(
+                "alternative", _("Choose an alternative from 1 to %(count)d.") % {"count": solution.alternatives},
+                "invalid_choice")])
+        solution.accepted_alternative = alternative or 1
+        fields.append("accepted_alternative")
     solution.status = SolutionStatus.ACCEPTED if accepted else SolutionStatus.CUSTOMER_REJECTED
     solution.customer_answered_at, solution.customer_note = now, note
-    solution.save(update_fields=["status", "customer_answered_at", "customer_note"])
+    solution.save(update_fields=fields)
     return solution
 
 
 def callback_record(*, complaint: Complaint, actor: User, reached: bool, satisfied: bool | None,
-                    score: int | None, comment: str, now: dt.datetime) -> Callback:
-    return Callback.objects.create(complaint=complaint, at=now, by=actor, reached=reached,
+                    score: int | None, comment: str, now: dt.datetime,
+                    method: str = ContactMethod.PHONE) -> Callback:
+    """One callback attempt (FU-2), reached or not, and how."""
+    return Callback.objects.create(complaint=complaint, at=now, by=actor, reached=reached, method=method,
                                    satisfied=satisfied if reached else None,
                                    score=score if reached else None, comment=comment)
+
+
+def _decide(solution: Solution, actor: User, decision: str, note: str, now: dt.datetime) -> ApprovalDecision:
+    return ApprovalDecision.objects.create(solution=solution, decision=decision, by=actor, role=actor.role,
+                                           authority_limit=approval_limit(actor), at=now, note=note)
 
 
 def _pending(complaint: Complaint) -> Solution:

@@ -29,7 +29,7 @@ from kesu.deadlines.escalation import ESCALATION_LADDER, MAX_ESCALATION_LEVEL  #
 from kesu.deadlines.services import deadlines_after_transition
 from kesu.notifications.services import notify_users
 from kesu.resolution import services as resolution
-from kesu.resolution.models import RemedyType
+from kesu.resolution.models import ContactMethod, RemedyType
 
 INVALID_REASONS = (
     "excessive_demand", "harassment", "untrue", "system_fault", "knowledge_base", "branch_error",
@@ -133,29 +133,64 @@ def _parse_assign(payload: Mapping[str, Any], actor: User) -> Params:
     return {"department": department, "assignee": assignee, "note": note}
 
 
-def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
-    c = Collector()
-    remedies_raw = payload.get("remedies")
-    remedies: list[dict[str, Any]] = []
+def _parse_remedies(c: Collector, remedies_raw: Any, field: str, alternative: int,
+                    remedies: list[dict[str, Any]]) -> None:
     if not isinstance(remedies_raw, list) or not remedies_raw:
-        c.add("remedies", _("Give at least one remedy with its type and amount."), "required")
+        c.add(field, _("Give at least one remedy with its type and amount."), "required")
+        return
+    if len(remedies_raw) > 20:
+        c.add(field, _("Give at most 20 remedies."), "too_many")
+    for index, item in enumerate(remedies_raw[:20]):
+        if not isinstance(item, Mapping):
+            c.add(f"{field}[{index}]", _("Send each remedy as an object with type and amount."), "type")
+            continue
+        kind = c.choice(item, "type", f"{field}[{index}].type", RemedyType, required=True)
+        amount = c.amount(item, "amount", f"{field}[{index}].amount")
+        note = c.text(item, "note", f"{field}[{index}].note", max_length=200)
+        if item.get("amount") in (None, ""):
+            c.add(f"{field}[{index}].amount", _("This field is required."), "required")
+        if kind and amount is not None:
+            remedies.append({"type": kind, "amount": amount, "note": note, "alternative": alternative})
+
+
+def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
+    """`remedies` (one offer) or `alternatives`: [{"remedies": [...]}, …] (RS-3: several offers in one
+    round, the customer accepts one)."""
+    c = Collector()
+    remedies: list[dict[str, Any]] = []
+    alternatives_raw = payload.get("alternatives")
+    if alternatives_raw not in (None, []):
+        if payload.get("remedies") not in (None, []):
+            c.add("alternatives", _("Give either remedies or alternatives, not both."), "conflict")
+        elif not isinstance(alternatives_raw, list):
+            c.add("alternatives", _("Send the alternatives as a list of objects with their remedies."), "type")
+        elif len(alternatives_raw) > 5:
+            c.add("alternatives", _("Offer at most 5 alternatives."), "too_many")
+        else:
+            for number, alternative in enumerate(alternatives_raw, start=1):
+                field = f"alternatives[{number - 1}].remedies"
+                if not isinstance(alternative, Mapping):
+                    c.add(f"alternatives[{number - 1}]", _("Send each alternative as an object with its remedies."),
+                          "type")
+                    continue
+                _parse_remedies(c, alternative.get("remedies"), field, number, remedies)
     else:
-        if len(remedies_raw) > 20:
-            c.add("remedies", _("Give at most 20 remedies."), "too_many")
-        for index, item in enumerate(remedies_raw[:20]):
-            if not isinstance(item, Mapping):
-                c.add(f"remedies[{index}]", _("Send each remedy as an object with type and amount."), "type")
-                continue
-            kind = c.choice(item, "type", f"remedies[{index}].type", RemedyType, required=True)
-            amount = c.amount(item, "amount", f"remedies[{index}].amount")
-            note = c.text(item, "note", f"remedies[{index}].note", max_length=200)
-            if item.get("amount") in (None, ""):
-                c.add(f"remedies[{index}].amount", _("This field is required."), "required")
-            if kind and amount is not None:
-                remedies.append({"type": kind, "amount": amount, "note": note})
+        _parse_remedies(c, payload.get("remedies"), "remedies", 1, remedies)
     description = c.text(payload, "description", "description", max_length=4000)
     c.raise_if_any()
     return {"remedies": remedies, "description": description, "note": description}
+
+
+def _parse_accept(payload: Mapping[str, Any], actor: User) -> Params:
+    c = Collector()
+    note = c.text(payload, "note", "note", max_length=2000)
+    alternative = payload.get("alternative")
+    if alternative in (None, ""):
+        alternative = None
+    elif isinstance(alternative, bool) or not isinstance(alternative, int) or not 1 <= alternative <= 5:
+        c.add("alternative", _("Choose an alternative from 1 to %(count)d.") % {"count": 5}, "invalid_choice")
+    c.raise_if_any()
+    return {"note": note, "alternative": alternative}
 
 
 def _parse_resolve(payload: Mapping[str, Any], actor: User) -> Params:
@@ -178,9 +213,10 @@ def _parse_callback(payload: Mapping[str, Any], actor: User) -> Params:
         c.add("score", _("Give a score from 1 to 5."), "invalid")
         score = None
     comment = c.text(payload, "comment", "comment", max_length=2000)
+    method = c.choice(payload, "method", "method", ContactMethod, default=ContactMethod.PHONE)
     c.raise_if_any()
     return {"reached": reached, "satisfied": satisfied if reached else None, "score": score or None,
-            "comment": comment, "note": comment}
+            "comment": comment, "note": comment, "method": method}
 
 
 def _parse_merge(payload: Mapping[str, Any], actor: User) -> Params:
@@ -218,7 +254,7 @@ PARSERS: dict[str, Callable[[Mapping[str, Any], User], Params]] = {
     "propose_solution": _parse_propose,
     "approve": _note_only,
     "reject_approval": _reason_required,
-    "customer_accept": _note_only,
+    "customer_accept": _parse_accept,
     "customer_reject": _reason_required,
     "resolve": _parse_resolve,
     "record_callback": _parse_callback,
@@ -262,8 +298,14 @@ def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
     solution = resolution.solution_propose(complaint=c, actor=actor, remedies=p["remedies"],
                                            description=p["description"], now=now)
     c.replied_at = c.replied_at or now
-    return {"round": solution.round, "total": str(solution.total), "status": solution.status,
-            "remedies": [{"type": r["type"], "amount": str(r["amount"])} for r in p["remedies"]]}
+    data = {"round": solution.round, "total": str(solution.total), "status": solution.status,
+            "remedies": [{"type": r["type"], "amount": str(r["amount"])}
+                         for r in p["remedies"] if r.get("alternative", 1) == 1]}
+    if solution.alternatives > 1:
+        data["alternatives"] = [[{"type": r["type"], "amount": str(r["amount"])}
+                                 for r in p["remedies"] if r["alternative"] == number]
+                                for number in range(1, solution.alternatives + 1)]
+    return data
 
 
 def _approve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
@@ -277,8 +319,9 @@ def _reject_approval(c: Complaint, actor: User, p: Params, now: dt.datetime) -> 
 
 
 def _customer_accept(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    solution = resolution.solution_customer_answer(complaint=c, accepted=True, note=p["note"], now=now)
-    return {"round": solution.round}
+    solution = resolution.solution_customer_answer(complaint=c, accepted=True, note=p["note"], now=now,
+                                                   alternative=p.get("alternative"))
+    return {"round": solution.round, "alternative": solution.accepted_alternative}
 
 
 def _customer_reject(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
@@ -298,8 +341,10 @@ def _resolve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
 
 def _callback(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
     resolution.callback_record(complaint=c, actor=actor, reached=p["reached"], satisfied=p["satisfied"],
-                               score=p["score"], comment=p["comment"], now=now)
-    data = {"reached": p["reached"], "satisfied": p["satisfied"], "score": p["score"]}
+                               score=p["score"], comment=p["comment"], now=now,
+                               method=p.get("method") or ContactMethod.PHONE)
+    data = {"reached": p["reached"], "satisfied": p["satisfied"], "score": p["score"],
+            "method": p.get("method") or ContactMethod.PHONE}
     if p["reached"] and p["satisfied"] is False:
         data["escalation"] = _raise_level(c, now=now, reason=_("The customer is not satisfied."),
                                           cause="dissatisfied", actor=actor)
@@ -350,8 +395,11 @@ def _merge(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, 
 
 
 def _rule_invalid(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    from kesu.resolution.adjudication import adjudication_invalid
+
     c.closed_at = now
-    return {"reason": p["reason"]}
+    ruling = adjudication_invalid(complaint=c, actor=actor, reason=p["reason"], note=p["note"], now=now)
+    return {"reason": p["reason"], "adjudication": ruling.pk}
 
 
 EFFECTS: dict[str, Effect] = {
