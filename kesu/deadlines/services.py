@@ -279,12 +279,9 @@ def _customer_unreachable(*, complaint: Complaint, rows: list[ComplaintDeadline]
     from kesu.notifications.services import outbox_add
 
     if complaint.contact_phone:
-        text = config.unreachable_sms or _(
-            "Dear customer, we called you about complaint %(number)s but could not reach you. Please call us "
-            "back within %(days)d working days; otherwise we will close the complaint."
-        ) % {"number": complaint.number, "days": config.unreachable_wait_working_days}
-        outbox_add(kind="callback_unreachable", channel="sms", recipient=complaint.contact_phone,
-                   subject=_("We could not reach you"), body=text, now=now, complaint=complaint)
+        subject, text = _unreachable_sms(complaint, config, now)
+        outbox_add(kind="unreachable_sms", channel="sms", recipient=complaint.contact_phone,
+                   subject=subject, body=text, now=now, complaint=complaint)
     rule = engine.Rule(engine.WORKING_DAYS, config.unreachable_wait_working_days)
     due = engine.deadline(now, rule, config.calendar)
     existing = next((r for r in rows if r.kind == CALLBACK_CONTACT), None)
@@ -297,6 +294,24 @@ def _customer_unreachable(*, complaint: Complaint, rows: list[ComplaintDeadline]
     record_event(complaint=complaint, kind="callback_unreachable", actor=None, at=now,
                  data={"sms": bool(complaint.contact_phone), "wait_until": _iso(due)})
     return row
+
+
+def _unreachable_sms(complaint: Complaint, config: DeadlineConfig, now: dt.datetime) -> tuple[str, str]:
+    """The standard text (SV-3): the organisation's override, else the `unreachable_sms` letter
+    template in the customer's language."""
+    if config.unreachable_sms:
+        return _("We could not reach you"), config.unreachable_sms
+    try:
+        from kesu.notifications.letters import letter_render
+
+        letter = letter_render(complaint=complaint, kind="unreachable_sms", now=now)
+        return letter.subject, letter.body
+    except Exception:  # a missing or broken template must not stop the callback being recorded
+        logger.exception("unreachable_sms letter could not be rendered; using the built-in text")
+        return _("We could not reach you"), _(
+            "Dear customer, we called you about complaint %(number)s but could not reach you. Please call us "
+            "back within %(days)d working days; otherwise we will close the complaint."
+        ) % {"number": complaint.number, "days": config.unreachable_wait_working_days}
 
 
 # --- recomputing ----------------------------------------------------------------------------

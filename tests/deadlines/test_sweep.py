@@ -156,7 +156,7 @@ def test_unreachable_customer_gets_the_standard_sms_and_may_be_closed(complaint_
     bump_version()
     complaint = complaint_in("resolved")
     act(complaint, "record_callback", "agent", at(2026, 11, 27, 10), reached=False)  # Friday
-    sms = OutboxMessage.objects.get(kind="callback_unreachable")
+    sms = OutboxMessage.objects.get(kind="unreachable_sms")
     assert (sms.channel, sms.recipient) == ("sms", complaint.contact_phone)
     assert complaint.number in sms.body
     wait = rows(complaint)["callback_contact"]
