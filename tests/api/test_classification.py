@@ -12,11 +12,14 @@ def test_supervisor_overrides_severity_with_reason_and_deadlines_follow(api, reg
     body = response.json()
     assert body["severity"] == "major"
     assert body["severity_source"] == "staff"
-    event = body["timeline"][-1]
+    event, recomputed = body["timeline"][-2:]
     assert event["kind"] == "reclassified"
     assert event["note"] == "顾客已联系记者"
     assert event["data"]["before"]["severity"] == "general"
-    assert event["data"]["before"]["reply_due"] != event["data"]["after"]["reply_due"]
+    assert recomputed["kind"] == "deadlines_recomputed"
+    reply = recomputed["data"]["deadlines"]["reply"]
+    assert reply["from"] != reply["to"]
+    assert reply["to"] < reply["from"]  # a major complaint is answered sooner
     assert OutboxMessage.objects.filter(complaint__number=complaint.number, kind="major_complaint").count() == 2
 
 

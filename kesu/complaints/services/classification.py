@@ -1,7 +1,8 @@
 """Reclassifying a complaint (SPEC CL-1…CL-3): severity, urgency and category after intake.
 
 Not a status move, so it is not in the transition table; like every write it runs in one
-transaction with its timeline event and audit record. Overriding the severity needs a reason.
+transaction with its timeline event and audit record. Overriding the severity needs a reason;
+the deadlines that depend on the grading are recomputed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.services.intake import notify_major
 from kesu.complaints.validation import Collector
 from kesu.core.errors import Conflict, NotFound, PermissionDenied
-from kesu.deadlines.services import initial_deadlines
+from kesu.deadlines.services import deadlines_recompute
 from kesu.triage.models import Category, Severity, Urgency
 
 # Handlers set the category (level 4 once the facts are verified, CL-1) but not the grading.
@@ -54,9 +55,7 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
             c.add("reason", _("Give the reason for overriding the severity."), "required")
             c.raise_if_any()
         before = {"severity": complaint.severity, "urgency": complaint.urgency,
-                  "category": complaint.category.code if complaint.category else None,
-                  "acknowledge_due": complaint.acknowledge_due, "reply_due": complaint.reply_due,
-                  "close_due": complaint.close_due}
+                  "category": complaint.category.code if complaint.category else None}
         became_major = severity == Severity.MAJOR and complaint.severity != Severity.MAJOR
         if severity and severity != complaint.severity:
             complaint.severity = severity
@@ -66,28 +65,15 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
             complaint.urgency = urgency
         if category is not None:
             complaint.category = category
-        deadlines = initial_deadlines(
-            received_at=complaint.received_at, severity=complaint.severity, urgency=complaint.urgency,
-            channel=complaint.channel, category_code=complaint.category.code if complaint.category else None,
-            overseas=complaint.overseas,
-        )
-        complaint.acknowledge_due = deadlines.acknowledge_due
-        complaint.reply_due = deadlines.reply_due
-        complaint.close_due = deadlines.close_due
         complaint.updated_at = now
         complaint.save(update_fields=["severity", "severity_source", "severity_rule", "urgency", "category",
-                                      "acknowledge_due", "reply_due", "close_due", "updated_at"])
+                                      "updated_at"])
         after = {"severity": complaint.severity, "urgency": complaint.urgency,
-                 "category": complaint.category.code if complaint.category else None,
-                 "acknowledge_due": complaint.acknowledge_due, "reply_due": complaint.reply_due,
-                 "close_due": complaint.close_due}
+                 "category": complaint.category.code if complaint.category else None}
         record_event(complaint=complaint, kind="reclassified", actor=actor, at=now, note=reason,
-                     data={"before": {k: _text(v) for k, v in before.items()},
-                           "after": {k: _text(v) for k, v in after.items()}})
+                     data={"before": before, "after": after})
+        # The deadlines depend on the grading: recomputed, old values kept in the timeline.
+        deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=reason)
         if became_major:
             notify_major(complaint=complaint, now=now)
     return complaint
-
-
-def _text(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime) else value
