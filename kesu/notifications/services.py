@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12
+# A message the server refuses for good (5xx: unknown recipient, rejected content) is given up
+# after this many attempts; an outage (connection refused, timeouts, 4xx) is retried for as
+# long as it lasts, at most hourly, so nothing is lost while the mail server is down.
+MAX_ATTEMPTS_WHEN_REFUSED = 3
 
 
 def outbox_add(*, kind: str, recipient: str, subject: str, body: str, now: dt.datetime,
@@ -70,7 +74,7 @@ def deliver_pending(*, now: dt.datetime, limit: int = 200) -> int:
                 locked.attempts += 1
                 locked.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 locked.next_attempt_at = now + _backoff(locked.attempts)
-                if locked.attempts >= MAX_ATTEMPTS:
+                if _refused_for_good(exc) and locked.attempts >= MAX_ATTEMPTS_WHEN_REFUSED:
                     locked.status = OutboxStatus.FAILED
                 locked.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
                 logger.warning("notification %s delivery failed (attempt %s)", locked.id, locked.attempts)
@@ -81,6 +85,14 @@ def deliver_pending(*, now: dt.datetime, limit: int = 200) -> int:
             locked.save(update_fields=["status", "attempts", "sent_at"])
             delivered += 1
     return delivered
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
 
 def _send(message: OutboxMessage) -> str:
