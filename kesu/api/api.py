@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 
 from kesu.accounts.services import token_issue
-from kesu.api import complaints, errors, letters, public, resolution, supervision
+from kesu.api import complaints, deadlines, errors, letters, public, resolution, supervision
 from kesu.api.auth import BearerToken
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenOut
 from kesu.core import clock
@@ -48,6 +48,7 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
 api.add_router("", system)
 api.add_router("", complaints.router)
 api.add_router("", public.router)
+api.add_router("", deadlines.router)
 api.add_router("", letters.router)
 api.add_router("", supervision.router)
 api.add_router("", resolution.router)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
-from kesu.core.errors import Conflict, NotFound, PermissionDenied
+from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
 from kesu.deadlines.models import (
     ComplaintDeadline,
@@ -412,8 +412,8 @@ def deadlines_pause(*, actor: User, number: str, reason: str, note: str = "", no
     if actor.role not in PAUSE_ROLES:
         raise PermissionDenied(_("Your role may not pause deadlines."))
     if reason not in PauseReason.values:
-        raise Conflict(_("Choose one of: %(choices)s.") % {"choices": ", ".join(PauseReason.values)},
-                       code="invalid_choice", field="reason")
+        raise ValidationFailed([FieldError("reason", _("Choose one of: %(choices)s.")
+                                           % {"choices": ", ".join(PauseReason.values)}, "invalid_choice")])
     with transaction.atomic():
         complaint = _locked_complaint(number)
         if complaint.status in TERMINAL_STATUSES:
@@ -466,7 +466,7 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
 def deadline_extend(*, actor: User, number: str, kind: str, reason: str, now: dt.datetime) -> DeadlineExtension:
     """An extension the complaint's regulatory preset allows, approved by the role it names."""
     if not reason.strip():
-        raise Conflict(_("Give the reason for the extension."), code="required", field="reason")
+        raise ValidationFailed([FieldError("reason", _("Give the reason for the extension."), "required")])
     with transaction.atomic():
         complaint = _locked_complaint(number)
         row = ComplaintDeadline.objects.select_for_update().filter(complaint_id=complaint.pk, kind=kind).first()
