@@ -87,3 +87,11 @@ def test_set_the_customers_language_then_acknowledge_in_it(api, register):
     assert response.status_code == 200
     message = OutboxMessage.objects.get(complaint__number=complaint.number, kind="acknowledgement")
     assert message.subject == f"您的投訴已受理（編號 {complaint.number}）"
+
+
+def test_letter_and_supervision_endpoints_are_in_the_openapi_document(api):
+    paths = api(None).get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/complaints/{number}/letters", "/api/v1/complaints/{number}/letters/{kind}/preview",
+            "/api/v1/complaints/{number}/language", "/api/v1/capas", "/api/v1/capas/{capa_id}/verify",
+            "/api/v1/supervision/samples", "/api/v1/supervision/reviews/{review_id}",
+            "/api/v1/supervision/rollup"} <= set(paths)
