@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from kesu.complaints import workflow
 from kesu.complaints.services.evidence import attachment_add
@@ -56,7 +57,7 @@ def test_proposing_with_a_root_cause_but_no_responsibility_is_refused(started, u
     investigation_record(actor=users["handler"], number=started.number,
                          values=parse_investigation({"root_cause": "冷链断链"}), now=now)
     before = everything()
-    with pytest.raises(Conflict) as caught:
+    with translation.override("en"), pytest.raises(Conflict) as caught:
         act(users, "handler", started, "propose_solution", now, remedies=PROPOSAL["remedies"])
     assert str(caught.value) == "Record who is responsible before proposing a solution."
     assert everything() == before
