@@ -60,7 +60,8 @@ def test_an_invalid_ruling_is_recorded_with_its_reason(complaint_in, users, now)
     ruling = Adjudication.objects.get(complaint=complaint)
     assert (ruling.validity, ruling.kind, ruling.reason, ruling.ruled_by_id) == (
         "invalid", "excessive_demand", "索赔金额远超损失", users["supervisor"].pk)
-    assert events_of(complaint)[-1].data["adjudication"] == ruling.pk
+    assert (events_of(complaint)[-1].kind, events_of(complaint)[-1].data) == ("rule_invalid",
+                                                                             {"reason": "excessive_demand"})
 
 
 def test_valid_ruling_refused_on_an_invalid_complaint(complaint_in, users, now):

@@ -398,8 +398,8 @@ def _rule_invalid(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dic
     from kesu.resolution.adjudication import adjudication_invalid
 
     c.closed_at = now
-    ruling = adjudication_invalid(complaint=c, actor=actor, reason=p["reason"], note=p["note"], now=now)
-    return {"reason": p["reason"], "adjudication": ruling.pk}
+    adjudication_invalid(complaint=c, actor=actor, reason=p["reason"], note=p["note"], now=now)
+    return {"reason": p["reason"]}
 
 
 EFFECTS: dict[str, Effect] = {
