@@ -98,12 +98,16 @@ class TransitionIn(Schema):
     department: str | None = None
     assignee: str | None = None
     remedies: list[dict[str, Any]] | None = Field(None, description='[{"type": "refund", "amount": "50.00"}]')
+    alternatives: list[dict[str, Any]] | None = Field(
+        None, description='Several offers in one round instead of remedies: [{"remedies": [...]}, ...]')
+    alternative: int | None = Field(None, description="customer_accept: which alternative (1, 2, …) is accepted.")
     description: str | None = None
     result: str | None = None
     reached: bool | None = None
     satisfied: bool | None = None
     score: int | None = None
     comment: str | None = None
+    method: Literal["phone", "sms", "email", "visit"] | None = Field(None, description="record_callback: how.")
     into: str | None = None
 
 
