@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from kesu.audit.models import AuditRecord
 from kesu.core.errors import PermissionDenied, ValidationFailed
@@ -12,6 +13,13 @@ from kesu.notifications.default_letters import DEFAULTS
 from kesu.notifications.letters import letter_template_save
 from kesu.notifications.models import LetterKind, LetterTemplate
 from kesu.notifications.templating import LETTER_VARIABLES, template_problems, template_render
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The assertions below read the English messages (msgids)."""
+    with translation.override("en"):
+        yield
 
 
 def test_every_kind_ships_in_three_languages(db):
