@@ -76,6 +76,9 @@ class ComplaintIn(Schema):
     overseas: bool | None = None
     external_ref: str | None = None
     related_to: str | None = Field(None, description="Number of an earlier complaint this repeats (IN-10).")
+    language: Literal["zh-hans", "zh-hant", "en"] | None = Field(
+        None, description="The customer's language for letters and SMS (default zh-hans; public: the request's)."
+    )
     settlement: SettlementIn | None = Field(
         None, description="Staff only: register and close at once (IN-7 resolved contact, IN-8 on the spot)."
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,7 @@ class IntakeData:
     external_ref: str = ""
     related_to: str = ""
     settlement: dict[str, str] = field(default_factory=dict)
+    language: str = ""
 
 
 class Collector:
@@ -263,9 +265,18 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
             result = c.text(raw_settlement, "result", "settlement.result", max_length=2000, required=True)
             answer = c.text(raw_settlement, "customer_answer", "settlement.customer_answer", max_length=2000)
             settlement = {"kind": str(kind), "result": result, "customer_answer": answer}
+    language = ""
+    raw_language = data.get("language")
+    if raw_language not in (None, ""):
+        codes = [code for code, _name in settings.LANGUAGES]
+        if raw_language not in codes:
+            c.add("language", _("Choose one of: %(choices)s.") % {"choices": ", ".join(codes)}, "invalid_choice")
+        else:
+            language = str(raw_language)
     c.raise_if_any()
     assert channel is not None
     return IntakeData(
+        language=language,
         channel=channel, customer_name=name, customer_phone=phone, customer_email=email,
         description=description, received_at=received_at, title=title, category=category,
         severity=severity, urgency=urgency, product_name=product_name, product_sku=product_sku,

@@ -79,7 +79,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
             external_ref=data.external_ref, department=department, recorded_by=actor,
             related_to=related, acknowledge_due=deadlines.acknowledge_due,
             reply_due=deadlines.reply_due, close_due=deadlines.close_due,
-            created_at=now, updated_at=now,
+            created_at=now, updated_at=now, language=data.language or settings.LANGUAGE_CODE,
         )
         complaint.search_text = build_search_text(complaint)
         complaint.save(force_insert=True)

@@ -7,7 +7,9 @@ import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kesu.complaints import workflow
@@ -37,6 +39,11 @@ def public_register(*, payload: Mapping[str, Any], now: dt.datetime) -> Complain
         data["channel"] = "web"
     if data.get("received_at") not in (None, ""):
         raise ValidationFailed([FieldError("received_at", _("The time received is set by the system."), "forbidden")])
+    if data.get("language") in (None, ""):
+        # Letters go out in the language the customer used on the portal or the API.
+        data["language"] = translation.get_supported_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
     return complaint_register(actor=None, payload=data, now=now)
 
 
