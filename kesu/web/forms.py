@@ -89,7 +89,7 @@ class QueueForm(forms.Form):
             queue=queue or "", status=data.get("status", ""), severity=data.get("severity", ""),
             channel=data.get("channel", ""), category=data.get("category", ""),
             department=data.get("department", ""), q=(data.get("q") or "").strip(),
-            sort=data.get("sort") if data.get("sort") in SORTS else "-received_at", page=page_number,
+            sort=str(data.get("sort")) if data.get("sort") in SORTS else "-received_at", page=page_number,
             day=data.get("day"),
         )
 

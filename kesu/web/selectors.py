@@ -151,8 +151,9 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
     ids = list(page.object_list)
     loaded = {c.pk: c for c in rows.model.objects.filter(pk__in=ids).select_related(
         "customer", "category", "department", "assignee")}
-    page.object_list = [loaded[pk] for pk in ids if pk in loaded]
-    return QueuePage(page=page, queue=queue, queues=[(code, QUEUES[code]) for code in queues])
+    page.object_list = [loaded[pk] for pk in ids if pk in loaded]  # type: ignore[misc]
+    queue_tabs = [(code, QUEUES[code]) for code in queues]
+    return QueuePage(page=page, queue=queue, queues=queue_tabs)  # type: ignore[arg-type]
 
 
 def _sorted(rows: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:

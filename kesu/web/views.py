@@ -95,8 +95,9 @@ def _complaint_context(request: HttpRequest, number: str, *, failed_action: str 
     page = complaint_page(user=user, number=number)
     if page is None:
         raise Http404(_("No complaint has this number."))
-    choices = {"departments": page.departments, "users": page.assignable}
-    main, secondary = [], []
+    choices: dict[str, Any] = {"departments": page.departments, "users": page.assignable}
+    main: list[dict[str, Any]] = []
+    secondary: list[dict[str, Any]] = []
     for action in page.actions:
         form = failed_form if action == failed_action else forms.action_form(action, **choices)
         item = {"action": action, "label": forms.ACTION_LABELS[action], "form": form,
@@ -125,7 +126,7 @@ def complaint_act(request: HttpRequest, number: str, action: str) -> HttpRespons
         raise Http404(_("Unknown action."))
     form = forms.action_form(action, request.POST)
     try:
-        complaint_transition(actor=_user(request), number=number, action=action, payload=form.payload(),
+        complaint_transition(actor=_user(request), number=number, action=action, payload=form.payload(),  # type: ignore[attr-defined]
                              now=clock.now())
     except DomainError as exc:
         if exc.status == 404:
@@ -181,7 +182,7 @@ def evidence_upload(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     complaint = complaint_get(user=_user(request), number=number)
     if complaint is None:
         raise Http404(_("No complaint has this number."))
