@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export KESU_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-sqlite test-postgres lint bench messages browser clean
+.PHONY: install run test test-sqlite test-postgres lint bench messages browser openapi clean
 
 $(BIN)/kesu: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/kesu makemigrations --check --dry-run -v0
 	$(BIN)/mypy kesu config
+
+# The committed OpenAPI document, checked against the code by tests/api/test_openapi.py.
+openapi: $(BIN)/kesu
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -c "import django, json; django.setup(); \
+	from django.test import Client; print(json.dumps(Client(HTTP_HOST='127.0.0.1').get('/api/v1/openapi.json').json(), \
+	ensure_ascii=False, indent=1, sort_keys=True))" > docs/openapi.json
 
 bench: install
 	$(BIN)/python -m bench.run
