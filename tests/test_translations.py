@@ -145,7 +145,8 @@ def domains() -> list[str]:
 
 # --- placeholders -------------------------------------------------------------------------------------------
 
-_PYTHON_FORMAT = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])")
+_PYTHON_FORMAT = re.compile(
+    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])")
 _TEMPLATE_VAR = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -189,7 +190,7 @@ def test_placeholders_survive_translation(language):
             if e.msgid_plural is not None:
                 # With one plural form the translation may use either source form's placeholders.
                 wanted_plural = placeholders(e.msgid_plural, python_format)
-                for index, text in e.msgstr.items():
+                for text in e.msgstr.values():
                     if placeholders(text, python_format) not in (wanted, wanted_plural):
                         problems.append((e.msgid, text))
             elif placeholders(e.msgstr[0], python_format) != wanted:
