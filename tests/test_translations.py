@@ -38,10 +38,7 @@ EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "
                    "pgettext_lazy", "npgettext", "npgettext_lazy"}
 # Known imports under a name xgettext does not see: their strings never reach the catalogues. Fix the import
 # (e.g. `from django.utils.translation import gettext_lazy`) and drop the entry.
-KNOWN_HIDDEN_ALIASES = {
-    ("kesu/deadlines/admin.py", "_lazy"),
-    ("kesu/deadlines/sweep.py", "_lazy"),
-}
+KNOWN_HIDDEN_ALIASES: set[tuple[str, str]] = set()
 
 
 # --- a small .po reader (polib is not a project dependency) -------------------------------------------------

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kesu.core import clock
 from kesu.core.errors import ValidationFailed
@@ -60,8 +60,8 @@ class _BumpsVersion:
 
 
 class CalendarImportForm(forms.Form):
-    year = forms.IntegerField(label=_lazy("year"), min_value=2000, max_value=2100)
-    file = forms.FileField(label=_lazy("CSV file: date,kind,name (kind: holiday or workday)"))
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
+    file = forms.FileField(label=gettext_lazy("CSV file: date,kind,name (kind: holiday or workday)"))
 
 
 @admin.register(CalendarYear)
@@ -95,7 +95,7 @@ class CalendarYearAdmin(_WarnMissingYears, admin.ModelAdmin[CalendarYear]):
                       {**self.admin_site.each_context(request), "form": form, "title": _("Import a year's schedule"),
                        "opts": self.model._meta})
 
-    @admin.action(description=_lazy("Reload the selected years from the chinese-calendar package"))
+    @admin.action(description=gettext_lazy("Reload the selected years from the chinese-calendar package"))
     def reload_from_package(self, request: HttpRequest, queryset: Any) -> None:
         years = calendar_load_package(now=clock.now(), years=list(queryset.values_list("year", flat=True)),
                                       replace=True)

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from kesu.accounts.models import Role, User
 from kesu.audit.models import AuditRecord
@@ -42,12 +42,18 @@ logger = logging.getLogger(__name__)
 
 # Marked for translation here; the sweep looks them up once per batch (_Batch.text).
 _MESSAGES = (
-    _lazy("Complaint %(number)s: %(deadline)s due %(due)s"),
-    _lazy("The %(deadline)s deadline of complaint %(number)s falls due at %(due)s."),
-    _lazy("The %(deadline)s deadline (%(due)s) was missed."),
-    _lazy("Complaint %(number)s escalated to level %(level)d"),
-    _lazy("Complaint %(number)s was escalated: %(reason)s"),
+    gettext_noop("Complaint %(number)s: %(deadline)s due %(due)s"),
+    gettext_noop("The %(deadline)s deadline of complaint %(number)s falls due at %(due)s."),
+    gettext_noop("The %(deadline)s deadline (%(due)s) was missed."),
+    gettext_noop("Complaint %(number)s escalated to level %(level)d"),
+    gettext_noop("Complaint %(number)s was escalated: %(reason)s"),
 )
+# What a built-in deadline is called in messages; a kind an administrator adds goes by its code.
+_KIND_LABELS = {
+    "acknowledge": gettext_noop("acknowledgement"),
+    "reply": gettext_noop("reply"),
+    "close": gettext_noop("closing"),
+}
 
 _COMPLAINT_FIELDS = ("id", "number", "status", "severity", "escalation_level", "overdue", "assignee_id",
                      "department_id", "acknowledged_at", "replied_at", "resolved_at", "closed_at", "updated_at")
@@ -84,6 +90,9 @@ class _Batch:
         if msgid not in self.texts:
             self.texts[msgid] = _(msgid)
         return self.texts[msgid]
+
+    def kind_label(self, code: str) -> str:
+        return self.text(_KIND_LABELS[code]) if code in _KIND_LABELS else code
 
     def event(self, complaint: Complaint, kind: str, data: dict[str, Any], note: str = "",
               from_status: str = "", to_status: str = "") -> None:
@@ -279,10 +288,10 @@ def _remind(batch: _Batch, complaint: Complaint, row: ComplaintDeadline, lead: i
     due = _when(row.due_at, batch.config)
     batch.notify(
         batch.people.concerned(complaint), kind="deadline_reminder", complaint=complaint,
-        subject=batch.text("Complaint %(number)s: %(deadline)s due %(due)s") % {"number": complaint.number,
-                                                                        "deadline": row.kind, "due": due},
+        subject=batch.text("Complaint %(number)s: %(deadline)s due %(due)s")
+        % {"number": complaint.number, "deadline": batch.kind_label(row.kind), "due": due},
         body=batch.text("The %(deadline)s deadline of complaint %(number)s falls due at %(due)s.")
-        % {"deadline": row.kind, "number": complaint.number, "due": due},
+        % {"deadline": batch.kind_label(row.kind), "number": complaint.number, "due": due},
     )
 
 
@@ -293,7 +302,8 @@ def _escalate_overdue(batch: _Batch, complaint: Complaint, row: ComplaintDeadlin
     complaint.escalation_level = level
     row.escalated_at = batch.now
     due = _when(row.due_at, batch.config)
-    reason = batch.text("The %(deadline)s deadline (%(due)s) was missed.") % {"deadline": row.kind, "due": due}
+    reason = batch.text("The %(deadline)s deadline (%(due)s) was missed.") % {
+        "deadline": batch.kind_label(row.kind), "due": due}
     batch.escalations.append(Escalation(complaint_id=complaint.pk, from_level=before, to_level=level,
                                         cause=EscalationCause.OVERDUE, reason=reason, deadline_id=row.pk,
                                         at=batch.now))
