@@ -73,7 +73,8 @@ def public_view(complaint: Complaint) -> dict[str, Any]:
     shown = None
     if solution is not None:
         shown = {"round": solution.round, "status": solution.status, "total": str(solution.total),
-                 "remedies": [{"type": r.type, "amount": str(r.amount)} for r in solution.remedies.all()],
+                 "remedies": [{"type": r.type, "amount": str(r.amount), "alternative": str(r.alternative)}
+                              for r in solution.remedies.all()],
                  "description": solution.description}
     return {
         "number": complaint.number,
@@ -105,7 +106,8 @@ def public_accept(request: HttpRequest, number: str) -> dict[str, Any]:
     _limit(request, "public_answer")
     body = json_object(request)
     complaint = public_answer_solution(number=number, contact=_text(body, "contact"), accepted=True,
-                                       note=_text(body, "note"), now=clock.now())
+                                       note=_text(body, "note"), alternative=body.get("alternative"),
+                                       now=clock.now())
     return public_view(complaint)
 
 

@@ -247,6 +247,7 @@ class AttachmentOut(Schema):
 class PublicAcceptIn(Schema):
     contact: str = Field(description="The phone number or e-mail the complaint was filed with.")
     note: str | None = Field(None, max_length=2000)
+    alternative: int | None = Field(None, description="Which alternative (1…5); required when several were offered.")
 
 
 class PublicRejectIn(Schema):

@@ -117,7 +117,7 @@ def _page(request: HttpRequest, complaint: Any, *, answer: Any = None, rate: Any
     context = {
         "c": complaint,
         "solution": solution,
-        "remedies": list(solution.remedies.all()) if solution else [],
+        "remedies": list(solution.remedies.order_by("alternative", "id")) if solution else [],
         "can_answer": bool(solution and solution.status == "approved" and complaint.status == "solution_proposed"),
         "rating": public_rating(complaint),
         "can_rate": complaint.status in ("resolved", "closed"),
@@ -148,12 +148,16 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
         form.add_error(None, limited)
         return _page(request, found, answer=form, status=429)
     try:
+        chosen = request.POST.get("alternative", "")
         public_answer_solution(number=number, contact=contact, accepted=accepted,
-                               note=str(request.POST.get("note", "")), now=clock.now())
+                               note=str(request.POST.get("note", "")), now=clock.now(),
+                               alternative=int(chosen) if chosen.isdigit() else None)
     except DomainError as exc:
         for error in exc.errors:
             if error.field == "reason":
                 form.add_error("note", _("Please tell us why you reject the solution."))
+            elif error.field == "alternative":
+                form.add_error(None, _("Please choose which of the offers you accept."))
             else:
                 form.add_error(None, str(error.message))
         return _page(request, found, answer=form, status=exc.status)

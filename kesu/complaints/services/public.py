@@ -116,14 +116,14 @@ def _locked_for_customer(*, number: str, contact: str) -> Complaint:
 
 
 def public_answer_solution(*, number: str, contact: str, accepted: bool, note: str,
-                           now: dt.datetime) -> Complaint:
+                           now: dt.datetime, alternative: Any = None) -> Complaint:
     """The customer accepts or rejects the proposed solution themselves (SPEC RS-3).
 
     The same table entry, guard, parameter rules and effects as the staff action
     `customer_accept` / `customer_reject`: only an approved solution can be answered (409
     otherwise); a rejection needs the reason and sends the complaint back to investigation."""
     action = workflow.Action.CUSTOMER_ACCEPT if accepted else workflow.Action.CUSTOMER_REJECT
-    payload = {"note": note} if accepted else {"reason": note}
+    payload = {"note": note, "alternative": alternative} if accepted else {"reason": note}
     with transaction.atomic():
         complaint = _locked_for_customer(number=number, contact=contact)
         rule = workflow.find(complaint.status, action)
