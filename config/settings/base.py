@@ -170,6 +170,10 @@ KESU_ALLOWED_UPLOAD_TYPES = {
     "text/plain": [".txt"],
 }
 KESU_NUMBER_PREFIX = os.environ.get("KESU_NUMBER_PREFIX", "")
+KESU_COMPANY_NAME = os.environ.get("KESU_COMPANY_NAME", "")  # signs letters; "Kesu" when empty
+KESU_HOTLINE = os.environ.get("KESU_HOTLINE", "")  # the service hotline quoted in letters and SMS
+# Returned quantities may differ from the approved ones by this share before they are flagged (RS-5).
+KESU_RETURN_TOLERANCE_PERCENT = os.environ.get("KESU_RETURN_TOLERANCE_PERCENT", "0")
 KESU_PUBLIC_RATE_LIMIT = os.environ.get("KESU_PUBLIC_RATE_LIMIT", "20/60")  # requests/seconds
 KESU_LOGIN_RATE_LIMIT = os.environ.get("KESU_LOGIN_RATE_LIMIT", "10/300")
 KESU_TOKEN_TTL_HOURS = int(os.environ.get("KESU_TOKEN_TTL_HOURS", 24 * 7))

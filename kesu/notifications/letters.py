@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -81,8 +80,8 @@ def letter_template(*, kind: str, language: str) -> LetterTemplate:
 # --- what a letter may say -----------------------------------------------------------------
 
 def _organisation() -> tuple[str, str]:
-    company = getattr(settings, "KESU_COMPANY_NAME", "") or os.environ.get("KESU_COMPANY_NAME", "") or "Kesu"
-    hotline = getattr(settings, "KESU_HOTLINE", "") or os.environ.get("KESU_HOTLINE", "")
+    company = settings.KESU_COMPANY_NAME or "Kesu"
+    hotline = settings.KESU_HOTLINE
     return company, hotline
 
 

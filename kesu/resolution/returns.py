@@ -36,7 +36,7 @@ FINANCE_DEPARTMENT = "finance"
 
 
 def tolerance_percent() -> Decimal:
-    return Decimal(str(getattr(settings, "KESU_RETURN_TOLERANCE_PERCENT", "0")))
+    return Decimal(str(settings.KESU_RETURN_TOLERANCE_PERCENT))
 
 
 def reconcile(approved: int, returned: int) -> str:
