@@ -78,7 +78,7 @@ class Complaint(models.Model):
     overseas = models.BooleanField(_("overseas customer"), default=False)
     # The language letters and SMS to this customer are written in (SPEC RS-4, SV-3).
     language = models.CharField(_("customer's language"), max_length=10, choices=settings.LANGUAGES,
-                                default="zh-hans")
+                                default="zh-hans", db_default="zh-hans")
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     sample_kept = models.BooleanField(_("sample kept aside"), default=False)
     department = models.ForeignKey(

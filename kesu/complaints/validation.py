@@ -131,6 +131,22 @@ class Collector:
             raise ValidationFailed(self.errors)
 
 
+def category_with_ancestors(code: str) -> Category | None:
+    """The active category `code` with its ancestors attached (one query: ancestors' codes are the
+    dotted prefixes), so routing can walk up to the nearest department (DP-1) without more queries."""
+    parts = code.split(".")[:4]
+    prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
+    nodes = {c.code: c for c in Category.objects.select_related("department").filter(code__in=prefixes)}
+    found = nodes.get(code)
+    if found is None or not found.active:
+        return None
+    for child_code, parent_code in zip(prefixes[1:], prefixes, strict=False):
+        child, parent = nodes.get(child_code), nodes.get(parent_code)
+        if child is not None and parent is not None and child.parent_id == parent.pk:
+            child.parent = parent  # attach the already-loaded ancestor
+    return found
+
+
 def parse_timestamp(value: Any, name: str, collector: Collector) -> dt.datetime | None:
     """An aware datetime from ISO 8601 text, or None with the problem recorded."""
     parsed: dt.datetime | None
@@ -211,15 +227,7 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
         if not isinstance(category_code, str):
             c.add("category", _("Unknown category."), "invalid_choice")
         else:
-            # The ancestors come along: routing walks up to the nearest department (DP-1).
-            category = (
-                Category.objects.select_related(
-                    "department", "parent__department", "parent__parent__department",
-                    "parent__parent__parent__department",
-                )
-                .filter(code=category_code, active=True)
-                .first()
-            )
+            category = category_with_ancestors(category_code)
             if category is None:
                 c.add("category", _("Unknown category: %(code)s.") % {"code": category_code[:120]},
                       "invalid_choice")
