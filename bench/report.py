@@ -205,7 +205,9 @@ def render(results: dict[str, Any]) -> str:
             "spread over the 365 days before the run, statuses and departments varied, lower-cased "
             "`search_text`. The intake complaints of the run above are in the same database. "
             f"{_f(p['list_matching'])} complaints match `status=investigating&department=quality`. "
-            "Token: `agent` (sees the whole organisation); default page size 20, newest first.")
+            "API token: `agent` (sees the whole organisation); default page size 20, newest first. "
+            "Staff pages (`GET /`, `/c/…`, `/dashboard/`) are fetched with a session signed in through "
+            "the login form, as the browser does; their target is 300 ms server time.")
         add("")
         add("| workload | req/s | p50 ms | p95 ms | p99 ms | requests | errors | target | result | other load |")
         add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")

@@ -159,3 +159,39 @@ def issue_token(port: int, username: str, password: str) -> str:
     if status != 200:
         raise RuntimeError(f"token for {username}: {status} {body}")
     return str(body["token"])
+
+
+def web_session(port: int, username: str, password: str) -> str:
+    """Sign in through the staff login form; the Cookie header of the signed-in session."""
+    import http.client
+    import re
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
+
+    def cookies_of(response: http.client.HTTPResponse) -> dict[str, str]:
+        jar: SimpleCookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return {key: morsel.value for key, morsel in jar.items()}
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/login/", headers={"Host": f"127.0.0.1:{port}"})
+        response = connection.getresponse()
+        html = response.read().decode()
+        jar = cookies_of(response)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if match is None or "csrftoken" not in jar:
+            raise RuntimeError("login form without a CSRF token")
+        body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)})
+        connection.request("POST", "/login/", body=body, headers={
+            "Host": f"127.0.0.1:{port}", "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={jar['csrftoken']}", "Referer": f"http://127.0.0.1:{port}/login/"})
+        response = connection.getresponse()
+        response.read()
+        jar.update(cookies_of(response))
+        if response.status != 302 or "sessionid" not in jar:
+            raise RuntimeError(f"login as {username}: {response.status}")
+        return f"sessionid={jar['sessionid']}; csrftoken={jar['csrftoken']}"
+    finally:
+        connection.close()
