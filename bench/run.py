@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "pg").mkdir()
         log(f"PostgreSQL: migrate + demo in {PG_DATABASE}")
         manage(pg_env, "migrate", "--noinput", "-v0")
+        manage(pg_env, "collectstatic", "--noinput", "-v0")
         manage(pg_env, "load_demo")
 
         best: tuple[float, ServerConfig] | None = None

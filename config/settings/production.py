@@ -25,3 +25,4 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
+# Static files are served hashed and compressed: deploy with `kesu collectstatic --noinput`.
