@@ -28,7 +28,7 @@ from kesu.complaints.services.transitions import complaint_transition
 from kesu.core import clock
 from kesu.core.errors import DomainError, ValidationFailed
 from kesu.core.ratelimit import client_ip, hit, parse_rate
-from kesu.reports.selectors import dashboard_figures
+from kesu.reports.selectors import dashboard_figures_cached
 from kesu.resolution.investigations import investigation_record, parse_investigation
 from kesu.web import forms
 from kesu.web.selectors import DASHBOARD_ROLES, complaint_page, filter_choices, intake_check, intake_choices, queue_page
@@ -250,7 +250,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role not in DASHBOARD_ROLES:
         raise DjangoPermissionDenied(_("The dashboard is for supervisors, managers and auditors."))
-    figures = dashboard_figures(user=user, now=clock.now())
+    figures = dashboard_figures_cached(user=user, now=clock.now())
     charts = {key: figures[key] for key in ("by_channel", "by_category", "by_department")}
     return render(request, "web/dashboard.html", {"figures": figures, "charts": charts,
                                                   "charts_json": json.dumps(charts, ensure_ascii=False)})
