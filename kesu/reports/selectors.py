@@ -43,11 +43,11 @@ def dashboard_figures_cached(*, user: User, now: dt.datetime, days: int = 30) ->
     scope = "org" if sees_whole_organisation(user) else f"dept{user.department_id}-user{user.pk}"
     minute = timezone.localtime(now).strftime("%Y%m%d%H%M")
     key = f"kesu:dashboard:{scope}:{get_language()}:{days}:{minute}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = dashboard_figures(user=user, now=now, days=days)
-        cache.set(key, figures, timeout=120)
-    return figures
+    cached: dict[str, Any] | None = cache.get(key)
+    if cached is None:
+        cached = dashboard_figures(user=user, now=now, days=days)
+        cache.set(key, cached, timeout=120)
+    return cached
 
 
 def dashboard_figures(*, user: User, now: dt.datetime, days: int = 30) -> dict[str, Any]:
