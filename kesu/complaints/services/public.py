@@ -130,19 +130,8 @@ def public_answer_solution(*, number: str, contact: str, accepted: bool, note: s
         if rule is None:
             raise Conflict(_("There is no solution waiting for your answer."), code="invalid_transition")
         params = transitions.PARSERS[action](payload, None)  # type: ignore[arg-type]
-        if rule.guard is not None:
-            reason = rule.guard(complaint, None, params)
-            if reason:
-                raise Conflict(reason, code="guard")
-        from_status = complaint.status
-        target = rule.next_status(complaint, params)
-        event_data = transitions.EFFECTS[action](complaint, None, params, now)  # type: ignore[arg-type]
-        complaint.status = target
-        complaint.updated_at = now
-        complaint.save(update_fields=["status", "updated_at"])
-        record_event(complaint=complaint, kind=action, actor=None, at=now, from_status=from_status,
-                     to_status=target, note=str(params.get("note") or params.get("reason") or ""),
-                     data={**event_data, "by": "customer"}, internal=False)
+        transitions.apply_transition(complaint=complaint, rule=rule, actor=None, params=params, now=now,
+                                     event_extra={"by": "customer"})
     return complaint
 
 

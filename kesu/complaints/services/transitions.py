@@ -66,23 +66,31 @@ def complaint_transition(*, actor: User, number: str, action: str, payload: Mapp
             if reason:
                 raise PermissionDenied(reason, code="not_own_work")
         params = PARSERS[action](payload, actor)
-        if rule.guard is not None:
-            reason = rule.guard(complaint, actor, params)
-            if reason:
-                raise Conflict(reason, code="guard")
-        from_status = complaint.status
-        target = rule.next_status(complaint, params)
-        event_data = EFFECTS[action](complaint, actor, params, now)
-        complaint.status = target
-        complaint.updated_at = now
-        complaint.save()
-        record_event(
-            complaint=complaint, kind=action, actor=actor, at=now, from_status=from_status,
-            to_status=target, note=str(params.get("note") or params.get("reason") or params.get("result") or ""),
-            data=event_data, internal=action not in PUBLIC_ACTIONS,
-        )
-        deadlines_after_transition(complaint=complaint, action=action, actor=actor, now=now)
+        apply_transition(complaint=complaint, rule=rule, actor=actor, params=params, now=now)
     return complaint
+
+
+def apply_transition(*, complaint: Complaint, rule: workflow.Transition, actor: User | None, params: Params,
+                     now: dt.datetime, event_extra: dict[str, Any] | None = None) -> None:
+    """The move itself, once who may take it is settled: guard, effects, status, timeline event and
+    audit record, deadlines. Call inside a transaction with the complaint locked. `actor` is None
+    when the customer acts on the public side."""
+    if rule.guard is not None:
+        reason = rule.guard(complaint, actor, params)
+        if reason:
+            raise Conflict(reason, code="guard")
+    from_status = complaint.status
+    target = rule.next_status(complaint, params)
+    event_data = EFFECTS[rule.action](complaint, actor, params, now)  # type: ignore[arg-type]
+    complaint.status = target
+    complaint.updated_at = now
+    complaint.save()
+    record_event(
+        complaint=complaint, kind=rule.action, actor=actor, at=now, from_status=from_status,
+        to_status=target, note=str(params.get("note") or params.get("reason") or params.get("result") or ""),
+        data={**event_data, **(event_extra or {})}, internal=rule.action not in PUBLIC_ACTIONS,
+    )
+    deadlines_after_transition(complaint=complaint, action=rule.action, actor=actor, now=now)
 
 
 PUBLIC_ACTIONS = frozenset({"acknowledge", "propose_solution", "customer_accept", "customer_reject",
