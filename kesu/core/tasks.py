@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,23 @@ def dispatch(name: str) -> None:
             run(name)
         except Exception:
             logger.exception("task %s failed; it will run again on the next schedule", name)
+
+
+def dispatch_after_commit(name: str) -> None:
+    """`dispatch(name)` once the current transaction commits, once however often it is asked for:
+    a change that writes ten outbox rows asks for one delivery run, not ten."""
+    if not connection.in_atomic_block:
+        dispatch(name)
+        return
+    pending = {getattr(entry[1], "kesu_task", None) for entry in connection.run_on_commit}  # (sids, func, robust)
+    if name in pending:
+        return
+
+    def callback() -> None:
+        dispatch(name)
+
+    callback.kesu_task = name  # type: ignore[attr-defined]
+    transaction.on_commit(callback)
 
 
 def mark_scheduler_running() -> threading.Event:

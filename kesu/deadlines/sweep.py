@@ -234,9 +234,9 @@ def _sweep_batch(ids: list[int], *, now: dt.datetime, config: DeadlineConfig, pe
         AuditRecord.objects.bulk_create(batch.audits)
         OutboxMessage.objects.bulk_create(batch.outbox)
         if batch.outbox:
-            transaction.on_commit(lambda: tasks.dispatch("deliver_outbox"))
+            tasks.dispatch_after_commit("deliver_outbox")
         if batch.audits:
-            transaction.on_commit(lambda: tasks.dispatch("seal_audit"))
+            tasks.dispatch_after_commit("seal_audit")
 
 
 def _bulk_set(model: type[Model], objects: list[Any], fields: list[str]) -> None:

@@ -35,7 +35,7 @@ def outbox_add(*, kind: str, recipient: str, subject: str, body: str, now: dt.da
         kind=kind, channel=channel, recipient=recipient, recipient_user=recipient_user,
         complaint=complaint, subject=subject[:200], body=body, next_attempt_at=now, created_at=now,
     )
-    transaction.on_commit(lambda: tasks.dispatch("deliver_outbox"))
+    tasks.dispatch_after_commit("deliver_outbox")
     return message
 
 
