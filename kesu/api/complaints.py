@@ -92,13 +92,19 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
     }
 
 
-@router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS})
-def detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def detail_body(request: HttpRequest, number: str) -> dict[str, Any]:
+    """The complaint with its timeline as the caller may see it (404 when they may not): the
+    answer of the detail view and of every endpoint that changes a complaint."""
     complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
     if complaint is None:
         raise NotFound(_("No complaint has this number."))
     return complaint_dict(complaint, user=request.user, now=clock.now(),  # type: ignore[arg-type]
                           timeline=list(complaint_timeline(complaint)))
+
+
+@router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS})
+def detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/transitions", response={200: ComplaintOut, **ERRORS},
@@ -108,21 +114,14 @@ def transition(request: HttpRequest, number: str) -> dict[str, Any]:
     payload = json_object(request)
     complaint_transition(actor=request.user, number=number, action=payload.get("action", ""),  # type: ignore[arg-type]
                          payload=payload, now=now)
-    fresh = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
-    assert fresh is not None
-    return complaint_dict(fresh, user=request.user, now=now, timeline=list(complaint_timeline(fresh)))  # type: ignore[arg-type]
-
-
+    return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/classification", response={200: ComplaintOut, **ERRORS},
              openapi_extra=json_body(ClassificationIn, "New severity, urgency or category."))
 def reclassify(request: HttpRequest, number: str) -> dict[str, Any]:
-    now = clock.now()
-    complaint_reclassify(actor=request.user, number=number, payload=json_object(request), now=now)  # type: ignore[arg-type]
-    fresh = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
-    assert fresh is not None
-    return complaint_dict(fresh, user=request.user, now=now, timeline=list(complaint_timeline(fresh)))  # type: ignore[arg-type]
+    complaint_reclassify(actor=request.user, number=number, payload=json_object(request), now=clock.now())  # type: ignore[arg-type]
+    return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/attachments", response={201: AttachmentOut, **ERRORS})

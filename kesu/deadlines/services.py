@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
+from kesu.complaints.selectors import visible_complaints
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
 from kesu.deadlines.models import (
@@ -400,8 +401,9 @@ def deadlines_recompute_for_calendar(*, years: Iterable[int], actor: User | None
 
 # --- pausing and extending --------------------------------------------------------------------
 
-def _locked_complaint(number: str) -> Complaint:
-    complaint = Complaint.objects.select_for_update(of=("self",)).filter(number=number).first()
+def _locked_complaint(number: str, actor: User) -> Complaint:
+    """The complaint, locked, when `actor` may see it (404 otherwise, as for every read)."""
+    complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
     if complaint is None:
         raise NotFound(_("No complaint has this number."))
     return complaint
@@ -415,7 +417,7 @@ def deadlines_pause(*, actor: User, number: str, reason: str, note: str = "", no
         raise ValidationFailed([FieldError("reason", _("Choose one of: %(choices)s.")
                                            % {"choices": ", ".join(PauseReason.values)}, "invalid_choice")])
     with transaction.atomic():
-        complaint = _locked_complaint(number)
+        complaint = _locked_complaint(number, actor)
         if complaint.status in TERMINAL_STATUSES:
             raise Conflict(_("The complaint is no longer open."), code="invalid_transition")
         if DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).exists():
@@ -434,7 +436,7 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
     if actor.role not in PAUSE_ROLES:
         raise PermissionDenied(_("Your role may not pause deadlines."))
     with transaction.atomic():
-        complaint = _locked_complaint(number)
+        complaint = _locked_complaint(number, actor)
         pause = DeadlinePause.objects.select_for_update().filter(complaint_id=complaint.pk,
                                                                  ended_at__isnull=True).first()
         if pause is None:
@@ -468,7 +470,7 @@ def deadline_extend(*, actor: User, number: str, kind: str, reason: str, now: dt
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", _("Give the reason for the extension."), "required")])
     with transaction.atomic():
-        complaint = _locked_complaint(number)
+        complaint = _locked_complaint(number, actor)
         row = ComplaintDeadline.objects.select_for_update().filter(complaint_id=complaint.pk, kind=kind).first()
         if row is None or row.state != DeadlineState.OPEN:
             raise Conflict(_("This deadline is not open."), code="not_open", field="kind")
