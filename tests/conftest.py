@@ -2,18 +2,26 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
+from hypothesis import settings as hypothesis_settings
 
 from kesu.accounts.models import Department, Role, User
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
 from tests.complaints.lifecycle import investigate
+
+# CI explores the same examples on every run, so a red build always reproduces; run with
+# HYPOTHESIS_PROFILE=explore locally to search new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PASSWORD = "test-pass-123"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

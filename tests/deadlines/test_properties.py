@@ -28,12 +28,16 @@ def test_a_deadline_never_precedes_receipt(start, unit, amount, by_time):
     assert engine.compute_due(start, rule, PACKAGE_CALENDAR) >= start
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(start=instants, unit=units, amount=amounts, more=st.integers(min_value=1, max_value=30))
 def test_more_days_never_end_earlier(start, unit, amount, more):
     earlier = engine.compute_due(start, Rule(unit, amount), PACKAGE_CALENDAR)
     later = engine.compute_due(start, Rule(unit, amount + more), PACKAGE_CALENDAR)
-    assert later > earlier
+    if amount == 0:
+        # "0 working days" received on a holiday ends with the next working day, as does "1".
+        assert later >= earlier
+    else:
+        assert later > earlier
 
 
 @settings(max_examples=100, deadline=None)
