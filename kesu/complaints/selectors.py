@@ -64,8 +64,13 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
     if filters.q:
         for term in filters.q.lower().split()[:8]:
             queryset = queryset.filter(search_text__contains=term)
-    return queryset.select_related("customer", "category", "department", "assignee").order_by(
-        "-received_at", "-id"
+    from kesu.deadlines.selectors import complaint_overdue_exists
+
+    # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
+    return (
+        queryset.select_related("customer", "category", "department", "assignee")
+        .annotate(overdue_now=complaint_overdue_exists(now))
+        .order_by("-received_at", "-id")
     )
 
 
@@ -108,6 +113,9 @@ def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
         return False
     if complaint.overdue:
         return True
+    annotated: bool | None = getattr(complaint, "overdue_now", None)
+    if annotated is not None:
+        return annotated
     # Without a due time passed there is nothing to look up (keeps list pages at one query).
     if not (
         (complaint.acknowledged_at is None and complaint.acknowledge_due and complaint.acknowledge_due < now)
