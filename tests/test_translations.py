@@ -4,7 +4,7 @@ placeholders survive translation, and the catalogues hold every string the code 
 No database and no writes outside pytest's tmp_path, so the module is xdist-safe. After adding strings:
 
     .venv/bin/kesu makemessages -l zh_Hans -l zh_Hant -l en --ignore=.venv --ignore=var --ignore=bench \
-        --ignore=tests --ignore=artifacts --no-obsolete
+        --ignore=tests --ignore=artifacts --no-obsolete --no-location
 
 then translate the new or fuzzy entries and run `make messages`.
 """
