@@ -22,6 +22,7 @@ messages: $(BIN)/kesu
 
 run: install
 	$(BIN)/kesu migrate --noinput -v0
+	$(BIN)/kesu collectstatic --noinput -v0
 	$(BIN)/kesu load_demo
 	$(BIN)/kesu serve --port $(PORT)
 

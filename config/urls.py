@@ -10,3 +10,7 @@ urlpatterns = [
     path("portal/", include("kesu.portal.urls")),
     path("", include("kesu.web.urls")),
 ]
+
+handler403 = "kesu.web.errors.forbidden"
+handler404 = "kesu.web.errors.not_found"
+handler500 = "kesu.web.errors.server_error"

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its bundled Swagger UI assets: the API docs page loads with no request leaving the machine
     "kesu.core",
     "kesu.accounts",
     "kesu.customers",
@@ -76,6 +77,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+CSRF_FAILURE_VIEW = "kesu.web.errors.csrf_failure"
 
 TEMPLATES = [
     {
