@@ -119,3 +119,46 @@ def shot():
 
     return _shot
 
+
+
+# --- the product as `make run` serves it -----------------------------------------------------
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[Any]:
+    """gunicorn via `kesu serve` on a fresh data directory with the demo loaded (see served.py)."""
+    from tests.e2e.served import serve
+
+    yield from serve()
+
+
+class People(Pages):
+    """Pages opened on the served product; a person signs in from the login page by typing."""
+
+    def __init__(self, browser: Any, served: Any):
+        super().__init__(browser, served.url)
+        self.password = served.password
+
+    def sign_in(self, username: str, *, locale: str = "zh-CN", mobile: bool = False) -> Any:
+        page = self.open(locale=locale, mobile=mobile)
+        page.goto("/")  # a person types the address; everything after is clicking and typing
+        page.wait_for_url("**/login/**")
+        page.get_by_label(_label("username", locale)).fill(username)
+        page.get_by_label(_label("password", locale)).fill(self.password)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        return page
+
+
+def _label(field: str, locale: str) -> str:
+    labels = {"username": {"zh-CN": "用户名", "zh-TW": "使用者名稱", "en": "Username"},
+              "password": {"zh-CN": "密码", "zh-TW": "密碼", "en": "Password"}}
+    return labels[field].get(locale, labels[field]["en"])
+
+
+@pytest.fixture
+def people(browser, served) -> Iterator[People]:
+    """Like `pages`, on the served product: any 4xx/5xx sub-resource or console error fails the test."""
+    opened = People(browser, served)
+    yield opened
+    opened.close()
+    assert opened.errors == [], "Errors while browsing: " + "; ".join(opened.errors)
