@@ -16,3 +16,8 @@ urlpatterns = [
     path("c/<str:number>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("c/<str:number>/evidence/<int:attachment_id>/", views.evidence_file, name="evidence_file"),
 ]
+
+# Each area of the workspace keeps its pages in its own module.
+from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
+
+urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns

@@ -120,6 +120,13 @@ def may(user: Any, what: str) -> bool:
     return False
 
 
+@register.simple_tag
+def nav_entries(user: Any) -> list[dict[str, str]]:
+    from kesu.web.navigation import nav_for
+
+    return nav_for(user)
+
+
 @register.filter
 def sum_list(values: Any) -> int:
     return sum(values or [])

@@ -1,0 +1,50 @@
+"""The workspace's main navigation: one entry per page a role opens from the header.
+
+Each entry names its URL, its label and who sees it; base.html renders the entries the signed-in user
+may open, in this order. A page's own view still checks permission (the menu only hides links)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str  # matches the `nav` a view puts in its context, to mark the current page
+    url_name: str
+    label: str | Promise
+    visible: Callable[[Any], bool]
+
+
+def _register(user: Any) -> bool:
+    from kesu.accounts.permissions import can_register
+
+    return can_register(user)
+
+
+def _dashboard(user: Any) -> bool:
+    from kesu.web.selectors import DASHBOARD_ROLES
+
+    return user.role in DASHBOARD_ROLES
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry("queues", "web:workspace", _("Queues"), lambda user: True),
+    NavEntry("intake", "web:intake", _("Register a complaint"), _register),
+    NavEntry("dashboard", "web:dashboard", _("Dashboard"), _dashboard),
+    # --- resolution pages (finance's returns, follow-up visits) ---
+    # --- supervision and configuration pages (CAPA, quality review, roll-ups, settings) ---
+    # --- helpdesk pages (notifications, canned responses) ---
+]
+
+
+def nav_for(user: Any) -> list[dict[str, str]]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [{"key": e.key, "url": reverse(e.url_name), "label": str(e.label)} for e in ENTRIES if e.visible(user)]

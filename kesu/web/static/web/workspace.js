@@ -1,0 +1,1 @@
+// Kesu workspace: small progressive enhancements (each area adds its own section below).

@@ -1,0 +1,7 @@
+"""Workspace pages of the supervision area; included by kesu/web/urls.py (namespace "web")."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
