@@ -70,7 +70,7 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
         data["customer_history"] = [
             {"number": h.number, "status": h.status, "received_at": h.received_at, "title": h.title,
              "result": h.result}
-            for h in customer_history(customer_id=c.customer_id, exclude_number=c.number)
+            for h in customer_history(user=user, customer_id=c.customer_id, exclude_number=c.number)
         ]
         data["timeline"] = [
             {"kind": e.kind, "at": e.at, "actor": e.actor.username if e.actor_id and e.actor else None,
