@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 
+from kesu.accounts import throttle
 from kesu.accounts.services import token_issue
 from kesu.api import complaints, deadlines, errors, letters, public, resolution, supervision
 from kesu.api.auth import BearerToken
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenOut
 from kesu.core import clock
-from kesu.core.ratelimit import client_ip, hit
+from kesu.core.ratelimit import client_ip
 
 api = NinjaAPI(
     title="Kesu (客诉) API",
@@ -35,13 +35,17 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 @system.post("/auth/token", response={200: TokenOut, 401: ErrorOut, 429: ErrorOut, 422: ErrorOut}, auth=None)
 def token(request: HttpRequest, body: TokenIn) -> Any:
-    retry = hit("token", client_ip(request), settings.KESU_LOGIN_RATE_LIMIT)
-    if retry is not None:
-        return Status(429, errors.error_body([(None, _("Too many sign-in attempts; try again in %(seconds)d seconds.")
-                                               % {"seconds": retry})]))
+    address = client_ip(request)
+    wait = throttle.refused_for(username=body.username, address=address)
+    if wait is not None:
+        refused = api.create_response(request, errors.error_body([(None, throttle.retry_message(wait))]), status=429)
+        refused["Retry-After"] = str(wait)
+        return refused
     issued = token_issue(username=body.username, password=body.password, now=clock.now())
     if issued is None:
+        throttle.record_failure(username=body.username, address=address)
         return Status(401, errors.error_body([(None, _("Wrong username or password."))]))
+    throttle.record_success(username=body.username, address=address)
     return Status(200, {"token": issued})
 
 
