@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 
 from kesu.accounts import throttle
-from kesu.accounts.services import token_issue
+from kesu.accounts.services import token_issue, token_revoke, tokens_of
 from kesu.api import complaints, deadlines, errors, letters, public, resolution, supervision
 from kesu.api.auth import BearerToken
-from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenOut
+from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenInfoOut, TokenOut
 from kesu.core import clock
+from kesu.core.errors import NotFound
 from kesu.core.ratelimit import client_ip
 
 api = NinjaAPI(
@@ -47,6 +48,22 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
         return Status(401, errors.error_body([(None, _("Wrong username or password."))]))
     throttle.record_success(username=body.username, address=address)
     return Status(200, {"token": issued})
+
+
+@system.get("/auth/tokens", response={200: list[TokenInfoOut], 401: ErrorOut})
+def tokens(request: HttpRequest) -> list[dict[str, Any]]:
+    """The caller's live API tokens (docs/tokens.md); the secret itself is never shown again."""
+    current = getattr(request, "kesu_token_id", None)
+    return [{"id": t.pk, "created_at": t.created_at, "expires_at": t.expires_at, "current": t.pk == current}
+            for t in tokens_of(user=request.user, now=clock.now())]  # type: ignore[arg-type]
+
+
+@system.delete("/auth/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut})
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    """Revoke one of the caller's own tokens (the current one too: signing out)."""
+    if not token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+        raise NotFound(_("You have no token with this id."))
+    return Status(204, None)
 
 
 api.add_router("", system)

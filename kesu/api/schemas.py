@@ -27,6 +27,13 @@ class TokenOut(Schema):
     token: str
 
 
+class TokenInfoOut(Schema):
+    id: int
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    current: bool = Field(description="The token this request was signed with.")
+
+
 class HealthOut(Schema):
     status: str
 
