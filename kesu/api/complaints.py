@@ -31,6 +31,7 @@ from kesu.core import clock
 from kesu.core.errors import NotFound
 
 router = Router(tags=["complaints"])
+MAX_PAGE = 100_000  # beyond it the offset alone overflows the databases' integers
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
@@ -63,6 +64,8 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
     c = Collector()
     if filters.page < 1:
         c.add("page", _("Give a page number of 1 or more."), "invalid")
+    elif filters.page > MAX_PAGE:
+        c.add("page", _("Give a page number of at most %(max)d.") % {"max": MAX_PAGE}, "invalid")
     if not 1 <= filters.page_size <= 100:
         c.add("page_size", _("Give a page size from 1 to 100."), "invalid")
     received_from = received_to = None

@@ -30,6 +30,10 @@ def _message(error: dict[str, Any]) -> str:
         return _("Enter a number.")
     if kind.startswith("bool"):
         return _("Enter true or false.")
+    if kind == "date_range":
+        return _("Enter a date between the years 1900 and 2999.")
+    if kind == "timezone_aware":
+        return _("Give the time zone offset, e.g. +08:00.")
     if kind.startswith("datetime") or kind.startswith("date"):
         return _("Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00.")
     if kind == "json_invalid":
@@ -67,4 +71,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, error_body([(None, str(exc))]), status=exc.status_code)
+        message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+            # Ninja's own parser (endpoints with a schema body) says this in English.
+            message = _("The body is not valid JSON.")
+        return api.create_response(request, error_body([(None, message)]), status=exc.status_code)

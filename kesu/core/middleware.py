@@ -3,10 +3,14 @@ shape for the 404s and 405s that Django and Ninja answer in HTML."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -56,3 +60,77 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+# NUL cannot be stored in PostgreSQL text, and an unpaired surrogate cannot be encoded at all.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first text (key or value) in a JSON value holding NUL or an unpaired
+    surrogate ("" for the top level), or None when all text can be stored."""
+    if isinstance(value, str):
+        return path if UNSTORABLE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if UNSTORABLE.search(str(key)):
+                return path
+            found = unstorable_field(item, name)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = unstorable_field(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
+class InputGuardMiddleware:
+    """Refuses text no database can store (NUL, unpaired surrogates) in the path, the query string
+    and API bodies before any view sees it: under /api/ a 404 or a 422 naming the field in the error
+    shape; elsewhere Django's 404 or 400 page (HTML forms refuse NUL themselves, as a form error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        is_api = request.path.startswith("/api/")
+        if UNSTORABLE.search(request.path):
+            if is_api:
+                return JsonResponse({"errors": [{"field": None, "message": _("Not found."), "code": "not_found"}]},
+                                    status=404)
+            raise Http404
+        field = self._query_field(request)
+        if field is None and is_api:
+            field = self._body_field(request)
+        if field is not None:
+            if not is_api:
+                raise BadRequest("unstorable characters in the query string")
+            return JsonResponse({"errors": [{"field": field or None, "code": "unstorable_text", "message": _(
+                "Remove the characters that cannot be stored (NUL or an unpaired surrogate)."
+            )}]}, status=422)
+        return self.get_response(request)
+
+    @staticmethod
+    def _query_field(request: HttpRequest) -> str | None:
+        for key, values in request.GET.lists():
+            if UNSTORABLE.search(key) or any(UNSTORABLE.search(v) for v in values):
+                return key
+        return None
+
+    @staticmethod
+    def _body_field(request: HttpRequest) -> str | None:
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            try:
+                data = json.loads(request.body or b"null")
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                return None  # the handlers answer unparseable bodies
+            return unstorable_field(data)
+        if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            for key, values in request.POST.lists():
+                if UNSTORABLE.search(key) or any(UNSTORABLE.search(v) for v in values):
+                    return key
+        return None
