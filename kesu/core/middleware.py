@@ -1,4 +1,4 @@
-"""Refuse oversized request bodies with 413 before anything reads them; keep the API's error
+"""Request guards and response headers: oversized bodies (413), unstorable text, the API's error
 shape for the 404s and 405s that Django and Ninja answer in HTML."""
 
 from __future__ import annotations
@@ -11,8 +11,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+# The views whose forms carry evidence files (KESU_MAX_UPLOAD_BYTES each).
+UPLOAD_VIEWS = frozenset({"api-v1:upload_attachment", "web:intake", "web:evidence_upload", "portal:new"})
+
+
+def takes_uploads(request: HttpRequest) -> bool:
+    try:
+        return resolve(request.path_info).view_name in UPLOAD_VIEWS
+    except Resolver404:
+        return False
 
 
 class RequestBodyLimitMiddleware:
@@ -25,9 +36,10 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             length = 0
         content_type = request.META.get("CONTENT_TYPE", "")
+        # Only the evidence uploads take large multipart bodies; any other form is held to the JSON limit.
         limit = (
             settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if content_type.startswith("multipart/")
+            if content_type.startswith("multipart/") and takes_uploads(request)
             else settings.KESU_MAX_JSON_BODY
         )
         if length > limit:
@@ -134,3 +146,40 @@ class InputGuardMiddleware:
                 if UNSTORABLE.search(key) or any(UNSTORABLE.search(v) for v in values):
                     return key
         return None
+
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "interest-cohort",
+))
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on HTML pages (the pages load only static
+    scripts and styles: no inline script, no style attribute); `Cache-Control: no-store` on every
+    page and API answer (they carry personal data) unless the view chose its own caching. Static
+    files are answered by WhiteNoise before this runs and stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
