@@ -10,12 +10,40 @@ from kesu.accounts import throttle
 from kesu.accounts.services import token_issue, token_revoke, tokens_of
 from kesu.api import complaints, deadlines, errors, letters, public, resolution, supervision
 from kesu.api.auth import BearerToken
+from kesu.api.rendering import Renderer
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenInfoOut, TokenOut
 from kesu.core import clock
 from kesu.core.errors import NotFound
 from kesu.core.ratelimit import client_ip
 
-api = NinjaAPI(
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+
+
+class KesuAPI(NinjaAPI):
+    """Documents the answers every operation can give before its handler runs: 400 for a body that is
+    not JSON, 413 for one over the limit, 422 for unstorable text in the query or the body (kesu.core.
+    middleware), 404 for a path no complaint or record has, 429 for sign-in throttling."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    responses.setdefault(400, _error_response("The body is not valid JSON."))
+                    responses.setdefault(413, _error_response("The request body is too large."))
+                responses.setdefault(422, _error_response("Bad input: each error names its field."))
+                if "{" in path:
+                    responses.setdefault(404, _error_response("Not found."))
+                if path.endswith("/auth/token"):
+                    responses.setdefault(429, _error_response("Too many failed sign-ins: see Retry-After."))
+        return schema
+
+
+api = KesuAPI(
     title="Kesu (客诉) API",
     version="1",
     description="Complaint handling: registration, numbering, lifecycle and audit.",
@@ -23,6 +51,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    renderer=Renderer(),
 )
 errors.install(api)
 

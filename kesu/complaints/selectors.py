@@ -68,7 +68,8 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
 
     # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
     return (
-        queryset.select_related("customer", "category", "department", "assignee")
+        queryset.select_related("customer", "category", "department", "assignee", "recorded_by", "related_to",
+                                "merged_into")
         .annotate(overdue_now=complaint_overdue_exists(now))
         .order_by("-received_at", "-id")
     )
