@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -116,7 +117,11 @@ class InputGuardMiddleware:
             raise Http404
         field = self._query_field(request)
         if field is None and is_api:
-            field = self._body_field(request)
+            try:
+                field = self._body_field(request)
+            except MultiPartParserError:
+                return JsonResponse({"errors": [{"field": None, "code": "body_unreadable", "message": _(
+                    "The request body could not be read.")}]}, status=400)
         if field is not None:
             if not is_api:
                 raise BadRequest("unstorable characters in the query string")

@@ -131,3 +131,12 @@ def test_extreme_dates_in_a_sample(api):
     response = api("manager", language="en").post("/api/v1/supervision/samples", {
         "period_start": "0001-01-01", "period_end": "9999-12-31", "size": 1})
     assert response.status_code in (201, 422), response.content[:300]
+
+
+def test_a_multipart_body_without_a_boundary_is_a_shaped_400(api, register):
+    complaint = register()
+    client = api("agent", language="en")
+    response = client.client.post(f"/api/v1/complaints/{complaint.number}/attachments", data=b"x",
+                                  content_type="multipart/form-data", **client.headers)
+    assert_shaped(response, 400, None)
+    assert response.json()["errors"][0]["message"] == "The request body could not be read."
