@@ -248,6 +248,7 @@ class PublicComplaintOut(Schema):
 class PublicCreatedOut(Schema):
     number: str
     status: str
+    channel: str = Field(description="As recorded: web unless the customer said email or social (docs/input.md).")
     received_at: dt.datetime
     expected_reply_by: dt.datetime | None
 
