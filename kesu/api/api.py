@@ -68,13 +68,15 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
     address = client_ip(request)
     wait = throttle.refused_for(username=body.username, address=address)
     if wait is not None:
-        refused = api.create_response(request, errors.error_body([(None, throttle.retry_message(wait))]), status=429)
+        refused = api.create_response(request, errors.error_body(
+            [(None, throttle.retry_message(wait), errors.ErrorCode.THROTTLED)]), status=429)
         refused["Retry-After"] = str(wait)
         return refused
     issued = token_issue(username=body.username, password=body.password, now=clock.now())
     if issued is None:
         throttle.record_failure(username=body.username, address=address)
-        return Status(401, errors.error_body([(None, _("Wrong username or password."))]))
+        return Status(401, errors.error_body(
+            [(None, _("Wrong username or password."), errors.ErrorCode.WRONG_CREDENTIALS)]))
     throttle.record_success(username=body.username, address=address)
     return Status(200, {"token": issued})
 

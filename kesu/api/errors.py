@@ -1,7 +1,10 @@
-"""Coded errors → HTTP, in one place. Every error body is {"errors": [{"field", "message"}]}."""
+"""Coded errors → HTTP, in one place. Every error body is {"errors": [{"field", "message", "code"}]}:
+API.md's shape plus a machine-readable `code` (docs/errors.md): the domain's own code for refusals
+from services, an `ErrorCode` for what the HTTP edge answers itself."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,13 +16,64 @@ from ninja.errors import ValidationError as NinjaValidationError
 from kesu.core.errors import DomainError
 
 
-def error_body(errors: list[tuple[str | None, str]]) -> dict[str, Any]:
-    return {"errors": [{"field": f, "message": str(m)} for f, m in errors]}
+class ErrorCode(StrEnum):
+    """Codes the HTTP edge gives (services raise DomainErrors with codes of their own)."""
+
+    UNAUTHENTICATED = "unauthenticated"
+    WRONG_CREDENTIALS = "wrong_credentials"
+    THROTTLED = "throttled"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    BODY_TOO_LARGE = "body_too_large"
+    BODY_UNREADABLE = "body_unreadable"
+    JSON_INVALID = "json_invalid"
+    UNSTORABLE_TEXT = "unstorable_text"
+    REQUIRED = "required"
+    TYPE = "type"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    INVALID_DATETIME = "invalid_datetime"
+    NAIVE_DATETIME = "naive_datetime"
+    DATE_RANGE = "date_range"
+    INVALID_CHOICE = "invalid_choice"
+    INVALID = "invalid"
+    ERROR = "error"
+
+
+def error_item(field: str | None, message: Any, code: str) -> dict[str, Any]:
+    return {"field": field, "message": str(message), "code": str(code)}
+
+
+def error_body(errors: list[tuple[str | None, Any, str]]) -> dict[str, Any]:
+    return {"errors": [error_item(f, m, c) for f, m, c in errors]}
 
 
 def _field_of(loc: Any) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
     return ".".join(parts) or None
+
+
+def _code(error: dict[str, Any]) -> ErrorCode:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return ErrorCode.REQUIRED
+    if kind.startswith(("int", "float", "decimal")):
+        return ErrorCode.NUMBER
+    if kind.startswith("bool"):
+        return ErrorCode.BOOLEAN
+    if kind == "date_range":
+        return ErrorCode.DATE_RANGE
+    if kind == "timezone_aware":
+        return ErrorCode.NAIVE_DATETIME
+    if kind.startswith(("datetime", "date")):
+        return ErrorCode.INVALID_DATETIME
+    if kind == "json_invalid":
+        return ErrorCode.JSON_INVALID
+    if kind in ("model_attributes_type", "dict_type", "model_type") or kind.startswith("string"):
+        return ErrorCode.TYPE
+    if kind in ("enum", "literal_error"):
+        return ErrorCode.INVALID_CHOICE
+    return ErrorCode.INVALID
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -51,28 +105,27 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return api.create_response(
-            request, error_body([(e.field, str(e.message)) for e in exc.errors]), status=exc.status
+            request, error_body([(e.field, e.message, e.code) for e in exc.errors]), status=exc.status
         )
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = [(_field_of(e.get("loc", ())), _message(e)) for e in exc.errors]
+        errors = [(_field_of(e.get("loc", ())), _message(e), _code(e)) for e in exc.errors]
         return api.create_response(request, error_body(errors), status=422)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body([(None, _("Not found."))]), status=404)
+        return api.create_response(request, error_body([(None, _("Not found."), ErrorCode.NOT_FOUND)]), status=404)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(
-            request, error_body([(None, _("Sign in first: send a valid bearer token."))]), status=401
-        )
+        message = _("Sign in first: send a valid bearer token.")
+        return api.create_response(request, error_body([(None, message, ErrorCode.UNAUTHENTICATED)]), status=401)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        message = str(exc)
+        message, code = str(exc), ErrorCode.ERROR
         if exc.status_code == 400 and message.startswith("Cannot parse request body"):
             # Ninja's own parser (endpoints with a schema body) says this in English.
-            message = _("The body is not valid JSON.")
-        return api.create_response(request, error_body([(None, message)]), status=exc.status_code)
+            message, code = _("The body is not valid JSON."), ErrorCode.JSON_INVALID
+        return api.create_response(request, error_body([(None, message, code)]), status=exc.status_code)

@@ -54,6 +54,7 @@ class HealthOut(Schema):
 class ErrorItem(Schema):
     field: str | None
     message: str
+    code: str = Field(description="Machine-readable reason, e.g. required, not_found, throttled (docs/errors.md).")
 
 
 class ErrorOut(Schema):

@@ -47,14 +47,15 @@ class RequestBodyLimitMiddleware:
             # Refused before LocaleMiddleware runs, so negotiate the language here, for this response only.
             with translation.override(translation.get_language_from_request(request)):
                 return JsonResponse(
-                    {"errors": [{"field": None, "message": _("The request body is too large.")}]},
+                    {"errors": [{"field": None, "message": _("The request body is too large."),
+                                 "code": "body_too_large"}]},
                     status=413,
                 )
         return self.get_response(request)
 
 
 class ApiErrorShapeMiddleware:
-    """API.md: every 4xx under /api/ is {"errors": [{"field", "message"}]}. An unknown path (Django's
+    """API.md: every 4xx under /api/ is {"errors": [{"field", "message", "code"}]}. An unknown path (Django's
     404 page) and a wrong method (Ninja's 405) are answered in HTML before the API's handlers run."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -68,7 +69,9 @@ class ApiErrorShapeMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             message = _("Not found.") if response.status_code == 404 else _("Method not allowed.")
-            shaped = JsonResponse({"errors": [{"field": None, "message": message}]}, status=response.status_code)
+            code = "not_found" if response.status_code == 404 else "method_not_allowed"
+            shaped = JsonResponse({"errors": [{"field": None, "message": message, "code": code}]},
+                                  status=response.status_code)
             if response.has_header("Allow"):
                 shaped["Allow"] = response["Allow"]
             return shaped
