@@ -4,6 +4,7 @@ from services, an `ErrorCode` for what the HTTP edge answers itself."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -44,7 +45,7 @@ def error_item(field: str | None, message: Any, code: str) -> dict[str, Any]:
     return {"field": field, "message": str(message), "code": str(code)}
 
 
-def error_body(errors: list[tuple[str | None, Any, str]]) -> dict[str, Any]:
+def error_body(errors: Sequence[tuple[str | None, Any, str]]) -> dict[str, Any]:
     return {"errors": [error_item(f, m, c) for f, m, c in errors]}
 
 
