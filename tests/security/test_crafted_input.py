@@ -140,3 +140,9 @@ def test_a_multipart_body_without_a_boundary_is_a_shaped_400(api, register):
                                   content_type="multipart/form-data", **client.headers)
     assert_shaped(response, 400, None)
     assert response.json()["errors"][0]["message"] == "The request body could not be read."
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_extreme_days_in_the_queue_filter(as_user, day):
+    response = as_user("manager").get("/", {"day": day})
+    assert response.status_code == 200
