@@ -13,7 +13,7 @@ from kesu.api.auth import BearerToken
 from kesu.api.rendering import Renderer
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenInfoOut, TokenOut
 from kesu.core import clock
-from kesu.core.errors import NotFound
+from kesu.core.errors import ErrorCode, NotFound
 from kesu.core.ratelimit import client_ip
 
 
@@ -69,14 +69,14 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
     wait = throttle.refused_for(username=body.username, address=address)
     if wait is not None:
         refused = api.create_response(request, errors.error_body(
-            [(None, throttle.retry_message(wait), errors.ErrorCode.THROTTLED)]), status=429)
+            [(None, throttle.retry_message(wait), ErrorCode.THROTTLED)]), status=429)
         refused["Retry-After"] = str(wait)
         return refused
     issued = token_issue(username=body.username, password=body.password, now=clock.now())
     if issued is None:
         throttle.record_failure(username=body.username, address=address)
         return Status(401, errors.error_body(
-            [(None, _("Wrong username or password."), errors.ErrorCode.WRONG_CREDENTIALS)]))
+            [(None, _("Wrong username or password."), ErrorCode.WRONG_CREDENTIALS)]))
     throttle.record_success(username=body.username, address=address)
     return Status(200, {"token": issued})
 

@@ -5,7 +5,6 @@ from services, an `ErrorCode` for what the HTTP edge answers itself."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,31 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kesu.core.errors import DomainError
-
-
-class ErrorCode(StrEnum):
-    """Codes the HTTP edge gives (services raise DomainErrors with codes of their own)."""
-
-    UNAUTHENTICATED = "unauthenticated"
-    WRONG_CREDENTIALS = "wrong_credentials"
-    THROTTLED = "throttled"
-    NOT_FOUND = "not_found"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    BODY_TOO_LARGE = "body_too_large"
-    BODY_UNREADABLE = "body_unreadable"
-    JSON_INVALID = "json_invalid"
-    UNSTORABLE_TEXT = "unstorable_text"
-    REQUIRED = "required"
-    TYPE = "type"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    INVALID_DATETIME = "invalid_datetime"
-    NAIVE_DATETIME = "naive_datetime"
-    DATE_RANGE = "date_range"
-    INVALID_CHOICE = "invalid_choice"
-    INVALID = "invalid"
-    ERROR = "error"
+from kesu.core.errors import DomainError, ErrorCode
 
 
 def error_item(field: str | None, message: Any, code: str) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kesu.core.errors import ErrorCode
+
 # The views whose forms carry evidence files (KESU_MAX_UPLOAD_BYTES each).
 UPLOAD_VIEWS = frozenset({"api-v1:upload_attachment", "web:intake", "web:evidence_upload", "portal:new"})
 
@@ -48,7 +50,7 @@ class RequestBodyLimitMiddleware:
             with translation.override(translation.get_language_from_request(request)):
                 return JsonResponse(
                     {"errors": [{"field": None, "message": _("The request body is too large."),
-                                 "code": "body_too_large"}]},
+                                 "code": ErrorCode.BODY_TOO_LARGE}]},
                     status=413,
                 )
         return self.get_response(request)
@@ -69,7 +71,7 @@ class ApiErrorShapeMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             message = _("Not found.") if response.status_code == 404 else _("Method not allowed.")
-            code = "not_found" if response.status_code == 404 else "method_not_allowed"
+            code = ErrorCode.NOT_FOUND if response.status_code == 404 else ErrorCode.METHOD_NOT_ALLOWED
             shaped = JsonResponse({"errors": [{"field": None, "message": message, "code": code}]},
                                   status=response.status_code)
             if response.has_header("Allow"):
@@ -97,7 +99,7 @@ def unstorable_field(value: Any, path: str = "") -> str | None:
                 return found
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found = unstorable_field(item, f"{path}.{index}" if path else str(index))
+            found = unstorable_field(item, f"{path}[{index}]")
             if found is not None:
                 return found
     return None
@@ -115,7 +117,8 @@ class InputGuardMiddleware:
         is_api = request.path.startswith("/api/")
         if UNSTORABLE.search(request.path):
             if is_api:
-                return JsonResponse({"errors": [{"field": None, "message": _("Not found."), "code": "not_found"}]},
+                return JsonResponse({"errors": [{"field": None, "message": _("Not found."),
+                                                  "code": ErrorCode.NOT_FOUND}]},
                                     status=404)
             raise Http404
         field = self._query_field(request)
@@ -123,12 +126,12 @@ class InputGuardMiddleware:
             try:
                 field = self._body_field(request)
             except MultiPartParserError:
-                return JsonResponse({"errors": [{"field": None, "code": "body_unreadable", "message": _(
+                return JsonResponse({"errors": [{"field": None, "code": ErrorCode.BODY_UNREADABLE, "message": _(
                     "The request body could not be read.")}]}, status=400)
         if field is not None:
             if not is_api:
                 raise BadRequest("unstorable characters in the query string")
-            return JsonResponse({"errors": [{"field": field or None, "code": "unstorable_text", "message": _(
+            return JsonResponse({"errors": [{"field": field or None, "code": ErrorCode.UNSTORABLE_TEXT, "message": _(
                 "Remove the characters that cannot be stored (NUL or an unpaired surrogate)."
             )}]}, status=422)
         return self.get_response(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client, override_settings
 
-from kesu.api.errors import ErrorCode
+from kesu.core.errors import ErrorCode
 
 
 def codes(response) -> list[str]:
