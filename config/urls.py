@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kesu.accounts.forms import ThrottledAdminAuthenticationForm, answer_429_when_throttled
 from kesu.api.api import api
+
+# /admin/login/ is throttled like the workspace sign-in (kesu.accounts.throttle).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("admin/login/", answer_429_when_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("kesu.portal.urls")),

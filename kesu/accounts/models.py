@@ -59,3 +59,18 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins of one account or one address (kesu.accounts.throttle), when no Redis is
+    configured: a decaying score, the lockouts so far (each one longer) and until when it holds."""
+
+    key = models.CharField(max_length=200, unique=True)
+    score = models.FloatField(default=0)
+    strikes = models.PositiveIntegerField(default=0)
+    updated_at = models.FloatField(default=0)  # Unix time of the last change
+    locked_until = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")

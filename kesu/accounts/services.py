@@ -28,10 +28,26 @@ def token_issue(*, username: str, password: str, now: dt.datetime) -> str | None
     return token
 
 
-def token_user(*, token: str, now: dt.datetime) -> User | None:
-    row = (
+def token_row(*, token: str, now: dt.datetime) -> ApiToken | None:
+    """The live token row (with its user) for a bearer token, or None."""
+    return (
         ApiToken.objects.select_related("user", "user__department")
         .filter(key_hash=hash_token(token), expires_at__gt=now, user__is_active=True)
         .first()
     )
+
+
+def token_user(*, token: str, now: dt.datetime) -> User | None:
+    row = token_row(token=token, now=now)
     return row.user if row else None
+
+
+def tokens_of(*, user: User, now: dt.datetime) -> list[ApiToken]:
+    """The user's live tokens, newest first (expired ones are not shown)."""
+    return list(ApiToken.objects.filter(user=user, expires_at__gt=now).order_by("-created_at", "-id"))
+
+
+def token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False when the user has no such token."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0

@@ -5,13 +5,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from kesu.accounts.services import token_user
+from kesu.accounts.services import token_row
 from kesu.core import clock
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_user(token=token, now=clock.now())
-        if user is not None:
-            request.user = user
-        return user
+        row = token_row(token=token, now=clock.now())
+        if row is None:
+            return None
+        request.user = row.user
+        request.kesu_token_id = row.pk  # type: ignore[attr-defined]  # "current" in GET /auth/tokens
+        return row.user

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from kesu.accounts.models import Department, User
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
 from kesu.api.schemas import (
@@ -21,6 +27,8 @@ from kesu.api.schemas import (
     TransitionIn,
 )
 from kesu.api.serializers import complaint_dict
+from kesu.complaints.models import Channel
+from kesu.complaints.models import Status as ComplaintStatus
 from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
 from kesu.complaints.services.classification import complaint_reclassify
 from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
@@ -29,8 +37,10 @@ from kesu.complaints.services.transitions import complaint_transition
 from kesu.complaints.validation import Collector, parse_timestamp
 from kesu.core import clock
 from kesu.core.errors import NotFound
+from kesu.triage.models import Category, Severity
 
 router = Router(tags=["complaints"])
+MAX_PAGE = 100_000  # beyond it the offset alone overflows the databases' integers
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
@@ -63,15 +73,18 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
     c = Collector()
     if filters.page < 1:
         c.add("page", _("Give a page number of 1 or more."), "invalid")
+    elif filters.page > MAX_PAGE:
+        c.add("page", _("Give a page number of at most %(max)d.") % {"max": MAX_PAGE}, "invalid")
     if not 1 <= filters.page_size <= 100:
         c.add("page_size", _("Give a page size from 1 to 100."), "invalid")
     received_from = received_to = None
     if filters.received_from:
-        received_from = parse_timestamp(filters.received_from, "received_from", c)
+        received_from = parse_time_or_date(filters.received_from, "received_from", c)
     if filters.received_to:
-        received_to = parse_timestamp(filters.received_to, "received_to", c)
+        received_to = parse_time_or_date(filters.received_to, "received_to", c)
     if filters.q and len(filters.q) > 200:
         c.add("q", _("Enter at most %(max)d characters (it has %(length)d).") % {"max": 200, "length": len(filters.q)})
+    check_filter_values(filters, c)
     c.raise_if_any()
     queryset = complaint_list(
         user=request.user,  # type: ignore[arg-type]
@@ -90,6 +103,35 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
         "page_size": filters.page_size,
         "results": [complaint_dict(c, user=request.user, now=now, with_actions=False) for c in rows],  # type: ignore[arg-type]
     }
+
+
+def parse_time_or_date(value: str, name: str, c: Collector) -> dt.datetime | None:
+    """A timestamp with its offset, or a plain date: that day's local midnight (TIME_ZONE)."""
+    day = parse_date(value.strip()) if len(value.strip()) == 10 else None
+    if day is not None:
+        return dt.datetime.combine(day, dt.time(), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return parse_timestamp(value, name, c)
+
+
+def check_filter_values(filters: ListQuery, c: Collector) -> None:
+    """An unknown value in a filter is a 422 naming it, like any other bad filter (not an empty list)."""
+    unknown = _("Unknown value: %(value)s.")
+    statuses = {s.value for s in ComplaintStatus}
+    for value in (filters.status or "").split(",") if filters.status else []:
+        if value not in statuses:
+            c.add("status", unknown % {"value": value}, "unknown_value")
+            break
+    if filters.severity and filters.severity not in {s.value for s in Severity}:
+        c.add("severity", unknown % {"value": filters.severity}, "unknown_value")
+    if filters.channel and filters.channel not in {ch.value for ch in Channel}:
+        c.add("channel", unknown % {"value": filters.channel}, "unknown_value")
+    if filters.category and not Category.objects.filter(code=filters.category).exists():
+        c.add("category", unknown % {"value": filters.category}, "unknown_value")
+    if filters.department and not Department.objects.filter(
+            Q(code=filters.department) | Q(name=filters.department)).exists():
+        c.add("department", unknown % {"value": filters.department}, "unknown_value")
+    if filters.assignee and not User.objects.filter(username=filters.assignee).exists():
+        c.add("assignee", unknown % {"value": filters.assignee}, "unknown_value")
 
 
 def detail_body(request: HttpRequest, number: str) -> dict[str, Any]:

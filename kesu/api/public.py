@@ -55,7 +55,7 @@ def _limit(request: HttpRequest, scope: str) -> None:
 def public_create(request: HttpRequest) -> Status[dict[str, Any]]:
     _limit(request, "public_create")
     complaint = public_register(payload=json_object(request), now=clock.now())
-    return Status(201, {"number": complaint.number, "status": complaint.status,
+    return Status(201, {"number": complaint.number, "status": complaint.status, "channel": complaint.channel,
                         "received_at": complaint.received_at, "expected_reply_by": complaint.reply_due})
 
 

@@ -16,7 +16,7 @@ from pydantic import Field
 from kesu.accounts.models import User
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
-from kesu.api.schemas import ErrorOut
+from kesu.api.schemas import ErrorOut, InDate, InDatetime
 from kesu.complaints.models import Complaint
 from kesu.complaints.selectors import complaint_get
 from kesu.complaints.validation import Collector, parse_timestamp
@@ -516,8 +516,8 @@ def return_receipt(request: HttpRequest, number: str, document_id: int) -> dict[
 class FinanceQuery(Schema):
     kind: Literal["credit_note", "return_slip"] | None = None
     reconciliation: Literal["awaiting", "matched", "discrepancy", "not_applicable"] | None = None
-    created_from: dt.datetime | None = None
-    created_to: dt.datetime | None = None
+    created_from: InDatetime | None = None
+    created_to: InDatetime | None = None
 
 
 @router.get("/finance/returns", response={200: ReturnListOut, **ERRORS})
@@ -571,7 +571,7 @@ def follow_up_done(request: HttpRequest, number: str, visit_id: int) -> dict[str
 
 class FollowUpQuery(Schema):
     status: Literal["scheduled", "done", "cancelled"] | None = None
-    due_by: dt.date | None = None
+    due_by: InDate | None = None
 
 
 @router.get("/follow-ups", response={200: list[FollowUpOut], **ERRORS})

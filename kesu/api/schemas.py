@@ -7,15 +7,28 @@ Request bodies are documented with these schemas but validated by the domain val
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic_core import PydanticCustomError
 
 ChannelCode = Literal["phone", "email", "web", "social", "walk_in", "letter", "suggestion_box",
                       "regulator", "media", "internal"]
 SeverityCode = Literal["general", "serious", "major"]
 UrgencyCode = Literal["normal", "urgent", "critical"]
+
+
+def _sane_year(value: Any) -> Any:
+    # Dates near 0001 or 9999 overflow as soon as a day or a time zone is added to them.
+    if not 1900 <= value.year <= 2999:
+        raise PydanticCustomError("date_range", "year out of range")
+    return value
+
+
+# Dates and times clients send: years 1900–2999; times with their offset (naive ones are refused).
+InDate = Annotated[dt.date, AfterValidator(_sane_year)]
+InDatetime = Annotated[AwareDatetime, AfterValidator(_sane_year)]
 
 
 class TokenIn(Schema):
@@ -27,6 +40,13 @@ class TokenOut(Schema):
     token: str
 
 
+class TokenInfoOut(Schema):
+    id: int
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    current: bool = Field(description="The token this request was signed with.")
+
+
 class HealthOut(Schema):
     status: str
 
@@ -34,6 +54,7 @@ class HealthOut(Schema):
 class ErrorItem(Schema):
     field: str | None
     message: str
+    code: str = Field(description="Machine-readable reason, e.g. required, not_found, throttled (docs/errors.md).")
 
 
 class ErrorOut(Schema):
@@ -228,6 +249,7 @@ class PublicComplaintOut(Schema):
 class PublicCreatedOut(Schema):
     number: str
     status: str
+    channel: str = Field(description="As recorded: web unless the customer said email or social (docs/input.md).")
     received_at: dt.datetime
     expected_reply_by: dt.datetime | None
 

@@ -47,7 +47,7 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
         "external_ref": c.external_ref,
         "department": c.department.code if c.department_id and c.department else None,
         "assignee": c.assignee.username if c.assignee_id and c.assignee else None,
-        "recorded_by": None,
+        "recorded_by": c.recorded_by.username if c.recorded_by_id and c.recorded_by else None,
         "escalation_level": c.escalation_level,
         "deadlines": {
             "acknowledge_due": c.acknowledge_due,
@@ -55,8 +55,8 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
             "close_due": c.close_due,
             "overdue": is_overdue(c, now),
         },
-        "related_to": None,
-        "merged_into": None,
+        "related_to": c.related_to.number if c.related_to_id and c.related_to else None,
+        "merged_into": c.merged_into.number if c.merged_into_id and c.merged_into else None,
         "result": c.result,
         "is_resolved_contact": c.is_resolved_contact,
         "settled_on_spot": c.settled_on_spot,
@@ -64,13 +64,10 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
                     else workflow.actions_for_role(c.status, user.role)),
     }
     if timeline is not None:
-        data["recorded_by"] = c.recorded_by.username if c.recorded_by_id and c.recorded_by else None
-        data["related_to"] = c.related_to.number if c.related_to_id and c.related_to else None
-        data["merged_into"] = c.merged_into.number if c.merged_into_id and c.merged_into else None
         data["customer_history"] = [
             {"number": h.number, "status": h.status, "received_at": h.received_at, "title": h.title,
              "result": h.result}
-            for h in customer_history(customer_id=c.customer_id, exclude_number=c.number)
+            for h in customer_history(user=user, customer_id=c.customer_id, exclude_number=c.number)
         ]
         data["timeline"] = [
             {"kind": e.kind, "at": e.at, "actor": e.actor.username if e.actor_id and e.actor else None,

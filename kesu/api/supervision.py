@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kesu.api.schemas import ErrorOut
+from kesu.api.schemas import ErrorOut, InDate, InDatetime
 from kesu.core import clock
 from kesu.core.errors import NotFound
 from kesu.supervision import selectors, services
@@ -25,7 +25,7 @@ class CapaIn(Schema):
     title: str
     actions: str = Field(description="The corrective and preventive actions to take.")
     owner: str = Field(description="Username of the owner.")
-    due_at: dt.datetime = Field(description="ISO 8601 with offset.")
+    due_at: InDatetime = Field(description="ISO 8601 with offset.")
     nonconformity: str = ""
     root_cause: str = ""
 
@@ -37,7 +37,7 @@ class CapaCompleteIn(Schema):
 class CapaVerifyIn(Schema):
     effective: bool
     note: str
-    due_at: dt.datetime | None = Field(None, description="Required when not effective: the new due date.")
+    due_at: InDatetime | None = Field(None, description="Required when not effective: the new due date.")
 
 
 class CapaEventOut(Schema):
@@ -80,8 +80,8 @@ class CapaQuery(Schema):
 
 
 class SampleIn(Schema):
-    period_start: dt.date
-    period_end: dt.date
+    period_start: InDate
+    period_end: InDate
     size: int
     seed: int | None = None
 
@@ -114,8 +114,8 @@ class ReviewIn(Schema):
 
 
 class RollupQuery(Schema):
-    date_from: dt.date
-    date_to: dt.date
+    date_from: InDate
+    date_to: InDate
 
 
 class RollupRowOut(Schema):

@@ -112,6 +112,11 @@ class Collector:
         if isinstance(value, bool):
             self.add(name, _("Enter an amount such as 128.50."), "invalid_amount")
             return None
+        # JSON numbers are taken as written (12.5 → 12.50; 12.345 is refused for its third place),
+        # as the existing contract tests require; digits other than 0–9 are refused (docs/input.md).
+        if isinstance(value, str) and any(ch.isdigit() and not ch.isascii() for ch in value):
+            self.add(name, _("Enter the amount with the digits 0–9 (half-width), e.g. 128.50."), "amount_digits")
+            return None
         try:
             return parse_amount(value)
         except ValueError as exc:
@@ -181,7 +186,9 @@ def parse_received_at(value: Any, name: str, collector: Collector, *, now: dt.da
     if parsed.year < 2000:
         collector.add(name, _("The time received is too far in the past."), "too_old")
         return now
-    return parsed
+    # Within FUTURE_TOLERANCE (the sender's clock a little ahead) it is the moment it reached us:
+    # nothing is received later than now, and no deadline starts from a future time (docs/input.md).
+    return min(parsed, now)
 
 
 def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
@@ -233,7 +240,9 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
                       "invalid_choice")
     severity = c.choice(data, "severity", "severity", Severity)
     urgency = c.choice(data, "urgency", "urgency", Urgency, default=Urgency.NORMAL) or Urgency.NORMAL
-    product = data.get("product") or {}
+    product = data.get("product")
+    if product is None:
+        product = {}
     quantity: int | None = None
     if not isinstance(product, Mapping):
         c.add("product", _("Send the product as an object."), "type")

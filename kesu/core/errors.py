@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
@@ -63,3 +64,27 @@ class Conflict(DomainError):
 
     def __init__(self, message: str | Promise, code: str = "conflict", field: str | None = None):
         super().__init__(message=message, code=code, field=field, status=409)
+
+
+class ErrorCode(StrEnum):
+    """Codes the HTTP edge gives (services raise DomainErrors with codes of their own)."""
+
+    UNAUTHENTICATED = "unauthenticated"
+    WRONG_CREDENTIALS = "wrong_credentials"
+    THROTTLED = "throttled"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    BODY_TOO_LARGE = "body_too_large"
+    BODY_UNREADABLE = "body_unreadable"
+    JSON_INVALID = "json_invalid"
+    UNSTORABLE_TEXT = "unstorable_text"
+    REQUIRED = "required"
+    TYPE = "type"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    INVALID_DATETIME = "invalid_datetime"
+    NAIVE_DATETIME = "naive_datetime"
+    DATE_RANGE = "date_range"
+    INVALID_CHOICE = "invalid_choice"
+    INVALID = "invalid"
+    ERROR = "error"

@@ -94,6 +94,8 @@ def track(request: HttpRequest) -> HttpResponse:
     if limited:
         form.add_error(None, limited)
         return render(request, "portal/track.html", {"form": form}, status=429)
+    if not form.is_valid():  # e.g. NUL characters, which PostgreSQL cannot even compare
+        return render(request, "portal/track.html", {"form": form}, status=422)
     number = str(request.POST.get("number", "")).strip().upper()[:40]
     contact = str(request.POST.get("contact", "")).strip()[:254]
     complaint = public_lookup(number=number, contact=contact)

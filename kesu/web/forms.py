@@ -79,6 +79,13 @@ class QueueForm(forms.Form):
         self.fields["department"].widget.choices = _blank(_("any department")) + [
             (d.code, d.name) for d in departments]
 
+    def clean_day(self) -> Any:
+        day = self.cleaned_data.get("day")
+        # 9999-12-31 has no next day to end the range at (and 0001-01-01 no time zone offset before it).
+        if day is not None and not 1900 <= day.year <= 2999:
+            raise forms.ValidationError(_("Enter a date between the years 1900 and 2999."), code="date_range")
+        return day
+
     def query(self, queue: str, page: str | None) -> QueueQuery:
         data = self.cleaned_data if self.is_valid() else {}
         try:

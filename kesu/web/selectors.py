@@ -249,8 +249,7 @@ def intake_check(*, user: User, phone: str, email: str, text: str, channel: str)
     customer = customer_find(phone=normalised_phone, email=normalised_email) if (
         normalised_phone or normalised_email) else None
     if customer is not None:
-        visible = visible_complaints(user).values("pk")
-        open_complaints = list(customer_open_complaints(customer_id=customer.pk).filter(pk__in=visible)[:10])
+        open_complaints = list(customer_open_complaints(user=user, customer_id=customer.pk)[:10])
         earlier = list(visible_complaints(user).filter(customer_id=customer.pk)
                        .exclude(status__in=OPEN).order_by("-received_at")[:3])
     suggestion = suggest_severity(text=text, channel=channel) if (text.strip() or channel) else None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kesu.accounts.forms import ThrottledAuthenticationForm, answer_429_when_throttled
 from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import can_register
 from kesu.complaints.selectors import complaint_get
@@ -27,7 +27,6 @@ from kesu.complaints.services.intake_files import Upload, staff_register
 from kesu.complaints.services.transitions import complaint_transition
 from kesu.core import clock
 from kesu.core.errors import DomainError, ValidationFailed
-from kesu.core.ratelimit import client_ip, hit, parse_rate
 from kesu.reports.selectors import dashboard_figures_cached
 from kesu.resolution.investigations import investigation_record, parse_investigation
 from kesu.web import forms
@@ -41,27 +40,15 @@ def _user(request: HttpRequest) -> User:
 # --- sign-in ---------------------------------------------------------------------------------
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, throttled per address and account against password guessing."""
+    """Django's sign-in, throttled per account and address against password guessing (failures only)."""
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
+    authentication_form = ThrottledAuthenticationForm
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        rate = settings.KESU_LOGIN_RATE_LIMIT
-        limit, window = parse_rate(rate)
-        username = str(request.POST.get("username", ""))[:150].strip().lower()
-        ip = client_ip(request)
-        retry = hit("web_login", f"{ip}:{username}", rate) or hit("web_login_ip", ip, f"{limit * 5}/{window}")
-        if retry is not None:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many sign-in attempts; try again in %(seconds)d seconds.")
-                           % {"seconds": retry})
-            response = self.render_to_response(self.get_context_data(form=form))
-            response.status_code = 429
-            response["Retry-After"] = str(retry)
-            return response
-        return super().post(request, *args, **kwargs)
+        return answer_429_when_throttled(super().post)(request, *args, **kwargs)
 
 
 @require_POST

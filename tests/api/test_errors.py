@@ -1,4 +1,4 @@
-"""Every 4xx has one shape, {"errors": [{"field", "message"}]}, in the caller's language."""
+"""Every 4xx has one shape, {"errors": [{"field", "message", "code"}]}, in the caller's language."""
 
 from __future__ import annotations
 
@@ -17,20 +17,23 @@ def test_401_without_a_token(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"field": None, "message": "Sign in first: send a valid bearer token."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Sign in first: send a valid bearer token.",
+                                           "code": "unauthenticated"}]}
 
 
 def test_401_with_a_bad_token(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION="Bearer nonsense").get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"field": None, "message": "Sign in first: send a valid bearer token."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Sign in first: send a valid bearer token.",
+                                           "code": "unauthenticated"}]}
 
 
 def test_401_in_chinese_by_default(db):
     response = Client().get(URL)
 
-    assert response.json() == {"errors": [{"field": None, "message": "请先登录：发送有效的 Bearer 令牌。"}]}
+    assert response.json() == {"errors": [{"field": None, "message": "请先登录：发送有效的 Bearer 令牌。",
+                                           "code": "unauthenticated"}]}
 
 
 def test_401_for_a_wrong_password(users):
@@ -38,7 +41,8 @@ def test_401_for_a_wrong_password(users):
                                                       content_type="application/json")
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"field": None, "message": "Wrong username or password."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Wrong username or password.",
+                                           "code": "wrong_credentials"}]}
 
 
 def test_422_for_a_token_request_without_password(users):
@@ -46,14 +50,16 @@ def test_422_for_a_token_request_without_password(users):
                                                       content_type="application/json")
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": "password", "message": "This field is required."}]}
+    assert response.json() == {"errors": [{"field": "password", "message": "This field is required.",
+                                           "code": "required"}]}
 
 
 def test_404_for_an_unknown_number(api):
     response = api("agent", language="en").get(f"{URL}/202611-99999")
 
     assert response.status_code == 404
-    assert response.json() == {"errors": [{"field": None, "message": "No complaint has this number."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "No complaint has this number.",
+                                           "code": "not_found"}]}
 
 
 def test_409_for_an_action_not_allowed_in_the_state(api, register):
@@ -72,7 +78,8 @@ def test_403_for_a_role_that_may_not_act(api, complaint_in):
                                                 {"action": "assign", "department": "quality"})
 
     assert response.status_code == 403
-    assert response.json() == {"errors": [{"field": None, "message": "Your role may not take this action."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Your role may not take this action.",
+                                           "code": "forbidden"}]}
 
 
 def test_403_for_an_auditor(api, register):
@@ -82,7 +89,8 @@ def test_403_for_an_auditor(api, register):
                                                   {"action": "acknowledge"})
 
     assert response.status_code == 403
-    assert response.json() == {"errors": [{"field": None, "message": "Auditors have read-only access."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Auditors have read-only access.",
+                                           "code": "forbidden"}]}
 
 
 def test_refused_transition_stores_nothing(api, register):
@@ -101,20 +109,22 @@ def test_422_for_an_unknown_action_names_the_field(api, register):
     response = api("agent", language="en").post(f"{URL}/{complaint.number}/transitions", {"action": "explode"})
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": "action", "message": "Unknown action: explode."}]}
+    assert response.json() == {"errors": [{"field": "action", "message": "Unknown action: explode.",
+                                           "code": "invalid_choice"}]}
 
 
 def test_422_for_a_bad_query_parameter_names_it(api):
     response = api("agent", language="en").get(URL, page="first")
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": "page", "message": "Enter a number."}]}
+    assert response.json() == {"errors": [{"field": "page", "message": "Enter a number.", "code": "number"}]}
 
 
 def test_422_for_a_page_size_out_of_range(api):
     response = api("agent", language="en").get(URL, page_size=500)
 
-    assert response.json() == {"errors": [{"field": "page_size", "message": "Give a page size from 1 to 100."}]}
+    assert response.json() == {"errors": [{"field": "page_size", "message": "Give a page size from 1 to 100.",
+                                           "code": "invalid"}]}
 
 
 def test_422_for_a_bad_date_filter_names_it(api):
@@ -128,7 +138,7 @@ def test_422_body_lists_every_error_with_field_and_message(api, users):
     response = api("agent", language="en").post(URL, {"channel": "fax", "customer": {}, "description": ""})
 
     errors = response.json()["errors"]
-    assert all(set(error) == {"field", "message"} for error in errors)
+    assert all(set(error) == {"field", "message", "code"} for error in errors)
     assert [e["field"] for e in errors] == ["channel", "customer.name", "customer.phone", "description"]
 
 
@@ -138,7 +148,8 @@ def test_413_carries_the_error_shape(api, settings):
     response = api("agent", language="en").post(URL, intake_payload(description="x" * 200))
 
     assert response.status_code == 413
-    assert response.json() == {"errors": [{"field": None, "message": "The request body is too large."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "The request body is too large.",
+                                           "code": "body_too_large"}]}
     assert Complaint.objects.count() == 0
 
 
@@ -173,7 +184,8 @@ def test_405_for_a_wrong_method_carries_the_error_shape(api, register):
     response = api("agent", language="en").get(f"{URL}/{complaint.number}/transitions")
 
     assert response.status_code == 405
-    assert response.json() == {"errors": [{"field": None, "message": "Method not allowed."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Method not allowed.",
+                                           "code": "method_not_allowed"}]}
 
 
 def test_405_names_the_allowed_methods(api, register):
@@ -187,14 +199,15 @@ def test_405_names_the_allowed_methods(api, register):
 def test_405_in_chinese_by_default(db):
     response = Client().put("/api/v1/public/complaints", data="{}", content_type="application/json")
 
-    assert response.json() == {"errors": [{"field": None, "message": "不允许使用此方法。"}]}
+    assert response.json() == {"errors": [{"field": None, "message": "不允许使用此方法。",
+                                           "code": "method_not_allowed"}]}
 
 
 def test_404_for_an_unknown_api_path_carries_the_error_shape(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/no-such-thing")
 
     assert response.status_code == 404
-    assert response.json() == {"errors": [{"field": None, "message": "Not found."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Not found.", "code": "not_found"}]}
 
 
 def test_404_outside_the_api_is_left_alone(db):

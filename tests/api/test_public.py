@@ -109,7 +109,8 @@ def test_received_at_cannot_be_set_by_the_customer(public, users):
 
     assert response.status_code == 422
     assert response.json() == {"errors": [{"field": "received_at",
-                                           "message": "The time received is set by the system."}]}
+                                           "message": "The time received is set by the system.",
+                                           "code": "forbidden"}]}
     assert Complaint.objects.count() == 0
 
 
@@ -166,7 +167,8 @@ def test_any_wrong_contact_gives_the_same_404_as_an_unknown_number(public, filed
 def test_404_says_nothing_about_which_part_was_wrong(public, filed):
     response = track(public, filed, "13800000000", HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.json() == {"errors": [{"field": None, "message": "No complaint matches this number and contact."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "No complaint matches this number and contact.",
+                                           "code": "not_found"}]}
 
 
 def test_view_has_no_internal_fields(public, filed):
@@ -236,7 +238,8 @@ def test_429_carries_the_error_shape(public, users, limited):
 
     response = post(public, public_payload(), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.json() == {"errors": [{"field": None, "message": "Too many requests; try again in 30 seconds."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Too many requests; try again in 30 seconds.",
+                                           "code": "rate_limited"}]}
 
 
 def test_tracking_is_refused_with_429_after_the_configured_count(public, filed, limited):

@@ -163,14 +163,14 @@ def test_chinese_message_for_an_invalid_phone(api, baseline):
     response = api("agent").post(URL, customer(phone="12345"))
 
     assert response.json()["errors"] == [
-        {"field": "customer.phone", "message": "请输入有效的电话号码，例如 13812345678。"},
+        {"field": "customer.phone", "message": "请输入有效的电话号码，例如 13812345678。", "code": "invalid_phone"},
     ]
 
 
 def test_traditional_chinese_message_when_asked(api, baseline):
     response = api("agent", language="zh-hant").post(URL, without("description"))
 
-    assert response.json()["errors"] == [{"field": "description", "message": "此欄位為必填項。"}]
+    assert response.json()["errors"] == [{"field": "description", "message": "此欄位為必填項。", "code": "required"}]
 
 
 def test_every_problem_is_reported_at_once(api, baseline):
@@ -187,7 +187,8 @@ def test_body_not_json_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, raw=b'{"channel": "phone",')
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "The body is not valid JSON."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "The body is not valid JSON.",
+                                           "code": "json_invalid"}]}
     assert stored_state() == baseline
 
 
@@ -195,7 +196,7 @@ def test_body_a_list_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, [intake_payload()])
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "Send a JSON object."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Send a JSON object.", "code": "type"}]}
     assert stored_state() == baseline
 
 
@@ -203,7 +204,8 @@ def test_body_nested_too_deeply_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, raw=b"[" * 100_000 + b"]" * 100_000)
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "The JSON body is nested too deeply."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "The JSON body is nested too deeply.",
+                                           "code": "json_too_deep"}]}
     assert stored_state() == baseline
 
 
@@ -213,7 +215,8 @@ def test_field_nested_too_deeply_is_refused(api, baseline):
     response = api("agent").post(URL, raw=body)
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "JSON 请求内容嵌套层级过深。"}]}
+    assert response.json() == {"errors": [{"field": None, "message": "JSON 请求内容嵌套层级过深。",
+                                           "code": "json_too_deep"}]}
     assert stored_state() == baseline
 
 
@@ -221,7 +224,7 @@ def test_empty_body_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, raw=b"")
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "Send a JSON object."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Send a JSON object.", "code": "type"}]}
 
 
 def test_body_over_the_limit_is_refused_with_413(api, baseline, settings):
@@ -231,7 +234,8 @@ def test_body_over_the_limit_is_refused_with_413(api, baseline, settings):
     response = api("agent", language="en").post(URL, payload)
 
     assert response.status_code == 413
-    assert response.json() == {"errors": [{"field": None, "message": "The request body is too large."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "The request body is too large.",
+                                           "code": "body_too_large"}]}
     assert stored_state() == baseline
 
 
@@ -270,5 +274,6 @@ def test_auditor_may_not_register_and_nothing_is_stored(api, baseline):
     response = api("auditor", language="en").post(URL, intake_payload())
 
     assert response.status_code == 403
-    assert response.json() == {"errors": [{"field": None, "message": "Auditors have read-only access."}]}
+    assert response.json() == {"errors": [{"field": None, "message": "Auditors have read-only access.",
+                                           "code": "forbidden"}]}
     assert stored_state() == baseline

@@ -49,7 +49,7 @@ def test_proposing_before_the_investigation_is_refused_and_writes_nothing(starte
     assert response.status_code == 409
     assert response.json() == {"errors": [{"field": None, "message":
                                            "Record the root cause and the responsibility before proposing a "
-                                           "solution."}]}
+                                           "solution.", "code": "guard"}]}
     assert unchanged
 
 

@@ -16,6 +16,7 @@ from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.numbering import format_number, next_serial, period_of
 from kesu.complaints.search import build_search_text
+from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
 from kesu.customers.services import customer_get_or_create
@@ -46,7 +47,9 @@ def _route(data: IntakeData) -> Department | None:
 def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Complaint:
     related = None
     if data.related_to:
-        related = Complaint.objects.filter(number=data.related_to).first()
+        # Staff may refer only to a complaint they may read (else its existence would leak).
+        candidates = visible_complaints(actor) if actor is not None else Complaint.objects.none()
+        related = candidates.filter(number=data.related_to).first()
         if related is None:
             raise ValidationFailed([FieldError("related_to", _("No complaint has this number."), "not_found")])
     text = " ".join([data.title, data.description, data.demand, data.location, data.product_name])

@@ -389,7 +389,7 @@ def _withdraw(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[st
 def _merge(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
     if p["into"] == c.number:
         raise Conflict(_("A complaint cannot be merged into itself."), field="into")
-    target = Complaint.objects.select_for_update(of=("self",)).filter(number=p["into"]).first()
+    target = visible_complaints(actor).select_for_update(of=("self",)).filter(number=p["into"]).first()
     if target is None:
         raise ValidationFailed([FieldError("into", _("No complaint has this number."), "not_found")])
     if target.status not in {s.value for s in Status} - {"closed", "withdrawn", "merged", "invalid"}:

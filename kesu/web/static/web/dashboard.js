@@ -13,7 +13,7 @@
     var chart = echarts.init(element, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },  // HTML tooltips carry style attributes the CSP refuses
       legend: { type: "scroll", top: 0 },
       grid: { left: 40, right: 16, top: 40, bottom: 30 },
       xAxis: { type: "category", data: data.dates.map(function (d) { return d.slice(5); }) },
