@@ -66,7 +66,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout
         if process.poll() is not None:
             raise RuntimeError(f"kesu serve exited ({process.returncode}):\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(url + "/api/v1/health", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=5) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
@@ -94,9 +94,9 @@ def serve() -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"]):
-            subprocess.run([str(KESU), *step], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
+            subprocess.run([str(KESU), *step], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                            check=True)
-        process = subprocess.Popen([str(KESU), "serve", "--port", str(port)], cwd=ROOT, env=env,  # noqa: S603
+        process = subprocess.Popen([str(KESU), "serve", "--port", str(port)], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_healthy(url, process, log)
