@@ -178,6 +178,12 @@ KESU_PUBLIC_RATE_LIMIT = os.environ.get("KESU_PUBLIC_RATE_LIMIT", "20/60")  # re
 KESU_LOGIN_RATE_LIMIT = os.environ.get("KESU_LOGIN_RATE_LIMIT", "10/300")
 KESU_TOKEN_TTL_HOURS = int(os.environ.get("KESU_TOKEN_TTL_HOURS", 24 * 7))
 KESU_SCHEDULER = env_bool("KESU_SCHEDULER", False)
+# The audit chain's HMAC key, kept outside the database (kesu/audit/keys.py): from the environment,
+# else a file under the data dir created 0600 on first use. Anchors of the chain head go to an
+# append-only file (kesu/audit/anchors.py, docs/audit.md).
+KESU_AUDIT_KEY = os.environ.get("KESU_AUDIT_KEY", "")
+KESU_AUDIT_KEY_FILE = os.environ.get("KESU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.key"))
+KESU_AUDIT_ANCHOR_FILE = os.environ.get("KESU_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.jsonl"))
 
 EMAIL_HOST = os.environ.get("KESU_SMTP_HOST", "")
 EMAIL_PORT = int(os.environ.get("KESU_SMTP_PORT", 25))

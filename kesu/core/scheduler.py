@@ -23,6 +23,7 @@ SCHEDULE: dict[str, float] = {
     "seal_audit": 5.0,
     "sweep_deadlines": 60.0,
     "escalate_capas": 300.0,
+    "anchor_audit": 600.0,
 }
 
 

@@ -1,4 +1,5 @@
-"""`kesu audit verify` checks the chain; `kesu audit seal` links pending records."""
+"""`kesu audit verify` checks the chain, its anchors and the complaints against it (and anchors an
+intact head); `kesu audit seal` links pending records; `kesu audit anchor` copies the head out."""
 
 from __future__ import annotations
 
@@ -6,19 +7,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kesu.audit.services import audit_seal, audit_verify
+from kesu.audit.services import audit_anchor, audit_seal, audit_verify
+from kesu.core import clock
 
 
 class Command(BaseCommand):
-    help = "Audit trail: verify (report the first tampered record) or seal."
+    help = "Audit trail: verify (report the first tampered record), seal or anchor."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("operation", choices=["verify", "seal"])
+        parser.add_argument("operation", choices=["verify", "seal", "anchor"])
         parser.add_argument("--no-seal", action="store_true", help="verify without sealing pending records first")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["operation"] == "seal":
             self.stdout.write(f"sealed {audit_seal()} record(s)")
+            return
+        if options["operation"] == "anchor":
+            written = audit_anchor(now=clock.now())
+            self.stdout.write("anchored the chain head" if written else "the head is already anchored")
             return
         if not options["no_seal"]:
             audit_seal()
@@ -26,6 +32,8 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"OK: {result.checked} record(s) verified, {result.unsealed} pending")
             return
+        if result.complaint:
+            raise CommandError(f"TAMPERED: {result.reason}")
         raise CommandError(
             f"TAMPERED: record id={result.first_bad_id} seq={result.first_bad_seq}: {result.reason} "
             f"({result.checked} record(s) before it verified)"
