@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kesu.supervision",
     "kesu.reports",
     "kesu.audit",
+    "kesu.operations",
     "kesu.api",
     "kesu.web",
     "kesu.portal",

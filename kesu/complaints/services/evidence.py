@@ -89,7 +89,7 @@ class StoredFile:
 
 
 def _storage() -> Storage:
-    return Attachment._meta.get_field("file").storage  # type: ignore[attr-defined,no-any-return]
+    return Attachment._meta.get_field("file").storage
 
 
 def evidence_store(*, upload: IO[bytes], name: str, size: int, complaint: Complaint | None = None) -> StoredFile:
