@@ -31,6 +31,7 @@ class Anchor:
     keyed_from_seq: int
     keyed_from_id: int
     valid: bool  # the line's own HMAC checks out
+    kind: str = "head"  # "restore": the database was restored from a backup to this head
 
 
 def anchor_file() -> Path:
@@ -56,6 +57,8 @@ def read_anchors() -> list[Anchor]:
             try:
                 raw = json.loads(line)
                 fields = {k: raw[k] for k in ("at", "seq", "hash", "keyed_from_seq", "keyed_from_id")}
+                if "kind" in raw:
+                    fields["kind"] = raw["kind"]
                 valid = hmac.compare_digest(str(raw.get("mac", "")), _mac(fields))
                 anchors.append(Anchor(valid=valid, **fields))
             except (ValueError, KeyError, TypeError):
@@ -68,14 +71,17 @@ def last_anchor() -> Anchor | None:
     return anchors[-1] if anchors else None
 
 
-def append_anchor(*, seq: int, hash_: str, keyed_from_seq: int, keyed_from_id: int, now: dt.datetime) -> bool:
+def append_anchor(*, seq: int, hash_: str, keyed_from_seq: int, keyed_from_id: int, now: dt.datetime,
+                  kind: str = "head") -> bool:
     """Append the head unless it is already the last anchor. O_APPEND and fsync: a line is
     written whole or not at all, and survives a crash once this returns."""
     previous = last_anchor()
-    if previous is not None and previous.valid and (previous.seq, previous.hash) == (seq, hash_):
+    if kind == "head" and previous is not None and previous.valid and (previous.seq, previous.hash) == (seq, hash_):
         return False
-    fields = {"at": now.astimezone(dt.UTC).isoformat(timespec="seconds"), "seq": seq, "hash": hash_,
-              "keyed_from_seq": keyed_from_seq, "keyed_from_id": keyed_from_id}
+    fields: dict[str, Any] = {"at": now.astimezone(dt.UTC).isoformat(timespec="seconds"), "seq": seq,
+                              "hash": hash_, "keyed_from_seq": keyed_from_seq, "keyed_from_id": keyed_from_id}
+    if kind != "head":
+        fields["kind"] = kind
     line = json.dumps({**fields, "mac": _mac(fields)}, sort_keys=True, separators=(",", ":")) + "\n"
     path = anchor_file()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -198,11 +198,15 @@ def _check_anchors(*, head_seq: int, keyed_from_seq: int, keyed_from_id: int) ->
             return anchor.seq or None, "an anchor line was altered (its signature does not match)"
         if (anchor.keyed_from_seq, anchor.keyed_from_id) != (keyed_from_seq, keyed_from_id):
             return anchor.seq, "the keyed cut-over point was moved since it was anchored"
-    latest = max(anchors, key=lambda a: a.seq)
+    # A restore from a backup legitimately moves the head back: only anchors from the last
+    # restore on bound the head; earlier ones are still checked up to the restored head.
+    restores = [index for index, a in enumerate(anchors) if a.kind == "restore"]
+    since_restore = anchors[restores[-1]:] if restores else anchors
+    latest = max(since_restore, key=lambda a: a.seq)
     if head_seq < latest.seq:
         return head_seq + 1, (f"records missing at the end of the chain: the head is at sequence {head_seq}, "
                               f"behind the anchor at sequence {latest.seq}")
-    wanted: dict[int, str] = {a.seq: a.hash for a in anchors}
+    wanted: dict[int, str] = {a.seq: a.hash for a in anchors if a.seq <= head_seq and a.seq}
     seqs = sorted(wanted)
     for start in range(0, len(seqs), 1000):
         part = seqs[start:start + 1000]
