@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kesu.operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kesu.core.middleware.RequestBodyLimitMiddleware",
@@ -184,6 +185,8 @@ KESU_SCHEDULER = env_bool("KESU_SCHEDULER", False)
 # append-only file (kesu/audit/anchors.py, docs/audit.md).
 KESU_AUDIT_KEY = os.environ.get("KESU_AUDIT_KEY", "")
 KESU_AUDIT_KEY_FILE = os.environ.get("KESU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.key"))
+# /metrics answers loopback callers (no proxy in between) or `Authorization: Bearer <token>`.
+KESU_METRICS_TOKEN = os.environ.get("KESU_METRICS_TOKEN", "")
 KESU_AUDIT_ANCHOR_FILE = os.environ.get("KESU_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.jsonl"))
 
 EMAIL_HOST = os.environ.get("KESU_SMTP_HOST", "")
@@ -204,8 +207,13 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("KESU_CELERY_QUEUE", "kesu")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line, request id included, phone numbers and e-mails masked.
+        "json": {"()": "kesu.operations.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "plain" if os.environ.get("KESU_LOG_FORMAT") == "plain" else "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
