@@ -185,6 +185,11 @@ KESU_SCHEDULER = env_bool("KESU_SCHEDULER", False)
 # append-only file (kesu/audit/anchors.py, docs/audit.md).
 KESU_AUDIT_KEY = os.environ.get("KESU_AUDIT_KEY", "")
 KESU_AUDIT_KEY_FILE = os.environ.get("KESU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.key"))
+# Personal-data retention (kesu/customers/privacy.py): a customer whose complaints all ended more
+# than KESU_RETENTION_YEARS ago is anonymised by the retention job; complaints involving money
+# are kept at least KESU_FINANCIAL_RETENTION_YEARS after they ended (erasure refused meanwhile).
+KESU_RETENTION_YEARS = int(os.environ.get("KESU_RETENTION_YEARS", 3))
+KESU_FINANCIAL_RETENTION_YEARS = max(3, int(os.environ.get("KESU_FINANCIAL_RETENTION_YEARS", 3)))
 # /metrics answers loopback callers (no proxy in between) or `Authorization: Bearer <token>`.
 KESU_METRICS_TOKEN = os.environ.get("KESU_METRICS_TOKEN", "")
 KESU_AUDIT_ANCHOR_FILE = os.environ.get("KESU_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.jsonl"))

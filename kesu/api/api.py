@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 
 from kesu.accounts.services import token_issue
-from kesu.api import complaints, deadlines, errors, letters, public, resolution, supervision
+from kesu.api import complaints, deadlines, errors, letters, privacy, public, resolution, supervision
 from kesu.api.auth import BearerToken
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenOut
 from kesu.core import clock
@@ -52,3 +52,4 @@ api.add_router("", deadlines.router)
 api.add_router("", letters.router)
 api.add_router("", supervision.router)
 api.add_router("", resolution.router)
+api.add_router("", privacy.router)
