@@ -139,7 +139,8 @@ def test_the_anchor_task_copies_the_head_out(history, now):
 def test_an_altered_anchor_line_is_reported(history, settings):
     audit_verify()
     path = settings.KESU_AUDIT_ANCHOR_FILE
-    line = json.loads(open(path).read())
+    with open(path) as handle:
+        line = json.loads(handle.read())
     line["seq"] = 2
     with open(path, "w") as handle:
         handle.write(json.dumps(line) + "\n")
