@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,32 @@ def restore_database(*, source: Path, now: dt.datetime) -> None:
     else:
         raise BackupError(f"backups of {connection.vendor} databases are not supported")
     _anchor_restore(now=now)
+
+
+def media_destination(database_backup: Path) -> Path:
+    return database_backup.with_name(database_backup.name + ".media.tar.gz")
+
+
+def backup_media(*, destination: Path) -> Path:
+    """The evidence files (MEDIA_ROOT) as a gzipped tar, mode 0600."""
+    root = Path(settings.MEDIA_ROOT)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(destination, "w:gz") as archive:
+        if root.exists():
+            archive.add(root, arcname=".")
+    os.chmod(destination, 0o600)
+    return destination
+
+
+def restore_media(*, source: Path) -> None:
+    """Unpack the evidence files into MEDIA_ROOT (existing files with the same names replaced);
+    the archive may not write outside it (tarfile's data filter)."""
+    if not source.is_file():
+        raise BackupError(f"no media archive at {source}")
+    root = Path(settings.MEDIA_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(source, "r:gz") as archive:
+        archive.extractall(root, filter="data")
 
 
 def _anchor_restore(*, now: dt.datetime) -> None:

@@ -264,3 +264,9 @@ def test_the_key_from_the_environment_wins(settings, tmp_path):
 
     assert keys.audit_key() == b"from-the-environment"
     assert not (tmp_path / "audit.key").exists()
+
+
+def test_the_command_can_verify_without_anchoring(history, settings):
+    call_command("audit", "verify", "--no-anchor")
+
+    assert read_anchors() == []

@@ -63,3 +63,18 @@ def test_a_tail_deleted_after_a_restore_is_still_reported(register, tmp_path):
 
     assert (result.ok, result.first_bad_seq) == (False, 2)
     assert result.reason.startswith("records missing at the end of the chain: the head is at sequence 1")
+
+
+def test_evidence_files_are_backed_up_and_restored_with_media(register, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "evidence" / "202611").mkdir(parents=True)
+    photo = tmp_path / "media" / "evidence" / "202611" / "photo.png"
+    photo.write_bytes(b"\x89PNG evidence")
+    backup = tmp_path / "kesu.backup"
+
+    call_command("backup", output=str(backup), media=True)
+    photo.unlink()
+    call_command("restore", str(backup), yes=True, media=str(backup) + ".media.tar.gz")
+
+    assert photo.read_bytes() == b"\x89PNG evidence"
+    assert stat.S_IMODE((tmp_path / "kesu.backup.media.tar.gz").stat().st_mode) == 0o600

@@ -17,6 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("operation", choices=["verify", "seal", "anchor"])
         parser.add_argument("--no-seal", action="store_true", help="verify without sealing pending records first")
+        parser.add_argument("--no-anchor", action="store_true",
+                            help="verify only: do not append the verified head to the anchor file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["operation"] == "seal":
@@ -28,7 +30,7 @@ class Command(BaseCommand):
             return
         if not options["no_seal"]:
             audit_seal()
-        result = audit_verify()
+        result = audit_verify(anchor=not options["no_anchor"])
         if result.ok:
             self.stdout.write(f"OK: {result.checked} record(s) verified, {result.unsealed} pending")
             return
