@@ -115,3 +115,14 @@ def test_metrics_are_served_with_the_token(client, settings):
 
     assert client.get("/metrics", REMOTE_ADDR="10.0.0.5", HTTP_AUTHORIZATION="Bearer scrape-secret").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="10.0.0.5", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
+
+
+def test_gunicorn_logs_through_the_json_handler_without_an_access_log(settings):
+    from kesu.core.management.commands.serve import gunicorn_logging
+
+    config = gunicorn_logging()
+
+    assert config["handlers"]["console"]["formatter"] == "json"
+    assert config["loggers"]["gunicorn.error"] == {"level": "INFO", "handlers": [], "propagate": True}
+    assert config["loggers"]["gunicorn.access"]["propagate"] is False
+    assert "()" in settings.LOGGING["formatters"]["json"]  # the settings are left intact
