@@ -42,3 +42,6 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
     keyed_from_seq = models.BigIntegerField(default=1)
     keyed_from_id = models.BigIntegerField(default=1)
+    # The highest sequence copied to the anchor file: an anchor file that lost it (truncated,
+    # replaced) is reported; an attacker must then change both the database and the file.
+    anchored_seq = models.BigIntegerField(default=0)

@@ -155,7 +155,8 @@ def audit_verify(*, chunk: int = 5000, anchor: bool = True, now: dt.datetime | N
     if head is not None and (head.last_seq != expected_seq or head.last_hash != expected_prev):
         return VerifyResult(False, checked, 0, None, expected_seq + 1,
                             "records missing at the end of the chain")
-    problem = _check_anchors(head_seq=expected_seq, keyed_from_seq=keyed_from_seq, keyed_from_id=keyed_from_id)
+    problem = _check_anchors(head_seq=expected_seq, keyed_from_seq=keyed_from_seq, keyed_from_id=keyed_from_id,
+                             anchored_seq=head.anchored_seq if head else 0)
     if problem is not None:
         seq, reason = problem
         return VerifyResult(False, checked, 0, None, seq, reason)
@@ -173,7 +174,12 @@ def audit_verify(*, chunk: int = 5000, anchor: bool = True, now: dt.datetime | N
 
         append_anchor(seq=expected_seq, hash_=expected_prev, keyed_from_seq=keyed_from_seq,
                       keyed_from_id=keyed_from_id, now=now or clock.now())
+        _note_anchored(expected_seq)
     return VerifyResult(True, checked, unsealed_rows.count())
+
+
+def _note_anchored(seq: int) -> None:
+    AuditChainHead.objects.filter(pk=1, anchored_seq__lt=seq).update(anchored_seq=seq)
 
 
 def audit_anchor(*, now: dt.datetime) -> bool:
@@ -183,21 +189,27 @@ def audit_anchor(*, now: dt.datetime) -> bool:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or not head.last_seq:
         return False
-    return append_anchor(seq=head.last_seq, hash_=head.last_hash, keyed_from_seq=head.keyed_from_seq,
-                         keyed_from_id=head.keyed_from_id, now=now)
+    written = append_anchor(seq=head.last_seq, hash_=head.last_hash, keyed_from_seq=head.keyed_from_seq,
+                            keyed_from_id=head.keyed_from_id, now=now)
+    _note_anchored(head.last_seq)
+    return written
 
 
-def _check_anchors(*, head_seq: int, keyed_from_seq: int, keyed_from_id: int) -> tuple[int | None, str] | None:
+def _check_anchors(*, head_seq: int, keyed_from_seq: int, keyed_from_id: int,
+                   anchored_seq: int) -> tuple[int | None, str] | None:
     from kesu.audit.anchors import read_anchors
 
     anchors = read_anchors()
-    if not anchors:
-        return None
     for anchor in anchors:
         if not anchor.valid:
             return anchor.seq or None, "an anchor line was altered (its signature does not match)"
         if (anchor.keyed_from_seq, anchor.keyed_from_id) != (keyed_from_seq, keyed_from_id):
             return anchor.seq, "the keyed cut-over point was moved since it was anchored"
+    if anchored_seq and max((a.seq for a in anchors), default=0) < anchored_seq:
+        return anchored_seq, (f"the anchor file lost anchors: the database records one at sequence {anchored_seq}, "
+                              "the file does not")
+    if not anchors:
+        return None
     # A restore from a backup legitimately moves the head back: only anchors from the last
     # restore on bound the head; earlier ones are still checked up to the restored head.
     restores = [index for index, a in enumerate(anchors) if a.kind == "restore"]

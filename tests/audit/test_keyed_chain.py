@@ -270,3 +270,14 @@ def test_the_command_can_verify_without_anchoring(history, settings):
     call_command("audit", "verify", "--no-anchor")
 
     assert read_anchors() == []
+
+
+def test_an_anchor_file_that_lost_its_anchors_is_reported(history, settings):
+    audit_verify()
+    os.remove(settings.KESU_AUDIT_ANCHOR_FILE)
+
+    result = audit_verify()
+
+    assert (result.ok, result.first_bad_seq) == (False, 4)
+    assert result.reason == ("the anchor file lost anchors: the database records one at sequence 4, "
+                             "the file does not")

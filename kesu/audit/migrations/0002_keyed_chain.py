@@ -25,5 +25,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField("auditchainhead", "keyed_from_seq", models.BigIntegerField(default=1)),
         migrations.AddField("auditchainhead", "keyed_from_id", models.BigIntegerField(default=1)),
+        migrations.AddField("auditchainhead", "anchored_seq", models.BigIntegerField(default=0)),
         migrations.RunPython(record_cut_over, migrations.RunPython.noop),
     ]
