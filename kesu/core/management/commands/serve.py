@@ -36,14 +36,13 @@ def _post_worker_init(worker: Any) -> None:
 def gunicorn_logging() -> dict[str, Any]:
     """Gunicorn's own lines (start-up, worker errors) through the same handlers and formatter as
     Django's (settings.LOGGING: one JSON object per line by default)."""
-    config = copy.deepcopy(settings.LOGGING)  # dictConfig consumes "()" keys: keep the settings intact
-    config["disable_existing_loggers"] = False
-    config.setdefault("loggers", {})
-    config["loggers"]["gunicorn.error"] = {"level": "INFO", "handlers": [], "propagate": True}
+    config: dict[str, Any] = copy.deepcopy(settings.LOGGING)  # dictConfig consumes "()" keys
+    loggers: dict[str, Any] = dict(config.get("loggers", {}))
+    loggers["gunicorn.error"] = {"level": "INFO", "handlers": [], "propagate": True}
     # No access log: its lines carry paths and query strings (a tracking query holds the customer's
     # phone); kesu.request logs each request with its route pattern instead.
-    config["loggers"]["gunicorn.access"] = {"level": "CRITICAL", "handlers": [], "propagate": False}
-    return config
+    loggers["gunicorn.access"] = {"level": "CRITICAL", "handlers": [], "propagate": False}
+    return {**config, "disable_existing_loggers": False, "loggers": loggers}
 
 
 class Command(BaseCommand):
