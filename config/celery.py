@@ -1,5 +1,6 @@
 """The Celery app (used when CELERY_BROKER_URL is set): the same task functions as the in-process
-scheduler (`kesu.core.tasks` registry), named `kesu.<name>`, with beat running `SCHEDULE`."""
+scheduler (`kesu.core.tasks` registry, filled by each app's `tasks.py` at start-up), named
+`kesu.<name>`, with beat running each task at the interval it declares."""
 
 from __future__ import annotations
 
@@ -8,22 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 import django
-from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django.setup()
 
-from django.conf import settings  # noqa: E402
+from kesu.core import tasks  # noqa: E402
+from kesu.core.celery_app import producer  # noqa: E402
 
-from kesu.core import scheduler, tasks  # noqa: E402
-
-app = Celery("kesu")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
-app.conf.broker_connection_retry_on_startup = True
-app.conf.worker_hijack_root_logger = False
-app.conf.task_acks_late = True  # tasks are idempotent: a crashed worker's task runs again
-app.conf.worker_prefetch_multiplier = 1
+app = producer()
 
 
 def _register(name: str, function: Any) -> None:
@@ -45,5 +38,5 @@ for _name, _function in tasks.registry().items():
 
 app.conf.beat_schedule = {
     f"kesu.{name}": {"task": f"kesu.{name}", "schedule": timedelta(seconds=interval)}
-    for name, interval in scheduler.SCHEDULE.items()
+    for name, interval in tasks.schedule().items()
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from kesu.accounts.forms import ThrottledAdminAuthenticationForm, answer_429_when_throttled
 from kesu.api.api import api
+from kesu.operations.metrics import metrics_view
 
 # /admin/login/ is throttled like the workspace sign-in (kesu.accounts.throttle).
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -10,6 +11,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/login/", answer_429_when_throttled(admin.site.login)),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("kesu.portal.urls")),

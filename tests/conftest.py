@@ -43,6 +43,12 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchors(settings, tmp_path):
+    """Anchors live outside the database, so each test (with its fresh database) gets its own file."""
+    settings.KESU_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     return timezone.now()

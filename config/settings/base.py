@@ -52,12 +52,14 @@ INSTALLED_APPS = [
     "kesu.supervision",
     "kesu.reports",
     "kesu.audit",
+    "kesu.operations",
     "kesu.api",
     "kesu.web",
     "kesu.portal",
 ]
 
 MIDDLEWARE = [
+    "kesu.operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kesu.core.middleware.SecurityHeadersMiddleware",
@@ -182,6 +184,19 @@ KESU_PUBLIC_RATE_LIMIT = os.environ.get("KESU_PUBLIC_RATE_LIMIT", "20/60")  # re
 KESU_LOGIN_RATE_LIMIT = os.environ.get("KESU_LOGIN_RATE_LIMIT", "10/300")
 KESU_TOKEN_TTL_HOURS = int(os.environ.get("KESU_TOKEN_TTL_HOURS", 24 * 7))
 KESU_SCHEDULER = env_bool("KESU_SCHEDULER", False)
+# The audit chain's HMAC key, kept outside the database (kesu/audit/keys.py): from the environment,
+# else a file under the data dir created 0600 on first use. Anchors of the chain head go to an
+# append-only file (kesu/audit/anchors.py, docs/audit.md).
+KESU_AUDIT_KEY = os.environ.get("KESU_AUDIT_KEY", "")
+KESU_AUDIT_KEY_FILE = os.environ.get("KESU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.key"))
+# Personal-data retention (kesu/customers/privacy.py): a customer whose complaints all ended more
+# than KESU_RETENTION_YEARS ago is anonymised by the retention job; complaints involving money
+# are kept at least KESU_FINANCIAL_RETENTION_YEARS after they ended (erasure refused meanwhile).
+KESU_RETENTION_YEARS = int(os.environ.get("KESU_RETENTION_YEARS", 3))
+KESU_FINANCIAL_RETENTION_YEARS = max(3, int(os.environ.get("KESU_FINANCIAL_RETENTION_YEARS", 3)))
+# /metrics answers loopback callers (no proxy in between) or `Authorization: Bearer <token>`.
+KESU_METRICS_TOKEN = os.environ.get("KESU_METRICS_TOKEN", "")
+KESU_AUDIT_ANCHOR_FILE = os.environ.get("KESU_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.jsonl"))
 
 EMAIL_HOST = os.environ.get("KESU_SMTP_HOST", "")
 EMAIL_PORT = int(os.environ.get("KESU_SMTP_PORT", 25))
@@ -201,8 +216,13 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("KESU_CELERY_QUEUE", "kesu")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line, request id included, phone numbers and e-mails masked.
+        "json": {"()": "kesu.operations.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "plain" if os.environ.get("KESU_LOG_FORMAT") == "plain" else "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Router, Status
 
 from kesu.accounts import throttle
 from kesu.accounts.services import token_issue, token_revoke, tokens_of
-from kesu.api import complaints, deadlines, errors, letters, public, resolution, supervision
+from kesu.api import complaints, deadlines, errors, letters, privacy, public, resolution, supervision
 from kesu.api.auth import BearerToken
 from kesu.api.rendering import Renderer
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenInfoOut, TokenOut
@@ -104,3 +104,4 @@ api.add_router("", deadlines.router)
 api.add_router("", letters.router)
 api.add_router("", supervision.router)
 api.add_router("", resolution.router)
+api.add_router("", privacy.router)

@@ -31,7 +31,17 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row: the last sealed record. Locked by the sealer only."""
+    """A single row: the last sealed record. Locked by the sealer only.
+
+    `keyed_from_seq` / `keyed_from_id` record the cut-over to the keyed chain: links from that
+    sequence on, and digests of records from that id on, are HMAC-SHA256 under the key kept
+    outside the database; earlier ones (written before keying) are plain SHA-256. The cut-over is
+    copied into every anchor, so moving it later (to pass off a rewrite as old) is reported."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    keyed_from_seq = models.BigIntegerField(default=1)
+    keyed_from_id = models.BigIntegerField(default=1)
+    # The highest sequence copied to the anchor file: an anchor file that lost it (truncated,
+    # replaced) is reported; an attacker must then change both the database and the file.
+    anchored_seq = models.BigIntegerField(default=0)

@@ -1,8 +1,8 @@
 """The in-process scheduler of `kesu serve` when no Celery broker is configured.
 
-It runs the same task functions Celery beat would, on a daemon thread: delivery of the
-notification outbox and sealing of the audit chain (and, as later issues add them, the
-deadline sweep). A commit that writes to the outbox wakes it at once.
+It runs the same task functions Celery beat would, on a daemon thread, each at the interval its
+app declares (`@task(name, every=…)` in the app's `tasks.py`); a task dispatched after a commit
+(e.g. delivery of a new outbox row) runs at once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator, Mapping
 
 from django.db import close_old_connections
 
@@ -17,13 +18,21 @@ from kesu.core import tasks
 
 logger = logging.getLogger(__name__)
 
-# task name → interval in seconds
-SCHEDULE: dict[str, float] = {
-    "deliver_outbox": 30.0,
-    "seal_audit": 5.0,
-    "sweep_deadlines": 60.0,
-    "escalate_capas": 300.0,
-}
+
+class _Schedule(Mapping[str, float]):
+    """Task name → interval in seconds: a live view of the task registry."""
+
+    def __getitem__(self, name: str) -> float:
+        return tasks.schedule()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tasks.schedule())
+
+    def __len__(self) -> int:
+        return len(tasks.schedule())
+
+
+SCHEDULE: Mapping[str, float] = _Schedule()
 
 
 def start() -> threading.Thread:
@@ -33,18 +42,19 @@ def start() -> threading.Thread:
     return thread
 
 
+def due_tasks(*, now: float, last_run: dict[str, float], requested: set[str]) -> list[str]:
+    """The tasks to run now: those whose interval has passed, and those dispatched meanwhile."""
+    due = [name for name, interval in tasks.schedule().items() if now - last_run.get(name, 0.0) >= interval]
+    return due + sorted(name for name in requested if name in tasks.registry() and name not in due)
+
+
 def _loop(wakeup: threading.Event) -> None:
     last_run: dict[str, float] = {}
     while True:
-        woken = wakeup.wait(timeout=1.0)
+        wakeup.wait(timeout=1.0)
         wakeup.clear()
         now = time.monotonic()
-        for name, interval in SCHEDULE.items():
-            if name not in tasks.registry():
-                continue
-            due = now - last_run.get(name, 0.0) >= interval or (woken and name == "deliver_outbox")
-            if not due:
-                continue
+        for name in due_tasks(now=now, last_run=last_run, requested=tasks.take_requested()):
             last_run[name] = now
             try:
                 close_old_connections()

@@ -1,11 +1,16 @@
 """One task layer: named task functions run on Celery when CELERY_BROKER_URL is set,
-otherwise on the in-process scheduler (`kesu serve`), otherwise inline after commit."""
+otherwise on the in-process scheduler (`kesu serve`), otherwise inline after commit.
+
+Each app declares its tasks (and how often they run) where they live, in its `tasks.py`, with
+`@task(name, every=seconds)`; the app's `AppConfig.ready` imports that module. The core imports
+no app: the in-process scheduler and Celery beat both read this registry."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -13,49 +18,68 @@ from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
-_REGISTRY: dict[str, Callable[[], Any]] = {}
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    function: Callable[[], Any]
+    every: float | None  # seconds between scheduled runs; None: only when dispatched
+
+
+_REGISTRY: dict[str, TaskSpec] = {}
 _wakeup = threading.Event()
 _scheduler_running = threading.Event()
+_requested: set[str] = set()
+_requested_lock = threading.Lock()
 
 
-def task(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+def task(name: str, *, every: float | None = None) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register `function` as the task `name`, run every `every` seconds by the scheduler."""
+
     def register(function: Callable[[], Any]) -> Callable[[], Any]:
-        _REGISTRY[name] = function
+        _REGISTRY[name] = TaskSpec(name=name, function=function, every=every)
         return function
 
     return register
 
 
 def registry() -> dict[str, Callable[[], Any]]:
-    _load()
-    return _REGISTRY
+    """Every registered task by name (filled in as the apps become ready)."""
+    return {name: spec.function for name, spec in _REGISTRY.items()}
 
 
-def _load() -> None:
-    import kesu.audit.tasks
-    import kesu.deadlines.tasks
-    import kesu.notifications.tasks
-    import kesu.supervision.tasks  # noqa: F401
+def schedule() -> dict[str, float]:
+    """Task name → interval in seconds, for the tasks that run on a schedule."""
+    return {name: spec.every for name, spec in _REGISTRY.items() if spec.every is not None}
 
 
 def run(name: str) -> Any:
-    _load()
-    return _REGISTRY[name]()
+    return _REGISTRY[name].function()
 
 
 def dispatch(name: str) -> None:
     """Ask for `name` to run soon; called from transaction.on_commit hooks."""
     if settings.CELERY_BROKER_URL:
-        from config.celery import app
+        from kesu.core.celery_app import producer
 
-        app.send_task(f"kesu.{name}")
+        producer().send_task(f"kesu.{name}")
     elif _scheduler_running.is_set():
+        with _requested_lock:
+            _requested.add(name)
         _wakeup.set()
     else:
         try:
             run(name)
         except Exception:
             logger.exception("task %s failed; it will run again on the next schedule", name)
+
+
+def take_requested() -> set[str]:
+    """The task names dispatched since the scheduler last looked (and forget them)."""
+    with _requested_lock:
+        names = set(_requested)
+        _requested.clear()
+    return names
 
 
 def dispatch_after_commit(name: str) -> None:

@@ -11,6 +11,8 @@ class Customer(models.Model):
     phone = models.CharField(_("phone"), max_length=20, null=True, blank=True, unique=True)
     email = models.EmailField(_("e-mail"), max_length=254, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created at"))
+    # Set when the personal fields were anonymised (on request or by the retention job, PIPL).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")

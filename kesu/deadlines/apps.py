@@ -8,7 +8,8 @@ class DeadlinesConfig(AppConfig):
     verbose_name = "时限 Deadlines"
 
     def ready(self) -> None:
-        from kesu.deadlines import checks  # noqa: F401  (registers the calendar check)
+        # Imported for what they register: the calendar check and the sweep task.
+        from kesu.deadlines import checks, tasks  # noqa: F401
         from kesu.deadlines.setup import on_post_migrate
 
         # Reference data (defaults, presets, official calendar years), after migrate and flush.

@@ -33,6 +33,11 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A delivery worker's claim: set in a short transaction before sending (no transaction is
+    # open while talking to the mail server), checked and cleared when the outcome is recorded.
+    # A worker that dies mid-send leaves the lease to expire; the message is then claimed again.
+    claim_token = models.CharField(max_length=32, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

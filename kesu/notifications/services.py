@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 
-from kesu.core import tasks
+from kesu.core import clock, tasks
 from kesu.notifications.gateways import sms_gateway
 from kesu.notifications.models import OutboxMessage, OutboxStatus
 
@@ -54,37 +56,89 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
+# How long a claim keeps other workers off a message. Longer than a send can take (the SMTP
+# timeout is EMAIL_TIMEOUT), so a live worker's lease does not expire under it; a dead worker's
+# messages go out again after it.
+LEASE = dt.timedelta(minutes=5)
+CLAIM_BATCH = 20
+
+
 def deliver_pending(*, now: dt.datetime, limit: int = 200) -> int:
-    """Deliver due messages. Each is claimed under a row lock so two workers never send twice."""
+    """Deliver due messages: claim a few in a short transaction, send them with no transaction
+    open (a stalled mail server never holds a lock that intake waits on), record each outcome in
+    a second short transaction that checks the claim token, so a message is sent at most once per
+    claim."""
     delivered = 0
-    ids = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
-    )
-    for message_id in ids:
-        with transaction.atomic():
-            locked = OutboxMessage.objects.select_for_update(skip_locked=tasks.can_skip_locked()).filter(
-                id=message_id, status=OutboxStatus.PENDING
-            ).first()
-            if locked is None:
+    remaining = limit
+    while remaining > 0:
+        token, claimed = _claim(now=now, size=min(CLAIM_BATCH, remaining))
+        if not claimed:
+            break
+        remaining -= len(claimed)
+        for message in claimed:
+            if not _still_ours(message, token):
                 continue
             try:
-                status = _send(locked)
+                status = _send(message)
             except Exception as exc:
-                locked.attempts += 1
-                locked.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                locked.next_attempt_at = now + _backoff(locked.attempts)
-                if _refused_for_good(exc) and locked.attempts >= MAX_ATTEMPTS_WHEN_REFUSED:
-                    locked.status = OutboxStatus.FAILED
-                locked.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
-                logger.warning("notification %s delivery failed (attempt %s)", locked.id, locked.attempts)
+                _record_failure(message, token, exc, now=now)
                 continue
-            locked.status = status
-            locked.attempts += 1
-            locked.sent_at = now
-            locked.save(update_fields=["status", "attempts", "sent_at"])
-            delivered += 1
+            if _record_success(message, token, status, now=now):
+                delivered += 1
     return delivered
+
+
+def _lease_clock() -> dt.datetime:
+    # Leases are about real elapsed time between workers, not the business `now` passed in.
+    return clock.now()
+
+
+def _claim(*, now: dt.datetime, size: int) -> tuple[str, list[OutboxMessage]]:
+    token = uuid.uuid4().hex
+    lease_now = _lease_clock()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=lease_now)
+    due = OutboxMessage.objects.filter(free, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+    with transaction.atomic():
+        if tasks.can_skip_locked():
+            # PostgreSQL: rows another worker is claiming right now are skipped, not waited on.
+            ids = list(due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")
+                       .values_list("id", flat=True)[:size])
+        else:
+            ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:size])
+        if not ids:
+            return token, []
+        # The conditions again in the UPDATE: on SQLite this conditional UPDATE is the claim.
+        due.filter(id__in=ids).update(claim_token=token, claimed_until=lease_now + LEASE)
+    return token, list(OutboxMessage.objects.filter(claim_token=token).order_by("next_attempt_at", "id"))
+
+
+def _still_ours(message: OutboxMessage, token: str) -> bool:
+    """Renew the lease just before sending; False when it expired and another worker took it."""
+    return bool(OutboxMessage.objects.filter(id=message.id, claim_token=token, status=OutboxStatus.PENDING)
+                .update(claimed_until=_lease_clock() + LEASE))
+
+
+def _record_success(message: OutboxMessage, token: str, status: str, *, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(id=message.id, claim_token=token).update(
+            status=status, attempts=F("attempts") + 1, sent_at=now, claim_token="", claimed_until=None,
+        )
+    if not updated:
+        logger.warning("notification %s was sent but its claim had been taken over", message.id)
+    return bool(updated)
+
+
+def _record_failure(message: OutboxMessage, token: str, exc: Exception, *, now: dt.datetime) -> None:
+    attempts = message.attempts + 1
+    changes: dict[str, object] = {
+        "attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+        "next_attempt_at": now + _backoff(attempts), "claim_token": "", "claimed_until": None,
+    }
+    if _refused_for_good(exc) and attempts >= MAX_ATTEMPTS_WHEN_REFUSED:
+        changes["status"] = OutboxStatus.FAILED
+    with transaction.atomic():
+        OutboxMessage.objects.filter(id=message.id, claim_token=token).update(**changes)
+    logger.warning("notification %s delivery failed (attempt %s)", message.id, attempts)
 
 
 def _refused_for_good(exc: Exception) -> bool:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import File
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Role, User
 from kesu.complaints.events import record_event
-from kesu.complaints.models import Attachment, Complaint
+from kesu.complaints.models import Attachment, Complaint, attachment_path
 from kesu.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 
 MAX_FILES_PER_COMPLAINT = 50
@@ -73,6 +77,66 @@ def safe_name(name: str) -> str:
     return cleaned[-120:] or "file"
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """An evidence file already written to storage, not yet registered in the database."""
+
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _storage() -> Storage:
+    return Attachment._meta.get_field("file").storage
+
+
+def evidence_store(*, upload: IO[bytes], name: str, size: int, complaint: Complaint | None = None) -> StoredFile:
+    """Validate and write one file to storage before any transaction opens (file I/O never holds
+    a database lock). Without a complaint (intake: no number yet) it goes under `evidence/intake/`.
+    The caller registers it with `attachment_register` or removes it with `evidence_discard`."""
+    head = upload.read(512)
+    upload.seek(0)
+    content_type = validate_upload(name=name, size=size, head=head)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: upload.read(65536), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    original = safe_name(name)
+    if complaint is not None:
+        path = attachment_path(Attachment(complaint=complaint), original)
+    else:
+        path = f"evidence/intake/{uuid.uuid4().hex}/{original}"
+    stored_name = _storage().save(path, File(upload))
+    return StoredFile(original_name=original, stored_name=stored_name, content_type=content_type, size=size,
+                      sha256=digest.hexdigest())
+
+
+def evidence_discard(files: Sequence[StoredFile]) -> None:
+    for stored in files:
+        _storage().delete(stored.stored_name)
+
+
+def attachment_register(*, actor: User | None, complaint: Complaint, stored: StoredFile, description: str,
+                        now: dt.datetime) -> Attachment:
+    """The database half: the row and its timeline event. Call inside a transaction with the
+    complaint locked."""
+    if complaint.attachments.count() >= MAX_FILES_PER_COMPLAINT:
+        raise ValidationFailed([FieldError("file", _("This complaint already has the most files allowed."),
+                                           "too_many")])
+    attachment = Attachment(
+        complaint=complaint, original_name=stored.original_name, content_type=stored.content_type,
+        size=stored.size, sha256=stored.sha256, uploaded_by=actor, uploaded_at=now, description=description,
+    )
+    attachment.file.name = stored.stored_name
+    attachment.save(force_insert=True)
+    record_event(complaint=complaint, kind="evidence_added", actor=actor, at=now,
+                 data={"attachment": attachment.pk, "name": attachment.original_name,
+                       "content_type": stored.content_type, "size": stored.size, "sha256": stored.sha256})
+    return attachment
+
+
 def attachment_add(*, actor: User | None, complaint: Complaint, upload: IO[bytes], name: str, size: int,
                    description: str, now: dt.datetime) -> Attachment:
     """Store one evidence file and record it in the timeline. Nothing is kept when it is refused."""
@@ -81,33 +145,15 @@ def attachment_add(*, actor: User | None, complaint: Complaint, upload: IO[bytes
     if len(description) > 200:
         raise ValidationFailed([FieldError("description", _("Enter at most %(max)d characters (it has %(length)d).")
                                            % {"max": 200, "length": len(description)}, "max_length")])
-    head = upload.read(512)
-    upload.seek(0)
-    content_type = validate_upload(name=name, size=size, head=head)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: upload.read(65536), b""):
-        digest.update(chunk)
-    upload.seek(0)
-    with transaction.atomic():
-        locked = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
-        if locked.attachments.count() >= MAX_FILES_PER_COMPLAINT:
-            raise ValidationFailed([FieldError("file", _("This complaint already has the most files allowed."),
-                                               "too_many")])
-        attachment = Attachment(
-            complaint=locked, original_name=safe_name(name), content_type=content_type, size=size,
-            sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=now, description=description,
-        )
-        attachment.file.save(safe_name(name), File(upload), save=False)
-        stored_name = attachment.file.name or ""
-        try:
-            attachment.save(force_insert=True)
-            record_event(complaint=locked, kind="evidence_added", actor=actor, at=now,
-                         data={"attachment": attachment.pk, "name": attachment.original_name,
-                               "content_type": content_type, "size": size, "sha256": attachment.sha256})
-        except Exception:
-            attachment.file.storage.delete(stored_name)
-            raise
-    return attachment
+    stored = evidence_store(upload=upload, name=name, size=size, complaint=complaint)
+    try:
+        with transaction.atomic():
+            locked = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
+            return attachment_register(actor=actor, complaint=locked, stored=stored, description=description,
+                                       now=now)
+    except BaseException:
+        evidence_discard([stored])
+        raise
 
 
 def attachment_get(*, complaint: Complaint, attachment_id: int) -> Attachment:

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
-from kesu.complaints.services.evidence import attachment_add, validate_upload
+from kesu.complaints.services.evidence import (
+    StoredFile,
+    attachment_register,
+    evidence_discard,
+    evidence_store,
+    validate_upload,
+)
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.validation import parse_intake
 from kesu.core.errors import DomainError, FieldError, ValidationFailed
@@ -49,11 +55,20 @@ def check_uploads(uploads: Sequence[Upload], *, field: str, allowed: Sequence[st
 
 def register_with_files(*, register: Callable[[], Complaint], actor: User | None, uploads: Sequence[Upload],
                         now: dt.datetime) -> Complaint:
-    with transaction.atomic():
-        complaint = register()
+    """The files are written first, with no transaction open (a slow disk or network storage never
+    holds the database's write lock); then the complaint and its attachment rows in one
+    transaction. On any refusal the written files are removed: nothing is kept."""
+    stored: list[StoredFile] = []
+    try:
         for upload in uploads:
-            attachment_add(actor=actor, complaint=complaint, upload=upload.file, name=upload.name,
-                           size=upload.size, description="", now=now)
+            stored.append(evidence_store(upload=upload.file, name=upload.name, size=upload.size))
+        with transaction.atomic():
+            complaint = register()
+            for item in stored:
+                attachment_register(actor=actor, complaint=complaint, stored=item, description="", now=now)
+    except BaseException:
+        evidence_discard(stored)
+        raise
     return complaint
 
 

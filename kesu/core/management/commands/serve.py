@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
@@ -32,6 +33,18 @@ def _post_worker_init(worker: Any) -> None:
         scheduler.start()
 
 
+def gunicorn_logging() -> dict[str, Any]:
+    """Gunicorn's own lines (start-up, worker errors) through the same handlers and formatter as
+    Django's (settings.LOGGING: one JSON object per line by default)."""
+    config: dict[str, Any] = copy.deepcopy(settings.LOGGING)  # dictConfig consumes "()" keys
+    loggers: dict[str, Any] = dict(config.get("loggers", {}))
+    loggers["gunicorn.error"] = {"level": "INFO", "handlers": [], "propagate": True}
+    # No access log: its lines carry paths and query strings (a tracking query holds the customer's
+    # phone); kesu.request logs each request with its route pattern instead.
+    loggers["gunicorn.access"] = {"level": "CRITICAL", "handlers": [], "propagate": False}
+    return {**config, "disable_existing_loggers": False, "loggers": loggers}
+
+
 class Command(BaseCommand):
     help = "Serve Kesu (gunicorn) with the in-process scheduler."
 
@@ -50,5 +63,6 @@ class Command(BaseCommand):
             "worker_class": "gthread",
             "post_worker_init": _post_worker_init,
             "accesslog": None,
+            "logconfig_dict": gunicorn_logging(),
             "timeout": 60,
         }).run()

@@ -1,4 +1,4 @@
-"""`kesu beat`: Celery beat, sending the periodic tasks of `kesu.core.scheduler.SCHEDULE`."""
+"""`kesu beat`: Celery beat, sending each registered task at the interval it declares (`kesu.core.tasks`)."""
 
 from __future__ import annotations
 

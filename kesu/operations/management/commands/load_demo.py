@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kesu.core import clock
-from kesu.core.demo import demo_load
+from kesu.operations.demo import demo_load
 
 
 class Command(BaseCommand):
