@@ -109,8 +109,11 @@ def test_no_role_reads_what_it_may_not(role, users, hidden, visible):
             continue
         client = api if route.startswith("/api/") else web
         for method in methods:
-            response = call(client, method, fill(route, hidden.number), hidden.number)
-            text = read(response)
+            path = fill(route, hidden.number)
+            response = call(client, method, path, hidden.number)
+            # An error page may echo the address the caller typed (its language switch returns to it):
+            # that is the caller's own input, not the complaint's data.
+            text = read(response).replace(f'value="{path}"', "")
             assert response.status_code < 500, (role, method, route, text[:300])
             if sees_whole_organisation(user):
                 continue
