@@ -181,7 +181,9 @@ KESU_HOTLINE = os.environ.get("KESU_HOTLINE", "")  # the service hotline quoted 
 # Returned quantities may differ from the approved ones by this share before they are flagged (RS-5).
 KESU_RETURN_TOLERANCE_PERCENT = os.environ.get("KESU_RETURN_TOLERANCE_PERCENT", "0")
 KESU_PUBLIC_RATE_LIMIT = os.environ.get("KESU_PUBLIC_RATE_LIMIT", "20/60")  # requests/seconds
-KESU_LOGIN_RATE_LIMIT = os.environ.get("KESU_LOGIN_RATE_LIMIT", "10/300")
+KESU_LOGIN_RATE_LIMIT = os.environ.get("KESU_LOGIN_RATE_LIMIT", "10/300")  # failures per account
+KESU_LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("KESU_LOGIN_ADDRESS_RATE_LIMIT", "")  # empty: 10× the account's
+KESU_THROTTLE_STORE = os.environ.get("KESU_THROTTLE_STORE", "")  # cache | database; empty: cache with Redis
 KESU_TOKEN_TTL_HOURS = int(os.environ.get("KESU_TOKEN_TTL_HOURS", 24 * 7))
 KESU_SCHEDULER = env_bool("KESU_SCHEDULER", False)
 # The audit chain's HMAC key, kept outside the database (kesu/audit/keys.py): from the environment,

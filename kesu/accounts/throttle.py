@@ -195,7 +195,9 @@ class CacheStore(Store):
 
 
 def store() -> Store:
-    choice = getattr(settings, "KESU_THROTTLE_STORE", "") or ("cache" if settings.REDIS_URL else "database")
+    # The cache store needs Redis (atomic scripts; a per-process cache would multiply the limits).
+    on_redis = "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    choice = getattr(settings, "KESU_THROTTLE_STORE", "") or ("cache" if on_redis else "database")
     return CacheStore() if choice == "cache" else DatabaseStore()
 
 

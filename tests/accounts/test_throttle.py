@@ -132,3 +132,11 @@ def test_admin_sign_in_works(users, store):
     client = Client()
     assert client.post("/admin/login/", {"username": "admin", "password": PASSWORD}).status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_the_database_is_the_store_without_redis(settings):
+    settings.KESU_THROTTLE_STORE = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert isinstance(throttle.store(), throttle.DatabaseStore)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS}}
+    assert isinstance(throttle.store(), throttle.CacheStore)
