@@ -227,7 +227,7 @@ def deadlines_resume_view(request: HttpRequest, number: str) -> HttpResponse:
     def write() -> None:
         deadlines_resume(actor=_user(request), number=number, now=clock.now())
 
-    return _panel(request, number, "resume", forms.ActionForm(), write, _("The deadlines run again."),
+    return _panel(request, number, "resume", forms.ActionForm(request.POST), write, _("The deadlines run again."),
                   "#h-deadlines")
 
 
