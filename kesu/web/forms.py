@@ -423,6 +423,9 @@ ACTION_LABELS: dict[str, Any] = {
     "rule_invalid": _("Rule invalid"),
 }
 
+# The next natural step: when its guard does not pass yet, the page says why instead of offering it.
+EXPLAINED_WHEN_BLOCKED = frozenset({"propose_solution", "customer_accept", "resolve", "close"})
+
 # Shown after the main actions, folded, because they end or divert the normal flow.
 SECONDARY_ACTIONS = frozenset({"escalate", "withdraw", "merge", "rule_invalid", "reopen", "reject_approval",
                                "customer_reject"})

@@ -361,8 +361,16 @@ def timeline_entries(events: list[Any]) -> list[TimelineEntry]:
                     codes.add(e.data[side]["category"])
     categories = {c.code: c for c in Category.objects.filter(code__in=codes).select_related(
         "parent__parent__parent")} if codes else {}
-    return [TimelineEntry(event=e, arrow=bool(e.to_status and e.to_status != e.from_status),
-                          details=_details(e, categories)) for e in events]
+    return [TimelineEntry(event=e, arrow=_arrow(e), details=_details(e, categories)) for e in events]
+
+
+# Events whose own label already names the status they lead to (已登记, 已受理, 已分派, 已结案…).
+SELF_DESCRIBING = frozenset({"registered", "acknowledge", "assign", "close", "withdraw", "merge", "rule_invalid"})
+
+
+def _arrow(e: Any) -> bool:
+    """"→ status" only when the status changed and the event's label does not already say it."""
+    return bool(e.to_status and e.to_status != e.from_status and e.kind not in SELF_DESCRIBING)
 
 
 def _date(value: Any) -> str:
@@ -406,26 +414,26 @@ def _details(e: Any, categories: dict[str, Category]) -> list[str]:
                                                                  "after": label(Urgency, after.get("urgency"))})
     elif e.kind == "assign":
         if data.get("department") or data.get("assignee"):
-            names = dict(Department.objects.filter(code=data.get("department")).values_list("code", "name"))
+            department = Department.objects.filter(code=str(data.get("department") or "")).first()
             who = User.objects.filter(username=data.get("assignee")).first() if data.get("assignee") else None
             out.append(_("To: %(whom)s") % {"whom": " · ".join(
-                x for x in (names.get(data.get("department"), ""), str(who) if who else "") if x)})
+                x for x in (department.name if department else "", str(who) if who else "") if x)})
     elif e.kind in ("propose_solution", "approve", "reject_approval") and data.get("total") is not None:
         out.append(_("Total: %(amount)s") % {"amount": amount_text(Decimal(str(data["total"])))})
     elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
         out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
     elif e.kind == "deadline_extended":
-        names = {"acknowledge": _("acknowledge"), "reply": _("reply"), "close": _("close")}
+        names = {"acknowledge": str(_("acknowledge")), "reply": str(_("reply")), "close": str(_("close"))}
         out.append(_("%(deadline)s deadline: %(before)s → %(after)s") % {
-            "deadline": names.get(data.get("deadline"), "—"), "before": _date(data.get("from")),
+            "deadline": names.get(str(data.get("deadline")), "—"), "before": _date(data.get("from")),
             "after": _date(data.get("to"))})
     elif e.kind == "letter_sent" and data.get("letter"):
         out.append(label(LetterKind, data["letter"]))
     elif e.kind == "record_callback":
         if data.get("method"):
             out.append(label(ContactMethod, data["method"]))
-    elif e.kind == "note":
-        out.append(_("Shown to the customer") if data.get("visibility") == "customer" else _("Internal: staff only"))
+    elif e.kind == "note" and data.get("visibility") != "customer":  # a public note carries its badge
+        out.append(str(_("Internal: staff only")))
     elif e.kind == "customer_accept" and data.get("alternative"):
         out.append(_("Offer %(n)s accepted") % {"n": data["alternative"]})
     return out

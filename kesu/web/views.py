@@ -105,8 +105,10 @@ def _complaint_context(request: HttpRequest, number: str, *, failed_action: str 
     secondary: list[dict[str, Any]] = []
     for action in page.actions:
         form = failed_form if action == failed_action else forms.action_form(action, **choices)
+        # A new round while the customer considers the current one is folded, like the rare actions.
+        folded = action == "propose_solution" and page.complaint.status == "solution_proposed"
         item = {"action": action, "label": forms.ACTION_LABELS[action], "form": form,
-                "failed": action == failed_action}
+                "failed": action == failed_action, "open": action == failed_action or not folded}
         (secondary if action in forms.SECONDARY_ACTIONS else main).append(item)
     # An action no longer offered (someone else moved the complaint meanwhile) reports at the top.
     stale_errors = failed_form.errors.get("__all__", []) if failed_action and failed_action not in page.actions else []
@@ -125,7 +127,7 @@ def _complaint_context(request: HttpRequest, number: str, *, failed_action: str 
     if page.extendable:
         panels.setdefault("extend", forms.ExtendForm(deadlines=page.extendable))
     blocked = [{"action": action, "label": forms.ACTION_LABELS[action], "reason": reason}
-               for action, reason in page.blocked]
+               for action, reason in page.blocked if action in forms.EXPLAINED_WHEN_BLOCKED]
     return {"p": page, "c": page.complaint, "now": clock.now(), "main_actions": main,
             "secondary_actions": secondary, "can_upload": user.role != Role.AUDITOR, "stale_errors": stale_errors,
             "investigation_form": investigation_form, "panels": panels, "blocked": blocked,

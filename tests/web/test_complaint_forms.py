@@ -37,8 +37,8 @@ def test_no_arrow_when_the_status_stays_and_labels_instead_of_codes(as_user, use
                          now=now)
     _response, html = page(as_user("agent"), complaint)
     timeline = html[html.index('id="h-timeline"'):]
-    assert "已分派 → 已分派" not in timeline and "→ 已分派" in timeline  # the assign line keeps its arrow
-    assert "升级" in timeline
+    assert "已分派 → 已分派" not in timeline and "已登记 → 已登记" not in timeline
+    assert "升级" in timeline and "→ 已分派" not in timeline  # escalating keeps the status: no arrow
     assert "重新分类" in timeline and "严重程度：一般 → 严重" in timeline
     for code in ("service_attitude.rude", "product_quality.food.expired", "reclassified", "escalate"):
         assert code not in re.sub(r'<[^>]+>', "", html), code
