@@ -54,3 +54,12 @@ def test_the_acknowledgement_letter_is_no_reply(users, complaint_in, now):
     letter_send(actor=users["agent"], number=complaint.number, kind="acknowledgement", now=now)
     complaint.refresh_from_db()
     assert complaint.replied_at is None
+
+
+def test_the_customer_timeline_shows_the_solution_when_it_reaches_them(users, complaint_in, now):
+    from kesu.complaints.selectors import complaint_timeline
+
+    complaint = complaint_in("solution_proposed")
+    assert "propose_solution" not in [e.kind for e in complaint_timeline(complaint, public_only=True)]
+    complaint_transition(actor=users["supervisor"], number=complaint.number, action="approve", payload={}, now=now)
+    assert [e.kind for e in complaint_timeline(complaint, public_only=True)][-1] == "approve"

@@ -88,13 +88,21 @@ def apply_transition(*, complaint: Complaint, rule: workflow.Transition, actor: 
     record_event(
         complaint=complaint, kind=rule.action, actor=actor, at=now, from_status=from_status,
         to_status=target, note=str(params.get("note") or params.get("reason") or params.get("result") or ""),
-        data={**event_data, **(event_extra or {})}, internal=rule.action not in PUBLIC_ACTIONS,
+        data={**event_data, **(event_extra or {})}, internal=_internal(rule.action, event_data),
     )
     deadlines_after_transition(complaint=complaint, action=rule.action, actor=actor, now=now)
 
 
-PUBLIC_ACTIONS = frozenset({"acknowledge", "propose_solution", "customer_accept", "customer_reject",
+PUBLIC_ACTIONS = frozenset({"acknowledge", "propose_solution", "approve", "customer_accept", "customer_reject",
                             "resolve", "close", "reopen", "withdraw"})
+
+
+def _internal(action: str, event_data: Mapping[str, Any]) -> bool:
+    """Whether the customer's timeline leaves the event out: a solution still waiting for approval
+    has not reached the customer (its approval then does, as the solution offered)."""
+    if action == "propose_solution":
+        return event_data.get("status") == "pending_approval"
+    return action not in PUBLIC_ACTIONS
 
 
 # --- parameter parsers: payload → params, or ValidationFailed naming the field ------------
