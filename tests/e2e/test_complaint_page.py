@@ -134,6 +134,18 @@ def test_the_complaint_page_runs_the_procedure(people, shot) -> None:  # type: i
     assert "时限已恢复" in manager.locator(".timeline").inner_text()
     shot(manager, "complaint-07-resumed-zh-CN")
 
+    # The customer, on the portal: the reply and the solution, never the staff's wording.
+    customer = people.open()
+    customer.goto("/portal/")
+    customer.get_by_label("投诉编号").fill(number)
+    customer.get_by_label("您提供的电话或电子邮件").fill("13900001234")
+    submit(customer, customer.locator("#h-track").locator("..").get_by_role("button"))
+    portal = customer.locator("main").inner_text()
+    assert "方案已核准，请在自助服务页面选择" in portal and "您可选择退款 300 元" in portal
+    for staff in ("顾客来电语气平和", "同批次已下架", "可从宽"):
+        assert staff not in portal
+    shot(customer, "complaint-09-portal-zh-CN")
+
     # The same page in traditional Chinese and in English: labels, no codes, one date format.
     for locale, needle in (("zh-TW", "等待顧客確認方案"), ("en", "Waiting for the customer to accept the solution")):
         reader = people.sign_in("manager", locale=locale)

@@ -232,3 +232,57 @@ def test_no_spec_id_in_user_facing_text():
     for po in (root / "locale").rglob("django.po"):
         for msgstr in re.findall(r'^msgstr "(.*)"$', po.read_text(), re.M):
             assert not re.search(r"SPEC [A-Z]{2}-\d", msgstr), (po, msgstr)
+
+
+def test_extend_is_offered_only_when_the_preset_allows_it_and_to_who_may_approve(as_user, register):
+    from kesu.deadlines.calendar import bump_version
+    from kesu.deadlines.models import ComplaintDeadline, RegulatoryPreset
+
+    RegulatoryPreset.objects.filter(code="cn_banking_insurance").update(enabled=True)
+    bump_version()
+    complaint = register()
+    assert "extend" not in page(as_user("supervisor"), complaint)[0].context["panels"]
+    manager = as_user("manager")
+    _response, html = page(manager, complaint)
+    assert 'id="action-extend"' in html and "结案期限" in html
+    refused = manager.post(f"/c/{complaint.number}/deadlines/extend/", {"extend-kind": "close", "extend-reason": ""})
+    assert refused.status_code == 422
+    assert ComplaintDeadline.objects.get(complaint=complaint, kind="close").extension_step == 0
+    done = manager.post(f"/c/{complaint.number}/deadlines/extend/",
+                        {"extend-kind": "close", "extend-reason": "情况复杂，需外部鉴定"})
+    assert done.status_code == 302
+    assert ComplaintDeadline.objects.get(complaint=complaint, kind="close").extension_step == 1
+    assert "时限已延长" in page(manager, complaint)[1]
+
+
+def test_the_callback_form_records_how_and_what_the_customer_said(as_user, complaint_in):
+    complaint = complaint_in("resolved")
+    client = as_user("agent")
+    _r, html = page(client, complaint)
+    assert "是否联系上顾客？" in html and "顾客对处理是否满意？" in html
+    kept = client.post(f"/c/{complaint.number}/act/record_callback/", {
+        "record_callback-method": "phone", "record_callback-reached": "", "record_callback-comment": "没接"})
+    assert kept.status_code == 422 and "没接</textarea>" in kept.content.decode()
+    done = client.post(f"/c/{complaint.number}/act/record_callback/", {
+        "record_callback-method": "sms", "record_callback-reached": "yes", "record_callback-satisfied": "yes",
+        "record_callback-score": "5", "record_callback-comment": "很满意"})
+    assert done.status_code == 302
+    callback = complaint.callbacks.get()
+    assert (callback.method, callback.satisfied, callback.score, callback.comment) == ("sms", True, 5, "很满意")
+    assert "等待经理结案" in page(client, complaint)[1]
+
+
+def test_the_customer_accepts_one_of_two_offers(as_user, users, complaint_in, now):
+    complaint = complaint_in("investigating")
+    complaint_transition(actor=users["manager"], number=complaint.number, action="propose_solution", payload={
+        "alternatives": [{"remedies": [{"type": "refund", "amount": "50"}]},
+                         {"remedies": [{"type": "voucher", "amount": "80"}]}]}, now=now)
+    client = as_user("agent")
+    response, _html = page(client, complaint)
+    form = next(a["form"] for a in response.context["main_actions"] if a["action"] == "customer_accept")
+    assert [value for value, _label in form.fields["alternative"].widget.choices] == ["", "1", "2"]
+    refused = client.post(f"/c/{complaint.number}/act/customer_accept/", {"customer_accept-alternative": ""})
+    assert refused.status_code == 422
+    assert client.post(f"/c/{complaint.number}/act/customer_accept/",
+                       {"customer_accept-alternative": "2"}).status_code == 302
+    assert complaint.solutions.get().accepted_alternative == 2
