@@ -30,8 +30,8 @@ LANGUAGES = (*CHINESE, "en")
 IGNORED_DIRS = {".venv", "var", "bench", "tests", "artifacts", "locale", "node_modules", "__pycache__"}
 EXTENSIONS = {".py", ".html", ".txt"}
 
-# Translations that rightly contain no Chinese character.
-LANGUAGE_NEUTRAL = {"¥%(amount)s"}
+# Punctuation (the form label suffix "：", the list separator "、") and the yuan sign carry no Chinese characters.
+LANGUAGE_NEUTRAL = {"¥%(amount)s", ":", ", "}
 
 # gettext functions xgettext finds under these names (makemessages' keywords and xgettext's Python defaults).
 EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",

@@ -73,7 +73,7 @@ class DeadlineSettings(models.Model):
     )
     auto_close_unreachable = models.BooleanField(
         _("close automatically when the customer stays unreachable"), default=False,
-        help_text=_("SPEC FU-2: after the standard SMS, close the complaint if the customer does not get back "
+        help_text=_("After the standard SMS, close the complaint if the customer does not get back "
                     "within the waiting time."),
     )
     unreachable_wait_working_days = models.PositiveSmallIntegerField(

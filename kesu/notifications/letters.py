@@ -268,6 +268,10 @@ def parse_letter_request(*, kind: Any, channel: Any = None, language: Any = None
     return str(kind), channel or None, language or None, texts
 
 
+# Letters that answer the customer (an acknowledgement only says the complaint was received).
+REPLY_LETTERS = frozenset({LetterKind.APOLOGY, LetterKind.RESULT})
+
+
 def letter_send(*, actor: User, number: str, kind: str, now: dt.datetime, channel: str | None = None,
                 language: str | None = None, extra: Mapping[str, Any] | None = None) -> OutboxMessage:
     """Send a letter of `kind` to the complaint's customer through the outbox, with a timeline
@@ -295,6 +299,13 @@ def letter_send(*, actor: User, number: str, kind: str, now: dt.datetime, channe
         record_event(complaint=complaint, kind="letter_sent", actor=actor, at=now, note=letter.subject,
                      data={"letter": kind, "channel": target[0], "language": letter.language,
                            "template_version": letter.version, "outbox_id": message.pk})
+        if kind in REPLY_LETTERS and complaint.replied_at is None:
+            # A letter that answers the customer is the first reply: the reply deadline is met.
+            from kesu.deadlines.services import deadlines_after_transition
+
+            complaint.replied_at = now
+            Complaint.objects.filter(pk=complaint.pk).update(replied_at=now)
+            deadlines_after_transition(complaint=complaint, action="letter_sent", actor=actor, now=now)
     return message
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kesu.web.forms import area, text
+from kesu.web.forms import KesuForm, area, text
 
 COMPLAINT_FIELDS = {
     "customer.name": "name", "customer.phone": "phone", "customer.email": "email", "customer": "name",
@@ -15,7 +15,7 @@ COMPLAINT_FIELDS = {
 }
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(KesuForm):
     name = text(_("Your name"), required_html=True, max_length=100, autocomplete="name")
     phone = text(_("Mobile phone"), type="tel", autocomplete="tel", inputmode="tel")
     email = text(_("E-mail"), type="email", autocomplete="email")
@@ -42,20 +42,20 @@ class ComplaintForm(forms.Form):
         return self.data.get("consent") in ("on", "true", "1")
 
 
-class TrackForm(forms.Form):
+class TrackForm(KesuForm):
     number = text(_("Complaint number"), required_html=True, max_length=40, autocomplete="off",
                   placeholder="202611-00042")
     contact = text(_("Phone or e-mail you gave us"), required_html=True, max_length=254, autocomplete="tel")
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(KesuForm):
     note = area(_("Your comment (needed when you reject the solution)"), rows=3)
 
 
 SCORES = [(str(i), str(i)) for i in range(5, 0, -1)]
 
 
-class RateForm(forms.Form):
+class RateForm(KesuForm):
     satisfied = forms.ChoiceField(label=_("Are you satisfied with how your complaint was handled?"),
                                   choices=[("yes", _("Yes, satisfied")), ("no", _("No, not satisfied"))],
                                   widget=forms.RadioSelect, required=False)

@@ -58,7 +58,9 @@ class Solution(models.Model):
     round = models.PositiveSmallIntegerField(_("round"))
     status = models.CharField(_("status"), max_length=20, choices=SolutionStatus.choices)
     total = models.DecimalField(_("total (CNY)"), max_digits=12, decimal_places=2)
+    # What the customer reads (portal, letters); the staff's own wording goes in internal_note.
     description = models.TextField(_("description"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(_("proposed at"))
     approved_by = models.ForeignKey(

@@ -41,3 +41,26 @@ def approval_limit(user: User) -> Decimal | None:
 def can_approve(user: User, total: Decimal) -> bool:
     limit = approval_limit(user)
     return limit is None or total <= limit
+
+
+# The roles that approve solutions, from the smallest authority up (SPEC DP-3).
+APPROVER_LADDER = ("agent", "supervisor", "manager", "gm")
+
+
+def role_approval_limit(role: str) -> Decimal | None:
+    """A role's company-wide authority (department rows aside); None means unlimited."""
+    row = ApprovalAuthority.objects.filter(role=role, department__isnull=True).first()
+    if row is not None:
+        return row.limit
+    return DEFAULT_APPROVAL_AUTHORITY.get(role, Decimal("0"))
+
+
+def approver_role_for(total: Decimal) -> tuple[str, Decimal | None] | None:
+    """The first role up the ladder whose company-wide authority covers `total`, with it."""
+    rows = dict(ApprovalAuthority.objects.filter(role__in=APPROVER_LADDER, department__isnull=True)
+                .values_list("role", "limit"))
+    for role in APPROVER_LADDER:
+        limit = rows[role] if role in rows else DEFAULT_APPROVAL_AUTHORITY.get(role, Decimal("0"))
+        if limit is None or total <= limit:
+            return role, limit
+    return None

@@ -35,7 +35,7 @@ def alternative_totals(remedies: list[dict[str, Any]]) -> dict[int, Decimal]:
 
 
 def solution_propose(*, complaint: Complaint, actor: User, remedies: list[dict[str, Any]],
-                     description: str, now: dt.datetime) -> Solution:
+                     description: str, now: dt.datetime, internal_note: str = "") -> Solution:
     """A new round; earlier open proposals are superseded and kept. Several alternatives may be
     offered at once (each remedy names its `alternative`, 1 by default); the approval must cover
     the dearest one, since the customer may choose it. Auto-approved when that total is 0 or
@@ -48,7 +48,7 @@ def solution_propose(*, complaint: Complaint, actor: User, remedies: list[dict[s
     solution = Solution.objects.create(
         complaint=complaint, round=(previous.round + 1) if previous else 1,
         status=SolutionStatus.APPROVED if self_approved else SolutionStatus.PENDING_APPROVAL,
-        total=total, description=description, proposed_by=actor, proposed_at=now,
+        total=total, description=description, internal_note=internal_note, proposed_by=actor, proposed_at=now,
         approved_by=actor if self_approved else None, approved_at=now if self_approved else None,
         approval_note=_("Within the proposer's authority.") if self_approved and total else "",
         alternatives=len(totals) or 1,

@@ -63,6 +63,16 @@ class Category(models.Model):
             return self.name_zh_hant
         return self.name_zh_hans
 
+    @property
+    def localized_path(self) -> str:
+        """The names from the top level down, in the reader's language (食品安全 › 过期变质)."""
+        names: list[str] = []
+        node: Category | None = self
+        while node is not None and len(names) < 6:
+            names.append(node.localized_name)
+            node = node.parent
+        return " › ".join(reversed(names))
+
     def responsible_department(self) -> Department | None:
         """This node's department, or the nearest ancestor's (SPEC DP-1)."""
         node: Category | None = self
@@ -95,6 +105,14 @@ class SeverityRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def localized_name(self) -> str:
+        """A rule named "中文 / English" shows the part in the reader's language."""
+        chinese, _sep, english = self.name.partition(" / ")
+        if not english:
+            return self.name
+        return english if (get_language() or "").lower().startswith("en") else chinese
 
     def keywords(self) -> list[str]:
         lines = "\n".join([self.keywords_zh_hans, self.keywords_zh_hant, self.keywords_en])

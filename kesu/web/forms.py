@@ -13,13 +13,23 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kesu.complaints.models import Channel, Status
 from kesu.complaints.services.transitions import INVALID_REASONS
 from kesu.core.errors import FieldError
-from kesu.resolution.models import RemedyType
+from kesu.resolution.models import ContactMethod, RemedyType
 from kesu.triage.models import Severity, Urgency
 from kesu.web.selectors import SORTS, QueueQuery
+
+# After a field's label: the full-width colon in Chinese, a colon in English.
+LABEL_SUFFIX = pgettext_lazy("form label suffix", ":")
+
+
+class KesuForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", LABEL_SUFFIX)
+        super().__init__(*args, **kwargs)
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -35,11 +45,15 @@ def text(label: Any, *, required_html: bool = False, max_length: int | None = No
     return forms.CharField(label=label, required=False, strip=False, widget=forms.TextInput(attrs=widget_attrs))
 
 
-def area(label: Any, rows: int = 3, *, required_html: bool = False) -> forms.CharField:
+def area(label: Any, rows: int = 3, *, required_html: bool = False, canned: str = "",
+         help_text: Any = "") -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
+    if canned:  # the canned-response picker (话术模板) attaches to these
+        attrs["data-canned"] = canned
     if required_html:
         attrs["required"] = True
-    return forms.CharField(label=label, required=False, strip=False, widget=forms.Textarea(attrs=attrs))
+    return forms.CharField(label=label, required=False, strip=False, help_text=help_text,
+                           widget=forms.Textarea(attrs=attrs))
 
 
 def select(label: Any, choices: Iterable[tuple[str, Any]], **attrs: Any) -> forms.CharField:
@@ -60,7 +74,7 @@ def apply_errors(form: forms.Form, errors: Iterable[FieldError], mapping: Mappin
 
 # --- queues ----------------------------------------------------------------------------------
 
-class QueueForm(forms.Form):
+class QueueForm(KesuForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("number, name, text…")}))
     status = select(_("Status"), [("", _("any status")), ("open", _("any open status")), *Status.choices])
@@ -112,7 +126,7 @@ INTAKE_FIELDS = {
 }
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(KesuForm):
     channel = select(_("Channel"), STAFF_CHANNELS)
     received_at = forms.CharField(label=_("Received at"), required=False,
                                   help_text=_("Leave empty for now."),
@@ -183,7 +197,7 @@ YES_NO = [("", _("choose")), ("yes", _("yes")), ("no", _("no"))]
 REMEDY_ROWS = 3
 
 
-class ActionForm(forms.Form):
+class ActionForm(KesuForm):
     def value(self, name: str, default: str = "") -> str:
         """What was typed in field `name` (the form is prefixed with its action)."""
         return str(self.data.get(self.add_prefix(name), default))
@@ -200,6 +214,30 @@ class NoteForm(ActionForm):
         return {"note": self.value("note", "")}
 
 
+class InternalNoteForm(ActionForm):
+    note = area(_("Internal note (optional, staff only)"), rows=2)
+
+    def payload(self) -> dict[str, Any]:
+        return {"note": self.value("note", "")}
+
+
+class AcceptForm(ActionForm):
+    alternative = select(_("Offer the customer accepted"), [])
+    note = area(_("Note (optional)"), rows=2)
+
+    def __init__(self, *args: Any, alternatives: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if alternatives > 1:
+            self.fields["alternative"].widget.choices = _blank(_("choose")) + [
+                (str(n), _("Offer %(n)d") % {"n": n}) for n in range(1, alternatives + 1)]
+        else:
+            del self.fields["alternative"]
+
+    def payload(self) -> dict[str, Any]:
+        chosen = self.value("alternative", "")
+        return {"note": self.value("note", ""), "alternative": int(chosen) if chosen.isdigit() else None}
+
+
 class ReasonForm(ActionForm):
     reason = area(_("Reason"), rows=2, required_html=True)
 
@@ -208,7 +246,7 @@ class ReasonForm(ActionForm):
 
 
 class AssignForm(ActionForm):
-    department = select(_("Department"), [])
+    department = select(_("Department"), [], **{"data-narrows": "id_assign-assignee"})
     assignee = select(_("Assignee"), [])
     note = area(_("Note (optional)"), rows=2)
 
@@ -217,59 +255,111 @@ class AssignForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].widget.choices = _blank(_("the assignee's department")) + [
             (d.code, d.name) for d in departments]
-        self.fields["assignee"].widget.choices = _blank(_("nobody yet")) + [
-            (u.username, f"{u} ({u.department.name if u.department else '-'})") for u in users]
+        self.fields["assignee"].widget.choices = _blank(_("nobody yet")) + assignee_groups(users)
 
     def payload(self) -> dict[str, Any]:
         return {k: self.value(k, "") for k in ("department", "assignee", "note")}
 
 
+def assignee_groups(users: Iterable[Any]) -> list[tuple[Any, Any]]:
+    """The users grouped by department (<optgroup>, labelled with the department's name)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for u in users:
+        name = u.department.name if u.department else str(_("no department"))
+        groups.setdefault(name, []).append((u.username, f"{u} · {u.get_role_display()}"))
+    return list(groups.items())
+
+
+ALTERNATIVES = 3
+
+
 class ProposeForm(ActionForm):
-    description = area(_("Solution"), rows=3)
+    """One round: up to three alternatives (the customer accepts one), each up to three remedies.
+    Alternative 1 keeps the field names remedy_type_1…; the others are alt2_remedy_type_1…"""
+
+    description = area(_("Solution, as the customer reads it"), rows=3, canned="solution",
+                       help_text=_("Shown to the customer on the portal once the solution is approved."))
+    internal_note = area(_("Internal note (staff only)"), rows=2,
+                         help_text=_("Never shown to the customer."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for i in range(1, REMEDY_ROWS + 1):
-            self.fields[f"remedy_type_{i}"] = select(_("Remedy %(n)d") % {"n": i},
-                                                     _blank(_("none")) + list(RemedyType.choices))
-            self.fields[f"remedy_amount_{i}"] = text(_("Amount %(n)d (CNY)") % {"n": i}, inputmode="decimal")
-
-    def payload(self) -> dict[str, Any]:
-        remedies = []
-        for i in range(1, REMEDY_ROWS + 1):
-            kind = self.value(f"remedy_type_{i}", "")
-            amount = self.value(f"remedy_amount_{i}", "").strip()
-            if kind or amount:
-                remedies.append({"type": kind, "amount": amount or ("0" if kind in ("apology", "explanation") else "")})
-        return {"remedies": remedies, "description": self.value("description", "")}
+        for a in range(1, ALTERNATIVES + 1):
+            for i in range(1, REMEDY_ROWS + 1):
+                self.fields[self.name("type", a, i)] = select(
+                    _("Remedy %(n)d") % {"n": i}, _blank(_("none")) + list(RemedyType.choices))
+                self.fields[self.name("amount", a, i)] = text(_("Amount %(n)d (CNY)") % {"n": i},
+                                                              inputmode="decimal")
 
     @staticmethod
-    def error_mapping() -> dict[str, str]:
-        mapping = {"remedies": "remedy_type_1"}
-        for i in range(REMEDY_ROWS):
-            mapping[f"remedies[{i}].type"] = f"remedy_type_{i + 1}"
-            mapping[f"remedies[{i}].amount"] = f"remedy_amount_{i + 1}"
-            mapping[f"remedies[{i}]"] = f"remedy_type_{i + 1}"
+    def name(what: str, alternative: int, row: int) -> str:
+        prefix = "" if alternative == 1 else f"alt{alternative}_"
+        return f"{prefix}remedy_{what}_{row}"
+
+    def alternatives(self) -> list[dict[str, Any]]:
+        """For the template: each alternative with its rows of (type, amount) bound fields."""
+        out = []
+        for a in range(1, ALTERNATIVES + 1):
+            rows = [(self[self.name("type", a, i)], self[self.name("amount", a, i)]) for i in range(1, REMEDY_ROWS + 1)]
+            filled = any(self.value(self.name(w, a, i)) for w in ("type", "amount") for i in range(1, REMEDY_ROWS + 1))
+            errors = any(t.errors or m.errors for t, m in rows)
+            out.append({"number": a, "rows": rows, "open": a == 1 or filled or errors})
+        return out
+
+    def _remedies(self, a: int) -> list[dict[str, Any]]:
+        remedies = []
+        for i in range(1, REMEDY_ROWS + 1):
+            kind = self.value(self.name("type", a, i), "")
+            amount = self.value(self.name("amount", a, i), "").strip()
+            if kind or amount:
+                remedies.append({"type": kind, "amount": amount or ("0" if kind in ("apology", "explanation") else "")})
+        return remedies
+
+    def payload(self) -> dict[str, Any]:
+        offers = [self._remedies(a) for a in range(1, ALTERNATIVES + 1)]
+        body: dict[str, Any] = {"description": self.value("description", ""),
+                                "internal_note": self.value("internal_note", "")}
+        if sum(1 for o in offers if o) > 1:
+            body["alternatives"] = [{"remedies": o} for o in offers if o]
+        else:
+            body["remedies"] = next((o for o in offers if o), [])
+        return body
+
+    def error_mapping(self) -> dict[str, str]:
+        """The domain's field paths (remedies[0].amount, alternatives[1].remedies[0].type) → fields."""
+        offered = [a for a in range(1, ALTERNATIVES + 1) if self._remedies(a)] or [1]
+        mapping = {"remedies": self.name("type", offered[0], 1), "alternatives": self.name("type", offered[0], 1)}
+        paths = [("remedies", offered[0])] if len(offered) == 1 else [
+            (f"alternatives[{index}].remedies", a) for index, a in enumerate(offered)]
+        for path, a in paths:
+            mapping[path] = self.name("type", a, 1)
+            for i in range(REMEDY_ROWS):
+                mapping[f"{path}[{i}]"] = mapping[f"{path}[{i}].type"] = self.name("type", a, i + 1)
+                mapping[f"{path}[{i}].amount"] = self.name("amount", a, i + 1)
         return mapping
 
 
 class ResolveForm(ActionForm):
-    result = area(_("Result, as told to the customer"), rows=3, required_html=True)
+    result = area(_("Result, as told to the customer"), rows=3, required_html=True, canned="solution",
+                  help_text=_("The customer reads this on the portal and in the result letter."))
 
     def payload(self) -> dict[str, Any]:
         return {"result": self.value("result", "")}
 
 
 class CallbackForm(ActionForm):
-    reached = select(_("Customer reached"), YES_NO)
-    satisfied = select(_("Customer satisfied"), YES_NO)
-    score = select(_("Score"), [("", _("no score")), *[(str(i), str(i)) for i in range(5, 0, -1)]])
-    comment = area(_("Comment"), rows=2)
+    method = select(_("How the customer was contacted"), list(ContactMethod.choices))
+    reached = select(_("Was the customer reached?"), YES_NO)
+    satisfied = select(_("Is the customer satisfied with the handling?"), YES_NO)
+    score = select(_("Score the customer gave (5 = very satisfied)"),
+                   [("", _("no score")), *[(str(i), str(i)) for i in range(5, 0, -1)]])
+    comment = area(_("What the customer said"), rows=2, canned="callback")
 
     def payload(self) -> dict[str, Any]:
         score = self.value("score", "")
         return {"reached": _yes_no(self.value("reached")), "satisfied": _yes_no(self.value("satisfied")),
-                "score": int(score) if score.isdigit() else None, "comment": self.value("comment", "")}
+                "score": int(score) if score.isdigit() else None, "comment": self.value("comment", ""),
+                "method": self.value("method", "") or ContactMethod.PHONE}
 
 
 class MergeForm(ActionForm):
@@ -307,9 +397,9 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "assign": AssignForm,
     "start_investigation": NoteForm,
     "propose_solution": ProposeForm,
-    "approve": NoteForm,
+    "approve": InternalNoteForm,
     "reject_approval": ReasonForm,
-    "customer_accept": NoteForm,
+    "customer_accept": AcceptForm,
     "customer_reject": ReasonForm,
     "resolve": ResolveForm,
     "record_callback": CallbackForm,
@@ -340,6 +430,9 @@ ACTION_LABELS: dict[str, Any] = {
     "rule_invalid": _("Rule invalid"),
 }
 
+# The next natural step: when its guard does not pass yet, the page says why instead of offering it.
+EXPLAINED_WHEN_BLOCKED = frozenset({"propose_solution", "customer_accept", "resolve", "close"})
+
 # Shown after the main actions, folded, because they end or divert the normal flow.
 SECONDARY_ACTIONS = frozenset({"escalate", "withdraw", "merge", "rule_invalid", "reopen", "reject_approval",
                                "customer_reject"})
@@ -350,6 +443,8 @@ def action_form(action: str, data: Mapping[str, Any] | None = None, **choices: A
     kwargs: dict[str, Any] = {"prefix": action}
     if form_class is AssignForm:
         kwargs.update(departments=choices.get("departments", ()), users=choices.get("users", ()))
+    if form_class is AcceptForm:
+        kwargs.update(alternatives=choices.get("alternatives", 1))
     return form_class(data, **kwargs)
 
 
@@ -375,6 +470,75 @@ class InvestigationForm(ActionForm):
 
     def payload(self) -> dict[str, Any]:
         return {name: self.value(name) for name in self.fields}
+
+
+# --- what is not a status move: notes, reclassification, the clocks ---------------------------
+
+NOTE_VISIBILITY = [("internal", _("Internal note: staff only")),
+                   ("customer", _("Reply to the customer: shown on the portal"))]
+
+
+class NoteAddForm(ActionForm):
+    text = area(_("Note"), rows=3, required_html=True, canned="note")
+    visibility = forms.ChoiceField(label=_("Who may read it"), choices=NOTE_VISIBILITY, required=False,
+                                   initial="internal", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "note")
+        super().__init__(*args, **kwargs)
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.value("text", ""), "visibility": self.value("visibility", "")}
+
+
+class ReclassifyForm(ActionForm):
+    category = select(_("Category"), [])
+    severity = select(_("Severity"), _blank(_("unchanged")) + list(Severity.choices))
+    urgency = select(_("Urgency"), _blank(_("unchanged")) + list(Urgency.choices))
+    reason = area(_("Reason"), rows=2, help_text=_("Needed when you change the severity."))
+
+    def __init__(self, *args: Any, categories: Iterable[Any] = (), grading: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "reclassify")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].widget.choices = _blank(_("unchanged")) + [
+            (c.code, ("\u3000" * (c.level - 1)) + c.localized_name) for c in categories]
+        if not grading:  # handlers set the category (level 4 included) but not the grading
+            del self.fields["severity"], self.fields["urgency"]
+
+    def payload(self) -> dict[str, Any]:
+        return {name: self.value(name, "") for name in ("category", "severity", "urgency", "reason")}
+
+
+class PauseForm(ActionForm):
+    reason = select(_("Why the clocks stop"), [])
+    note = area(_("Note (optional)"), rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kesu.deadlines.models import PauseReason
+
+        kwargs.setdefault("prefix", "pause")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.choices = _blank(_("choose")) + list(PauseReason.choices)
+
+    def payload(self) -> dict[str, Any]:
+        return {"reason": self.value("reason", ""), "note": self.value("note", "")}
+
+
+DEADLINE_LABELS = {"acknowledge": _("Acknowledge by"), "reply": _("Reply by"), "close": _("Close by")}
+
+
+class ExtendForm(ActionForm):
+    kind = select(_("Deadline"), [])
+    reason = area(_("Reason"), rows=2, required_html=True)
+
+    def __init__(self, *args: Any, deadlines: Iterable[Any] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "extend")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.choices = [(row.kind, DEADLINE_LABELS.get(row.kind, _("other deadline")))
+                                              for row in deadlines]
+
+    def payload(self) -> dict[str, Any]:
+        return {"kind": self.value("kind", ""), "reason": self.value("reason", "")}
 
 
 def investigation_initial(investigation: Any) -> dict[str, Any]:

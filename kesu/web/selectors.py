@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import Department, Role, User
-from kesu.accounts.permissions import FRONT_DESK, SUPERVISORS
+from kesu.accounts.permissions import FRONT_DESK, STAFF_ROLES, SUPERVISORS
 from kesu.complaints import workflow
 from kesu.complaints.models import OPEN_STATUSES, TERMINAL_STATUSES, Complaint, Status
 from kesu.complaints.selectors import (
@@ -177,6 +178,17 @@ def filter_choices() -> dict[str, Any]:
 
 
 @dataclass
+class Approval:
+    """Who may approve the pending solution, and whether the reader may (SPEC DP-3)."""
+
+    total: Any
+    approver: str  # the role whose authority covers the total
+    approver_limit: Any  # that role's authority, None for unlimited
+    mine: Any  # the reader's own authority, None for unlimited
+    can_decide: bool  # the reader may approve or refuse it
+
+
+@dataclass
 class ComplaintPage:
     complaint: Complaint
     timeline: list[Any]
@@ -191,14 +203,32 @@ class ComplaintPage:
     departments: list[Department]
     investigation: Any = None
     can_investigate: bool = False
+    next_step: Any = None
+    approval: Approval | None = None
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # (action, why it is not offered yet)
+    alternatives: list[tuple[int, list[Any], Any]] = field(default_factory=list)  # (number, remedies, total)
+    pause: Any = None
+    can_pause: bool = False
+    extendable: list[Any] = field(default_factory=list)  # open deadlines the preset lets be extended
+    can_reclassify: bool = False
+    reclassify_categories: list[Category] = field(default_factory=list)
+    can_note: bool = False
 
 
 def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
+    from kesu.complaints.next_step import NextStepFacts, next_step
+    from kesu.complaints.services.classification import CATEGORY_ROLES
+    from kesu.deadlines.models import DeadlineState
+    from kesu.deadlines.selectors import complaint_deadlines, open_pause
+    from kesu.deadlines.services import PAUSE_ROLES
+    from kesu.resolution.models import DepartmentTask, TaskStatus
+    from kesu.resolution.selectors import approver_role_for, can_approve, last_reached_callback
+
     complaint = complaint_get(user=user, number=number)
     if complaint is None:
         return None
     solution = current_solution(complaint)
-    actions = workflow.available_actions(complaint, user)
+    actions, blocked = _actions(complaint, user)
     assignable: list[User] = []
     departments: list[Department] = []
     can_investigate = user.role != Role.AUDITOR and complaint.status in INVESTIGATION_STATUSES
@@ -207,24 +237,206 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
                           .select_related("department").order_by("department__code", "username"))
     if "assign" in actions or can_investigate:
         departments = list(Department.objects.filter(active=True).order_by("code"))
+    investigation = Investigation.objects.filter(complaint=complaint).select_related(
+        "responsible_department", "responsible_person", "reason_category").first()
+    remedies = list(solution.remedies.order_by("alternative", "id")) if solution else []
+    is_open = complaint.status in OPEN_STATUSES
+
+    approval = None
+    if solution is not None and solution.status == SolutionStatus.PENDING_APPROVAL:
+        found = approver_role_for(solution.total)
+        approval = Approval(total=solution.total, approver=str(Role(found[0]).label) if found else "",
+                            approver_limit=found[1] if found else None,
+                            mine=approval_limit(user) if user.role in workflow.APPROVERS else Decimal("0"),
+                            can_decide=user.role in workflow.APPROVERS and can_approve(user, solution.total))
+        if not approval.can_decide:  # offered only to an approver whose authority covers the total
+            actions = [a for a in actions if a not in ("approve", "reject_approval")]
+
+    callback = ""
+    if complaint.status == Status.RESOLVED:
+        last = last_reached_callback(complaint, since=complaint.resolved_at)
+        if last is not None:
+            callback = "satisfied" if last.satisfied else "not_satisfied"
+    pause = open_pause(complaint.pk)
+    open_tasks = tuple(DepartmentTask.objects.filter(complaint=complaint, status=TaskStatus.OPEN)
+                       .order_by("department__code").values_list("department__name", flat=True))
+    facts = NextStepFacts(
+        status=complaint.status, assignee=str(complaint.assignee) if complaint.assignee else "",
+        department=complaint.department.name if complaint.department else "",
+        investigation_recorded=investigation_done(investigation),
+        solution_status=solution.status if solution else "", solution_total=solution.total if solution else None,
+        approver=approval.approver if approval else "", open_tasks=open_tasks, callback=callback,
+        paused=str(pause.get_reason_display()) if pause else "",
+        merged_into=complaint.merged_into.number if complaint.merged_into else "",
+    )
+    can_pause = user.role in PAUSE_ROLES and is_open
+    extendable = [row for row in complaint_deadlines(complaint.pk) if row.state == DeadlineState.OPEN
+                  and row.missed_at is None and _extension_roles(row, user)] if can_pause else []
+    can_reclassify = is_open and user.role in CATEGORY_ROLES
+    categories: list[Category] = []
+    if can_reclassify:
+        levels = 4 if user.role == Role.HANDLER else 3
+        categories = list(Category.objects.filter(active=True, level__lte=levels).order_by("code"))
     return ComplaintPage(
         complaint=complaint,
-        timeline=list(complaint_timeline(complaint)),
+        timeline=timeline_entries(list(complaint_timeline(complaint))),
         attachments=list(complaint.attachments.select_related("uploaded_by")),
         solution=solution,
-        remedies=list(solution.remedies.all()) if solution else [],
+        remedies=remedies,
         callbacks=list(complaint.callbacks.select_related("by")),
         actions=actions,
         rating=public_rating(complaint),
         repeats=list(visible_complaints(user).filter(related_to=complaint).only("number", "status")[:20]),
         assignable=assignable,
         departments=departments,
-        investigation=Investigation.objects.filter(complaint=complaint).select_related(
-            "responsible_department", "responsible_person", "reason_category").first(),
+        investigation=investigation,
         can_investigate=can_investigate,
+        next_step=next_step(facts),
+        approval=approval,
+        blocked=blocked,
+        alternatives=_alternatives(remedies),
+        pause=pause,
+        can_pause=can_pause,
+        extendable=extendable,
+        can_reclassify=can_reclassify,
+        reclassify_categories=categories,
+        can_note=user.role in STAFF_ROLES,
     )
 
 
+def investigation_done(investigation: Any) -> bool:
+    return bool(investigation is not None and investigation.root_cause.strip() and investigation.responsibility)
+
+
+def _actions(complaint: Complaint, user: User) -> tuple[list[str], list[tuple[str, str]]]:
+    """What the reader may do now (as workflow.available_actions) and, in the same pass, the
+    actions the table gives them here whose guard does not pass yet, with the reason."""
+    allowed, blocked = [], []
+    for transition in workflow.actions_from(complaint.status):
+        if user.role not in transition.roles:
+            continue
+        if transition.ownership is not None and transition.ownership(complaint, user) is not None:
+            continue
+        reason = transition.guard(complaint, user, {}) if transition.guard is not None else None
+        if reason:
+            blocked.append((transition.action, reason))
+        else:
+            allowed.append(transition.action)
+    return allowed, blocked
+
+
+def _alternatives(remedies: list[Any]) -> list[tuple[int, list[Any], Any]]:
+    groups: dict[int, list[Any]] = {}
+    for remedy in remedies:
+        groups.setdefault(remedy.alternative or 1, []).append(remedy)
+    return [(n, rows, sum((r.amount for r in rows), Decimal("0.00"))) for n, rows in sorted(groups.items())]
+
+
+def _extension_roles(row: Any, user: User) -> bool:
+    """Whether the regulatory preset of `row` allows another extension that `user` may approve."""
+    from kesu.deadlines.policies import PRESETS
+
+    steps = PRESETS[row.preset].extensions.get(row.kind, ()) if row.preset in PRESETS else ()
+    return row.extension_step < len(steps) and user.role in steps[row.extension_step].roles
+
+
+@dataclass
+class TimelineEntry:
+    """One timeline event as the page shows it: no arrow when the status stayed, details by label."""
+
+    event: Any
+    arrow: bool
+    details: list[str]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
+
+
+def timeline_entries(events: list[Any]) -> list[TimelineEntry]:
+    codes = set()
+    for e in events:
+        if e.kind == "reclassified":
+            for side in ("before", "after"):
+                if (e.data or {}).get(side, {}).get("category"):
+                    codes.add(e.data[side]["category"])
+    categories = {c.code: c for c in Category.objects.filter(code__in=codes).select_related(
+        "parent__parent__parent")} if codes else {}
+    return [TimelineEntry(event=e, arrow=_arrow(e), details=_details(e, categories)) for e in events]
+
+
+# Events whose own label already names the status they lead to (已登记, 已受理, 已分派, 已结案…).
+SELF_DESCRIBING = frozenset({"registered", "acknowledge", "assign", "close", "withdraw", "merge", "rule_invalid"})
+
+
+def _arrow(e: Any) -> bool:
+    """"→ status" only when the status changed and the event's label does not already say it."""
+    return bool(e.to_status and e.to_status != e.from_status and e.kind not in SELF_DESCRIBING)
+
+
+def _date(value: Any) -> str:
+    from django.utils import formats
+    from django.utils.dateparse import parse_datetime
+
+    parsed = parse_datetime(str(value)) if value else None
+    if parsed is None:
+        return ""
+    return formats.date_format(timezone.localtime(parsed), "DATETIME_FORMAT")
+
+
+def _details(e: Any, categories: dict[str, Category]) -> list[str]:
+    from kesu.complaints.next_step import amount_text
+    from kesu.deadlines.models import PauseReason
+    from kesu.notifications.models import LetterKind
+    from kesu.resolution.models import ContactMethod
+    from kesu.triage.models import Severity, Urgency
+
+    data = e.data or {}
+    out: list[str] = []
+
+    def label(choices: Any, value: Any) -> str:
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return "—"
+
+    if e.kind == "reclassified":
+        before, after = data.get("before") or {}, data.get("after") or {}
+        if before.get("category") != after.get("category"):
+            def path(code: Any) -> str:
+                return categories[code].localized_path if code in categories else "—"
+            out.append(_("Category: %(before)s → %(after)s") % {"before": path(before.get("category")),
+                                                                  "after": path(after.get("category"))})
+        if before.get("severity") != after.get("severity"):
+            out.append(_("Severity: %(before)s → %(after)s") % {"before": label(Severity, before.get("severity")),
+                                                                  "after": label(Severity, after.get("severity"))})
+        if before.get("urgency") != after.get("urgency"):
+            out.append(_("Urgency: %(before)s → %(after)s") % {"before": label(Urgency, before.get("urgency")),
+                                                                 "after": label(Urgency, after.get("urgency"))})
+    elif e.kind == "assign":
+        if data.get("department") or data.get("assignee"):
+            department = Department.objects.filter(code=str(data.get("department") or "")).first()
+            who = User.objects.filter(username=data.get("assignee")).first() if data.get("assignee") else None
+            out.append(_("To: %(whom)s") % {"whom": " · ".join(
+                x for x in (department.name if department else "", str(who) if who else "") if x)})
+    elif e.kind in ("propose_solution", "approve", "reject_approval") and data.get("total") is not None:
+        out.append(_("Total: %(amount)s") % {"amount": amount_text(Decimal(str(data["total"])))})
+    elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
+        out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
+    elif e.kind == "deadline_extended":
+        names = {"acknowledge": str(_("acknowledge")), "reply": str(_("reply")), "close": str(_("close"))}
+        out.append(_("%(deadline)s deadline: %(before)s → %(after)s") % {
+            "deadline": names.get(str(data.get("deadline")), "—"), "before": _date(data.get("from")),
+            "after": _date(data.get("to"))})
+    elif e.kind == "letter_sent" and data.get("letter"):
+        out.append(label(LetterKind, data["letter"]))
+    elif e.kind == "record_callback":
+        if data.get("method"):
+            out.append(label(ContactMethod, data["method"]))
+    elif e.kind == "note" and data.get("visibility") != "customer":  # a public note carries its badge
+        out.append(str(_("Internal: staff only")))
+    elif e.kind == "customer_accept" and data.get("alternative"):
+        out.append(_("Offer %(n)s accepted") % {"n": data["alternative"]})
+    return out
 @dataclass
 class IntakeCheck:
     suggestion: SeveritySuggestion | None

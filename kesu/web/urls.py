@@ -13,6 +13,11 @@ urlpatterns = [
     path("c/<str:number>/", views.complaint_detail, name="complaint"),
     path("c/<str:number>/act/<str:action>/", views.complaint_act, name="act"),
     path("c/<str:number>/investigation/", views.investigation, name="investigation"),
+    path("c/<str:number>/note/", views.note_add, name="note_add"),
+    path("c/<str:number>/reclassify/", views.reclassify, name="reclassify"),
+    path("c/<str:number>/deadlines/pause/", views.deadlines_pause_view, name="deadlines_pause"),
+    path("c/<str:number>/deadlines/resume/", views.deadlines_resume_view, name="deadlines_resume"),
+    path("c/<str:number>/deadlines/extend/", views.deadline_extend_view, name="deadline_extend"),
     path("c/<str:number>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("c/<str:number>/evidence/<int:attachment_id>/", views.evidence_file, name="evidence_file"),
 ]

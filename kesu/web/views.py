@@ -22,11 +22,14 @@ from kesu.accounts.forms import ThrottledAuthenticationForm, answer_429_when_thr
 from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import can_register
 from kesu.complaints.selectors import complaint_get
+from kesu.complaints.services.classification import complaint_reclassify
 from kesu.complaints.services.evidence import attachment_add, attachment_get
 from kesu.complaints.services.intake_files import Upload, staff_register
+from kesu.complaints.services.notes import complaint_note_add
 from kesu.complaints.services.transitions import complaint_transition
 from kesu.core import clock
-from kesu.core.errors import DomainError, ValidationFailed
+from kesu.core.errors import DomainError, FieldError, ValidationFailed
+from kesu.deadlines.services import deadline_extend, deadlines_pause, deadlines_resume
 from kesu.reports.selectors import dashboard_figures_cached
 from kesu.resolution.investigations import investigation_record, parse_investigation
 from kesu.web import forms
@@ -77,27 +80,45 @@ def workspace(request: HttpRequest) -> HttpResponse:
 # --- one complaint ---------------------------------------------------------------------------
 
 def _complaint_context(request: HttpRequest, number: str, *, failed_action: str | None = None,
-                       failed_form: Any = None, investigation_form: Any = None) -> dict[str, Any]:
+                       failed_form: Any = None, investigation_form: Any = None,
+                       panel_forms: dict[str, Any] | None = None) -> dict[str, Any]:
     user = _user(request)
     page = complaint_page(user=user, number=number)
     if page is None:
         raise Http404(_("No complaint has this number."))
-    choices: dict[str, Any] = {"departments": page.departments, "users": page.assignable}
+    choices: dict[str, Any] = {"departments": page.departments, "users": page.assignable,
+                               "alternatives": page.solution.alternatives if page.solution else 1}
     main: list[dict[str, Any]] = []
     secondary: list[dict[str, Any]] = []
     for action in page.actions:
         form = failed_form if action == failed_action else forms.action_form(action, **choices)
+        # A new round while the customer considers the current one is folded, like the rare actions.
+        folded = action == "propose_solution" and page.complaint.status == "solution_proposed"
         item = {"action": action, "label": forms.ACTION_LABELS[action], "form": form,
-                "failed": action == failed_action}
+                "failed": action == failed_action, "open": action == failed_action or not folded}
         (secondary if action in forms.SECONDARY_ACTIONS else main).append(item)
     # An action no longer offered (someone else moved the complaint meanwhile) reports at the top.
     stale_errors = failed_form.errors.get("__all__", []) if failed_action and failed_action not in page.actions else []
     if investigation_form is None and page.can_investigate:
         investigation_form = forms.InvestigationForm(
             initial=forms.investigation_initial(page.investigation), departments=page.departments)
+    panels = dict(panel_forms or {})
+    if page.can_note:
+        panels.setdefault("note", forms.NoteAddForm())
+    if page.can_reclassify:
+        panels.setdefault("reclassify", forms.ReclassifyForm(
+            categories=page.reclassify_categories, grading=user.role != Role.HANDLER,
+            initial={"category": ""}))
+    if page.can_pause and page.pause is None:
+        panels.setdefault("pause", forms.PauseForm())
+    if page.extendable:
+        panels.setdefault("extend", forms.ExtendForm(deadlines=page.extendable))
+    blocked = [{"action": action, "label": forms.ACTION_LABELS[action], "reason": reason}
+               for action, reason in page.blocked if action in forms.EXPLAINED_WHEN_BLOCKED]
     return {"p": page, "c": page.complaint, "now": clock.now(), "main_actions": main,
             "secondary_actions": secondary, "can_upload": user.role != Role.AUDITOR, "stale_errors": stale_errors,
-            "investigation_form": investigation_form}
+            "investigation_form": investigation_form, "panels": panels, "blocked": blocked,
+            "failed_panel": next(iter(panel_forms), "") if panel_forms else ""}
 
 
 @login_required
@@ -111,19 +132,111 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
 def complaint_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in forms.ACTION_FORMS:
         raise Http404(_("Unknown action."))
-    form = forms.action_form(action, request.POST)
+    form = forms.action_form(action, request.POST, alternatives=forms.ALTERNATIVES)
     try:
         complaint_transition(actor=_user(request), number=number, action=action, payload=form.payload(),  # type: ignore[attr-defined]
                              now=clock.now())
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(str(exc)) from exc
-        mapping = forms.ProposeForm.error_mapping() if action == "propose_solution" else {}
+        mapping = form.error_mapping() if isinstance(form, forms.ProposeForm) else {}
         forms.apply_errors(form, exc.errors, mapping)
         context = _complaint_context(request, number, failed_action=action, failed_form=form)
         return render(request, "web/complaint.html", context, status=exc.status)
     messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
     return redirect("web:complaint", number=number)
+
+
+def _panel(request: HttpRequest, number: str, name: str, form: Any, write: Any, done: str,
+           anchor: str = "") -> HttpResponse:
+    """Run one write that is not a status move; on a refusal show the page with the form as typed."""
+    try:
+        write()
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(str(exc)) from exc
+        forms.apply_errors(form, exc.errors)
+        context = _complaint_context(request, number, panel_forms={name: form})
+        return render(request, "web/complaint.html", context, status=exc.status)
+    messages.success(request, done)
+    return redirect(reverse("web:complaint", args=[number]) + anchor)
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, number: str) -> HttpResponse:
+    """A note without a status change: internal, or a reply the customer reads on the portal."""
+    form = forms.NoteAddForm(request.POST)
+    values = form.payload()
+
+    def write() -> None:
+        complaint_note_add(actor=_user(request), number=number, text=values["text"],
+                           visibility=values["visibility"], now=clock.now())
+
+    done = (_("The reply to the customer was added; they read it on the portal.")
+            if values["visibility"] == "customer" else _("The internal note was added."))
+    return _panel(request, number, "note", form, write, done, "#h-timeline")
+
+
+@login_required
+@require_POST
+def reclassify(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    page = complaint_page(user=user, number=number)
+    if page is None:
+        raise Http404(_("No complaint has this number."))
+    form = forms.ReclassifyForm(request.POST, categories=page.reclassify_categories,
+                                grading=user.role != Role.HANDLER)
+    payload = {k: v for k, v in form.payload().items() if k in form.fields and v != ""}
+
+    def write() -> None:
+        complaint_reclassify(actor=user, number=number, payload=payload, now=clock.now())
+
+    return _panel(request, number, "reclassify", form, write, _("The classification was changed."))
+
+
+@login_required
+@require_POST
+def deadlines_pause_view(request: HttpRequest, number: str) -> HttpResponse:
+    form = forms.PauseForm(request.POST)
+    values = form.payload()
+
+    def write() -> None:
+        if not values["reason"]:
+            raise ValidationFailed([FieldError("reason", _("Choose why the clocks stop."), "required")])
+        deadlines_pause(actor=_user(request), number=number, reason=values["reason"], note=values["note"][:500],
+                        now=clock.now())
+
+    return _panel(request, number, "pause", form, write, _("The deadlines are paused."), "#h-deadlines")
+
+
+@login_required
+@require_POST
+def deadlines_resume_view(request: HttpRequest, number: str) -> HttpResponse:
+    def write() -> None:
+        deadlines_resume(actor=_user(request), number=number, now=clock.now())
+
+    return _panel(request, number, "resume", forms.ActionForm(request.POST), write, _("The deadlines run again."),
+                  "#h-deadlines")
+
+
+@login_required
+@require_POST
+def deadline_extend_view(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    page = complaint_page(user=user, number=number)
+    if page is None:
+        raise Http404(_("No complaint has this number."))
+    form = forms.ExtendForm(request.POST, deadlines=page.extendable)
+    values = form.payload()
+
+    def write() -> None:
+        if values["kind"] not in {row.kind for row in page.extendable}:
+            raise ValidationFailed([FieldError("kind", _("This deadline cannot be extended."), "invalid_choice")])
+        deadline_extend(actor=user, number=number, kind=values["kind"], reason=values["reason"][:2000],
+                        now=clock.now())
+
+    return _panel(request, number, "extend", form, write, _("The deadline was extended."), "#h-deadlines")
 
 
 @login_required

@@ -86,7 +86,7 @@ def test_acknowledgement_in_english(fixed, users):
     [message] = letters_of(complaint, "acknowledgement")
     assert message.subject == f"We have received your complaint {complaint.number}"
     assert message.body.startswith("Dear 王小明,")
-    assert f"We received your complaint on Nov. 2, 2026, 9:30 a.m. and registered it under number " \
+    assert f"We received your complaint on 2 Nov 2026, 09:30 and registered it under number " \
            f"{complaint.number}." in message.body
     assert "will reply by " in message.body
 

@@ -29,7 +29,7 @@ from kesu.deadlines.escalation import ESCALATION_LADDER, MAX_ESCALATION_LEVEL  #
 from kesu.deadlines.services import deadlines_after_transition
 from kesu.notifications.services import notify_users
 from kesu.resolution import services as resolution
-from kesu.resolution.models import ContactMethod, RemedyType
+from kesu.resolution.models import ContactMethod, RemedyType, SolutionStatus
 
 INVALID_REASONS = (
     "excessive_demand", "harassment", "untrue", "system_fault", "knowledge_base", "branch_error",
@@ -88,13 +88,21 @@ def apply_transition(*, complaint: Complaint, rule: workflow.Transition, actor: 
     record_event(
         complaint=complaint, kind=rule.action, actor=actor, at=now, from_status=from_status,
         to_status=target, note=str(params.get("note") or params.get("reason") or params.get("result") or ""),
-        data={**event_data, **(event_extra or {})}, internal=rule.action not in PUBLIC_ACTIONS,
+        data={**event_data, **(event_extra or {})}, internal=_internal(rule.action, event_data),
     )
     deadlines_after_transition(complaint=complaint, action=rule.action, actor=actor, now=now)
 
 
-PUBLIC_ACTIONS = frozenset({"acknowledge", "propose_solution", "customer_accept", "customer_reject",
+PUBLIC_ACTIONS = frozenset({"acknowledge", "propose_solution", "approve", "customer_accept", "customer_reject",
                             "resolve", "close", "reopen", "withdraw"})
+
+
+def _internal(action: str, event_data: Mapping[str, Any]) -> bool:
+    """Whether the customer's timeline leaves the event out: a solution still waiting for approval
+    has not reached the customer (its approval then does, as the solution offered)."""
+    if action == "propose_solution":
+        return event_data.get("status") == "pending_approval"
+    return action not in PUBLIC_ACTIONS
 
 
 # --- parameter parsers: payload → params, or ValidationFailed naming the field ------------
@@ -185,8 +193,9 @@ def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
     else:
         _parse_remedies(c, payload.get("remedies"), "remedies", 1, remedies)
     description = c.text(payload, "description", "description", max_length=4000)
+    internal_note = c.text(payload, "internal_note", "internal_note", max_length=4000)
     c.raise_if_any()
-    return {"remedies": remedies, "description": description, "note": description}
+    return {"remedies": remedies, "description": description, "internal_note": internal_note, "note": description}
 
 
 def _parse_accept(payload: Mapping[str, Any], actor: User) -> Params:
@@ -304,8 +313,11 @@ def _nothing(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
 
 def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
     solution = resolution.solution_propose(complaint=c, actor=actor, remedies=p["remedies"],
-                                           description=p["description"], now=now)
-    c.replied_at = c.replied_at or now
+                                           description=p["description"], now=now,
+                                           internal_note=p.get("internal_note", ""))
+    if solution.status == SolutionStatus.APPROVED:
+        # Only an approved solution reaches the customer; one waiting for approval is no reply yet.
+        c.replied_at = c.replied_at or now
     data = {"round": solution.round, "total": str(solution.total), "status": solution.status,
             "remedies": [{"type": r["type"], "amount": str(r["amount"])}
                          for r in p["remedies"] if r.get("alternative", 1) == 1]}
@@ -318,6 +330,7 @@ def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
 
 def _approve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
     solution = resolution.solution_approve(complaint=c, actor=actor, note=p["note"], now=now)
+    c.replied_at = c.replied_at or now  # the solution now goes to the customer: the first reply
     return {"round": solution.round, "total": str(solution.total)}
 
 
