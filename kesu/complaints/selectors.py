@@ -62,8 +62,9 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
     if filters.received_to:
         queryset = queryset.filter(received_at__lt=filters.received_to)
     if filters.q:
-        for term in filters.q.lower().split()[:8]:
-            queryset = queryset.filter(search_text__contains=term)
+        from kesu.complaints.search import complaint_search_q
+
+        queryset = queryset.filter(complaint_search_q(filters.q))
     from kesu.deadlines.selectors import complaint_overdue_exists
 
     # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
