@@ -34,6 +34,7 @@ KINDS: dict[str, Promise] = {
 MESSAGE_LABELS: dict[str, Promise] = {
     "assigned": _("Assigned to you"),
     "escalated": _("Escalated"),
+    "deadline_reminder": _("Deadline approaching"),
     "major_complaint": _("Major complaint registered"),
     "capa_assigned": _("Corrective action assigned to you"),
     "capa_reopened": _("Corrective action reopened"),
