@@ -66,6 +66,11 @@ def test_every_queue_tab_the_sort_header_and_the_next_page_change_the_list(peopl
     assert second_page and not set(second_page) & set(oldest_first)
     assert "第 2 页" in page.locator("nav.pager").inner_text()
     shot(page, "helpdesk-queue-page-2-zh-CN")
+    page.emulate_media(media="print")  # the print stylesheet: the table without header, tabs or forms
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator("ul.tabs").is_visible()
+    assert page.locator("table.queue").is_visible()
+    shot(page, "helpdesk-queue-print-zh-CN")
 
 
 @pytest.mark.parametrize(("locale", "tab"), [("zh-CN", "全部投诉"), ("zh-TW", "全部投訴"), ("en", "All complaints")])
