@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from kesu.complaints.models import Complaint
 
@@ -78,13 +78,24 @@ def complaint_text_q(q: str) -> Q:
     return condition
 
 
+def complaint_key_q(q: str) -> Q:
+    """The exact keys `q` may be: the number, a phone or its last digits, an e-mail, an order or lot number."""
+    typed = q.strip()
+    keys = Q(number=typed) | Q(order_no__in={typed, typed.upper()}) | Q(product_lot__in={typed, typed.upper()})
+    for extra in (phone_q(typed), email_q(typed)):
+        if extra is not None:
+            keys |= extra
+    return keys
+
+
 def complaint_search_q(q: str) -> Q:
     """What `q` matches: any exact key, or the words of the text."""
     typed = q.strip()
     if not typed:
         return Q()
-    keys = Q(number=typed) | Q(order_no__in={typed, typed.upper()}) | Q(product_lot__in={typed, typed.upper()})
-    for extra in (phone_q(typed), email_q(typed)):
-        if extra is not None:
-            keys |= extra
-    return keys | complaint_text_q(typed)
+    return complaint_key_q(typed) | complaint_text_q(typed)
+
+
+def search_rank(q: str) -> Case:
+    """Relevance for ordering: a complaint found by an exact key before one found by its words."""
+    return Case(When(complaint_key_q(q), then=Value(0)), default=Value(1), output_field=IntegerField())

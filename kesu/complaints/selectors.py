@@ -61,17 +61,20 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
         queryset = queryset.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         queryset = queryset.filter(received_at__lt=filters.received_to)
-    if filters.q:
-        from kesu.complaints.search import complaint_search_q
+    ordering: tuple[str, ...] = ("-received_at", "-id")
+    if filters.q and filters.q.strip():
+        from kesu.complaints.search import complaint_search_q, search_rank
 
-        queryset = queryset.filter(complaint_search_q(filters.q))
+        # With `q`, by relevance (API.md): exact keys first, then the newest.
+        queryset = queryset.filter(complaint_search_q(filters.q)).annotate(search_rank=search_rank(filters.q))
+        ordering = ("search_rank", *ordering)
     from kesu.deadlines.selectors import complaint_overdue_exists
 
     # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
     return (
         queryset.select_related("customer", "category", "department", "assignee")
         .annotate(overdue_now=complaint_overdue_exists(now))
-        .order_by("-received_at", "-id")
+        .order_by(*ordering)
     )
 
 

@@ -100,3 +100,9 @@ def test_phone_key_and_the_next_prefix():
 
 def test_blank_q_matches_everything():
     assert str(complaint_search_q("  ")) == "(AND: )"
+
+
+def test_exact_keys_come_before_words_of_the_text(users, register, now):
+    exact = register(product={"name": "水杯", "order_no": "A100"}, description="杯子漏水。")
+    newer_by_words = register(description="订单 a100 的赠品没有收到。")
+    assert found(users["agent"], "A100", now) == [exact.number, newer_by_words.number]

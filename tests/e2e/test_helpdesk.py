@@ -66,6 +66,13 @@ def test_every_queue_tab_the_sort_header_and_the_next_page_change_the_list(peopl
     assert second_page and not set(second_page) & set(oldest_first)
     assert "第 2 页" in page.locator("nav.pager").inner_text()
     shot(page, "helpdesk-queue-page-2-zh-CN")
+    page.get_by_label("严重程度").select_option(label="重大")  # htmx refreshes the queue and the address
+    page.wait_for_url(re.compile(r"severity=major"))
+    page.wait_for_function("[...document.querySelectorAll('table.queue tbody tr')].every("
+                           "r => r.innerText.includes('重大'))")
+    page.locator("ul.tabs").get_by_role("link", name="逾期", exact=True).click()
+    page.wait_for_url(re.compile(r"queue=overdue.*severity=major|severity=major.*queue=overdue"))
+    assert page.get_by_label("严重程度").input_value() == "major"  # the tab keeps the filter
     page.emulate_media(media="print")  # the print stylesheet: the table without header, tabs or forms
     assert not page.locator("header.top").is_visible()
     assert not page.locator("ul.tabs").is_visible()
