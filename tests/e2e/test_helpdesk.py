@@ -89,6 +89,14 @@ def test_the_queue_in_each_language(people, shot, locale, tab) -> None:  # type:
     shot(page, f"helpdesk-queue-{locale}")
 
 
+def test_the_queue_on_a_phone(people, shot) -> None:  # type: ignore[no-untyped-def]
+    page = people.sign_in("handler", mobile=True)
+    assert page.locator("ul.tabs a[aria-current=page]").inner_text() == "本部门"  # a handler lands on the department
+    assert page.get_by_role("searchbox", name="搜索投诉").is_visible()
+    full = shot(page, "helpdesk-queue-mobile-zh-CN")
+    page.screenshot(path=str(full.with_name("helpdesk-queue-mobile-top-zh-CN.png")))  # the first screen
+
+
 def test_search_by_the_last_four_digits_of_a_phone_and_by_a_number(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("agent")
     phone = unique_phone()
@@ -99,6 +107,9 @@ def test_search_by_the_last_four_digits_of_a_phone_and_by_a_number(people, shot)
     page.wait_for_url(re.compile(rf"q={phone[-4:]}"))
     assert number in row_numbers(page)
     assert page.locator("ul.tabs a[aria-current=page]").inner_text() == "全部投诉"
+    box = page.get_by_role("searchbox", name="搜索投诉")
+    assert box.input_value() == phone[-4:]  # what was searched stays in the box, readable
+    assert box.evaluate("e => getComputedStyle(e).color") != box.evaluate("e => getComputedStyle(e).backgroundColor")
     shot(page, "helpdesk-search-phone-zh-CN")
     page.get_by_role("searchbox", name="搜索投诉").fill(number)
     page.get_by_role("searchbox", name="搜索投诉").press("Enter")
