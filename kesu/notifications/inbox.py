@@ -71,6 +71,7 @@ def _messages(user: User) -> QuerySet[OutboxMessage]:
 
 
 def _approvals(user: User) -> QuerySet[Any]:
+    from kesu.accounts.permissions import sees_whole_organisation
     from kesu.complaints import workflow
     from kesu.complaints.models import Status
     from kesu.complaints.selectors import visible_complaints
@@ -80,8 +81,9 @@ def _approvals(user: User) -> QuerySet[Any]:
     if user.role not in workflow.APPROVERS:
         return Solution.objects.none()
     pending = Solution.objects.filter(status=SolutionStatus.PENDING_APPROVAL,
-                                      complaint__status=Status.SOLUTION_PROPOSED,
-                                      complaint__in=visible_complaints(user).values("pk"))
+                                      complaint__status=Status.SOLUTION_PROPOSED)
+    if not sees_whole_organisation(user):
+        pending = pending.filter(complaint__in=visible_complaints(user).values("pk"))
     limit = approval_limit(user)
     if limit is not None:
         pending = pending.filter(total__lte=limit)
@@ -138,7 +140,7 @@ def inbox_for(*, user: User, now: dt.datetime) -> Inbox:
 
     messages = [
         InboxItem("message", MESSAGE_LABELS.get(m.kind, _("Notice")), m.complaint.number if m.complaint else None,
-                  (m.complaint.title or m.complaint.description[:60]) if m.complaint else "", m.created_at,
+                  (m.complaint.title or m.complaint.description[:60]) if m.complaint else m.subject, m.created_at,
                   is_new(m.created_at))
         for m in _messages(user).select_related("complaint").order_by("-created_at", "-id")[:LIST_LIMIT]
     ]
