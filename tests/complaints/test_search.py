@@ -106,3 +106,20 @@ def test_exact_keys_come_before_words_of_the_text(users, register, now):
     exact = register(product={"name": "水杯", "order_no": "A100"}, description="杯子漏水。")
     newer_by_words = register(description="订单 a100 的赠品没有收到。")
     assert found(users["agent"], "A100", now) == [exact.number, newer_by_words.number]
+
+
+def test_the_exact_keys_are_answered_from_indexes(register):
+    """Index-friendly: on SQLite (whose planner ignores table size here) every key is an index search."""
+    from django.db import connection
+
+    from kesu.complaints.models import Complaint
+    from kesu.complaints.search import complaint_key_q
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL scans a table this small whatever the indexes")
+    register()
+    plan = Complaint.objects.filter(complaint_key_q("5678")).explain()
+    for index in ("sqlite_autoindex_complaints_complaint_1", "complaint_order_no", "complaint_product_lot",
+                  "complaint_phone_key"):
+        assert f"USING INDEX {index}" in plan, plan
+    assert "SCAN complaints_complaint" not in plan
