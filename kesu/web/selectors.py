@@ -321,10 +321,7 @@ def queue_export(*, user: User, numbers: list[str]) -> tuple[list[str], list[lis
     return [str(label) for _key, label in EXPORT_COLUMNS], out
 
 
-def bulk_choices() -> dict[str, Any]:
-    """Departments and assignable people for the bulk assignment."""
-    return {
-        "departments": list(Department.objects.filter(active=True).order_by("code")),
-        "users": list(User.objects.filter(is_active=True).exclude(role=Role.AUDITOR)
-                      .select_related("department").order_by("department__code", "username")),
-    }
+def bulk_assignees() -> list[User]:
+    """Who the selected complaints may be assigned to (the departments come with the filters)."""
+    return list(User.objects.filter(is_active=True).exclude(role=Role.AUDITOR)
+                .select_related("department").order_by("department__code", "username"))

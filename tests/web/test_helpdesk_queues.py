@@ -87,3 +87,14 @@ def test_search_never_opens_a_complaint_the_user_may_not_see(as_user, register):
 
 def test_empty_search_goes_back_to_the_queues(as_user):
     assert as_user("agent").get("/search/", {"q": "  "})["Location"] == "/"
+
+
+def test_a_search_in_the_queue_keeps_the_query_count_flat(as_user, register, django_assert_max_num_queries):
+    for _ in range(30):
+        register(description="冰箱 不制冷")
+    client = as_user("supervisor")
+    with django_assert_max_num_queries(8):
+        response = client.get("/", {"queue": "all", "q": "冰箱"})
+    assert response.context["page"].paginator.count == 30
+    with django_assert_max_num_queries(8):
+        assert client.get("/", {"queue": "all", "q": "13800131234"}).status_code == 200
