@@ -42,7 +42,7 @@ COMPLAINT_COLUMNS = [
     "sample_kept", "escalation_level", "acknowledge_due", "reply_due", "close_due", "overdue",
     "acknowledged_at", "replied_at", "resolved_at", "closed_at", "result", "is_resolved_contact",
     "settled_on_spot", "search_text", "created_at", "updated_at", "assignee_id", "category_id",
-    "customer_id", "department_id", "recorded_by_id",
+    "customer_id", "department_id", "recorded_by_id", "phone_key",
 ]
 EVENT_COLUMNS = ["kind", "from_status", "to_status", "at", "note", "data", "internal", "actor_id", "complaint_id"]
 
@@ -128,6 +128,7 @@ def preload(*, database_url: str, count: int, mixer: TextMixer, now: dt.datetime
                 "", False, 0, ack_due, reply_due, close_due, overdue, acknowledged, replied, resolved, closed,
                 result, False, False, search_text, received, last_change, assignee,
                 categories.get(text.category or "other"), customer_id, departments[department], agent_id,
+                "".join(ch for ch in phone if ch.isdigit())[::-1],  # kesu.complaints.search.phone_key
             ))
             event_rows.append(("registered", "", "registered", received, "",
                                json.dumps({"channel": channel, "severity": severity, "department": department}),

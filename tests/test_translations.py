@@ -30,8 +30,9 @@ LANGUAGES = (*CHINESE, "en")
 IGNORED_DIRS = {".venv", "var", "bench", "tests", "artifacts", "locale", "node_modules", "__pycache__"}
 EXTENSIONS = {".py", ".html", ".txt"}
 
-# Punctuation (the form label suffix "：", the list separator "、") and the yuan sign carry no Chinese characters.
-LANGUAGE_NEUTRAL = {"¥%(amount)s", ":", ", "}
+# Translations that rightly contain no Chinese character: the yuan sign, the form label suffix ":"
+# ("：" in Chinese), the list separator ", " ("、") and "%(label)s: %(text)s" (a label and its value).
+LANGUAGE_NEUTRAL = {"¥%(amount)s", ":", ", ", "%(label)s: %(text)s"}
 
 # gettext functions xgettext finds under these names (makemessages' keywords and xgettext's Python defaults).
 EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",

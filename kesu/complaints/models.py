@@ -114,6 +114,9 @@ class Complaint(models.Model):
         related_name="merged_complaints",
     )
     search_text = models.TextField(blank=True, editable=False)
+    # The contact phone's digits reversed, so "the last 4 or more digits" is a prefix range on an
+    # index (kesu.complaints.search.phone_key); number, e-mail, order and lot are exact keys.
+    phone_key = models.CharField(max_length=20, blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(_("created at"), db_default=Now())
     updated_at = models.DateTimeField(_("updated at"), db_default=Now())
 
@@ -132,6 +135,10 @@ class Complaint(models.Model):
             models.Index(fields=["assignee", "status"], name="complaint_assignee_status"),
             models.Index(fields=["overdue", "status"], name="complaint_overdue_status"),
             models.Index(fields=["severity", "-received_at"], name="complaint_severity_recv"),
+            models.Index(fields=["phone_key"], name="complaint_phone_key"),
+            models.Index(fields=["contact_email"], name="complaint_contact_email"),
+            models.Index(fields=["order_no"], name="complaint_order_no"),
+            models.Index(fields=["product_lot"], name="complaint_product_lot"),
         ]
 
     def __str__(self) -> str:

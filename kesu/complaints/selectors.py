@@ -61,9 +61,13 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
         queryset = queryset.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         queryset = queryset.filter(received_at__lt=filters.received_to)
-    if filters.q:
-        for term in filters.q.lower().split()[:8]:
-            queryset = queryset.filter(search_text__contains=term)
+    ordering: tuple[str, ...] = ("-received_at", "-id")
+    if filters.q and filters.q.strip():
+        from kesu.complaints.search import complaint_search_q, search_rank
+
+        # With `q`, by relevance (API.md): exact keys first, then the newest.
+        queryset = queryset.filter(complaint_search_q(filters.q)).annotate(search_rank=search_rank(filters.q))
+        ordering = ("search_rank", *ordering)
     from kesu.deadlines.selectors import complaint_overdue_exists
 
     # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
@@ -71,7 +75,7 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
         queryset.select_related("customer", "category", "department", "assignee", "recorded_by", "related_to",
                                 "merged_into")
         .annotate(overdue_now=complaint_overdue_exists(now))
-        .order_by("-received_at", "-id")
+        .order_by(*ordering)
     )
 
 

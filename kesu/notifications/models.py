@@ -42,7 +42,11 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # A user's in-app notifications, newest first (kesu.notifications.inbox).
+            models.Index(fields=["recipient_user", "-created_at"], name="outbox_user_created"),
+        ]
 
 
 class LetterKind(models.TextChoices):
@@ -93,3 +97,49 @@ class LetterTemplate(models.Model):
                 errors[field] = problems
         if errors:
             raise ValidationError(errors)
+
+
+# --- helpdesk: in-app notifications and canned responses -------------------------------------
+
+class InboxMark(models.Model):
+    """When a staff member last opened their notifications; what came before counts as read.
+
+    The notifications themselves are not stored twice: they are the staff messages of the outbox
+    and the work waiting for the user (approvals, callbacks, overdue complaints), read live."""
+
+    user = models.OneToOneField("accounts.User", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(_("last opened"))
+
+    class Meta:
+        verbose_name = _("notifications read marker")
+        verbose_name_plural = _("notifications read markers")
+
+
+class CannedPurpose(models.TextChoices):
+    NOTE = "note", _("notes")
+    SOLUTION = "solution", _("solutions")
+    CALLBACK = "callback", _("callback comments")
+
+
+class CannedResponse(models.Model):
+    """A standard phrase (话术模板, SPEC SV-3, OP-4) that staff insert into a text box."""
+
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"), max_length=2000)
+    purpose = models.CharField(_("used for"), max_length=10, choices=CannedPurpose.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["purpose", "language", "title", "id"]
+        indexes = [models.Index(fields=["purpose", "language", "active"], name="canned_purpose_language")]
+
+    def __str__(self) -> str:
+        return self.title

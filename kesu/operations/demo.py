@@ -17,13 +17,13 @@ from kesu.complaints.services.transitions import complaint_transition
 from kesu.resolution.investigations import investigation_record, parse_investigation
 
 USERS = [
-    ("admin", Role.ADMIN, "customer_service", "系统管理员"),
-    ("agent", Role.AGENT, "customer_service", "客服代表 王芳"),
-    ("supervisor", Role.SUPERVISOR, "customer_service", "当班主管 李强"),
-    ("manager", Role.MANAGER, "customer_service", "客服经理 陈敏"),
-    ("handler", Role.HANDLER, "quality", "品质部 张伟"),
-    ("gm", Role.GM, None, "总经理 刘洋"),
-    ("auditor", Role.AUDITOR, None, "审计 赵静"),
+    ("admin", Role.ADMIN, "customer_service", "孙磊"),
+    ("agent", Role.AGENT, "customer_service", "王芳"),
+    ("supervisor", Role.SUPERVISOR, "customer_service", "李强"),
+    ("manager", Role.MANAGER, "customer_service", "陈敏"),
+    ("handler", Role.HANDLER, "quality", "张伟"),
+    ("gm", Role.GM, None, "刘洋"),
+    ("auditor", Role.AUDITOR, None, "赵静"),
 ]
 
 STORIES: list[dict[str, Any]] = [

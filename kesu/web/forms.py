@@ -15,12 +15,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kesu.complaints.models import Channel, Status
+from kesu.complaints.models import Channel
 from kesu.complaints.services.transitions import INVALID_REASONS
 from kesu.core.errors import FieldError
 from kesu.resolution.models import ContactMethod, RemedyType
 from kesu.triage.models import Severity, Urgency
-from kesu.web.selectors import SORTS, QueueQuery
 
 # After a field's label: the full-width colon in Chinese, a colon in English.
 LABEL_SUFFIX = pgettext_lazy("form label suffix", ":")
@@ -70,49 +69,6 @@ def apply_errors(form: forms.Form, errors: Iterable[FieldError], mapping: Mappin
             if name not in form.fields:
                 name = None
         form.add_error(name, str(error.message))
-
-
-# --- queues ----------------------------------------------------------------------------------
-
-class QueueForm(KesuForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("number, name, text…")}))
-    status = select(_("Status"), [("", _("any status")), ("open", _("any open status")), *Status.choices])
-    severity = select(_("Severity"), _blank(_("any severity")) + list(Severity.choices))
-    channel = select(_("Channel"), _blank(_("any channel")) + list(Channel.choices))
-    category = select(_("Category"), [])
-    department = select(_("Department"), [])
-    day = forms.DateField(label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sort = select(_("Sort by"), list(SORTS.items()))
-
-    def __init__(self, *args: Any, categories: Iterable[Any] = (), departments: Iterable[Any] = (),
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].widget.choices = _blank(_("any category")) + [
-            (c.code, c.localized_name) for c in categories]
-        self.fields["department"].widget.choices = _blank(_("any department")) + [
-            (d.code, d.name) for d in departments]
-
-    def clean_day(self) -> Any:
-        day = self.cleaned_data.get("day")
-        # 9999-12-31 has no next day to end the range at (and 0001-01-01 no time zone offset before it).
-        if day is not None and not 1900 <= day.year <= 2999:
-            raise forms.ValidationError(_("Enter a date between the years 1900 and 2999."), code="date_range")
-        return day
-
-    def query(self, queue: str, page: str | None) -> QueueQuery:
-        data = self.cleaned_data if self.is_valid() else {}
-        try:
-            page_number = max(1, int(page or 1))
-        except ValueError:
-            page_number = 1
-        return QueueQuery(
-            queue=queue or "", status=data.get("status", ""), severity=data.get("severity", ""),
-            channel=data.get("channel", ""), category=data.get("category", ""),
-            department=data.get("department", ""), q=(data.get("q") or "").strip(),
-            sort=str(data.get("sort")) if data.get("sort") in SORTS else "-received_at", page=page_number,
-            day=data.get("day"),
-        )
 
 
 # --- intake ----------------------------------------------------------------------------------

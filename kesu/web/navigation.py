@@ -34,6 +34,12 @@ def _dashboard(user: Any) -> bool:
     return user.role in DASHBOARD_ROLES
 
 
+def _canned(user: Any) -> bool:
+    from kesu.notifications.canned import can_manage_canned
+
+    return can_manage_canned(user)
+
+
 ENTRIES: list[NavEntry] = [
     NavEntry("queues", "web:workspace", _("Queues"), lambda user: True),
     NavEntry("intake", "web:intake", _("Register a complaint"), _register),
@@ -41,6 +47,8 @@ ENTRIES: list[NavEntry] = [
     # --- resolution pages (finance's returns, follow-up visits) ---
     # --- supervision and configuration pages (CAPA, quality review, roll-ups, settings) ---
     # --- helpdesk pages (notifications, canned responses) ---
+    # Notifications open from the badge in the header (base.html), on every staff page.
+    NavEntry("canned", "web:canned_list", _("Canned responses"), _canned),
 ]
 
 

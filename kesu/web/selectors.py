@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import Department, Role, User
-from kesu.accounts.permissions import FRONT_DESK, STAFF_ROLES, SUPERVISORS
+from kesu.accounts.permissions import STAFF_ROLES, SUPERVISORS
 from kesu.complaints import workflow
 from kesu.complaints.models import OPEN_STATUSES, TERMINAL_STATUSES, Complaint, Status
 from kesu.complaints.selectors import (
@@ -62,29 +62,43 @@ SORTS: dict[str, Any] = {
 }
 
 
+# The tabs each role works from, in order; the first is where the role lands (SPEC IN-6, DP-1…DP-3):
+# an agent on what they registered and what is assigned to them, a handler on their department,
+# supervisors and managers on the solutions waiting for their approval, the GM on major
+# complaints; administrators and auditors, who read everything, on all complaints.
+QUEUE_TABS: dict[str, tuple[str, ...]] = {
+    Role.AGENT: ("mine", "unassigned", "callback", "overdue", "major", "approval", "department", "all"),
+    Role.HANDLER: ("department", "mine", "unassigned", "overdue", "major", "all"),
+    Role.SUPERVISOR: ("approval", "unassigned", "overdue", "major", "callback", "mine", "department", "all"),
+    Role.MANAGER: ("approval", "callback", "overdue", "major", "unassigned", "mine", "department", "all"),
+    Role.GM: ("major", "approval", "overdue", "callback", "unassigned", "all"),
+    Role.ADMIN: ("all", "unassigned", "overdue", "major", "callback", "department"),
+    Role.AUDITOR: ("all", "overdue", "major", "unassigned"),
+}
+# Before a complaint is handed over (assigned), the agent who registered it owns it (IN-6).
+NOT_HANDED_OVER = [Status.REGISTERED.value, Status.ACKNOWLEDGED.value]
+
+
 def queues_for(user: User) -> list[str]:
-    """The queues a role works from; auditors and the GM read everything."""
-    codes = ["all"]
-    if user.role in (Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.MANAGER):
-        codes.append("mine")
-    if user.department_id:
-        codes.append("department")
-    codes += ["unassigned", "overdue", "major"]
-    if user.role in workflow.APPROVERS:
-        codes.append("approval")
-    if user.role in FRONT_DESK:
-        codes.append("callback")
-    return codes
+    """The queues a role works from, the landing queue first."""
+    codes = QUEUE_TABS.get(user.role, ("all",))
+    return [code for code in codes if code != "department" or user.department_id]
 
 
 def default_queue(user: User) -> str:
-    return "mine" if user.role == Role.HANDLER else "all"
+    return queues_for(user)[0]
+
+
+def mine_q(user: User) -> Q:
+    """My work: assigned to me, or registered by me and not yet handed over (IN-6)."""
+    return (Q(assignee_id=user.pk) | Q(recorded_by_id=user.pk, assignee__isnull=True,
+                                       status__in=NOT_HANDED_OVER)) & IS_OPEN
 
 
 def queue_q(queue: str, *, user: User, now: dt.datetime) -> Q:
     """The condition of a queue, on top of what the user may see."""
     if queue == "mine":
-        return Q(assignee_id=user.pk) & IS_OPEN
+        return mine_q(user)
     if queue == "department":
         return Q(department_id=user.department_id) & IS_OPEN
     if queue == "unassigned":
@@ -470,3 +484,55 @@ def intake_check(*, user: User, phone: str, email: str, text: str, channel: str)
 
 def intake_choices() -> dict[str, Any]:
     return {"categories": list(Category.objects.filter(active=True, level__lte=3).order_by("code"))}
+
+
+# --- helpdesk: search jump, bulk selection, export -------------------------------------------
+
+def search_jump(*, user: User, q: str) -> str | None:
+    """The complaint number to open straight away: `q` is a visible complaint's number."""
+    typed = q.strip()
+    if not typed:
+        return None
+    return visible_complaints(user).filter(number=typed).values_list("number", flat=True).first()
+
+
+EXPORT_COLUMNS: list[tuple[str, Any]] = [
+    ("number", _("Number")), ("received_at", _("Received")), ("status", _("Status")),
+    ("severity", _("Severity")), ("channel", _("Channel")), ("category", _("Category")),
+    ("contact_name", _("Complainant")), ("contact_phone", _("Phone")), ("title", _("Subject")),
+    ("order_no", _("Order number")), ("product_lot", _("Lot number")), ("department", _("Department")),
+    ("assignee", _("Assignee")), ("close_due", _("Close by")),
+]
+
+
+def queue_export(*, user: User, numbers: list[str]) -> tuple[list[str], list[list[str]]]:
+    """The selected complaints the user may see, as rows of text in the user's language; phones
+    masked for roles that may not see them (SPEC PV-1)."""
+    from kesu.accounts.permissions import can_view_personal_data
+    from kesu.core.privacy import mask_phone
+    from kesu.customers.services import display_phone
+
+    unmasked = can_view_personal_data(user)
+    rows = (visible_complaints(user).filter(number__in=numbers[:500])
+            .select_related("category", "department", "assignee").order_by("-received_at", "-id"))
+
+    def local(value: dt.datetime | None) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    out = []
+    for c in rows:
+        phone = display_phone(c.contact_phone)
+        out.append([
+            c.number, local(c.received_at), str(c.get_status_display()), str(c.get_severity_display()),
+            str(c.get_channel_display()), c.category.localized_name if c.category else "", c.contact_name,
+            phone if unmasked else (mask_phone(phone) or ""), c.title or c.description[:80],
+            c.order_no, c.product_lot, c.department.name if c.department else "",
+            str(c.assignee) if c.assignee else "", local(c.close_due),
+        ])
+    return [str(label) for _key, label in EXPORT_COLUMNS], out
+
+
+def bulk_assignees() -> list[User]:
+    """Who the selected complaints may be assigned to (the departments come with the filters)."""
+    return list(User.objects.filter(is_active=True).exclude(role=Role.AUDITOR)
+                .select_related("department").order_by("department__code", "username"))

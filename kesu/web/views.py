@@ -65,14 +65,22 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
+    from kesu.web.helpdesk_forms import BulkAssignForm
+    from kesu.web.helpdesk_views import bulk_offers
+    from kesu.web.queue_forms import QueueForm
+    from kesu.web.selectors import bulk_assignees
+
     user = _user(request)
     now = clock.now()
     choices = filter_choices()
-    form = forms.QueueForm(request.GET, **choices)
-    query = form.query(request.GET.get("queue", ""), request.GET.get("page"))
+    form = QueueForm(request.GET, **choices)
+    query = form.query(request.GET.get("queue", ""), request.GET.get("page"), str(request.GET.get("q", "")))
     result = queue_page(user=user, query=query, now=now)
+    offers = bulk_offers(user)
+    bulk_form = BulkAssignForm(departments=choices["departments"], users=bulk_assignees()) if offers["assign"] else None
     context = {"form": form, "result": result, "page": result.page, "now": now, "query": query, "nav": "queues",
-               "received_toggle": "received_at" if query.sort == "-received_at" else "-received_at"}
+               "received_toggle": "received_at" if query.sort == "-received_at" else "-received_at",
+               "offers": offers, "bulk_form": bulk_form}
     # htmx requests get the same page and pick out the queue (hx-select), so tabs keep the filters.
     return render(request, "web/workspace.html", context)
 

@@ -15,7 +15,7 @@ from kesu.accounts.models import Department, Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.numbering import format_number, next_serial, period_of
-from kesu.complaints.search import build_search_text
+from kesu.complaints.search import index_for_search
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -84,7 +84,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
             reply_due=deadlines.reply_due, close_due=deadlines.close_due,
             created_at=now, updated_at=now, language=data.language or settings.LANGUAGE_CODE,
         )
-        complaint.search_text = build_search_text(complaint)
+        index_for_search(complaint)
         complaint.save(force_insert=True)
         record_event(
             complaint=complaint, kind="registered", actor=actor, at=now, to_status=Status.REGISTERED,
