@@ -34,12 +34,28 @@ def _dashboard(user: Any) -> bool:
     return user.role in DASHBOARD_ROLES
 
 
+def _supervision_reader(user: Any) -> bool:
+    from kesu.web.supervision_views import may_read_supervision
+
+    return may_read_supervision(user)
+
+
+def _configure(user: Any) -> bool:
+    from kesu.accounts.permissions import can_configure
+
+    return can_configure(user)
+
+
 ENTRIES: list[NavEntry] = [
     NavEntry("queues", "web:workspace", _("Queues"), lambda user: True),
     NavEntry("intake", "web:intake", _("Register a complaint"), _register),
     NavEntry("dashboard", "web:dashboard", _("Dashboard"), _dashboard),
     # --- resolution pages (finance's returns, follow-up visits) ---
     # --- supervision and configuration pages (CAPA, quality review, roll-ups, settings) ---
+    NavEntry("capas", "web:capas", _("CAPA"), lambda user: True),
+    NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
+    NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
+    NavEntry("settings", "web:settings", _("Configuration"), _configure),
     # --- helpdesk pages (notifications, canned responses) ---
 ]
 
