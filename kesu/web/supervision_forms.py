@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +216,11 @@ class AuthorityForm(forms.ModelForm[ApprovalAuthority]):
     class Meta:
         model = ApprovalAuthority
         fields = ("role", "department", "limit")
+
+    def _post_clean(self) -> None:
+        # The model's checks (one row per role and department) run in the service, whose message
+        # names the field; here the typed values are only put on the instance.
+        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
 
 
 class CategoryForm(forms.ModelForm[Category]):
