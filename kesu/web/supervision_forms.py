@@ -16,6 +16,7 @@ from django import forms
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import Department, Role, User
@@ -55,6 +56,14 @@ def day(label: Any) -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class Labelled:
+    """Labels end in the language's colon: full-width in Chinese (Django's own catalogue gives ":")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：" if (get_language() or "zh-hans").startswith("zh") else ":")
+        super().__init__(*args, **kwargs)
+
+
 def owner_choices(users: Iterable[User]) -> list[tuple[Any, Any]]:
     """Users grouped by department (option groups), the blank choice first."""
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -66,7 +75,7 @@ def owner_choices(users: Iterable[User]) -> list[tuple[Any, Any]]:
 
 # --- CAPA ------------------------------------------------------------------------------------
 
-class CapaForm(forms.Form):
+class CapaForm(Labelled, forms.Form):
     complaints = area(_("Complaint numbers"), rows=2)
     title = text(_("Title"), max_length=200)
     nonconformity = area(_("Nonconformity found"), rows=3)
@@ -91,11 +100,11 @@ class CapaForm(forms.Form):
                 "due": parse_local_datetime(data.get("due_at"))}
 
 
-class CapaCompleteForm(forms.Form):
+class CapaCompleteForm(Labelled, forms.Form):
     note = area(_("What was done"), rows=4)
 
 
-class CapaVerifyForm(forms.Form):
+class CapaVerifyForm(Labelled, forms.Form):
     effective = forms.ChoiceField(
         label=_("Result of the verification"), required=False, initial="yes", widget=forms.RadioSelect,
         choices=[("yes", _("effective: close the CAPA")), ("no", _("not effective: take the actions again"))])
@@ -109,7 +118,7 @@ class CapaVerifyForm(forms.Form):
 
 # --- quality review --------------------------------------------------------------------------
 
-class SampleForm(forms.Form):
+class SampleForm(Labelled, forms.Form):
     period_start = day(_("Closed from"))
     period_end = day(_("Closed until (inclusive)"))
     size = forms.CharField(label=_("Sample size"), required=False,
@@ -130,7 +139,7 @@ class SampleForm(forms.Form):
         return {"period_start": start, "period_end": end, "size": size}, bad
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Labelled, forms.Form):
     score = forms.CharField(label=_("Score (0–100)"), required=False,
                             widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
     findings = area(_("Findings"), rows=3)
@@ -140,7 +149,7 @@ class ReviewForm(forms.Form):
         return int(raw) if raw.isdigit() else None
 
 
-class RollupForm(forms.Form):
+class RollupForm(Labelled, forms.Form):
     date_from = day(_("Closed from"))
     date_to = day(_("Closed until (inclusive)"))
 
@@ -182,7 +191,7 @@ OVERSEAS_CHOICES = [("", _("any customer")), ("true", _("overseas customers only
                     ("false", _("domestic customers only"))]
 
 
-class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
+class SlaPolicyForm(Labelled, forms.ModelForm[SlaPolicy]):
     kind = _KindChoice(label=_("Deadline"), queryset=DeadlineKind.objects.order_by("id"), empty_label=None)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     severity = forms.ChoiceField(label=_("Severity"), required=False, choices=_any(_("any severity"), Severity.choices))
@@ -200,11 +209,11 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
         model = SlaPolicy
         fields = ("kind", "name", "amount", "unit", "by_time", "severity", "urgency", "channel", "category",
                   "overseas", "active")
-        labels = {"name": _("Name"), "amount": _("Amount"), "active": _("Active")}
+        labels = {"name": _("Name"), "amount": _("Number of units"), "active": _("Active")}
         widgets = {"amount": forms.NumberInput(attrs={"min": 1, "max": 10000})}
 
 
-class AuthorityForm(forms.ModelForm[ApprovalAuthority]):
+class AuthorityForm(Labelled, forms.ModelForm[ApprovalAuthority]):
     role = forms.ChoiceField(label=_("Role"), choices=_any(_("choose…"), Role.choices))
     department = _DepartmentChoice(label=_("Department"), required=False,
                                    queryset=Department.objects.filter(active=True).order_by("code"),
@@ -223,7 +232,7 @@ class AuthorityForm(forms.ModelForm[ApprovalAuthority]):
         self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
 
 
-class CategoryForm(forms.ModelForm[Category]):
+class CategoryForm(Labelled, forms.ModelForm[Category]):
     parent = _CategoryChoice(label=_("Parent category"), required=False,
                              queryset=Category.objects.filter(level__lt=4).order_by("code"),
                              empty_label=_("none (a top-level category)"))
@@ -255,7 +264,7 @@ class CategoryForm(forms.ModelForm[Category]):
         super()._post_clean()
 
 
-class SeverityRuleForm(forms.ModelForm[SeverityRule]):
+class SeverityRuleForm(Labelled, forms.ModelForm[SeverityRule]):
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     channels = forms.MultipleChoiceField(label=_("Channels that trigger the rule on their own"), required=False,
                                          choices=Channel.choices, widget=forms.CheckboxSelectMultiple)
@@ -284,7 +293,7 @@ class SeverityRuleForm(forms.ModelForm[SeverityRule]):
         return ",".join(self.cleaned_data.get("channels") or [])
 
 
-class LetterTemplateForm(forms.ModelForm[LetterTemplate]):
+class LetterTemplateForm(Labelled, forms.ModelForm[LetterTemplate]):
     """The kind and language are fixed; the model's check (variables and syntax) puts its
     message on the subject or body field."""
 
