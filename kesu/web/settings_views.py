@@ -17,8 +17,8 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.models import Role, User
@@ -128,7 +128,11 @@ def policy_summary(policy: SlaPolicy) -> dict[str, Any]:
     if policy.overseas is not None:
         when.append(str(sf.OVERSEAS_CHOICES[1 if policy.overseas else 2][1]))
     return {"policy": policy, "kind": sf.kind_label(policy.kind), "rule": rule,
-            "when": "，".join(str(w) for w in when) if when else _("every complaint")}
+            "when": _list_separator().join(str(w) for w in when) if when else _("every complaint")}
+
+
+def _list_separator() -> str:
+    return "，" if (get_language() or "zh-hans").startswith("zh") else ", "
 
 
 @login_required

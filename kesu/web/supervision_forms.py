@@ -62,6 +62,9 @@ class Labelled:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "：" if (get_language() or "zh-hans").startswith("zh") else ":")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.label_suffix = ""  # the label follows the box
 
 
 def owner_choices(users: Iterable[User]) -> list[tuple[Any, Any]]:
