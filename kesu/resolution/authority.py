@@ -34,7 +34,7 @@ def authority_save(*, actor: User, authority: ApprovalAuthority | None, values: 
     if row.limit is not None and not Decimal("0") <= row.limit <= MAX_LIMIT:
         errors.append(FieldError("limit", _("Give an amount of 0 or more, or leave it empty for unlimited."),
                                  "invalid"))
-    clash = ApprovalAuthority.objects.filter(role=row.role, department_id=row.department_id).exclude(pk=row.pk)
+    clash = ApprovalAuthority.objects.filter(role=row.role, department=row.department).exclude(pk=row.pk)
     clashes = bool(row.role) and clash.exists()
     if clashes:
         errors.append(FieldError("department", _("This role already has an authority here; edit that one."),

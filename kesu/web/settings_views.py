@@ -123,7 +123,7 @@ def policy_summary(policy: SlaPolicy) -> dict[str, Any]:
         when.append(Urgency(policy.urgency).label if policy.urgency in Urgency.values else policy.urgency)
     if policy.channel:
         when.append(Channel(policy.channel).label if policy.channel in Channel.values else policy.channel)
-    if policy.category_id:
+    if policy.category is not None:
         when.append(policy.category.localized_name)
     if policy.overseas is not None:
         when.append(str(sf.OVERSEAS_CHOICES[1 if policy.overseas else 2][1]))
@@ -208,7 +208,8 @@ def categories(request: HttpRequest) -> HttpResponse:
     by_id = {row.pk: row for row in rows}
     items = []
     for row in rows:
-        node, inherited = row, None
+        node: Category | None = row
+        inherited = None
         while node is not None and not node.department_id:
             node = by_id.get(node.parent_id) if node.parent_id else None
         if node is not None and node is not row:

@@ -183,7 +183,7 @@ class _CategoryChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class _DepartmentChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return obj.name
+        return str(obj.name)
 
 
 def _any(label: Any, choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -264,7 +264,7 @@ class CategoryForm(Labelled, forms.ModelForm[Category]):
         # The service sets the level from the parent before the model's own checks run.
         parent = self.cleaned_data.get("parent") if "parent" in self.fields else self.instance.parent
         self.instance.level = parent.level + 1 if parent is not None and parent.level < 4 else 1
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
 
 class SeverityRuleForm(Labelled, forms.ModelForm[SeverityRule]):

@@ -234,7 +234,7 @@ def _sample_context(request: HttpRequest, run_id: int, *, failed: int | None = N
     if run is None:
         raise Http404(_("No sample has this number."))
     can_review = user.role in STAFF_ROLES and services.may_supervise(user)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for review in selectors.sample_reviews(run).select_related("complaint__category", "complaint__assignee"):
         own = user.pk in (review.complaint.assignee_id, review.complaint.recorded_by_id)
         form = failed_form if review.pk == failed else sf.ReviewForm(prefix=f"r{review.pk}")
