@@ -78,7 +78,7 @@ def severity_rule_save(*, actor: User, rule: SeverityRule | None, values: dict[s
     row.channels = ",".join(dict.fromkeys(codes))
     if row.severity and row.severity not in Severity.values:
         errors.append(FieldError("severity", _("Choose one of the listed values."), "invalid_choice"))
-    if not (row.keywords() or codes):
+    if not (row.keywords() or set(codes) - set(unknown)):
         errors.append(FieldError("keywords_zh_hans", _("Give at least one keyword or channel."), "required"))
     return save_audited(actor=actor, instance=row, fields=RULE_FIELDS, object_type="severity_rule",
                         object_id=lambda r: r.code, now=now, errors=errors)

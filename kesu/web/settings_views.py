@@ -239,13 +239,22 @@ def category_edit(request: HttpRequest, category_id: int | None = None) -> HttpR
 
 # --- severity rules ----------------------------------------------------------------------------
 
+def _keyword_field() -> str:
+    """The reader's language's keywords (all three languages are matched at intake)."""
+    language = (get_language() or "zh-hans").lower()
+    if language.startswith("en"):
+        return "keywords_en"
+    return "keywords_zh_hant" if language in {"zh-hant", "zh-tw", "zh-hk"} else "keywords_zh_hans"
+
+
 @login_required
 def severity(request: HttpRequest) -> HttpResponse:
     _require(request)
     rules = []
     for rule in SeverityRule.objects.order_by("code"):
         channels = [Channel(c).label for c in sorted(rule.channel_codes()) if c in Channel.values]
-        rules.append({"rule": rule, "keywords": rule.keywords(), "channels": channels})
+        own = [w.strip() for w in getattr(rule, _keyword_field()).splitlines() if w.strip()]
+        rules.append({"rule": rule, "keywords": own, "channels": channels})
     return render(request, "web/settings/severity.html", {"rules": rules, "nav": "settings"})
 
 
