@@ -47,9 +47,10 @@ def sla_policy_save(*, actor: User, policy: SlaPolicy | None, values: dict[str, 
     for field, allowed in (("severity", Severity.values), ("urgency", Urgency.values), ("channel", Channel.values)):
         if getattr(policy, field) and getattr(policy, field) not in allowed:
             errors.append(FieldError(field, _("Choose one of the listed values."), "invalid_choice"))
-    saved = save_audited(actor=actor, instance=policy, fields=POLICY_FIELDS, object_type="sla_policy",
-                         object_id=lambda p: str(p.pk), now=now, errors=errors)
-    bump_version()
+    with transaction.atomic():
+        saved = save_audited(actor=actor, instance=policy, fields=POLICY_FIELDS, object_type="sla_policy",
+                             object_id=lambda p: str(p.pk), now=now, errors=errors)
+        bump_version()
     return saved
 
 

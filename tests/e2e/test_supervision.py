@@ -53,6 +53,7 @@ def test_manager_opens_completes_and_verifies_a_capa_from_a_complaint(people, sh
 def test_manager_draws_a_sample_reviews_one_and_opens_the_rollup(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager")
     _nav(page, "质量抽检")
+    shot(page, "supervision-samples")
     page.get_by_label("样本量").fill("2")
     page.get_by_role("button", name="抽取样本").click()
     page.wait_for_url(re.compile(r"/review/\d+/$"))
@@ -89,6 +90,7 @@ def test_manager_edits_the_configuration(people, shot) -> None:  # type: ignore[
     page.get_by_label("时长（单位数）").fill("0")
     page.get_by_role("button", name="保存").click()
     assert page.locator("#id_amount_error").is_visible()
+    shot(page, "supervision-settings-sla-refused")
     page.get_by_label("时长（单位数）").fill("2")
     page.get_by_role("button", name="保存").click()
     assert "SLA 时限规则已保存" in page.locator(".messages").inner_text()
