@@ -233,8 +233,7 @@ def category_edit(request: HttpRequest, category_id: int | None = None) -> HttpR
     title = _("Edit the category “%(name)s”") % {"name": row.localized_name} if row else _("New category")
     return _edit(request, section="categories", form=form,
                  save=lambda values: category_save(actor=user, category=row, values=values, now=clock.now()),
-                 title=title, done=_("The category was saved."), back=reverse("web:settings_categories"),
-                 extra={"code": row.code if row else ""})
+                 title=title, done=_("The category was saved."), back=reverse("web:settings_categories"))
 
 
 # --- severity rules ----------------------------------------------------------------------------
