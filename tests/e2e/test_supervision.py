@@ -34,9 +34,15 @@ def test_manager_opens_completes_and_verifies_a_capa_from_a_complaint(people, sh
     page.get_by_role("button", name="创建措施").click()
     page.wait_for_url(re.compile(r"/capas/\d+/$"))
     assert "包装密封不良的纠正措施" in page.locator("h1").inner_text()
+    # the owner, the quality department's handler, finds it among their CAPAs
+    owner = people.sign_in("handler")
+    _nav(owner, "纠正预防措施")
+    assert owner.get_by_role("link", name="包装密封不良的纠正措施").count() == 1
+    # a manager may report the actions done; the manager, not the owner, then verifies the effect
     page.get_by_label("已采取的措施").fill("封口温度已由 160 度调至 175 度，增加首件检验。")
     page.get_by_role("button", name="报告完成").click()
     assert "待验证" in page.locator("h1").inner_text()
+    shot(page, "supervision-capa-completed")
     page.get_by_label("有效：关闭此纠正预防措施").check()
     page.get_by_label("效果验证").fill("连续三批抽检合格。")
     page.get_by_role("button", name="记录验证结果").click()
