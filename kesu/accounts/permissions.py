@@ -45,3 +45,9 @@ def can_view_personal_data(user: User) -> bool:
 
 def sees_whole_organisation(user: User) -> bool:
     return user.role in ORGANISATION_WIDE_ROLES
+
+
+def can_configure(user: User) -> bool:
+    """Configuration the managers own (SLA policies and presets, approval authority, taxonomy,
+    severity rules, letter templates)."""
+    return user.role in MANAGERS

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
-from kesu.accounts.permissions import STAFF_ROLES
+from kesu.accounts.permissions import STAFF_ROLES, can_configure
 from kesu.audit.services import audit_record
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint
@@ -336,8 +336,8 @@ def complaint_language_set(*, actor: User, number: str, language: str, now: dt.d
 def letter_template_save(*, actor: User, template: LetterTemplate, now: dt.datetime) -> LetterTemplate:
     """Check and save an administrator's edit: variables and syntax checked, version bumped,
     audit record written in the same transaction."""
-    if not (actor.role == "admin" or actor.is_superuser):
-        raise PermissionDenied(_("Only administrators edit letter templates."))
+    if not (can_configure(actor) or actor.is_superuser):
+        raise PermissionDenied(_("Only managers and administrators edit letter templates."))
     try:
         template.full_clean()
     except DjangoValidationError as error:

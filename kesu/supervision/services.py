@@ -91,7 +91,8 @@ def _locked_capa(capa_id: int) -> CorrectiveAction:
 # --- CAPA (SV-2) ----------------------------------------------------------------------------
 
 def capa_create(*, actor: User, complaints: Sequence[str], title: str, actions: str, owner: str,
-                due: dt.datetime, now: dt.datetime, nonconformity: str = "", root_cause: str = "") -> CorrectiveAction:
+                due: dt.datetime | None, now: dt.datetime, nonconformity: str = "",
+                root_cause: str = "") -> CorrectiveAction:
     """Open a CAPA for one or many complaints, owned by `owner` (a username) and due at `due`."""
     _require_staff(actor)
     if not may_create_capa(actor):
@@ -115,15 +116,19 @@ def capa_create(*, actor: User, complaints: Sequence[str], title: str, actions: 
                 errors.append(FieldError(f"complaints[{index}]", _("No complaint has this number."), "not_found"))
         found = [by_number[n] for n in numbers if n in by_number]
     owner_user = User.objects.select_related("department").filter(username=owner, is_active=True).first()
-    if owner_user is None:
+    if not str(owner or "").strip():
+        errors.append(FieldError("owner", _("Choose the owner."), "required"))
+    elif owner_user is None:
         errors.append(FieldError("owner", _("Unknown user: %(ref)s.") % {"ref": owner}, "not_found"))
     elif owner_user.role not in STAFF_ROLES:
         errors.append(FieldError("owner", _("An auditor cannot own a CAPA."), "invalid"))
-    if due <= now:
+    if due is None:
+        errors.append(FieldError("due_at", _("Give the due date."), "required"))
+    elif due <= now:
         errors.append(FieldError("due_at", _("Give a due date in the future."), "invalid"))
     if errors:
         raise ValidationFailed(errors)
-    assert owner_user is not None
+    assert owner_user is not None and due is not None
     with transaction.atomic():
         capa = CorrectiveAction.objects.create(
             title=title, nonconformity=nonconformity, root_cause=root_cause, actions=actions, owner=owner_user,

@@ -103,7 +103,7 @@ def canned_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The canned response was saved."))
             return redirect("web:canned_list")
     rows = list(canned_responses(include_inactive=True).select_related("updated_by"))
-    return render(request, "web/helpdesk/canned_list.html", {"rows": rows, "form": form, "nav": "canned"},
+    return render(request, "web/helpdesk/canned_list.html", {"rows": rows, "form": form, "nav": "settings"},
                   status=status)
 
 
@@ -128,7 +128,7 @@ def canned_edit(request: HttpRequest, response_id: int) -> HttpResponse:
     else:
         form = CannedResponseForm(initial={"title": response.title, "purpose": response.purpose,
                                            "language": response.language, "body": response.body})
-    return render(request, "web/helpdesk/canned_edit.html", {"form": form, "response": response, "nav": "canned"},
+    return render(request, "web/helpdesk/canned_edit.html", {"form": form, "response": response, "nav": "settings"},
                   status=status)
 
 

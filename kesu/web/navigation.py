@@ -34,10 +34,16 @@ def _dashboard(user: Any) -> bool:
     return user.role in DASHBOARD_ROLES
 
 
-def _canned(user: Any) -> bool:
-    from kesu.notifications.canned import can_manage_canned
+def _supervision_reader(user: Any) -> bool:
+    from kesu.web.supervision_views import may_read_supervision
 
-    return can_manage_canned(user)
+    return may_read_supervision(user)
+
+
+def _configure(user: Any) -> bool:
+    from kesu.accounts.permissions import can_configure
+
+    return can_configure(user)
 
 
 ENTRIES: list[NavEntry] = [
@@ -46,9 +52,13 @@ ENTRIES: list[NavEntry] = [
     NavEntry("dashboard", "web:dashboard", _("Dashboard"), _dashboard),
     # --- resolution pages (finance's returns, follow-up visits) ---
     # --- supervision and configuration pages (CAPA, quality review, roll-ups, settings) ---
+    NavEntry("capas", "web:capas", _("CAPA"), lambda user: True),
+    NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
+    NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
+    NavEntry("settings", "web:settings", _("Configuration"), _configure),
     # --- helpdesk pages (notifications, canned responses) ---
-    # Notifications open from the badge in the header (base.html), on every staff page.
-    NavEntry("canned", "web:canned_list", _("Canned responses"), _canned),
+    # Notifications open from the badge in the header (base.html), on every staff page; canned
+    # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
 ]
 
 

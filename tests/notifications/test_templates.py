@@ -98,12 +98,13 @@ def test_saving_an_unknown_variable_is_refused_and_writes_nothing(users, now):
     assert (_templates(), AuditRecord.objects.count()) == (before, audit)
 
 
-def test_only_an_administrator_saves_templates(users, now):
+@pytest.mark.parametrize("role", ["agent", "supervisor", "handler", "auditor"])
+def test_only_managers_and_administrators_save_templates(users, now, role):
     row = LetterTemplate.objects.get(kind="apology", language="en")
     before, audit = _templates(), AuditRecord.objects.count()
     row.subject = "Sorry {{ number }}"
     with pytest.raises(PermissionDenied):
-        letter_template_save(actor=users["manager"], template=row, now=now)
+        letter_template_save(actor=users[role], template=row, now=now)
     assert (_templates(), AuditRecord.objects.count()) == (before, audit)
 
 
