@@ -1,0 +1,259 @@
+"""Forms of the resolution panels: department tasks, letters, returns, follow-up visits, rulings.
+
+As in kesu/web/forms.py, every field is optional at the form level and the domain's messages are
+the ones shown; `values()` reads what was typed into the shape the domain services take, with
+the problems it finds collected as field errors (the same messages as the API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from kesu.accounts.models import Department, User
+from kesu.complaints.validation import Collector, parse_timestamp
+from kesu.resolution.common import department_ref, user_ref, whole_number
+from kesu.resolution.models import AppealDecision, ContactMethod, ReconciliationStatus, ReturnKind, ValidKind
+from kesu.web.forms import ActionForm, area, local_to_iso, select, text
+
+YES_NO_UNKNOWN = [("", _lazy("not asked")), ("yes", _lazy("yes")), ("no", _lazy("no"))]
+
+
+def _blank(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+def user_choices(users: Iterable[User]) -> list[tuple[str, str]]:
+    return [(u.username, f"{u} ({u.department.name if u.department else '—'})") for u in users]
+
+
+def _number(value: str) -> Any:
+    """A whole number as typed: an int when it is one, else the text (refused by whole_number)."""
+    value = value.strip()
+    return int(value) if value.isdigit() else value
+
+
+class ResolutionForm(ActionForm):
+    def typed(self) -> dict[str, str]:
+        return {name: self.value(name) for name in self.fields}
+
+
+# --- department tasks and the coordinator ------------------------------------------------------
+
+class CoordinatorForm(ResolutionForm):
+    coordinator = select(_lazy("Coordinator"), [])
+
+    def __init__(self, *args: Any, users: Iterable[User] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "coordinator")
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].widget.choices = _blank(_lazy("choose")) + user_choices(users)
+
+    def values(self, c: Collector) -> User | None:
+        return user_ref(c, self.typed(), "coordinator", "coordinator", required=True)
+
+
+class TaskForm(ResolutionForm):
+    department = select(_lazy("Department"), [])
+    assignee = select(_lazy("Assignee"), [])
+    description = area(_lazy("What the department is asked to do"), rows=2, required_html=True)
+    due_at = forms.CharField(label=_lazy("Due by"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args: Any, departments: Iterable[Department] = (), users: Iterable[User] = (),
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "task")
+        super().__init__(*args, **kwargs)
+        self.fields["department"].widget.choices = _blank(_lazy("choose")) + [
+            (d.code, d.name) for d in departments]
+        self.fields["assignee"].widget.choices = _blank(_lazy("anyone in the department")) + user_choices(users)
+
+    def values(self, c: Collector) -> dict[str, Any]:
+        data = self.typed()
+        department = department_ref(c, data, "department", "department", required=True)
+        assignee = user_ref(c, data, "assignee", "assignee")
+        description = c.text(data, "description", "description", max_length=4000, required=True)
+        due_at = None
+        if not data["due_at"].strip():
+            c.add("due_at", _("This field is required."), "required")
+        else:
+            due_at = parse_timestamp(local_to_iso(data["due_at"]), "due_at", c)
+        return {"department": department, "assignee": assignee, "description": description, "due_at": due_at}
+
+
+class TaskDoneForm(ResolutionForm):
+    result = area(_lazy("Result of the task"), rows=2, required_html=True)
+
+
+class TaskCancelForm(ResolutionForm):
+    reason = area(_lazy("Why the task is no longer needed"), rows=2)
+
+
+# --- letters -------------------------------------------------------------------------------------
+
+LANGUAGE_LABELS = {"zh-hans": _lazy("Simplified Chinese"), "zh-hant": _lazy("Traditional Chinese"),
+                   "en": _lazy("English")}
+CHANNEL_LABELS = {"email": _lazy("e-mail"), "sms": _lazy("SMS")}
+
+
+class LetterForm(ResolutionForm):
+    language = select(_lazy("Language of the letter"), [])
+    channel = select(_lazy("Send by"), [])
+    cause = area(_lazy("Cause (leave empty for the investigation's)"), rows=2)
+    measures = area(_lazy("Measures (leave empty for the complaint's result)"), rows=2)
+    improvements = area(_lazy("Improvements (leave empty for the linked corrective actions)"), rows=2)
+
+    def __init__(self, *args: Any, kind: str, channels: Iterable[str] = (), wanted: Iterable[str] = (),
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "letter")
+        super().__init__(*args, **kwargs)
+        self.fields["language"].widget.choices = _blank(_lazy("the customer's language")) + list(
+            LANGUAGE_LABELS.items())
+        self.fields["channel"].widget.choices = [(ch, CHANNEL_LABELS[ch]) for ch in channels]
+        wanted = set(wanted)
+        for name in ("cause", "measures", "improvements"):
+            if name not in wanted:
+                del self.fields[name]
+        if not list(channels):
+            del self.fields["channel"]
+
+    def extra(self) -> dict[str, str]:
+        return {name: self.value(name) for name in ("cause", "measures", "improvements") if name in self.fields}
+
+
+# --- returns and credit notes --------------------------------------------------------------------
+
+class ReturnForm(ResolutionForm):
+    kind = select(_lazy("Document"), [])
+    item = text(_lazy("Item"), max_length=200)
+    lot = text(_lazy("Lot number"), max_length=80)
+    approved_quantity = text(_lazy("Approved quantity"), inputmode="numeric")
+    unit_price = text(_lazy("Unit price (CNY)"), inputmode="decimal")
+    amount = text(_lazy("Amount (CNY)"), inputmode="decimal")
+    note = area(_lazy("Note (optional)"), rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "return")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.choices = _blank(_lazy("choose")) + list(ReturnKind.choices)
+        self.fields["amount"].help_text = _lazy("Required for a credit note; a return slip defaults to "
+                                                "quantity × unit price.")
+
+    def values(self, c: Collector) -> dict[str, Any]:
+        data: dict[str, Any] = self.typed()
+        data["approved_quantity"] = _number(data["approved_quantity"])
+        kind = c.text(data, "kind", "kind", max_length=20, required=True)
+        item = c.text(data, "item", "item", max_length=200)
+        lot = c.text(data, "lot", "lot", max_length=80)
+        quantity = whole_number(c, data, "approved_quantity", "approved_quantity", minimum=1)
+        unit_price = c.amount(data, "unit_price", "unit_price")
+        amount = c.amount(data, "amount", "amount")
+        note = c.text(data, "note", "note", max_length=2000)
+        return {"kind": kind, "item": item, "lot": lot, "approved_quantity": quantity, "unit_price": unit_price,
+                "amount": amount, "note": note}
+
+
+class ReceiptForm(ResolutionForm):
+    returned_quantity = text(_lazy("Quantity actually returned"), inputmode="numeric", required_html=True)
+
+    def values(self, c: Collector) -> int | None:
+        data = {"returned_quantity": _number(self.value("returned_quantity"))}
+        return whole_number(c, data, "returned_quantity", "returned_quantity", required=True)
+
+
+class FinanceFilterForm(forms.Form):
+    kind = select(_lazy("Document"), _blank(_lazy("any document")) + list(ReturnKind.choices))
+    reconciliation = select(_lazy("Reconciliation"), _blank(_lazy("any state")) + list(ReconciliationStatus.choices))
+
+    def cleaned(self) -> dict[str, str | None]:
+        kind = self.data.get("kind") or None
+        reconciliation = self.data.get("reconciliation") or None
+        return {"kind": kind if kind in ReturnKind.values else None,
+                "reconciliation": reconciliation if reconciliation in ReconciliationStatus.values else None}
+
+
+# --- follow-up visits ------------------------------------------------------------------------------
+
+class FollowUpForm(ResolutionForm):
+    scheduled_for = forms.CharField(label=_lazy("Visit on"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    method = select(_lazy("How"), list(ContactMethod.choices))
+    assignee = select(_lazy("Who visits"), [])
+    purpose = area(_lazy("Purpose"), rows=2)
+
+    def __init__(self, *args: Any, users: Iterable[User] = (), window: tuple[dt.date, dt.date] | None = None,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "followup")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].widget.choices = _blank(_lazy("me")) + user_choices(users)
+        if window is not None:
+            earliest, latest = window
+            self.fields["scheduled_for"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+
+    def values(self, c: Collector) -> dict[str, Any]:
+        data = self.typed()
+        day = None
+        if data["scheduled_for"].strip():
+            day = parse_date(data["scheduled_for"].strip())
+            if day is None:
+                c.add("scheduled_for", _("Enter a date such as 2026-12-01."), "invalid_date")
+        method = c.choice(data, "method", "method", ContactMethod, default=ContactMethod.VISIT)
+        assignee = user_ref(c, data, "assignee", "assignee")
+        purpose = c.text(data, "purpose", "purpose", max_length=2000)
+        return {"scheduled_for": day, "method": method or ContactMethod.VISIT, "assignee": assignee,
+                "purpose": purpose}
+
+
+class FollowUpDoneForm(ResolutionForm):
+    satisfied = select(_lazy("Customer satisfied"), YES_NO_UNKNOWN)
+    outcome = area(_lazy("Outcome of the visit (or why it is cancelled)"), rows=2, required_html=True)
+    cancel = forms.BooleanField(label=_lazy("Cancel the visit instead"), required=False)
+
+    def values(self, c: Collector) -> dict[str, Any]:
+        data = self.typed()
+        outcome = c.text(data, "outcome", "outcome", max_length=4000)
+        return {"satisfied": {"yes": True, "no": False}.get(data["satisfied"]), "outcome": outcome,
+                "cancel": self.data.get(self.add_prefix("cancel")) in ("on", "true", "1")}
+
+
+class FollowUpListForm(forms.Form):
+    show = select(_lazy("Show"), [("due", _lazy("due by today")), ("scheduled", _lazy("all scheduled")),
+                                  ("done", _lazy("done")), ("cancelled", _lazy("cancelled"))])
+
+
+# --- validity rulings and appeals -----------------------------------------------------------------
+
+class RulingForm(ResolutionForm):
+    kind = select(_lazy("Valid complaint of the kind"), [])
+    staff = select(_lazy("Staff member whose handling was judged"), [])
+    reason = area(_lazy("Reason for the ruling"), rows=2, required_html=True)
+
+    def __init__(self, *args: Any, users: Iterable[User] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "ruling")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.choices = _blank(_lazy("choose")) + list(ValidKind.choices)
+        self.fields["staff"].widget.choices = _blank(_lazy("nobody")) + user_choices(users)
+
+    def values(self, c: Collector) -> dict[str, Any]:
+        data = self.typed()
+        kind = c.text(data, "kind", "kind", max_length=30, required=True)
+        reason = c.text(data, "reason", "reason", max_length=4000, required=True)
+        staff = user_ref(c, data, "staff", "staff")
+        return {"kind": kind, "reason": reason, "staff": staff}
+
+
+class AppealForm(ResolutionForm):
+    reason = area(_lazy("Grounds of the appeal"), rows=2, required_html=True)
+
+
+class AppealAnswerForm(ResolutionForm):
+    decision = select(_lazy("Decision"), [])
+    answer = area(_lazy("Answer to the appeal"), rows=2, required_html=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.choices = _blank(_lazy("choose")) + list(AppealDecision.choices)
