@@ -12,8 +12,8 @@ from typing import Any
 
 from django import forms
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import Department, User
 from kesu.complaints.validation import Collector, parse_timestamp
@@ -21,7 +21,7 @@ from kesu.resolution.common import department_ref, user_ref, whole_number
 from kesu.resolution.models import AppealDecision, ContactMethod, ReconciliationStatus, ReturnKind, ValidKind
 from kesu.web.forms import ActionForm, area, local_to_iso, select, text
 
-YES_NO_UNKNOWN = [("", _lazy("not asked")), ("yes", _lazy("yes")), ("no", _lazy("no"))]
+YES_NO_UNKNOWN = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -46,31 +46,31 @@ class ResolutionForm(ActionForm):
 # --- department tasks and the coordinator ------------------------------------------------------
 
 class CoordinatorForm(ResolutionForm):
-    coordinator = select(_lazy("Coordinator"), [])
+    coordinator = select(_("Coordinator"), [])
 
     def __init__(self, *args: Any, users: Iterable[User] = (), **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "coordinator")
         super().__init__(*args, **kwargs)
-        self.fields["coordinator"].widget.choices = _blank(_lazy("choose")) + user_choices(users)
+        self.fields["coordinator"].widget.choices = _blank(_("choose")) + user_choices(users)
 
     def values(self, c: Collector) -> User | None:
         return user_ref(c, self.typed(), "coordinator", "coordinator", required=True)
 
 
 class TaskForm(ResolutionForm):
-    department = select(_lazy("Department"), [])
-    assignee = select(_lazy("Assignee"), [])
-    description = area(_lazy("What the department is asked to do"), rows=2, required_html=True)
-    due_at = forms.CharField(label=_lazy("Due by"), required=False,
+    department = select(_("Department"), [])
+    assignee = select(_("Assignee"), [])
+    description = area(_("What the department is asked to do"), rows=2, required_html=True)
+    due_at = forms.CharField(label=_("Due by"), required=False,
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args: Any, departments: Iterable[Department] = (), users: Iterable[User] = (),
                  **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "task")
         super().__init__(*args, **kwargs)
-        self.fields["department"].widget.choices = _blank(_lazy("choose")) + [
+        self.fields["department"].widget.choices = _blank(_("choose")) + [
             (d.code, d.name) for d in departments]
-        self.fields["assignee"].widget.choices = _blank(_lazy("anyone in the department")) + user_choices(users)
+        self.fields["assignee"].widget.choices = _blank(_("anyone in the department")) + user_choices(users)
 
     def values(self, c: Collector) -> dict[str, Any]:
         data = self.typed()
@@ -79,39 +79,39 @@ class TaskForm(ResolutionForm):
         description = c.text(data, "description", "description", max_length=4000, required=True)
         due_at = None
         if not data["due_at"].strip():
-            c.add("due_at", _("This field is required."), "required")
+            c.add("due_at", gettext("This field is required."), "required")
         else:
             due_at = parse_timestamp(local_to_iso(data["due_at"]), "due_at", c)
         return {"department": department, "assignee": assignee, "description": description, "due_at": due_at}
 
 
 class TaskDoneForm(ResolutionForm):
-    result = area(_lazy("Result of the task"), rows=2, required_html=True)
+    result = area(_("Result of the task"), rows=2, required_html=True)
 
 
 class TaskCancelForm(ResolutionForm):
-    reason = area(_lazy("Why the task is no longer needed"), rows=2)
+    reason = area(_("Why the task is no longer needed"), rows=2)
 
 
 # --- letters -------------------------------------------------------------------------------------
 
-LANGUAGE_LABELS = {"zh-hans": _lazy("Simplified Chinese"), "zh-hant": _lazy("Traditional Chinese"),
-                   "en": _lazy("English")}
-CHANNEL_LABELS = {"email": _lazy("e-mail"), "sms": _lazy("SMS")}
+LANGUAGE_LABELS = {"zh-hans": _("Simplified Chinese"), "zh-hant": _("Traditional Chinese"),
+                   "en": _("English")}
+CHANNEL_LABELS = {"email": _("e-mail"), "sms": _("SMS")}
 
 
 class LetterForm(ResolutionForm):
-    language = select(_lazy("Language of the letter"), [])
-    channel = select(_lazy("Send by"), [])
-    cause = area(_lazy("Cause (leave empty for the investigation's)"), rows=2)
-    measures = area(_lazy("Measures (leave empty for the complaint's result)"), rows=2)
-    improvements = area(_lazy("Improvements (leave empty for the linked corrective actions)"), rows=2)
+    language = select(_("Language of the letter"), [])
+    channel = select(_("Send by"), [])
+    cause = area(_("Cause (leave empty for the investigation's)"), rows=2)
+    measures = area(_("Measures (leave empty for the complaint's result)"), rows=2)
+    improvements = area(_("Improvements (leave empty for the linked corrective actions)"), rows=2)
 
     def __init__(self, *args: Any, kind: str, channels: Iterable[str] = (), wanted: Iterable[str] = (),
                  **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "letter")
         super().__init__(*args, **kwargs)
-        self.fields["language"].widget.choices = _blank(_lazy("the customer's language")) + list(
+        self.fields["language"].widget.choices = _blank(_("the customer's language")) + list(
             LANGUAGE_LABELS.items())
         self.fields["channel"].widget.choices = [(ch, CHANNEL_LABELS[ch]) for ch in channels]
         wanted = set(wanted)
@@ -128,19 +128,19 @@ class LetterForm(ResolutionForm):
 # --- returns and credit notes --------------------------------------------------------------------
 
 class ReturnForm(ResolutionForm):
-    kind = select(_lazy("Document"), [])
-    item = text(_lazy("Item"), max_length=200)
-    lot = text(_lazy("Lot number"), max_length=80)
-    approved_quantity = text(_lazy("Approved quantity"), inputmode="numeric")
-    unit_price = text(_lazy("Unit price (CNY)"), inputmode="decimal")
-    amount = text(_lazy("Amount (CNY)"), inputmode="decimal")
-    note = area(_lazy("Note (optional)"), rows=2)
+    kind = select(_("Document"), [])
+    item = text(_("Item"), max_length=200)
+    lot = text(_("Lot number"), max_length=80)
+    approved_quantity = text(_("Approved quantity"), inputmode="numeric")
+    unit_price = text(_("Unit price (CNY)"), inputmode="decimal")
+    amount = text(_("Amount (CNY)"), inputmode="decimal")
+    note = area(_("Note (optional)"), rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "return")
         super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.choices = _blank(_lazy("choose")) + list(ReturnKind.choices)
-        self.fields["amount"].help_text = _lazy("Required for a credit note; a return slip defaults to "
+        self.fields["kind"].widget.choices = _blank(_("choose")) + list(ReturnKind.choices)
+        self.fields["amount"].help_text = _("Required for a credit note; a return slip defaults to "
                                                 "quantity × unit price.")
 
     def values(self, c: Collector) -> dict[str, Any]:
@@ -158,7 +158,7 @@ class ReturnForm(ResolutionForm):
 
 
 class ReceiptForm(ResolutionForm):
-    returned_quantity = text(_lazy("Quantity actually returned"), inputmode="numeric", required_html=True)
+    returned_quantity = text(_("Quantity actually returned"), inputmode="numeric", required_html=True)
 
     def values(self, c: Collector) -> int | None:
         data = {"returned_quantity": _number(self.value("returned_quantity"))}
@@ -166,8 +166,8 @@ class ReceiptForm(ResolutionForm):
 
 
 class FinanceFilterForm(forms.Form):
-    kind = select(_lazy("Document"), _blank(_lazy("any document")) + list(ReturnKind.choices))
-    reconciliation = select(_lazy("Reconciliation"), _blank(_lazy("any state")) + list(ReconciliationStatus.choices))
+    kind = select(_("Document"), _blank(_("any document")) + list(ReturnKind.choices))
+    reconciliation = select(_("Reconciliation"), _blank(_("any state")) + list(ReconciliationStatus.choices))
 
     def cleaned(self) -> dict[str, str | None]:
         kind = self.data.get("kind") or None
@@ -179,17 +179,17 @@ class FinanceFilterForm(forms.Form):
 # --- follow-up visits ------------------------------------------------------------------------------
 
 class FollowUpForm(ResolutionForm):
-    scheduled_for = forms.CharField(label=_lazy("Visit on"), required=False,
+    scheduled_for = forms.CharField(label=_("Visit on"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
-    method = select(_lazy("How"), list(ContactMethod.choices))
-    assignee = select(_lazy("Who visits"), [])
-    purpose = area(_lazy("Purpose"), rows=2)
+    method = select(_("How"), list(ContactMethod.choices))
+    assignee = select(_("Who visits"), [])
+    purpose = area(_("Purpose"), rows=2)
 
     def __init__(self, *args: Any, users: Iterable[User] = (), window: tuple[dt.date, dt.date] | None = None,
                  **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "followup")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].widget.choices = _blank(_lazy("me")) + user_choices(users)
+        self.fields["assignee"].widget.choices = _blank(_("me")) + user_choices(users)
         if window is not None:
             earliest, latest = window
             self.fields["scheduled_for"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
@@ -200,7 +200,7 @@ class FollowUpForm(ResolutionForm):
         if data["scheduled_for"].strip():
             day = parse_date(data["scheduled_for"].strip())
             if day is None:
-                c.add("scheduled_for", _("Enter a date such as 2026-12-01."), "invalid_date")
+                c.add("scheduled_for", gettext("Enter a date such as 2026-12-01."), "invalid_date")
         method = c.choice(data, "method", "method", ContactMethod, default=ContactMethod.VISIT)
         assignee = user_ref(c, data, "assignee", "assignee")
         purpose = c.text(data, "purpose", "purpose", max_length=2000)
@@ -209,9 +209,9 @@ class FollowUpForm(ResolutionForm):
 
 
 class FollowUpDoneForm(ResolutionForm):
-    satisfied = select(_lazy("Customer satisfied"), YES_NO_UNKNOWN)
-    outcome = area(_lazy("Outcome of the visit (or why it is cancelled)"), rows=2, required_html=True)
-    cancel = forms.BooleanField(label=_lazy("Cancel the visit instead"), required=False)
+    satisfied = select(_("Customer satisfied"), YES_NO_UNKNOWN)
+    outcome = area(_("Outcome of the visit (or why it is cancelled)"), rows=2, required_html=True)
+    cancel = forms.BooleanField(label=_("Cancel the visit instead"), required=False)
 
     def values(self, c: Collector) -> dict[str, Any]:
         data = self.typed()
@@ -221,22 +221,22 @@ class FollowUpDoneForm(ResolutionForm):
 
 
 class FollowUpListForm(forms.Form):
-    show = select(_lazy("Show"), [("due", _lazy("due by today")), ("scheduled", _lazy("all scheduled")),
-                                  ("done", _lazy("done")), ("cancelled", _lazy("cancelled"))])
+    show = select(_("Show"), [("due", _("due by today")), ("scheduled", _("all scheduled")),
+                                  ("done", _("done")), ("cancelled", _("cancelled"))])
 
 
 # --- validity rulings and appeals -----------------------------------------------------------------
 
 class RulingForm(ResolutionForm):
-    kind = select(_lazy("Valid complaint of the kind"), [])
-    staff = select(_lazy("Staff member whose handling was judged"), [])
-    reason = area(_lazy("Reason for the ruling"), rows=2, required_html=True)
+    kind = select(_("Valid complaint of the kind"), [])
+    staff = select(_("Staff member whose handling was judged"), [])
+    reason = area(_("Reason for the ruling"), rows=2, required_html=True)
 
     def __init__(self, *args: Any, users: Iterable[User] = (), **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "ruling")
         super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.choices = _blank(_lazy("choose")) + list(ValidKind.choices)
-        self.fields["staff"].widget.choices = _blank(_lazy("nobody")) + user_choices(users)
+        self.fields["kind"].widget.choices = _blank(_("choose")) + list(ValidKind.choices)
+        self.fields["staff"].widget.choices = _blank(_("nobody")) + user_choices(users)
 
     def values(self, c: Collector) -> dict[str, Any]:
         data = self.typed()
@@ -247,13 +247,13 @@ class RulingForm(ResolutionForm):
 
 
 class AppealForm(ResolutionForm):
-    reason = area(_lazy("Grounds of the appeal"), rows=2, required_html=True)
+    reason = area(_("Grounds of the appeal"), rows=2, required_html=True)
 
 
 class AppealAnswerForm(ResolutionForm):
-    decision = select(_lazy("Decision"), [])
-    answer = area(_lazy("Answer to the appeal"), rows=2, required_html=True)
+    decision = select(_("Decision"), [])
+    answer = area(_("Answer to the appeal"), rows=2, required_html=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].widget.choices = _blank(_lazy("choose")) + list(AppealDecision.choices)
+        self.fields["decision"].widget.choices = _blank(_("choose")) + list(AppealDecision.choices)
