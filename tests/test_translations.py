@@ -31,7 +31,7 @@ IGNORED_DIRS = {".venv", "var", "bench", "tests", "artifacts", "locale", "node_m
 EXTENSIONS = {".py", ".html", ".txt"}
 
 # Translations that rightly contain no Chinese character.
-LANGUAGE_NEUTRAL = {"¥%(amount)s"}
+LANGUAGE_NEUTRAL = {"¥%(amount)s", ":", ", "}
 
 # gettext functions xgettext finds under these names (makemessages' keywords and xgettext's Python defaults).
 EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",

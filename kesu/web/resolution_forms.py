@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import Department, User
@@ -21,6 +21,8 @@ from kesu.resolution.common import department_ref, user_ref, whole_number
 from kesu.resolution.models import AppealDecision, ContactMethod, ReconciliationStatus, ReturnKind, ValidKind
 from kesu.web.forms import ActionForm, area, local_to_iso, select, text
 
+# Full-width in Chinese (“协调人：”); the same message as the other workspace forms.
+LABEL_SUFFIX = pgettext_lazy("form label suffix", ":")
 YES_NO_UNKNOWN = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 
 
@@ -39,6 +41,10 @@ def _number(value: str) -> Any:
 
 
 class ResolutionForm(ActionForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", LABEL_SUFFIX)
+        super().__init__(*args, **kwargs)
+
     def typed(self) -> dict[str, str]:
         return {name: self.value(name) for name in self.fields}
 
@@ -165,7 +171,7 @@ class ReceiptForm(ResolutionForm):
         return whole_number(c, data, "returned_quantity", "returned_quantity", required=True)
 
 
-class FinanceFilterForm(forms.Form):
+class FinanceFilterForm(ResolutionForm):
     kind = select(_("Document"), _blank(_("any document")) + list(ReturnKind.choices))
     reconciliation = select(_("Reconciliation"), _blank(_("any state")) + list(ReconciliationStatus.choices))
 
@@ -218,11 +224,6 @@ class FollowUpDoneForm(ResolutionForm):
         outcome = c.text(data, "outcome", "outcome", max_length=4000)
         return {"satisfied": {"yes": True, "no": False}.get(data["satisfied"]), "outcome": outcome,
                 "cancel": self.data.get(self.add_prefix("cancel")) in ("on", "true", "1")}
-
-
-class FollowUpListForm(forms.Form):
-    show = select(_("Show"), [("due", _("due by today")), ("scheduled", _("all scheduled")),
-                                  ("done", _("done")), ("cancelled", _("cancelled"))])
 
 
 # --- validity rulings and appeals -----------------------------------------------------------------

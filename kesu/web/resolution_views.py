@@ -318,10 +318,9 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show") or "due"
     if show not in ("due", "scheduled", "done", "cancelled"):
         show = "due"
-    form = rforms.FollowUpListForm({"show": show})
     now = clock.now()
     visits = sel.due_follow_ups(user=user, show=show, today=sel.today(now))
-    return render(request, "web/resolution/follow_ups.html", {"form": form, "visits": visits, "show": show,
+    return render(request, "web/resolution/follow_ups.html", {"visits": visits, "show": show,
                                                               "today": sel.today(now), "nav": "follow_ups"})
 
 
