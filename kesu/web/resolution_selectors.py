@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.accounts.models import Department, Role, User
+from kesu.accounts.models import Department, User
 from kesu.accounts.permissions import FRONT_DESK, STAFF_ROLES, SUPERVISORS
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
@@ -207,6 +207,11 @@ def return_rows(user: User, documents: list[ReturnDocument]) -> list[ReturnRow]:
             for d in documents]
 
 
+def may_see_finance(user: User) -> bool:
+    """Finance (the finance department's staff), managers and auditors (kesu.resolution.returns)."""
+    return can_see_finance(user)
+
+
 def finance_documents(*, user: User, kind: str | None, reconciliation: str | None) -> QuerySet[ReturnDocument]:
     from kesu.resolution.returns import finance_returns
 
@@ -377,4 +382,31 @@ def today(now: dt.datetime) -> dt.date:
     return timezone.localtime(now).date()
 
 
-__all__ = ["Role", "can_see_finance"]
+
+# --- a department's own tasks ------------------------------------------------------------------------
+
+def may_list_department_tasks(user: User) -> bool:
+    return is_staff(user) and user.department_id is not None
+
+
+@dataclass
+class DepartmentTaskRow:
+    task: Any
+    overdue: bool
+    can_finish: bool
+    visible: bool  # whether the complaint page opens for the user (the task alone does not make it)
+
+
+def department_tasks(*, user: User, show_done: bool, now: dt.datetime) -> list[DepartmentTaskRow]:
+    """The tasks other departments' complaints gave the user's department, open ones by due time."""
+    from kesu.resolution.models import DepartmentTask
+
+    tasks = DepartmentTask.objects.filter(department_id=user.department_id or 0).select_related(
+        "complaint", "department", "assignee", "created_by", "finished_by")
+    tasks = (tasks.exclude(status=TaskStatus.OPEN).order_by("-finished_at", "-id") if show_done
+             else tasks.filter(status=TaskStatus.OPEN).order_by("due_at", "id"))
+    rows = list(tasks[:300])
+    visible = set(visible_complaints(user).filter(pk__in=[t.complaint_id for t in rows]).values_list("pk", flat=True))
+    return [DepartmentTaskRow(task=t, overdue=t.status == TaskStatus.OPEN and now > t.due_at,
+                              can_finish=t.status == TaskStatus.OPEN and is_staff(user),
+                              visible=t.complaint_id in visible) for t in rows]

@@ -24,4 +24,5 @@ urlpatterns: list[URLPattern] = [
     path("finance/returns/", views.finance_returns, name="finance_returns"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
     path("rulings/", views.rulings, name="rulings"),
+    path("department-tasks/", views.department_tasks, name="department_tasks"),
 ]

@@ -31,7 +31,8 @@ from kesu.notifications.models import LetterKind
 from kesu.notifications.selectors import letter_preview
 from kesu.notifications.templating import LETTER_VARIABLES
 from kesu.resolution import adjudication, coordination, followups, returns
-from kesu.resolution.models import Appeal, Investigation
+from kesu.resolution.models import Appeal, DepartmentTask, Investigation
+from kesu.resolution.selectors import current_solution
 from kesu.web import resolution_forms as rforms
 from kesu.web import resolution_selectors as sel
 from kesu.web.forms import apply_errors
@@ -219,7 +220,7 @@ def record_print(request: HttpRequest, number: str) -> HttpResponse:
     if complaint is None:
         raise Http404(_("No complaint has this number."))
     now = clock.now()
-    solution = sel.current_solution(complaint)
+    solution = current_solution(complaint)
     context = {
         "c": complaint, "now": now,
         "investigation": Investigation.objects.filter(complaint=complaint).select_related(
@@ -268,7 +269,7 @@ def return_receipt(request: HttpRequest, number: str, document_id: int) -> HttpR
 @require_GET
 def finance_returns(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not sel.can_see_finance(user):
+    if not sel.may_see_finance(user):
         raise DjangoPermissionDenied(_("Only finance and managers see the returns and allowances list."))
     form = rforms.FinanceFilterForm(request.GET)
     documents = list(sel.finance_documents(user=user, **form.cleaned())[:500])
@@ -377,3 +378,44 @@ def rulings(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied(_("Auditors have read-only access."))
     page = sel.rulings_page(user=user, now=clock.now())
     return render(request, "web/resolution/rulings.html", {"page": page, "nav": "rulings"})
+
+
+# --- a department's own tasks ------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_tasks(request: HttpRequest) -> HttpResponse:
+    """The user's department's tasks on any complaint, finished from here (the complaint page may
+    not open for a department that was only asked to help)."""
+    user = _user(request)
+    if not sel.may_list_department_tasks(user):
+        raise DjangoPermissionDenied(_("Only the department's staff or the coordinator finish its task."))
+    show_done = request.GET.get("show") == "done"
+    failed: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        task_id = str(request.POST.get("task", ""))
+        task = DepartmentTask.objects.filter(pk=int(task_id) if task_id.isdigit() else 0,
+                                             department_id=user.department_id or 0).select_related("complaint").first()
+        if task is None:
+            raise Http404(_("This complaint has no such task."))
+        form = rforms.TaskDoneForm(request.POST, prefix=f"task{task.pk}-done")
+        try:
+            coordination.department_task_finish(actor=user, number=task.complaint.number, task_id=task.pk,
+                                                result=form.value("result"), now=clock.now())
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404(str(exc)) from exc
+            if exc.status == 403:
+                raise DjangoPermissionDenied(str(exc)) from exc
+            apply_errors(form, exc.errors)
+            failed[f"task{task.pk}-done"] = form
+            status = exc.status
+        else:
+            messages.success(request, _("The department task is done."))
+            return redirect("web:department_tasks")
+    rows = sel.department_tasks(user=user, show_done=show_done, now=clock.now())
+    forms = {f"task{row.task.pk}-done": failed.get(f"task{row.task.pk}-done")
+             or rforms.TaskDoneForm(prefix=f"task{row.task.pk}-done") for row in rows if row.can_finish}
+    return render(request, "web/resolution/department_tasks.html",
+                  {"rows": rows, "forms": forms, "show_done": show_done, "nav": "department_tasks"}, status=status)

@@ -131,7 +131,8 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
     act(handler, "investigation", {"root_cause": "焊接温度偏低导致虚焊", "cause_class": "staff",
                                    "responsibility": "ours", "responsible_department": "quality"})
     act(handler, "propose_solution", {"remedy_type_1": "allowance", "remedy_amount_1": "30",
-                                      "remedy_type_2": "return", "remedy_amount_2": "0", "description": "退回不良品并折让 30 元"})
+                                      "remedy_type_2": "return", "remedy_amount_2": "0",
+                                      "description": "退回不良品并折让 30 元"})
     assert handler.locator("#returns .why-not").inner_text() == "退货和折让须基于客户已接受的解决方案。"
 
     supervisor.reload()

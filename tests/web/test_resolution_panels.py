@@ -344,3 +344,37 @@ def test_complaint_page_query_budget_with_everything(as_user, accepted, users, n
                             staff=users["handler"], now=now)
     with django_assert_max_num_queries(40):
         assert as_user("supervisor").get(f"/c/{accepted.number}/").status_code == 200
+
+
+# --- a department's own tasks ------------------------------------------------------------------------
+
+def test_a_department_finishes_its_task_from_its_list_without_seeing_the_complaint(as_user, register, users,
+                                                                                     now):
+    from tests.complaints.lifecycle import act as step
+
+    complaint = register(category="service_attitude.rude")  # customer service's, not quality's
+    step(users, "agent", complaint, "acknowledge", now)
+    step(users, "supervisor", complaint, "assign", now, department="customer_service", assignee="agent")
+    coordinator_set(actor=users["supervisor"], number=complaint.number, coordinator=users["supervisor"], now=now)
+    task = department_task_add(actor=users["supervisor"], number=complaint.number,
+                               department=users["handler"].department, assignee=None, description="检验样品",
+                               due_at=now + dt.timedelta(days=1), now=now)
+    handler = as_user("handler")
+    assert handler.get(f"/c/{complaint.number}/").status_code == 404
+    listing = handler.get("/department-tasks/").content.decode()
+    assert "检验样品" in listing and complaint.number in listing
+    assert f'href="/c/{complaint.number}/#tasks"' not in listing
+    before = everything()
+    empty = handler.post("/department-tasks/", {"task": str(task.pk), f"task{task.pk}-done-result": ""})
+    assert empty.status_code == 422 and everything() == before
+    assert 'class="errorlist"' in empty.content.decode()
+    done = handler.post("/department-tasks/", {"task": str(task.pk), f"task{task.pk}-done-result": "样品合格"})
+    assert done.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.result, task.finished_by) == ("done", "样品合格", users["handler"])
+
+
+def test_department_tasks_page_is_for_staff_with_a_department(as_user):
+    assert as_user("gm").get("/department-tasks/").status_code == 403
+    assert as_user("auditor").get("/department-tasks/").status_code == 403
+    assert as_user("handler").get("/department-tasks/").status_code == 200

@@ -23,7 +23,7 @@ register = template.Library()
 def _panels(context: Any) -> ResolutionPanels:
     request = context.get("request")
     complaint = context["c"]
-    cache = getattr(request, "_resolution_panels", None) if request is not None else None
+    cache: ResolutionPanels | None = getattr(request, "_resolution_panels", None) if request is not None else None
     if cache is not None and cache.complaint.pk == complaint.pk:
         return cache
     page = context.get("p")  # the complaint page's data, when on the complaint page
