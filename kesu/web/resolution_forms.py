@@ -195,7 +195,7 @@ class FollowUpForm(ResolutionForm):
                  **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "followup")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].widget.choices = _blank(_("me")) + user_choices(users)
+        self.fields["assignee"].widget.choices = _blank(_("nobody yet")) + user_choices(users)
         if window is not None:
             earliest, latest = window
             self.fields["scheduled_for"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())

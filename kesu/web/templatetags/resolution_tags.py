@@ -29,13 +29,21 @@ def _panels(context: Any) -> ResolutionPanels:
     page = context.get("p")  # the complaint page's data, when on the complaint page
     timeline = getattr(page, "timeline", None)
     panels = resolution_panels(user=context["user"], complaint=complaint, now=context.get("now") or clock.now(),
-                               event_kinds={e.kind for e in timeline} if timeline is not None else None,
+                               event_kinds=_kinds(timeline),
                                users=getattr(page, "assignable", None) or None,
                                solution=getattr(page, "solution", None),
                                remedies=getattr(page, "remedies", None) if getattr(page, "solution", None) else None)
     if request is not None:
         request._resolution_panels = panels
     return panels
+
+
+def _kinds(timeline: Any) -> set[str] | None:
+    """The event kinds on the page's timeline; None (query everything) when they cannot be read."""
+    if timeline is None:
+        return None
+    kinds = {getattr(e, "kind", None) for e in timeline}
+    return None if None in kinds else kinds  # type: ignore[return-value]
 
 
 def _form(failed: dict[str, Any], key: str, make: Any, **initial: Any) -> Any:
