@@ -34,7 +34,7 @@ from kesu.resolution.models import (
     SolutionStatus,
     TaskStatus,
 )
-from kesu.resolution.returns import REMEDIES_FOR, can_see_finance, credited_amount
+from kesu.resolution.returns import REMEDIES_FOR, can_see_finance, credited_amount, tolerance_percent
 from kesu.resolution.selectors import current_solution
 
 READ_ONLY = "Auditors have read-only access."
@@ -336,6 +336,7 @@ class ResolutionPanels:
     rulings: list[RulingRow]
     users: list[User]
     departments: list[Department]
+    tolerance: Any = None  # the percent by which returned and approved quantities may differ
 
 
 def resolution_panels(*, user: User, complaint: Complaint, now: dt.datetime, event_kinds: set[str] | None = None,
@@ -369,7 +370,7 @@ def resolution_panels(*, user: User, complaint: Complaint, now: dt.datetime, eve
         follow_up_allowed=follow_up_allowed(user, complaint), follow_up_window=window, visits=visits,
         ruling_allowed=ruling_allowed(user, complaint),
         rulings=ruling_rows(user, rulings, now),
-        users=[], departments=[],
+        users=[], departments=[], tolerance=tolerance_percent(),
     )
     if panels.coordinator_allowed or panels.task_allowed or panels.follow_up_allowed or panels.ruling_allowed:
         panels.users = users if users else staff_users()
