@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -174,12 +175,23 @@ class ReceiptForm(ResolutionForm):
 class FinanceFilterForm(ResolutionForm):
     kind = select(_("Document"), _blank(_("any document")) + list(ReturnKind.choices))
     reconciliation = select(_("Reconciliation"), _blank(_("any state")) + list(ReconciliationStatus.choices))
+    issued_from = forms.DateField(label=_("Issued from"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    issued_to = forms.DateField(label=_("Issued until"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
 
-    def cleaned(self) -> dict[str, str | None]:
+    def cleaned(self) -> dict[str, Any]:
+        """The filters finance_returns takes; a day that is not a date is an error on its field."""
+        valid = self.is_valid()
+        data = self.cleaned_data if valid else {}
         kind = self.data.get("kind") or None
         reconciliation = self.data.get("reconciliation") or None
+        start, end = data.get("issued_from"), data.get("issued_to")
+        zone = timezone.get_current_timezone()
         return {"kind": kind if kind in ReturnKind.values else None,
-                "reconciliation": reconciliation if reconciliation in ReconciliationStatus.values else None}
+                "reconciliation": reconciliation if reconciliation in ReconciliationStatus.values else None,
+                "created_from": dt.datetime.combine(start, dt.time(), zone) if start else None,
+                "created_to": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone) if end else None}
 
 
 # --- follow-up visits ------------------------------------------------------------------------------

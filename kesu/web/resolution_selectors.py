@@ -212,10 +212,13 @@ def may_see_finance(user: User) -> bool:
     return can_see_finance(user)
 
 
-def finance_documents(*, user: User, kind: str | None, reconciliation: str | None) -> QuerySet[ReturnDocument]:
+def finance_documents(*, user: User, kind: str | None, reconciliation: str | None,
+                      created_from: dt.datetime | None = None,
+                      created_to: dt.datetime | None = None) -> QuerySet[ReturnDocument]:
     from kesu.resolution.returns import finance_returns
 
-    return finance_returns(user=user, kind=kind, reconciliation=reconciliation)
+    return finance_returns(user=user, kind=kind, reconciliation=reconciliation, created_from=created_from,
+                           created_to=created_to)
 
 
 # --- follow-up visits ------------------------------------------------------------------------------

@@ -378,3 +378,16 @@ def test_department_tasks_page_is_for_staff_with_a_department(as_user):
     assert as_user("gm").get("/department-tasks/").status_code == 403
     assert as_user("auditor").get("/department-tasks/").status_code == 403
     assert as_user("handler").get("/department-tasks/").status_code == 200
+
+
+def test_finance_list_by_day_issued_and_a_bad_day_is_a_field_error(as_user, accepted, users, now):
+    return_document_create(actor=users["manager"], number=accepted.number, kind="credit_note", item="", lot="",
+                           approved_quantity=None, unit_price=None, amount=Decimal("30.00"), note="", now=now)
+    today = timezone.localtime(now).date()
+    client = as_user("manager")
+    hit = client.get("/finance/returns/", {"issued_from": today.isoformat(), "issued_to": today.isoformat()})
+    assert f"CN-{accepted.number}-01" in hit.content.decode()
+    later = (today + dt.timedelta(days=1)).isoformat()
+    assert f"CN-{accepted.number}-01" not in client.get("/finance/returns/", {"issued_from": later}).content.decode()
+    bad = client.get("/finance/returns/", {"issued_from": "2026-13-40"}).content.decode()
+    assert 'value="2026-13-40"' in bad and 'class="errorlist"' in bad
