@@ -71,6 +71,10 @@ class Pages:
         context.set_default_timeout(15000)
         self.contexts.append(context)
         page = context.new_page()
+        # A Content-Security-Policy refusal names the element it refused (Chromium's own message does not).
+        page.add_init_script("document.addEventListener('securitypolicyviolation', function (e) {"
+                             " console.error('CSP refused ' + e.violatedDirective + ' on '"
+                             " + (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : e.sourceFile)); });")
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("response", self._response)
@@ -80,7 +84,9 @@ class Pages:
         # A page answered 4xx on purpose (422 form errors, 404 tracking) is logged by Chromium as
         # "Failed to load resource"; failed sub-resources are caught by _response instead.
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            self.errors.append(f"console: {message.text}")
+            where = message.location or {}
+            at = f"{where.get('url', '?')}:{where.get('lineNumber', '?')}"
+            self.errors.append(f"console: {message.text} (at {at})")
 
     def _response(self, response: Any) -> None:
         if response.status >= 400 and response.request.resource_type not in ("document",):

@@ -173,13 +173,14 @@ def test_a_bulk_assignment_lights_the_handlers_badge_until_the_list_is_opened(pe
 
 def test_a_manager_keeps_a_canned_response_and_it_is_inserted_into_a_note(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager")
-    page.locator("header nav").get_by_role("link", name="话术模板").click()
+    page.locator("header nav").get_by_role("link", name="配置").click()
+    page.locator("main").get_by_role("link", name="话术模板").click()
     title = f"致歉话术 {random.randint(1000, 9999)}"
     body = "非常抱歉给您带来不便，我们会尽快处理并回复您。"
     form = page.locator("form", has=page.get_by_role("button", name="保存"))
     form.get_by_label("标题").fill(title)
     form.get_by_label("用途").select_option(label="备注")
-    form.get_by_label("文字").fill(body)
+    form.get_by_label("正文").fill(body)
     form.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
     assert "话术模板已保存。" in page.locator("ul.messages").inner_text()

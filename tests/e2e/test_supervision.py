@@ -18,6 +18,8 @@ def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_manager_opens_completes_and_verifies_a_capa_from_a_complaint(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager")
+    page.locator("ul.tabs").get_by_role("link", name="全部投诉", exact=True).click()
+    page.wait_for_url("**queue=all**")
     page.locator("table tbody tr td a").first.click()
     number = page.locator("h1").inner_text().split()[0]
     panel = page.locator(".sv-panel")
@@ -29,7 +31,7 @@ def test_manager_opens_completes_and_verifies_a_capa_from_a_complaint(people, sh
     page.get_by_label("发现的不合格").fill("同批次酸奶封口不严。")
     page.get_by_label("根本原因").fill("封口温度偏低。")
     page.get_by_label("纠正预防措施").fill("调整封口温度；每批抽检 20 件。")
-    page.get_by_label("负责人").select_option(label="品质部 张伟 · 部门处理人")
+    page.get_by_label("负责人").select_option(label="张伟 · 部门处理人")
     shot(page, "supervision-capa-new")
     page.get_by_role("button", name="创建措施").click()
     page.wait_for_url(re.compile(r"/capas/\d+/$"))
@@ -143,17 +145,17 @@ def test_manager_edits_the_configuration(people, shot) -> None:  # type: ignore[
     shot(page, "supervision-settings-letters")
 
 
-@pytest.mark.parametrize(("locale", "capa", "settings"), [("zh-TW", "糾正預防措施", "配置"),
+@pytest.mark.parametrize(("locale", "capa", "configuration"), [("zh-TW", "糾正預防措施", "配置"),
                                                           ("en", "CAPA", "Configuration")])
-def test_the_pages_in_traditional_chinese_and_english(people, shot, locale, capa, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_pages_in_traditional_chinese_and_english(people, shot, locale, capa, configuration) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager", locale=locale)
     nav = page.locator("header nav")
     nav.get_by_role("link", name=capa, exact=True).click()
     shot(page, f"supervision-capas-{locale}")
-    nav.get_by_role("link", name=settings, exact=True).click()
+    nav.get_by_role("link", name=configuration, exact=True).click()
     page.locator(".sv-section").nth(0).click()
     shot(page, f"supervision-settings-sla-{locale}")
-    page.locator("header nav").get_by_role("link", name=settings, exact=True).click()
+    page.locator("header nav").get_by_role("link", name=configuration, exact=True).click()
     page.locator(".sv-section").nth(4).click()
     page.locator("table a").first.click()
     shot(page, f"supervision-settings-letter-{locale}")
