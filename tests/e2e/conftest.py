@@ -73,7 +73,8 @@ class Pages:
         page = context.new_page()
         # A Content-Security-Policy refusal names the element it refused (Chromium's own message does not).
         page.add_init_script("document.addEventListener('securitypolicyviolation', function (e) {"
-                             " var what = e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : e.sourceFile;"
+                             " var html = e.target && e.target.outerHTML;"
+                             " var what = html ? html.slice(0, 160) : e.sourceFile;"
                              " console.error('CSP refused ' + e.violatedDirective + ' on ' + what); });")
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
