@@ -79,6 +79,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["kesu.accounts.backends.DepartmentModelBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 CSRF_FAILURE_VIEW = "kesu.web.errors.csrf_failure"

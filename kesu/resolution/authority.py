@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import can_configure
-from kesu.core.config_changes import save_audited
+from kesu.audit.config_changes import save_audited
 from kesu.core.errors import FieldError, PermissionDenied
 from kesu.resolution.models import ApprovalAuthority
 

@@ -242,7 +242,7 @@ class CategoryForm(Labelled, forms.ModelForm[Category]):
     department = _DepartmentChoice(label=_("Responsible department"), required=False,
                                    queryset=Department.objects.filter(active=True).order_by("code"),
                                    empty_label=_("the parent's department"),
-                                   help_text=_("Complaints of this category are routed to it (SPEC DP-1)."))
+                                   help_text=_("Complaints of this category are routed to it."))
 
     class Meta:
         model = Category

@@ -342,7 +342,7 @@ def test_complaint_page_query_budget_with_everything(as_user, accepted, users, n
                            approved_quantity=None, unit_price=None, amount=Decimal("30.00"), note="", now=now)
     adjudication_rule_valid(actor=users["supervisor"], number=accepted.number, kind="service", reason="慢",
                             staff=users["handler"], now=now)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(48):
         assert as_user("supervisor").get(f"/c/{accepted.number}/").status_code == 200
 
 
