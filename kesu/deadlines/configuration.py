@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.accounts.permissions import can_configure
+from kesu.audit.config_changes import save_audited
 from kesu.audit.services import audit_record
 from kesu.complaints.models import Channel
-from kesu.audit.config_changes import save_audited
 from kesu.core.errors import FieldError, NotFound, PermissionDenied
 from kesu.deadlines.calendar import bump_version
 from kesu.deadlines.models import RegulatoryPreset, SlaPolicy, Unit

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.accounts.permissions import can_configure
-from kesu.complaints.models import Channel
 from kesu.audit.config_changes import save_audited
+from kesu.complaints.models import Channel
 from kesu.core.errors import FieldError, PermissionDenied
 from kesu.triage.models import Category, Severity, SeverityRule
 
