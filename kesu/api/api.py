@@ -103,5 +103,6 @@ api.add_router("", public.router)
 api.add_router("", deadlines.router)
 api.add_router("", letters.router)
 api.add_router("", supervision.router)
-api.add_router("", resolution.router)
+for resolution_router in resolution.routers:
+    api.add_router("", resolution_router)
 api.add_router("", privacy.router)
