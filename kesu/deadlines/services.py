@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
-from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.workflow import DeadlineEffect
-from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from kesu.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
 from kesu.deadlines.models import (
     ComplaintDeadline,
@@ -404,11 +403,11 @@ def deadlines_recompute_for_calendar(*, years: Iterable[int], actor: User | None
 # --- pausing and extending --------------------------------------------------------------------
 
 def _locked_complaint(number: str, actor: User) -> Complaint:
-    """The complaint, locked, when `actor` may see it (404 otherwise, as for every read)."""
-    complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
-    return complaint
+    """The complaint, locked, when `actor` may see it (404 otherwise, as for every read). The callers
+    check the roles themselves, in their own order (an extension's approving role comes later)."""
+    from kesu.complaints.services.access import complaint_for_action
+
+    return complaint_for_action(actor=actor, number=number, staff_only=False)
 
 
 def deadlines_pause(*, actor: User, number: str, reason: str, note: str = "", now: dt.datetime) -> DeadlinePause:
