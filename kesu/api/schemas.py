@@ -14,6 +14,7 @@ from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
 
 from kesu.complaints.workflow import ALL_ACTIONS
+from kesu.resolution.models import ContactMethod
 
 ChannelCode = Literal["phone", "email", "web", "social", "walk_in", "letter", "suggestion_box",
                       "regulator", "media", "internal"]
@@ -22,8 +23,10 @@ UrgencyCode = Literal["normal", "urgent", "critical"]
 # The actions people may ask for, from the action spec (kesu/complaints/workflow.py), in its order.
 if TYPE_CHECKING:
     ActionCode = str
+    ContactMethodCode = str
 else:
     ActionCode = Literal[ALL_ACTIONS]
+    ContactMethodCode = Literal[tuple(ContactMethod.values)]
 
 
 def _sane_year(value: Any) -> Any:
@@ -137,7 +140,7 @@ class TransitionIn(Schema):
     satisfied: bool | None = None
     score: int | None = None
     comment: str | None = None
-    method: Literal["phone", "sms", "email", "visit"] | None = Field(None, description="record_callback: how.")
+    method: ContactMethodCode | None = Field(None, description="record_callback: how.")
     into: str | None = None
 
 

@@ -121,3 +121,12 @@ def test_event_kind_labels_are_translated():
         assert event_kind_label("deadline_missed") != "Deadline missed"
         assert event_kind_label("auto_closed_unreachable") != "Closed automatically: customer unreachable"
         assert event_kind_label("something_new") == "something_new"
+
+
+def test_the_api_schema_takes_the_domain_choices():
+    from kesu.complaints.services.action_params import INVALID_REASONS
+    from kesu.resolution.models import ContactMethod, InvalidReason
+
+    method = TransitionIn.model_fields["method"].annotation
+    assert typing.get_args(typing.get_args(method)[0]) == tuple(ContactMethod.values)
+    assert tuple(InvalidReason.values) == INVALID_REASONS

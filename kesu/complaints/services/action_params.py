@@ -10,12 +10,10 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Department, Role, User
 from kesu.complaints.validation import Collector
-from kesu.resolution.models import ContactMethod, RemedyType
+from kesu.resolution.models import ContactMethod, InvalidReason, RemedyType
 
-INVALID_REASONS = (
-    "excessive_demand", "harassment", "untrue", "system_fault", "knowledge_base", "branch_error",
-    "recording_unavailable",
-)
+# The API.md reason codes of an invalid ruling, with their labels in kesu/resolution/models.py.
+INVALID_REASONS: tuple[str, ...] = tuple(InvalidReason.values)
 Params = dict[str, Any]
 
 
