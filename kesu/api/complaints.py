@@ -15,7 +15,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kesu.accounts.models import Department, User
-from kesu.api.access import AuthedRequest
+from kesu.api.access import AuthedRequest, complaint_of
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
 from kesu.api.schemas import (
@@ -30,14 +30,13 @@ from kesu.api.schemas import (
 from kesu.api.serializers import complaint_dict
 from kesu.complaints.models import Channel
 from kesu.complaints.models import Status as ComplaintStatus
-from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
+from kesu.complaints.selectors import ComplaintFilters, complaint_list, complaint_timeline
 from kesu.complaints.services.classification import complaint_reclassify
 from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
 from kesu.complaints.validation import Collector, parse_timestamp
 from kesu.core import clock
-from kesu.core.errors import NotFound
 from kesu.triage.models import Category, Severity
 
 router = Router(tags=["complaints"])
@@ -138,9 +137,7 @@ def check_filter_values(filters: ListQuery, c: Collector) -> None:
 def detail_body(request: AuthedRequest, number: str) -> dict[str, Any]:
     """The complaint with its timeline as the caller may see it (404 when they may not): the
     answer of the detail view and of every endpoint that changes a complaint."""
-    complaint = complaint_get(user=request.user, number=number)
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
+    complaint = complaint_of(request, number)
     return complaint_dict(complaint, user=request.user, now=clock.now(),
                           timeline=list(complaint_timeline(complaint)))
 
@@ -170,9 +167,7 @@ def reclassify(request: AuthedRequest, number: str) -> dict[str, Any]:
 @router.post("/complaints/{number}/attachments", response={201: AttachmentOut, **ERRORS})
 def upload_attachment(request: AuthedRequest, number: str, file: File[UploadedFile],
                       description: Form[str] = "") -> Status[dict[str, Any]]:
-    complaint = complaint_get(user=request.user, number=number)
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
+    complaint = complaint_of(request, number)
     attachment = attachment_add(actor=request.user, complaint=complaint, upload=file, name=file.name or "",
                                 size=file.size or 0, description=description.strip(), now=clock.now())
     return Status(201, attachment_dict(attachment))
@@ -180,17 +175,13 @@ def upload_attachment(request: AuthedRequest, number: str, file: File[UploadedFi
 
 @router.get("/complaints/{number}/attachments", response={200: list[AttachmentOut], **ERRORS})
 def list_attachments(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
-    complaint = complaint_get(user=request.user, number=number)
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
+    complaint = complaint_of(request, number)
     return [attachment_dict(a) for a in complaint.attachments.all()]
 
 
 @router.get("/complaints/{number}/attachments/{attachment_id}/content", response={200: None, **ERRORS})
 def download_attachment(request: AuthedRequest, number: str, attachment_id: int) -> FileResponse:
-    complaint = complaint_get(user=request.user, number=number)
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
+    complaint = complaint_of(request, number)
     attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
                             as_attachment=not attachment.content_type.startswith("image/"),
