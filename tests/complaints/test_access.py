@@ -52,3 +52,15 @@ def test_ownership_refuses_another_departments_work(complaint_in, users):
     with transaction.atomic():
         assert complaint_for_action(actor=users["handler"], number=complaint.number, own_work=True).pk == complaint.pk
     assert Complaint.objects.get(pk=complaint.pk).status == "assigned"
+
+
+def test_no_service_locks_a_complaint_by_number_but_the_helper():
+    """Copies of "visible, locked, or 404" drift apart; services call complaint_for_action. The
+    exceptions lock a complaint found by another rule: a merge's target (a field error), the
+    customer's own complaint (by contact), a department task's complaint, and batches by id."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "kesu"
+    copy = 'visible_complaints(actor).select_for_update(of=("self",)).filter(number=number)'
+    found = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if copy in p.read_text(encoding="utf-8")]
+    assert found == ["complaints/services/access.py"]
