@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Router, Status
 from kesu.accounts import throttle
 from kesu.accounts.services import token_issue, token_revoke, tokens_of
 from kesu.api import complaints, deadlines, errors, letters, privacy, public, resolution, supervision
+from kesu.api.access import AuthedRequest
 from kesu.api.auth import BearerToken
 from kesu.api.rendering import Renderer
 from kesu.api.schemas import ErrorOut, HealthOut, TokenIn, TokenInfoOut, TokenOut
@@ -82,17 +83,17 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
 
 
 @system.get("/auth/tokens", response={200: list[TokenInfoOut], 401: ErrorOut})
-def tokens(request: HttpRequest) -> list[dict[str, Any]]:
+def tokens(request: AuthedRequest) -> list[dict[str, Any]]:
     """The caller's live API tokens (docs/tokens.md); the secret itself is never shown again."""
     current = getattr(request, "kesu_token_id", None)
     return [{"id": t.pk, "created_at": t.created_at, "expires_at": t.expires_at, "current": t.pk == current}
-            for t in tokens_of(user=request.user, now=clock.now())]  # type: ignore[arg-type]
+            for t in tokens_of(user=request.user, now=clock.now())]
 
 
 @system.delete("/auth/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut})
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: AuthedRequest, token_id: int) -> Any:
     """Revoke one of the caller's own tokens (the current one too: signing out)."""
-    if not token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+    if not token_revoke(user=request.user, token_id=token_id):
         raise NotFound(_("You have no token with this id."))
     return Status(204, None)
 
@@ -103,5 +104,6 @@ api.add_router("", public.router)
 api.add_router("", deadlines.router)
 api.add_router("", letters.router)
 api.add_router("", supervision.router)
-api.add_router("", resolution.router)
+for resolution_router in resolution.routers:
+    api.add_router("", resolution_router)
 api.add_router("", privacy.router)

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kesu.accounts.models import Department, User
+from kesu.api.access import AuthedRequest, complaint_of
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
 from kesu.api.schemas import (
@@ -29,14 +30,13 @@ from kesu.api.schemas import (
 from kesu.api.serializers import complaint_dict
 from kesu.complaints.models import Channel
 from kesu.complaints.models import Status as ComplaintStatus
-from kesu.complaints.selectors import ComplaintFilters, complaint_get, complaint_list, complaint_timeline
+from kesu.complaints.selectors import ComplaintFilters, complaint_list, complaint_timeline
 from kesu.complaints.services.classification import complaint_reclassify
 from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.services.transitions import complaint_transition
 from kesu.complaints.validation import Collector, parse_timestamp
 from kesu.core import clock
-from kesu.core.errors import NotFound
 from kesu.triage.models import Category, Severity
 
 router = Router(tags=["complaints"])
@@ -61,14 +61,14 @@ class ListQuery(Schema):
 
 @router.post("/complaints", response={201: ComplaintOut, **ERRORS},
              openapi_extra=json_body(ComplaintIn, "A complaint from any channel."))
-def register(request: HttpRequest) -> Status[dict[str, Any]]:
+def register(request: AuthedRequest) -> Status[dict[str, Any]]:
     now = clock.now()
-    complaint = complaint_register(actor=request.user, payload=json_object(request), now=now)  # type: ignore[arg-type]
-    return Status(201, complaint_dict(complaint, user=request.user, now=now))  # type: ignore[arg-type]
+    complaint = complaint_register(actor=request.user, payload=json_object(request), now=now)
+    return Status(201, complaint_dict(complaint, user=request.user, now=now))
 
 
 @router.get("/complaints", response={200: ComplaintListOut, **ERRORS})
-def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any]:
+def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> dict[str, Any]:
     now = clock.now()
     c = Collector()
     if filters.page < 1:
@@ -87,7 +87,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
     check_filter_values(filters, c)
     c.raise_if_any()
     queryset = complaint_list(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         filters=ComplaintFilters(
             status=filters.status, severity=filters.severity, channel=filters.channel,
             category=filters.category, department=filters.department, assignee=filters.assignee,
@@ -101,7 +101,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListQuery]) -> dict[str
         "count": queryset.count(),
         "page": filters.page,
         "page_size": filters.page_size,
-        "results": [complaint_dict(c, user=request.user, now=now, with_actions=False) for c in rows],  # type: ignore[arg-type]
+        "results": [complaint_dict(c, user=request.user, now=now, with_actions=False) for c in rows],
     }
 
 
@@ -134,62 +134,54 @@ def check_filter_values(filters: ListQuery, c: Collector) -> None:
         c.add("assignee", unknown % {"value": filters.assignee}, "unknown_value")
 
 
-def detail_body(request: HttpRequest, number: str) -> dict[str, Any]:
+def detail_body(request: AuthedRequest, number: str) -> dict[str, Any]:
     """The complaint with its timeline as the caller may see it (404 when they may not): the
     answer of the detail view and of every endpoint that changes a complaint."""
-    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
-    return complaint_dict(complaint, user=request.user, now=clock.now(),  # type: ignore[arg-type]
+    complaint = complaint_of(request, number)
+    return complaint_dict(complaint, user=request.user, now=clock.now(),
                           timeline=list(complaint_timeline(complaint)))
 
 
 @router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS})
-def detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def detail(request: AuthedRequest, number: str) -> dict[str, Any]:
     return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/transitions", response={200: ComplaintOut, **ERRORS},
              openapi_extra=json_body(TransitionIn, "An action of the lifecycle and its parameters."))
-def transition(request: HttpRequest, number: str) -> dict[str, Any]:
+def transition(request: AuthedRequest, number: str) -> dict[str, Any]:
     now = clock.now()
     payload = json_object(request)
-    complaint_transition(actor=request.user, number=number, action=payload.get("action", ""),  # type: ignore[arg-type]
+    complaint_transition(actor=request.user, number=number, action=payload.get("action", ""),
                          payload=payload, now=now)
     return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/classification", response={200: ComplaintOut, **ERRORS},
              openapi_extra=json_body(ClassificationIn, "New severity, urgency or category."))
-def reclassify(request: HttpRequest, number: str) -> dict[str, Any]:
-    complaint_reclassify(actor=request.user, number=number, payload=json_object(request), now=clock.now())  # type: ignore[arg-type]
+def reclassify(request: AuthedRequest, number: str) -> dict[str, Any]:
+    complaint_reclassify(actor=request.user, number=number, payload=json_object(request), now=clock.now())
     return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/attachments", response={201: AttachmentOut, **ERRORS})
-def upload_attachment(request: HttpRequest, number: str, file: File[UploadedFile],
+def upload_attachment(request: AuthedRequest, number: str, file: File[UploadedFile],
                       description: Form[str] = "") -> Status[dict[str, Any]]:
-    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
-    attachment = attachment_add(actor=request.user, complaint=complaint, upload=file, name=file.name or "",  # type: ignore[arg-type]
+    complaint = complaint_of(request, number)
+    attachment = attachment_add(actor=request.user, complaint=complaint, upload=file, name=file.name or "",
                                 size=file.size or 0, description=description.strip(), now=clock.now())
     return Status(201, attachment_dict(attachment))
 
 
 @router.get("/complaints/{number}/attachments", response={200: list[AttachmentOut], **ERRORS})
-def list_attachments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
+def list_attachments(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
+    complaint = complaint_of(request, number)
     return [attachment_dict(a) for a in complaint.attachments.all()]
 
 
 @router.get("/complaints/{number}/attachments/{attachment_id}/content", response={200: None, **ERRORS})
-def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
-    complaint = complaint_get(user=request.user, number=number)  # type: ignore[arg-type]
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
+def download_attachment(request: AuthedRequest, number: str, attachment_id: int) -> FileResponse:
+    complaint = complaint_of(request, number)
     attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
                             as_attachment=not attachment.content_type.startswith("image/"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from kesu.api.access import AuthedRequest
 from kesu.api.body import json_object
 from kesu.api.complaints import ERRORS, detail_body
 from kesu.api.openapi import json_body
@@ -28,23 +28,23 @@ class ExtensionIn(Schema):
 
 @router.post("/complaints/{number}/pause", response={200: ComplaintOut, **ERRORS},
              openapi_extra=json_body(PauseIn, "Stop the clocks: reason awaiting_customer or external_appraisal."))
-def pause(request: HttpRequest, number: str) -> dict[str, Any]:
+def pause(request: AuthedRequest, number: str) -> dict[str, Any]:
     body = json_object(request)
-    deadlines_pause(actor=request.user, number=number, reason=str(body.get("reason") or ""),  # type: ignore[arg-type]
+    deadlines_pause(actor=request.user, number=number, reason=str(body.get("reason") or ""),
                     note=str(body.get("note") or "")[:500], now=clock.now())
     return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/resume", response={200: ComplaintOut, **ERRORS})
-def resume(request: HttpRequest, number: str) -> dict[str, Any]:
-    deadlines_resume(actor=request.user, number=number, now=clock.now())  # type: ignore[arg-type]
+def resume(request: AuthedRequest, number: str) -> dict[str, Any]:
+    deadlines_resume(actor=request.user, number=number, now=clock.now())
     return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/deadlines/{kind}/extensions", response={201: ComplaintOut, **ERRORS},
              openapi_extra=json_body(ExtensionIn, "An extension the complaint's regulatory preset allows."))
-def extend(request: HttpRequest, number: str, kind: str) -> Status[dict[str, Any]]:
+def extend(request: AuthedRequest, number: str, kind: str) -> Status[dict[str, Any]]:
     body = json_object(request)
-    deadline_extend(actor=request.user, number=number, kind=kind[:40],  # type: ignore[arg-type]
+    deadline_extend(actor=request.user, number=number, kind=kind[:40],
                     reason=str(body.get("reason") or "")[:2000], now=clock.now())
     return Status(201, detail_body(request, number))

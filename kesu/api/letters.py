@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kesu.api.access import AuthedRequest
 from kesu.api.body import json_object
 from kesu.api.openapi import json_body
 from kesu.api.schemas import ErrorOut
@@ -73,7 +73,7 @@ def _letter(letter: RenderedLetter) -> dict[str, Any]:
 
 @router.post("/complaints/{number}/letters", response={201: LetterSentOut, **ERRORS},
              openapi_extra=json_body(LetterIn, "The letter to send and, optionally, its channel and texts."))
-def send(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
+def send(request: AuthedRequest, number: str) -> Status[dict[str, Any]]:
     payload = json_object(request)
     message = letter_send(actor=request.user, number=number, kind=payload.get("kind"),  # type: ignore[arg-type]
                           channel=payload.get("channel"), language=payload.get("language"), extra=payload,
@@ -84,16 +84,16 @@ def send(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
 
 
 @router.get("/complaints/{number}/letters/{kind}/preview", response={200: LetterOut, **ERRORS})
-def preview(request: HttpRequest, number: str, kind: str, query: Query[PreviewQuery]) -> dict[str, Any]:
-    letter = letter_preview(user=request.user, number=number, kind=kind, now=clock.now(),  # type: ignore[arg-type]
+def preview(request: AuthedRequest, number: str, kind: str, query: Query[PreviewQuery]) -> dict[str, Any]:
+    letter = letter_preview(user=request.user, number=number, kind=kind, now=clock.now(),
                             language=query.language, extra=query.dict())
     return _letter(letter)
 
 
 @router.post("/complaints/{number}/language", response={200: LanguageOut, **ERRORS},
              openapi_extra=json_body(LanguageIn, "The language of the customer's letters."))
-def set_language(request: HttpRequest, number: str) -> dict[str, Any]:
+def set_language(request: AuthedRequest, number: str) -> dict[str, Any]:
     payload = json_object(request)
-    complaint = complaint_language_set(actor=request.user, number=number,  # type: ignore[arg-type]
+    complaint = complaint_language_set(actor=request.user, number=number,
                                        language=payload.get("language"), now=clock.now())  # type: ignore[arg-type]
     return {"number": complaint.number, "language": complaint.language}

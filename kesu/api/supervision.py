@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kesu.api.access import AuthedRequest
 from kesu.api.schemas import ErrorOut, InDate, InDatetime
 from kesu.core import clock
 from kesu.core.errors import NotFound
@@ -157,8 +157,8 @@ def _capa(capa: CorrectiveAction, *, history: bool = False) -> dict[str, Any]:
     return data
 
 
-def _fresh_capa(request: HttpRequest, capa_id: int) -> dict[str, Any]:
-    capa = selectors.capa_get(user=request.user, capa_id=capa_id)  # type: ignore[arg-type]
+def _fresh_capa(request: AuthedRequest, capa_id: int) -> dict[str, Any]:
+    capa = selectors.capa_get(user=request.user, capa_id=capa_id)
     if capa is None:
         raise NotFound(_("No CAPA has this number."))
     return _capa(capa, history=True)
@@ -178,62 +178,62 @@ def _sample(run: SampleRun) -> dict[str, Any]:
 
 
 @router.post("/capas", response={201: CapaOut, **ERRORS})
-def capa_create(request: HttpRequest, body: CapaIn) -> Status[dict[str, Any]]:
-    capa = services.capa_create(actor=request.user, complaints=body.complaints, title=body.title,  # type: ignore[arg-type]
+def capa_create(request: AuthedRequest, body: CapaIn) -> Status[dict[str, Any]]:
+    capa = services.capa_create(actor=request.user, complaints=body.complaints, title=body.title,
                                 actions=body.actions, owner=body.owner, due=body.due_at, now=clock.now(),
                                 nonconformity=body.nonconformity, root_cause=body.root_cause)
     return Status(201, _fresh_capa(request, capa.pk))
 
 
 @router.get("/capas", response={200: CapaListOut, **ERRORS})
-def capa_list(request: HttpRequest, query: Query[CapaQuery]) -> dict[str, Any]:
-    rows = list(selectors.capa_list(user=request.user, status=query.status, overdue=query.overdue))  # type: ignore[arg-type]
+def capa_list(request: AuthedRequest, query: Query[CapaQuery]) -> dict[str, Any]:
+    rows = list(selectors.capa_list(user=request.user, status=query.status, overdue=query.overdue))
     return {"count": len(rows), "results": [_capa(capa) for capa in rows]}
 
 
 @router.get("/capas/{capa_id}", response={200: CapaOut, **ERRORS})
-def capa_detail(request: HttpRequest, capa_id: int) -> dict[str, Any]:
+def capa_detail(request: AuthedRequest, capa_id: int) -> dict[str, Any]:
     return _fresh_capa(request, capa_id)
 
 
 @router.post("/capas/{capa_id}/complete", response={200: CapaOut, **ERRORS})
-def capa_complete(request: HttpRequest, capa_id: int, body: CapaCompleteIn) -> dict[str, Any]:
-    services.capa_complete(actor=request.user, capa_id=capa_id, note=body.note, now=clock.now())  # type: ignore[arg-type]
+def capa_complete(request: AuthedRequest, capa_id: int, body: CapaCompleteIn) -> dict[str, Any]:
+    services.capa_complete(actor=request.user, capa_id=capa_id, note=body.note, now=clock.now())
     return _fresh_capa(request, capa_id)
 
 
 @router.post("/capas/{capa_id}/verify", response={200: CapaOut, **ERRORS})
-def capa_verify(request: HttpRequest, capa_id: int, body: CapaVerifyIn) -> dict[str, Any]:
-    services.capa_verify(actor=request.user, capa_id=capa_id, effective=body.effective,  # type: ignore[arg-type]
+def capa_verify(request: AuthedRequest, capa_id: int, body: CapaVerifyIn) -> dict[str, Any]:
+    services.capa_verify(actor=request.user, capa_id=capa_id, effective=body.effective,
                          note=body.note, new_due=body.due_at, now=clock.now())
     return _fresh_capa(request, capa_id)
 
 
 @router.post("/supervision/samples", response={201: SampleOut, **ERRORS})
-def sample_draw(request: HttpRequest, body: SampleIn) -> Status[dict[str, Any]]:
-    run = services.sample_draw(actor=request.user, period_start=body.period_start,  # type: ignore[arg-type]
+def sample_draw(request: AuthedRequest, body: SampleIn) -> Status[dict[str, Any]]:
+    run = services.sample_draw(actor=request.user, period_start=body.period_start,
                                period_end=body.period_end, size=body.size, seed=body.seed, now=clock.now())
     return Status(201, _sample(run))
 
 
 @router.get("/supervision/samples/{run_id}", response={200: SampleOut, **ERRORS})
-def sample_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
-    run = selectors.sample_get(user=request.user, run_id=run_id)  # type: ignore[arg-type]
+def sample_detail(request: AuthedRequest, run_id: int) -> dict[str, Any]:
+    run = selectors.sample_get(user=request.user, run_id=run_id)
     if run is None:
         raise NotFound(_("No sample has this number."))
     return _sample(run)
 
 
 @router.post("/supervision/reviews/{review_id}", response={200: ReviewOut, **ERRORS})
-def review(request: HttpRequest, review_id: int, body: ReviewIn) -> dict[str, Any]:
-    saved = services.review_record(actor=request.user, review_id=review_id, score=body.score,  # type: ignore[arg-type]
+def review(request: AuthedRequest, review_id: int, body: ReviewIn) -> dict[str, Any]:
+    saved = services.review_record(actor=request.user, review_id=review_id, score=body.score,
                                    findings=body.findings, now=clock.now())
     return _review(QualityReview.objects.select_related("complaint", "department", "reviewer").get(pk=saved.pk))
 
 
 @router.get("/supervision/rollup", response={200: RollupOut, **ERRORS})
-def rollup(request: HttpRequest, query: Query[RollupQuery]) -> dict[str, Any]:
-    result = selectors.responsibility_rollup(user=request.user, date_from=query.date_from,  # type: ignore[arg-type]
+def rollup(request: AuthedRequest, query: Query[RollupQuery]) -> dict[str, Any]:
+    result = selectors.responsibility_rollup(user=request.user, date_from=query.date_from,
                                              date_to=query.date_to)
     return {"source": result.source, "date_from": result.date_from, "date_to": result.date_to,
             "departments": [row.as_dict() for row in result.departments],

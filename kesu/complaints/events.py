@@ -5,8 +5,70 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from kesu.audit.services import audit_record
 from kesu.complaints.models import Complaint, ComplaintEvent
+from kesu.complaints.workflow import Action
+
+
+class EventKind(models.TextChoices):
+    """Every kind of timeline event, with its label. A lifecycle action's event has the action's code
+    (kesu/complaints/workflow.py Action); tests/complaints/test_action_spec.py checks that every kind
+    the code writes is here."""
+
+    REGISTERED = "registered", _("Registered")
+    ACKNOWLEDGE = Action.ACKNOWLEDGE.value, _("Acknowledged")
+    ASSIGN = Action.ASSIGN.value, _("Assigned")
+    START_INVESTIGATION = Action.START_INVESTIGATION.value, _("Investigation started")
+    PROPOSE_SOLUTION = Action.PROPOSE_SOLUTION.value, _("Solution proposed")
+    APPROVE = Action.APPROVE.value, _("Solution approved")
+    REJECT_APPROVAL = Action.REJECT_APPROVAL.value, _("Approval refused")
+    CUSTOMER_ACCEPT = Action.CUSTOMER_ACCEPT.value, _("Customer accepted the solution")
+    CUSTOMER_REJECT = Action.CUSTOMER_REJECT.value, _("Customer rejected the solution")
+    RESOLVE = Action.RESOLVE.value, _("Resolved")
+    RECORD_CALLBACK = Action.RECORD_CALLBACK.value, _("Callback recorded")
+    CLOSE = Action.CLOSE.value, _("Closed")
+    REOPEN = Action.REOPEN.value, _("Reopened")
+    ESCALATE = Action.ESCALATE.value, _("Escalated")
+    WITHDRAW = Action.WITHDRAW.value, _("Withdrawn")
+    MERGE = Action.MERGE.value, _("Merged")
+    RULE_INVALID = Action.RULE_INVALID.value, _("Ruled invalid")
+    RESOLVED_CONTACT = Action.RESOLVED_CONTACT.value, _("Resolved contact")
+    ON_THE_SPOT = Action.ON_THE_SPOT.value, _("Settled on the spot")
+    AUTO_CLOSED_UNREACHABLE = Action.AUTO_CLOSE_UNREACHABLE.value, _("Closed automatically: customer unreachable")
+    MERGED_IN = "merged_in", _("Another complaint merged in")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    CUSTOMER_RATING = "customer_rating", _("Customer rated the handling")
+    INVESTIGATION_RECORDED = "investigation_recorded", _("Investigation recorded")
+    RECLASSIFIED = "reclassified", _("Reclassified")
+    LANGUAGE_CHANGED = "language_changed", _("Customer's language changed")
+    LETTER_SENT = "letter_sent", _("Letter sent")
+    DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
+    DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+    DEADLINES_PAUSED = "deadlines_paused", _("Deadlines paused")
+    DEADLINES_RESUMED = "deadlines_resumed", _("Deadlines resumed")
+    DEADLINES_RECOMPUTED = "deadlines_recomputed", _("Deadlines recomputed")
+    CALLBACK_UNREACHABLE = "callback_unreachable", _("Customer not reached at the callback")
+    COORDINATOR_SET = "coordinator_set", _("Coordinator set")
+    DEPARTMENT_TASK_ADDED = "department_task_added", _("Department task added")
+    DEPARTMENT_TASK_CANCELLED = "department_task_cancelled", _("Department task cancelled")
+    FOLLOW_UP_SCHEDULED = "follow_up_scheduled", _("Follow-up visit scheduled")
+    FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up visit cancelled")
+    RETURN_DOCUMENT_ISSUED = "return_document_issued", _("Return document issued")
+    RETURN_RECEIVED = "return_received", _("Returned goods received")
+    QUALITY_REVIEWED = "quality_reviewed", _("Quality review recorded")
+    ADJUDICATED = "adjudicated", _("Adjudicated")
+    APPEAL_LODGED = "appeal_lodged", _("Appeal lodged")
+    APPEAL_ANSWERED = "appeal_answered", _("Appeal answered")
+    CAPA_LINKED = "capa_linked", _("Corrective action linked")
+    CAPA_ASSIGNED = "capa_assigned", _("Corrective action assigned")
+
+
+def event_kind_label(kind: str) -> str:
+    """The label of an event kind in the active language; an unknown kind goes by its code."""
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
 def record_event(*, complaint: Complaint, kind: str, actor: Any, at: dt.datetime, note: str = "",

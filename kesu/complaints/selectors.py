@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Department, User
 from kesu.accounts.permissions import sees_whole_organisation
 from kesu.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent
+from kesu.core.errors import NotFound
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
@@ -89,6 +91,15 @@ def complaint_get(*, user: User, number: str) -> Complaint | None:
         .order_by()[:1]
     )
     return rows[0] if rows else None
+
+
+def complaint_for(*, user: User, number: str) -> Complaint:
+    """The complaint `number` as `user` may read it, or NotFound (the same 404 whether it does not
+    exist or is not visible to `user`)."""
+    complaint = complaint_get(user=user, number=number)
+    if complaint is None:
+        raise NotFound(_("No complaint has this number."))
+    return complaint
 
 
 def complaint_timeline(complaint: Complaint, *, public_only: bool = False) -> QuerySet[ComplaintEvent]:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
-from kesu.complaints.selectors import visible_complaints
-from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from kesu.complaints.workflow import DeadlineEffect
+from kesu.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
 from kesu.deadlines.models import (
     ComplaintDeadline,
@@ -227,17 +227,18 @@ def _save_complaint(complaint: Complaint, fields: list[str]) -> None:
         Complaint.objects.filter(pk=complaint.pk).update(**{f: getattr(complaint, f) for f in fields})
 
 
-def deadlines_after_transition(*, complaint: Complaint, action: str, actor: User | None,
+def deadlines_after_transition(*, complaint: Complaint, effect: str, actor: User | None,
                                now: dt.datetime) -> None:
     """Keep the clocks in step after a lifecycle action (called inside `complaint_transition`'s
     transaction, the complaint row locked): record met deadlines, cancel the clocks of a complaint
     ended without being handled, reopen the closing clock on `reopen`, start the FU-2 wait after an
-    unreachable callback, and recompute when what the deadlines depend on changed."""
+    unreachable callback, and recompute when what the deadlines depend on changed. `effect` is the
+    action's declared deadline effect (kesu/complaints/actions.py, workflow.DeadlineEffect)."""
     config = deadline_config()
     rows = list(ComplaintDeadline.objects.filter(complaint_id=complaint.pk))
     changed: list[ComplaintDeadline] = []
     callback_reached_at = None
-    if action == "record_callback":
+    if effect == DeadlineEffect.CALLBACK:
         from kesu.resolution.models import Callback
 
         last = Callback.objects.filter(complaint_id=complaint.pk).order_by("-at", "-id").first()
@@ -247,7 +248,7 @@ def deadlines_after_transition(*, complaint: Complaint, action: str, actor: User
             row = _customer_unreachable(complaint=complaint, rows=rows, config=config, now=now)
             if row is not None and row not in rows:
                 rows.append(row)
-    if action == "reopen":
+    if effect == DeadlineEffect.REOPEN:
         for row in rows:
             info = config.kinds.get(row.kind)
             if info is not None and info.met_when == MetWhen.CLOSED and row.state != DeadlineState.OPEN:
@@ -402,11 +403,11 @@ def deadlines_recompute_for_calendar(*, years: Iterable[int], actor: User | None
 # --- pausing and extending --------------------------------------------------------------------
 
 def _locked_complaint(number: str, actor: User) -> Complaint:
-    """The complaint, locked, when `actor` may see it (404 otherwise, as for every read)."""
-    complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
-    return complaint
+    """The complaint, locked, when `actor` may see it (404 otherwise, as for every read). The callers
+    check the roles themselves, in their own order (an extension's approving role comes later)."""
+    from kesu.complaints.services.access import complaint_for_action
+
+    return complaint_for_action(actor=actor, number=number, staff_only=False)
 
 
 def deadlines_pause(*, actor: User, number: str, reason: str, note: str = "", now: dt.datetime) -> DeadlinePause:

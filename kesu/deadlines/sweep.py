@@ -28,7 +28,7 @@ from kesu.accounts.models import Role, User
 from kesu.audit.models import AuditRecord
 from kesu.audit.services import audit_build
 from kesu.complaints import workflow
-from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
+from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent
 from kesu.core import tasks
 from kesu.deadlines import engine
 from kesu.deadlines.escalation import ESCALATION_LADDER, next_level
@@ -322,18 +322,17 @@ def _escalate_overdue(batch: _Batch, complaint: Complaint, row: ComplaintDeadlin
 
 
 def _auto_close(batch: _Batch, complaint: Complaint, row: ComplaintDeadline) -> bool:
-    """SPEC FU-2: the customer did not get back after the standard SMS; close with that reason.
-    The transition table must allow `close` from the current state; only the satisfaction guard
-    is waived, which is what FU-2 allows."""
-    if complaint.status in TERMINAL_STATUSES or workflow.find(complaint.status, "close") is None:
+    """SPEC FU-2: the customer did not get back after the standard SMS; close with that reason,
+    by the system transition `auto_closed_unreachable` (from resolved only; the satisfaction guard
+    of `close` is waived, which is what FU-2 allows). Written in bulk with the batch."""
+    from kesu.complaints.services.transitions import apply_transition
+
+    rule = workflow.find(complaint.status, workflow.Action.AUTO_CLOSE_UNREACHABLE)
+    if complaint.status in TERMINAL_STATUSES or rule is None:
         return False
-    previous = complaint.status
-    complaint.status = Status.CLOSED
-    complaint.closed_at = batch.now
-    complaint.updated_at = batch.now
-    batch.event(complaint, "auto_closed_unreachable", {"waited_until": timezone.localtime(row.due_at).isoformat()},
-                note=_("Closed automatically: the customer could not be reached and did not get back."),
-                from_status=previous, to_status=Status.CLOSED)
+    note = _("Closed automatically: the customer could not be reached and did not get back.")
+    apply_transition(complaint=complaint, rule=rule, actor=None, now=batch.now, sink=batch, params={"note": note},
+                     event_extra={"waited_until": timezone.localtime(row.due_at).isoformat()})
     return True
 
 

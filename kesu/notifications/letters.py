@@ -27,7 +27,7 @@ from kesu.accounts.permissions import STAFF_ROLES, can_configure
 from kesu.audit.services import audit_record
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint
-from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.services.access import complaint_for_action
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.core.privacy import mask_email, mask_phone
 from kesu.notifications.default_letters import DEFAULTS
@@ -281,9 +281,7 @@ def letter_send(*, actor: User, number: str, kind: str, now: dt.datetime, channe
         raise PermissionDenied(_("Auditors have read-only access."))
     kind, channel, language, texts = parse_letter_request(kind=kind, channel=channel, language=language, extra=extra)
     with transaction.atomic():
-        complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
-        if complaint is None:
-            raise NotFound(_("No complaint has this number."))
+        complaint = complaint_for_action(actor=actor, number=number)
         template = letter_template(kind=kind, language=language or complaint.language or DEFAULT_LANGUAGE)
         if template.internal:
             raise Conflict(_("This is an internal form: it can be printed but is never sent to the customer."),
@@ -301,11 +299,12 @@ def letter_send(*, actor: User, number: str, kind: str, now: dt.datetime, channe
                            "template_version": letter.version, "outbox_id": message.pk})
         if kind in REPLY_LETTERS and complaint.replied_at is None:
             # A letter that answers the customer is the first reply: the reply deadline is met.
+            from kesu.complaints.workflow import DeadlineEffect
             from kesu.deadlines.services import deadlines_after_transition
 
             complaint.replied_at = now
             Complaint.objects.filter(pk=complaint.pk).update(replied_at=now)
-            deadlines_after_transition(complaint=complaint, action="letter_sent", actor=actor, now=now)
+            deadlines_after_transition(complaint=complaint, effect=DeadlineEffect.SETTLE, actor=actor, now=now)
     return message
 
 
@@ -317,9 +316,7 @@ def complaint_language_set(*, actor: User, number: str, language: str, now: dt.d
         raise ValidationFailed([FieldError("language", _("Choose one of: %(choices)s.")
                                            % {"choices": ", ".join(language_codes())}, "invalid_choice")])
     with transaction.atomic():
-        complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
-        if complaint is None:
-            raise NotFound(_("No complaint has this number."))
+        complaint = complaint_for_action(actor=actor, number=number)
         if complaint.language == language:
             return complaint
         before = complaint.language

@@ -17,10 +17,11 @@ from kesu.accounts.models import User
 from kesu.accounts.permissions import SUPERVISORS
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
+from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
 from kesu.deadlines.selectors import deadline_config
-from kesu.resolution.common import locked_complaint, require_roles, require_staff
+from kesu.resolution.common import require_roles
 from kesu.resolution.models import Adjudication, Appeal, AppealDecision, Validity, ValidKind
 
 APPEAL_WINDOW = dt.timedelta(days=7)
@@ -37,7 +38,7 @@ def adjudication_invalid(*, complaint: Complaint, actor: User, reason: str, note
 def adjudication_rule_valid(*, actor: User, number: str, kind: str, reason: str, staff: User | None,
                             now: dt.datetime) -> Adjudication:
     """Rule the complaint valid, naming the kind and the reason; the status does not change."""
-    require_staff(actor)
+    refuse_read_only(actor)
     require_roles(actor, SUPERVISORS, _("Only a supervisor or above may rule on a complaint's validity."))
     errors = []
     if kind not in ValidKind.values:
@@ -48,7 +49,7 @@ def adjudication_rule_valid(*, actor: User, number: str, kind: str, reason: str,
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         if complaint.status in (Status.INVALID, Status.MERGED, Status.WITHDRAWN):
             raise Conflict(_("A complaint that was ruled invalid, merged or withdrawn cannot be ruled valid."),
                            code="invalid_state")
@@ -62,11 +63,11 @@ def adjudication_rule_valid(*, actor: User, number: str, kind: str, reason: str,
 
 def appeal_lodge(*, actor: User, number: str, adjudication_id: int, reason: str, now: dt.datetime) -> Appeal:
     """The judged staff member appeals the ruling within 7 days (409 after that)."""
-    require_staff(actor)
+    refuse_read_only(actor)
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", _("Give the grounds of the appeal."), "required")])
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         ruling = Adjudication.objects.filter(complaint=complaint, pk=adjudication_id).first()
         if ruling is None:
             raise NotFound(_("This complaint has no such ruling."))
@@ -88,7 +89,7 @@ def appeal_lodge(*, actor: User, number: str, adjudication_id: int, reason: str,
 def appeal_answer(*, actor: User, number: str, appeal_id: int, decision: str, answer: str,
                   now: dt.datetime) -> Appeal:
     """A reviewer (supervisor or above, not the appellant) upholds or overturns the ruling."""
-    require_staff(actor)
+    refuse_read_only(actor)
     require_roles(actor, SUPERVISORS, _("Only a supervisor or above may answer an appeal."))
     errors = []
     if decision not in AppealDecision.values:
@@ -99,7 +100,7 @@ def appeal_answer(*, actor: User, number: str, appeal_id: int, decision: str, an
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         appeal = (Appeal.objects.select_for_update().filter(adjudication__complaint=complaint, pk=appeal_id)
                   .first())
         if appeal is None:

@@ -1,4 +1,5 @@
-"""Helpers shared by the resolution services: finding and locking the complaint, reading refs."""
+"""Helpers shared by the resolution services: role checks and reading refs. The complaint an action
+acts on is found by kesu.complaints.services.access.complaint_for_action."""
 
 from __future__ import annotations
 
@@ -7,40 +8,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kesu.accounts.models import Department, Role, User
+from kesu.accounts.models import Department, User
 from kesu.accounts.permissions import STAFF_ROLES
-from kesu.complaints.models import Complaint
-from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import Collector
-from kesu.core.errors import NotFound, PermissionDenied
-
-
-def require_staff(actor: User) -> None:
-    if actor.role not in STAFF_ROLES:
-        raise PermissionDenied(_("Auditors have read-only access."))
+from kesu.core.errors import PermissionDenied
 
 
 def require_roles(actor: User, roles: frozenset[str], message: str | None = None) -> None:
     if actor.role not in roles:
         raise PermissionDenied(message or _("Your role may not take this action."))
-
-
-def locked_complaint(actor: User, number: str) -> Complaint:
-    """The complaint `actor` can see, locked for the caller's transaction; 404 otherwise."""
-    complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
-    if complaint is None:
-        raise NotFound(_("No complaint has this number."))
-    return complaint
-
-
-def own_work(complaint: Complaint, actor: User) -> None:
-    """Agents and handlers act on their own work only (the same rule as the transition table)."""
-    if actor.role not in (Role.HANDLER, Role.AGENT) or complaint.assignee_id == actor.pk:
-        return
-    if complaint.department_id != actor.department_id:
-        raise PermissionDenied(_("This complaint belongs to another department."), code="not_own_work")
-    if complaint.assignee_id is not None and actor.role == Role.HANDLER:
-        raise PermissionDenied(_("This complaint is assigned to someone else."), code="not_own_work")
 
 
 def department_ref(c: Collector, data: Mapping[str, Any], key: str, name: str,

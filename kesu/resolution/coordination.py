@@ -14,8 +14,9 @@ from kesu.accounts.permissions import SUPERVISORS
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from kesu.resolution.common import locked_complaint, require_roles, require_staff
+from kesu.resolution.common import require_roles
 from kesu.resolution.models import Coordination, DepartmentTask, TaskStatus
 
 # While departments can still be asked to act.
@@ -23,10 +24,10 @@ TASK_STATUSES = frozenset({Status.ASSIGNED, Status.INVESTIGATING, Status.SOLUTIO
 
 
 def coordinator_set(*, actor: User, number: str, coordinator: User, now: dt.datetime) -> Coordination:
-    require_staff(actor)
+    refuse_read_only(actor)
     require_roles(actor, SUPERVISORS, _("Only a supervisor or above may name the coordinator."))
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         if complaint.status not in TASK_STATUSES:
             raise Conflict(_("A coordinator is named while the complaint is being handled."), code="invalid_state")
         coordination = Coordination.objects.filter(complaint=complaint).first()
@@ -47,7 +48,7 @@ def _is_coordinator(complaint: Complaint, user: User) -> bool:
 def department_task_add(*, actor: User, number: str, department: Department, assignee: User | None,
                         description: str, due_at: dt.datetime, now: dt.datetime) -> DepartmentTask:
     """A task for one department; the coordinator (or a supervisor) hands it out."""
-    require_staff(actor)
+    refuse_read_only(actor)
     errors = []
     if not description.strip():
         errors.append(FieldError("description", _("Say what the department is asked to do."), "required"))
@@ -59,7 +60,7 @@ def department_task_add(*, actor: User, number: str, department: Department, ass
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         coordination = Coordination.objects.filter(complaint=complaint).first()
         if actor.role not in SUPERVISORS and (coordination is None or coordination.coordinator_id != actor.pk):
             raise PermissionDenied(_("Only the coordinator or a supervisor hands out department tasks."),
@@ -84,7 +85,7 @@ def department_task_add(*, actor: User, number: str, department: Department, ass
 def department_task_finish(*, actor: User, number: str, task_id: int, result: str, cancel: bool = False,
                            now: dt.datetime) -> DepartmentTask:
     """The department reports its task done (with the result), or the coordinator cancels it."""
-    require_staff(actor)
+    refuse_read_only(actor)
     if not cancel and not result.strip():
         raise ValidationFailed([FieldError("result", _("Give the result of the task."), "required")])
     with transaction.atomic():

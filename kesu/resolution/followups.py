@@ -15,8 +15,9 @@ from kesu.accounts.permissions import FRONT_DESK
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Status
 from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from kesu.resolution.common import locked_complaint, require_roles, require_staff
+from kesu.resolution.common import require_roles
 from kesu.resolution.models import ContactMethod, FollowUpStatus, FollowUpVisit
 
 FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
@@ -38,13 +39,13 @@ def follow_up_window(resolved_at: dt.datetime) -> tuple[dt.date, dt.date]:
 def follow_up_schedule(*, actor: User, number: str, scheduled_for: dt.date | None, method: str,
                        assignee: User | None, purpose: str, now: dt.datetime) -> FollowUpVisit:
     """Schedule a visit 1–2 months after the resolution (a month after by default)."""
-    require_staff(actor)
+    refuse_read_only(actor)
     require_roles(actor, FRONT_DESK)
     if method not in ContactMethod.values:
         raise ValidationFailed([FieldError("method", _("Choose one of: %(choices)s.")
                                            % {"choices": ", ".join(ContactMethod.values)}, "invalid_choice")])
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         if complaint.status not in FOLLOW_UP_STATUSES or complaint.resolved_at is None:
             raise Conflict(_("A follow-up visit is scheduled once the complaint is resolved."), code="invalid_state")
         earliest, latest = follow_up_window(complaint.resolved_at)
@@ -65,14 +66,14 @@ def follow_up_schedule(*, actor: User, number: str, scheduled_for: dt.date | Non
 def follow_up_record(*, actor: User, number: str, visit_id: int, satisfied: bool | None, outcome: str,
                      cancel: bool = False, now: dt.datetime) -> FollowUpVisit:
     """The visit's outcome (or its cancellation, with the reason)."""
-    require_staff(actor)
+    refuse_read_only(actor)
     require_roles(actor, FRONT_DESK)
     if not outcome.strip():
         field = "outcome"
         raise ValidationFailed([FieldError(field, _("Say what came of the visit.") if not cancel
                                            else _("Give the reason for cancelling the visit."), "required")])
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         visit = FollowUpVisit.objects.select_for_update().filter(complaint=complaint, pk=visit_id).first()
         if visit is None:
             raise NotFound(_("This complaint has no such follow-up visit."))

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Attachment, Complaint, Status
+from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.complaints.validation import Collector
 from kesu.core.errors import Conflict, FieldError, ValidationFailed
-from kesu.resolution.common import department_ref, locked_complaint, own_work, require_staff, user_ref
+from kesu.resolution.common import department_ref, user_ref
 from kesu.resolution.models import CauseClass, Investigation, Responsibility
 from kesu.triage.models import Category
 
@@ -99,10 +100,9 @@ def parse_investigation(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def investigation_record(*, actor: User, number: str, values: Mapping[str, Any], now: dt.datetime) -> Investigation:
     """Create or update the complaint's investigation with the parsed `values`."""
-    require_staff(actor)
+    refuse_read_only(actor)
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
-        own_work(complaint, actor)
+        complaint = complaint_for_action(actor=actor, number=number, own_work=True)
         if complaint.status not in INVESTIGATION_STATUSES:
             raise Conflict(_("The investigation can be recorded once the complaint is assigned and until it is "
                              "closed."), code="invalid_state")

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import MANAGERS
 from kesu.complaints.events import record_event
+from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.core.money import CENT, ZERO
-from kesu.resolution.common import locked_complaint, own_work, require_staff
 from kesu.resolution.models import (
     ReconciliationStatus,
     RemedyType,
@@ -49,7 +49,7 @@ def reconcile(approved: int, returned: int) -> str:
 def return_document_create(*, actor: User, number: str, kind: str, item: str, lot: str,
                            approved_quantity: int | None, unit_price: Decimal | None, amount: Decimal | None,
                            note: str, now: dt.datetime) -> ReturnDocument:
-    require_staff(actor)
+    refuse_read_only(actor)
     errors = []
     if kind not in ReturnKind.values:
         errors.append(FieldError("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ReturnKind.values)},
@@ -68,8 +68,7 @@ def return_document_create(*, actor: User, number: str, kind: str, item: str, lo
         assert approved_quantity is not None and unit_price is not None
         amount = (Decimal(approved_quantity) * unit_price).quantize(CENT)
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
-        own_work(complaint, actor)
+        complaint = complaint_for_action(actor=actor, number=number, own_work=True)
         solution = current_solution(complaint)
         if solution is None or solution.status != SolutionStatus.ACCEPTED:
             raise Conflict(_("Returns and allowances follow a solution the customer has accepted."),
@@ -105,9 +104,9 @@ def return_document_create(*, actor: User, number: str, kind: str, item: str, lo
 def return_receipt_record(*, actor: User, number: str, document_id: int, returned_quantity: int,
                           now: dt.datetime) -> ReturnDocument:
     """The goods actually returned, reconciled against the approved quantity."""
-    require_staff(actor)
+    refuse_read_only(actor)
     with transaction.atomic():
-        complaint = locked_complaint(actor, number)
+        complaint = complaint_for_action(actor=actor, number=number)
         document = ReturnDocument.objects.select_for_update().filter(complaint=complaint, pk=document_id).first()
         if document is None:
             raise NotFound(_("This complaint has no such document."))

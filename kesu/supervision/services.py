@@ -22,6 +22,7 @@ from kesu.audit.services import audit_record
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.services.access import refuse_read_only
 from kesu.core import tasks
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.notifications.services import notify_users
@@ -57,8 +58,7 @@ def may_create_capa(user: User) -> bool:
 
 
 def _require_staff(actor: User) -> None:
-    if actor.role not in STAFF_ROLES:
-        raise PermissionDenied(_("Auditors have read-only access."))
+    refuse_read_only(actor)
 
 
 def _text(value: str | None, field: str, errors: list[FieldError], *, required: bool = False,

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from kesu.complaints.models import Channel
 from kesu.complaints.services.transitions import INVALID_REASONS
+from kesu.complaints.workflow import ALL_ACTIONS, Action
 from kesu.core.errors import FieldError
 from kesu.resolution.models import ContactMethod, RemedyType
 from kesu.triage.models import Severity, Urgency
@@ -367,24 +368,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "rule_invalid": InvalidForm,
 }
 
-ACTION_LABELS: dict[str, Any] = {
-    "acknowledge": _("Acknowledge"),
-    "assign": _("Assign"),
-    "start_investigation": _("Start investigation"),
-    "propose_solution": _("Propose a solution"),
-    "approve": _("Approve the solution"),
-    "reject_approval": _("Refuse approval"),
-    "customer_accept": _("Customer accepts"),
-    "customer_reject": _("Customer rejects"),
-    "resolve": _("Mark resolved"),
-    "record_callback": _("Record the callback"),
-    "close": _("Close"),
-    "reopen": _("Reopen"),
-    "escalate": _("Escalate"),
-    "withdraw": _("Withdrawn by the customer"),
-    "merge": _("Merge into another complaint"),
-    "rule_invalid": _("Rule invalid"),
-}
+# The button labels are the action spec's (kesu/complaints/workflow.py Action).
+ACTION_LABELS: dict[str, Any] = {action: Action(action).label for action in ALL_ACTIONS}
 
 # The next natural step: when its guard does not pass yet, the page says why instead of offering it.
 EXPLAINED_WHEN_BLOCKED = frozenset({"propose_solution", "customer_accept", "resolve", "close"})

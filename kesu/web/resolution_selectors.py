@@ -16,12 +16,11 @@ from kesu.accounts.models import Department, User
 from kesu.accounts.permissions import FRONT_DESK, STAFF_ROLES, SUPERVISORS
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
-from kesu.core.errors import DomainError
+from kesu.complaints.workflow import own_work_reason
 from kesu.notifications.default_letters import DEFAULTS
 from kesu.notifications.letters import DEFAULT_LANGUAGE
 from kesu.notifications.models import LetterKind, LetterTemplate
 from kesu.resolution import adjudication as adjudication_rules
-from kesu.resolution.common import own_work
 from kesu.resolution.coordination import TASK_STATUSES, coordination_of, tasks_of
 from kesu.resolution.followups import FOLLOW_UP_STATUSES, follow_up_window
 from kesu.resolution.models import (
@@ -176,10 +175,9 @@ def return_kinds_allowed(user: User, complaint: Complaint, solution: Any = None,
     solution's remedies call for."""
     if not is_staff(user):
         return _no(_(READ_ONLY)), []
-    try:
-        own_work(complaint, user)
-    except DomainError as exc:
-        return _no(str(exc)), []
+    reason = own_work_reason(complaint, user)
+    if reason is not None:
+        return _no(reason), []
     if solution is None:
         solution = current_solution(complaint)
     if solution is None or solution.status != SolutionStatus.ACCEPTED:

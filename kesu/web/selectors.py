@@ -325,7 +325,8 @@ def investigation_done(investigation: Any) -> bool:
 def _actions(complaint: Complaint, user: User) -> tuple[list[str], list[tuple[str, str]]]:
     """What the reader may do now (as workflow.available_actions) and, in the same pass, the
     actions the table gives them here whose guard does not pass yet, with the reason."""
-    allowed, blocked = [], []
+    allowed: list[str] = []
+    blocked: list[tuple[str, str]] = []
     for transition in workflow.actions_from(complaint.status):
         if user.role not in transition.roles:
             continue
@@ -333,9 +334,9 @@ def _actions(complaint: Complaint, user: User) -> tuple[list[str], list[tuple[st
             continue
         reason = transition.guard(complaint, user, {}) if transition.guard is not None else None
         if reason:
-            blocked.append((transition.action, reason))
+            blocked.append((str(transition.action), reason))
         else:
-            allowed.append(transition.action)
+            allowed.append(str(transition.action))
     return allowed, blocked
 
 

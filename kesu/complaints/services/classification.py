@@ -18,10 +18,10 @@ from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import FRONT_DESK
 from kesu.complaints.events import record_event
 from kesu.complaints.models import OPEN_STATUSES, Complaint
-from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.services.access import complaint_for_action
 from kesu.complaints.services.intake import notify_major
 from kesu.complaints.validation import Collector
-from kesu.core.errors import Conflict, NotFound, PermissionDenied
+from kesu.core.errors import Conflict, PermissionDenied
 from kesu.deadlines.services import deadlines_recompute
 from kesu.triage.models import Category, Severity, Urgency
 
@@ -46,9 +46,7 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
     if actor.role not in CATEGORY_ROLES or (actor.role == Role.HANDLER and (severity or urgency)):
         raise PermissionDenied(_("Your role may not change the grading of a complaint."))
     with transaction.atomic():
-        complaint = visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first()
-        if complaint is None:
-            raise NotFound(_("No complaint has this number."))
+        complaint = complaint_for_action(actor=actor, number=number)
         if complaint.status not in OPEN_STATUSES:
             raise Conflict(_("A complaint that is no longer open cannot be reclassified."))
         if severity and severity != complaint.severity and not reason:

@@ -126,21 +126,18 @@ def notify_major(*, complaint: Complaint, now: dt.datetime) -> None:
 
 def _settle_at_intake(*, complaint: Complaint, actor: User | None, settlement: dict[str, str],
                       now: dt.datetime) -> None:
-    """IN-7 resolved contact / IN-8 on-the-spot settlement: registered and closed at once."""
+    """IN-7 resolved contact / IN-8 on-the-spot settlement: registered and closed at once, by the
+    system transition of that name (kesu/complaints/workflow.py)."""
+    from kesu.complaints import workflow
+    from kesu.complaints.services.transitions import apply_transition
+
     if actor is None:
         raise PermissionDenied(_("Only staff can record a settlement at intake."))
-    complaint.status = Status.CLOSED
-    complaint.result = settlement["result"]
-    complaint.resolved_at = complaint.closed_at = complaint.acknowledged_at = now
-    complaint.is_resolved_contact = settlement["kind"] == "resolved_contact"
-    complaint.settled_on_spot = settlement["kind"] == "on_the_spot"
-    complaint.save(update_fields=["status", "result", "resolved_at", "closed_at", "acknowledged_at",
-                                  "is_resolved_contact", "settled_on_spot"])
-    record_event(
-        complaint=complaint, kind=settlement["kind"], actor=actor, at=now,
-        from_status=Status.REGISTERED, to_status=Status.CLOSED, note=settlement["result"],
-        data={"customer_answer": settlement.get("customer_answer", "")}, internal=False,
-    )
+    rule = workflow.find(complaint.status, settlement["kind"])
+    assert rule is not None, "the transition table settles a registered complaint"
+    apply_transition(complaint=complaint, rule=rule, actor=actor, now=now,
+                     params={"kind": settlement["kind"], "result": settlement["result"],
+                             "customer_answer": settlement.get("customer_answer", "")})
 
 
 def number_prefix() -> str:

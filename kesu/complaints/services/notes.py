@@ -16,6 +16,7 @@ from kesu.accounts.permissions import STAFF_ROLES
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.workflow import DeadlineEffect
 from kesu.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.deadlines.services import deadlines_after_transition
 
@@ -54,5 +55,5 @@ def complaint_note_add(*, actor: User, number: str, text: str, visibility: str, 
         event = record_event(complaint=complaint, kind=NOTE_KIND, actor=actor, at=now, note=text,
                              data={"visibility": visibility}, internal=not for_customer)
         if for_customer:
-            deadlines_after_transition(complaint=complaint, action=NOTE_KIND, actor=actor, now=now)
+            deadlines_after_transition(complaint=complaint, effect=DeadlineEffect.SETTLE, actor=actor, now=now)
     return event

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kesu.complaints import workflow
+from kesu.complaints import actions, workflow
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.services import transitions
@@ -129,7 +129,9 @@ def public_answer_solution(*, number: str, contact: str, accepted: bool, note: s
         rule = workflow.find(complaint.status, action)
         if rule is None:
             raise Conflict(_("There is no solution waiting for your answer."), code="invalid_transition")
-        params = transitions.PARSERS[action](payload, None)  # type: ignore[arg-type]
+        spec = actions.SPECS[action]
+        assert spec.customer and spec.parse is not None, "the action spec lets the customer take it"
+        params = spec.parse(payload, None)  # type: ignore[arg-type]
         transitions.apply_transition(complaint=complaint, rule=rule, actor=None, params=params, now=now,
                                      event_extra={"by": "customer"})
     return complaint
