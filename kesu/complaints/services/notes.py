@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.accounts.permissions import STAFF_ROLES
 from kesu.complaints.events import record_event
-from kesu.complaints.models import Complaint, ComplaintEvent
-from kesu.complaints.selectors import visible_complaints
+from kesu.complaints.models import ComplaintEvent
+from kesu.complaints.services.access import complaint_for_action
 from kesu.complaints.workflow import DeadlineEffect
-from kesu.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
 from kesu.deadlines.services import deadlines_after_transition
 
 NOTE_KIND = "note"
@@ -42,10 +42,7 @@ def complaint_note_add(*, actor: User, number: str, text: str, visibility: str, 
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        complaint: Complaint | None = (
-            visible_complaints(actor).select_for_update(of=("self",)).filter(number=number).first())
-        if complaint is None:
-            raise NotFound(_("No complaint has this number."))
+        complaint = complaint_for_action(actor=actor, number=number, staff_only=False)  # role checked above
         for_customer = visibility == CUSTOMER
         if for_customer and complaint.replied_at is None:
             # A reply the customer reads: the reply deadline is met (issue 8, item 8).
