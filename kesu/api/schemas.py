@@ -135,7 +135,8 @@ class TransitionIn(Schema):
         None, description='Several offers in one round instead of remedies: [{"remedies": [...]}, ...]')
     alternative: int | None = Field(None, description="customer_accept: which alternative (1, 2, …) is accepted.")
     description: str | None = None
-    internal_note: str | None = Field(None, description="propose_solution: a staff-only note, never shown to the customer.")
+    internal_note: str | None = Field(
+        None, description="propose_solution: a staff-only note, never shown to the customer.")
     result: str | None = None
     reached: bool | None = None
     satisfied: bool | None = None
