@@ -232,3 +232,7 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("Kesu complaint handling")
+
+# `Server-Timing: app;dur=…, db;dur=…` on every response (bench/run.py reads it); off by default.
+if env_bool("KESU_SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "kesu.operations.timing.ServerTimingMiddleware")
