@@ -33,6 +33,7 @@ class Result:
     server_times: list[float] = field(default_factory=list)  # seconds, from `Server-Timing: app;dur=`
     db_times: list[float] = field(default_factory=list)  # seconds, from `Server-Timing: db;dur=`
     db_queries: list[int] = field(default_factory=list)  # statements per request (`db;desc="N queries"`)
+    cpu_times: list[float] = field(default_factory=list)  # seconds, from `Server-Timing: cpu;dur=`
 
     @property
     def ok(self) -> int:
@@ -68,6 +69,8 @@ class Result:
             "db_p50_ms": round(percentile(self.db_times, 50) * 1000, 2) if self.db_times else None,
             "db_p95_ms": round(percentile(self.db_times, 95) * 1000, 2) if self.db_times else None,
             "queries_median": queries[len(queries) // 2] if queries else None,
+            "cpu_p50_ms": round(percentile(self.cpu_times, 50) * 1000, 2) if self.cpu_times else None,
+            "cpu_p95_ms": round(percentile(self.cpu_times, 95) * 1000, 2) if self.cpu_times else None,
         }
 
 
@@ -108,17 +111,22 @@ def wait_for_quiet() -> float | None:
 _TIMING = re.compile(r"(\w+);dur=([0-9.]+)(?:;desc=\"(\d+) queries\")?")
 
 
-def parse_server_timing(header: str | None) -> tuple[float | None, float | None, int | None]:
-    """(app seconds, db seconds, statements) from a `Server-Timing` header (kesu.operations.timing)."""
-    app = db = None
+Timing = tuple[float | None, float | None, int | None, float | None]
+
+
+def parse_server_timing(header: str | None) -> Timing:
+    """(app s, db s, statements, cpu s) from a `Server-Timing` header (kesu.operations.timing)."""
+    app = db = cpu = None
     queries = None
     for name, duration, count in _TIMING.findall(header or ""):
         if name == "app":
             app = float(duration) / 1000
+        elif name == "cpu":
+            cpu = float(duration) / 1000
         elif name == "db":
             db = float(duration) / 1000
             queries = int(count) if count else None
-    return app, db, queries
+    return app, db, queries, cpu
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -139,7 +147,7 @@ def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, dur
     window_start = start + warmup
     window_end = window_start + duration
     per_thread: list[list[float]] = [[] for _ in range(clients)]
-    timings: list[list[tuple[float | None, float | None, int | None]]] = [[] for _ in range(clients)]
+    timings: list[list[Timing]] = [[] for _ in range(clients)]
     errors = [0] * clients
     unexpected: list[dict[int, int]] = [{} for _ in range(clients)]
     samples: list[str] = []
@@ -205,7 +213,9 @@ def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, dur
     result = Result(name=name, clients=clients, duration=duration, background_busy=background)
     for index in range(clients):
         result.latencies.extend(per_thread[index])
-        for app, db, queries in timings[index]:
+        for app, db, queries, cpu in timings[index]:
+            if cpu is not None:
+                result.cpu_times.append(cpu)
             if app is not None:
                 result.server_times.append(app)
             if db is not None:

@@ -165,7 +165,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.cap + 1].count()
+        counted = self.object_list.order_by()[: self.cap + 1].count()  # any cap + 1 rows will do: no sort
         self.capped = counted > self.cap
         return int(counted)
 
