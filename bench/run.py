@@ -480,9 +480,12 @@ def pages_only(args: argparse.Namespace) -> int:
         results["machine"] = machine_info(pg_url)
         env = base_env(data_dir=tmp, database_url=pg_url, password=password)
         manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
         with psycopg.connect(pg_url) as conn:
             have = conn.execute("SELECT count(*) FROM complaints_complaint").fetchone()[0]
+        if have and have < args.preload:  # an unfinished or smaller preload: start again
+            pg_url = recreate_pg_database(PG_DATABASE)
+            manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
         if not (args.reuse and have >= args.preload):
             log(f"PostgreSQL: demo + preloading {args.preload:,} complaints in {PG_DATABASE}")
             manage(env, "load_demo")

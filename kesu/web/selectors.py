@@ -154,18 +154,19 @@ class QueuePage:
         return int(getattr(self.page.paginator, "cap", 0))
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """A paginator that counts at most `cap` rows (at least up to the page asked for, so that
     every page reached by "Next" exists); `capped` says more match."""
 
-    def __init__(self, object_list: Any, per_page: int, *, cap: int, page_number: int) -> None:
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, cap: int, page_number: int) -> None:
         super().__init__(object_list, per_page)
+        self.rows = object_list
         self.cap = max(cap, page_number * per_page)
         self.capped = False
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list.order_by()[: self.cap + 1].count()  # any cap + 1 rows will do: no sort
+        counted = self.rows.order_by()[: self.cap + 1].count()  # any cap + 1 rows will do: no sort
         self.capped = counted > self.cap
         return int(counted)
 
@@ -197,9 +198,9 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
     # Only what the rows show (search_text repeats the whole description).
     loaded = {c.pk: c for c in rows.model.objects.filter(pk__in=ids).select_related(
         "category", "department", "assignee").only(*QUEUE_ROW_FIELDS)}
-    page.object_list = [loaded[pk] for pk in ids if pk in loaded]  # type: ignore[misc]
+    page.object_list = [loaded[pk] for pk in ids if pk in loaded]
     queue_tabs = [(code, QUEUES[code]) for code in queues]
-    return QueuePage(page=page, queue=queue, queues=queue_tabs)  # type: ignore[arg-type]
+    return QueuePage(page=page, queue=queue, queues=queue_tabs)
 
 
 # The columns of a queue row (_queue_results.html, the next-deadline badge).
