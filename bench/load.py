@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import resource
 import threading
 import time
@@ -29,6 +30,10 @@ class Result:
     error_samples: list[str] = field(default_factory=list)
     client_cpu: float = 0.0  # CPU seconds the load generator used during the window
     background_busy: float | None = None  # share of all cores busy just before the run (others' load)
+    server_times: list[float] = field(default_factory=list)  # seconds, from `Server-Timing: app;dur=`
+    db_times: list[float] = field(default_factory=list)  # seconds, from `Server-Timing: db;dur=`
+    db_queries: list[int] = field(default_factory=list)  # statements per request (`db;desc="N queries"`)
+    cpu_times: list[float] = field(default_factory=list)  # seconds, from `Server-Timing: cpu;dur=`
 
     @property
     def ok(self) -> int:
@@ -50,6 +55,22 @@ class Result:
             "p99_ms": round(self.pct(99) * 1000, 2), "max_ms": round(max(self.latencies, default=0) * 1000, 2),
             "client_cpu_s": round(self.client_cpu, 2), "error_samples": self.error_samples[:3],
             "background_busy": None if self.background_busy is None else round(self.background_busy, 3),
+            **self._server_summary(),
+        }
+
+    def _server_summary(self) -> dict[str, Any]:
+        if not self.server_times:
+            return {}
+        queries = sorted(self.db_queries)
+        return {
+            "server_p50_ms": round(percentile(self.server_times, 50) * 1000, 2),
+            "server_p95_ms": round(percentile(self.server_times, 95) * 1000, 2),
+            "server_p99_ms": round(percentile(self.server_times, 99) * 1000, 2),
+            "db_p50_ms": round(percentile(self.db_times, 50) * 1000, 2) if self.db_times else None,
+            "db_p95_ms": round(percentile(self.db_times, 95) * 1000, 2) if self.db_times else None,
+            "queries_median": queries[len(queries) // 2] if queries else None,
+            "cpu_p50_ms": round(percentile(self.cpu_times, 50) * 1000, 2) if self.cpu_times else None,
+            "cpu_p95_ms": round(percentile(self.cpu_times, 95) * 1000, 2) if self.cpu_times else None,
         }
 
 
@@ -87,6 +108,27 @@ def wait_for_quiet() -> float | None:
     return busy
 
 
+_TIMING = re.compile(r"(\w+);dur=([0-9.]+)(?:;desc=\"(\d+) queries\")?")
+
+
+Timing = tuple[float | None, float | None, int | None, float | None]
+
+
+def parse_server_timing(header: str | None) -> Timing:
+    """(app s, db s, statements, cpu s) from a `Server-Timing` header (kesu.operations.timing)."""
+    app = db = cpu = None
+    queries = None
+    for name, duration, count in _TIMING.findall(header or ""):
+        if name == "app":
+            app = float(duration) / 1000
+        elif name == "cpu":
+            cpu = float(duration) / 1000
+        elif name == "db":
+            db = float(duration) / 1000
+            queries = int(count) if count else None
+    return app, db, queries, cpu
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     if not values:
@@ -105,6 +147,7 @@ def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, dur
     window_start = start + warmup
     window_end = window_start + duration
     per_thread: list[list[float]] = [[] for _ in range(clients)]
+    timings: list[list[Timing]] = [[] for _ in range(clients)]
     errors = [0] * clients
     unexpected: list[dict[int, int]] = [{} for _ in range(clients)]
     samples: list[str] = []
@@ -129,6 +172,7 @@ def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, dur
                 response = connection.getresponse()
                 payload = response.read()
                 status = response.status
+                timing = parse_server_timing(response.getheader("Server-Timing"))
                 if response.getheader("Connection", "").lower() == "close":
                     connection.close()
             except (OSError, http.client.HTTPException) as exc:
@@ -148,6 +192,7 @@ def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, dur
                     samples.append(f"{status}: {payload[:300]!r}")
                 continue
             per_thread[index].append(t1 - t0)
+            timings[index].append(timing)
         connection.close()
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
@@ -168,6 +213,15 @@ def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, dur
     result = Result(name=name, clients=clients, duration=duration, background_busy=background)
     for index in range(clients):
         result.latencies.extend(per_thread[index])
+        for app, db, queries, cpu in timings[index]:
+            if cpu is not None:
+                result.cpu_times.append(cpu)
+            if app is not None:
+                result.server_times.append(app)
+            if db is not None:
+                result.db_times.append(db)
+            if queries is not None:
+                result.db_queries.append(queries)
         result.errors += errors[index]
         for status, count in unexpected[index].items():
             result.unexpected[status] = result.unexpected.get(status, 0) + count

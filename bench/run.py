@@ -9,8 +9,13 @@
 4. Preload 100,000 complaints into the PostgreSQL database (COPY) and measure the filtered
    list, the detail view and `q` search over HTTP.
 
+5. The staff pages of bench/staff_pages.toml (bench/pages.py), by server time.
+
 Every figure in BENCHMARKS.md comes from this run. Options: `--quick` for a short smoke run
-(writes bench/out/BENCHMARKS.quick.md instead), `--duration`, `--preload`, `--clients`.
+(writes bench/out/BENCHMARKS.quick.md instead), `--duration`, `--preload`, `--clients`;
+`--pages-only` for steps 4-5's preload and the staff pages alone (rewrites only the staff-page
+section of BENCHMARKS.md), `--pages KEY,KEY` to pick some of them, `--reuse` to keep a scratch
+database that already holds the preload.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from bench.load import Result, run_http
 from bench.preload import CHANNEL_WEIGHTS, preload
 from bench.server import (
     BIN,
+    PG_ADMIN_URL,
     REPO,
     Gunicorn,
     ServerConfig,
@@ -50,10 +56,10 @@ from bench.server import (
     issue_token,
     manage,
     recreate_pg_database,
-    web_session,
 )
 
-PG_DATABASE = "kesu_bench"
+# KESU_BENCH_DB=kesu_bench_<name> when several runs share one PostgreSQL.
+PG_DATABASE = os.environ.get("KESU_BENCH_DB", "kesu_bench")
 CANDIDATES = [ServerConfig(4, 4), ServerConfig(2, 8), ServerConfig(6, 2)]
 DEMANDS = ["退款", "换货", "道歉", "赔偿损失", "尽快处理", "给个说法", "退货退款", "", "", ""]
 
@@ -229,12 +235,28 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait before each workload for other processes to go quiet")
     parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="preload + staff pages only; rewrites the staff-page section of BENCHMARKS.md")
+    parser.add_argument("--pages", default="", help="comma-separated keys of bench/staff_pages.toml (default all)")
+    parser.add_argument("--page-clients", type=int, default=2,
+                        help="concurrent clients per staff page (default 2: one per core)")
+    parser.add_argument("--page-duration", type=float, default=8.0, help="measured seconds per staff page")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the scratch database if it already holds the preload (implies --keep)")
+    parser.add_argument("--compare", default="",
+                        help="a results JSON of an earlier run: its staff-page p95 is shown as 'before'")
     args = parser.parse_args(argv)
+    if args.reuse:
+        args.keep = True
     if args.quick:
         args.duration, args.warmup, args.read_duration = 4.0, 1.0, 4.0
         args.preload = min(args.preload, 5000)
         args.quiet_wait = 0.0
     load.QUIET_MAX_WAIT = args.quiet_wait
+    if args.quick:
+        args.page_duration = min(args.page_duration, 3.0)
+    if args.pages_only:
+        return pages_only(args)
     probe = 3.0 if args.quick else 6.0
     out_dir = REPO / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -343,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"  {results['preload']}")
         results["reads"] = measure_reads(pg_env, chosen, password, numbers, clients=clients,
                                          duration=args.read_duration, warmup=args.warmup)
+        log("staff pages (bench/staff_pages.toml)")
+        results["pages"] = run_pages(args, pg_env, chosen, password, pg_url)
     except Exception:
         results["failures"].append(traceback.format_exc())
         log("FAILED:\n" + traceback.format_exc())
@@ -409,24 +433,7 @@ def measure_reads(env: dict[str, str], config: ServerConfig, password: str, numb
             ("search_short", "GET /api/v1/complaints?q=… (2-character Chinese terms)",
              _cycle_paths([f"/api/v1/complaints?q={quote(t)}" for t in SHORT_TERMS]), None),
         ]
-        # Staff workspace pages (issue: under 300 ms server time at 100,000 complaints), signed in
-        # through the login form like a browser.
-        sessions = {user: {"Cookie": web_session(server.port, user, password)}
-                    for user in ("supervisor", "handler", "manager")}
-        web_workloads = [
-            ("web_queue", "GET / (staff queue, supervisor: all complaints, newest first)", "supervisor",
-             lambda _t, _s: ("GET", f"/?page={next(pages) % 5 + 1}", None), 300.0),
-            ("web_queue_filtered", "GET /?status=investigating&department=quality (staff queue, supervisor)",
-             "supervisor", lambda _t, _s: ("GET", "/?status=investigating&department=quality", None), 300.0),
-            ("web_queue_handler", "GET /?queue=department (staff queue, handler in 品质部)", "handler",
-             lambda _t, _s: ("GET", "/?queue=department", None), 300.0),
-            ("web_complaint", "GET /c/{number}/ (complaint page, supervisor)", "supervisor",
-             _cycle_paths([f"/c/{n}/" for n in numbers]), 300.0),
-            ("web_dashboard", "GET /dashboard/ (manager dashboard)", "manager",
-             lambda _t, _s: ("GET", "/dashboard/", None), 300.0),
-        ]
         runs = [(key, label, factory, target, auth) for key, label, factory, target in workloads]
-        runs += [(key, label, factory, target, sessions[user]) for key, label, user, factory, target in web_workloads]
         for key, label, factory, target_p95, headers in runs:
             log(f"reads: {label}")
             result = run_http(name=label, port=server.port, factory=factory, clients=clients, duration=duration,
@@ -437,6 +444,93 @@ def measure_reads(env: dict[str, str], config: ServerConfig, password: str, numb
             log(f"  {result.throughput:.0f}/s p50 {result.pct(50) * 1000:.1f} p95 {result.pct(95) * 1000:.1f} "
                 f"p99 {result.pct(99) * 1000:.1f} ms")
     return reads
+
+
+def run_pages(args: argparse.Namespace, env: dict[str, str], config: ServerConfig, password: str,
+              database_url: str) -> dict[str, Any]:
+    from bench import pages
+
+    values = pages.samples(database_url)
+    only = {k.strip() for k in args.pages.split(",") if k.strip()} or None
+    # The minimal endpoint first, same server and clients: what the machine gives right now.
+    rows = pages.measure_pages(env, config, password, values, clients=args.page_clients,
+                               duration=args.page_duration, warmup=min(args.warmup, 2.0), only=only, log=log,
+                               reference=True)
+    before: dict[str, Any] = {}
+    if args.compare:
+        earlier = json.loads(Path(args.compare).read_text())
+        before = {r["key"]: r for r in (earlier.get("pages") or {}).get("rows", [])}
+    return {"rows": rows, "clients": args.page_clients, "duration": args.page_duration, "before": before,
+            "compare": args.compare}
+
+
+def pages_only(args: argparse.Namespace) -> int:
+    """Preload and the staff pages alone; the rest of BENCHMARKS.md stays as the last full run wrote it."""
+    load.QUIET_MAX_WAIT = args.quiet_wait
+    started = time.monotonic()
+    out_dir = REPO / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="kesu-bench-"))
+    password = os.environ.get("KESU_BENCH_PASSWORD") or secrets.token_urlsafe(16)
+    results: dict[str, Any] = {"args": vars(args), "failures": []}
+    chosen = CANDIDATES[0]
+    results["server"] = {"config": chosen.label, "workers": chosen.workers, "threads": chosen.threads}
+    try:
+        pg_url = _pg_url_reused(args)
+        results["machine"] = machine_info(pg_url)
+        env = base_env(data_dir=tmp, database_url=pg_url, password=password)
+        manage(env, "migrate", "--noinput", "-v0")
+        with psycopg.connect(pg_url) as conn:
+            have = conn.execute("SELECT count(*) FROM complaints_complaint").fetchone()[0]
+        if have and have < args.preload:  # an unfinished or smaller preload: start again
+            pg_url = recreate_pg_database(PG_DATABASE)
+            manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        if not (args.reuse and have >= args.preload):
+            log(f"PostgreSQL: demo + preloading {args.preload:,} complaints in {PG_DATABASE}")
+            manage(env, "load_demo")
+            texts = load_texts()
+            results["preload"] = preload(database_url=pg_url, count=args.preload, mixer=TextMixer(texts, seed=23),
+                                         now=dt.datetime.now(dt.UTC))
+        else:
+            log(f"reusing {PG_DATABASE} ({have:,} complaints)")
+            results["preload"] = {"reused": True}
+            # The demo users' passwords were set from KESU_ADMIN_PASSWORD when the demo was loaded.
+            manage(env, "shell", "-c", "import os\nfrom kesu.accounts.models import User\n"
+                   "for u in User.objects.all():\n    u.set_password(os.environ['KESU_ADMIN_PASSWORD']); u.save()")
+        with psycopg.connect(pg_url) as conn:
+            results["preload"]["total_complaints"] = conn.execute(
+                "SELECT count(*) FROM complaints_complaint").fetchone()[0]
+        log("staff pages (bench/staff_pages.toml)")
+        results["pages"] = run_pages(args, env, chosen, password, pg_url)
+    except Exception:
+        results["failures"].append(traceback.format_exc())
+        log("FAILED:\n" + traceback.format_exc())
+    finally:
+        results["elapsed_s"] = time.monotonic() - started
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            try:
+                drop_pg_database(PG_DATABASE)
+            except Exception as exc:
+                log(f"could not drop {PG_DATABASE}: {exc}")
+    (out_dir / "results.pages.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    if "machine" in results and results.get("pages"):
+        target = out_dir / "BENCHMARKS.quick.md" if args.quick else REPO / "BENCHMARKS.md"
+        report.splice_pages(target, results)
+        log(f"wrote the staff-page section of {target.relative_to(REPO)} in {results['elapsed_s']:.0f} s")
+    return 1 if results["failures"] else 0
+
+
+def _pg_url_reused(args: argparse.Namespace) -> str:
+    from bench.server import pg_url
+
+    if args.reuse:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)).fetchone()
+        if exists:
+            return pg_url(PG_DATABASE)
+    return recreate_pg_database(PG_DATABASE)
 
 
 def _cycle_paths(paths: list[str]) -> Any:

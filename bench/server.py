@@ -20,7 +20,9 @@ from bench.load import request_json
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("KESU_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-PORT_RANGE = range(18000, 18100)
+# KESU_BENCH_PORTS=8800-8899 when several runs share the machine.
+_PORTS = os.environ.get("KESU_BENCH_PORTS", "18000-18099").split("-")
+PORT_RANGE = range(int(_PORTS[0]), int(_PORTS[-1]) + 1)
 
 
 def pg_url(database: str) -> str:
@@ -76,7 +78,7 @@ def free_port(exclude: set[int] | None = None) -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 18000-18099")
+    raise RuntimeError(f"no free port in {PORT_RANGE.start}-{PORT_RANGE.stop - 1}")
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,10 @@ def database_from_url(url: str | None) -> dict[str, Any]:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if config["ENGINE"] == "django.db.backends.postgresql":
             config.setdefault("OPTIONS", {})
+            # JIT compiling costs 50+ ms on a page's query over 100,000 complaints and gains nothing
+            # on short queries (KESU_PG_JIT=true turns it back on).
+            if not env_bool("KESU_PG_JIT", False):
+                config["OPTIONS"].setdefault("options", "-c jit=off")
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
             config["CONN_MAX_AGE"] = 0
@@ -233,3 +237,7 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("Kesu complaint handling")
+
+# `Server-Timing: app;dur=…, db;dur=…` on every response (bench/run.py reads it); off by default.
+if env_bool("KESU_SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "kesu.operations.timing.ServerTimingMiddleware")

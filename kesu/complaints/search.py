@@ -96,6 +96,16 @@ def complaint_search_q(q: str) -> Q:
     return complaint_key_q(typed) | complaint_text_q(typed)
 
 
+def may_be_key(q: str) -> bool:
+    """Whether `q` can be an exact key at all: numbers, phones, e-mails, order and lot numbers are
+    written in ASCII without spaces (a phone may have spaces); words of Chinese text or several
+    words are not keys."""
+    typed = q.strip()
+    if phone_q(typed) is not None or "@" in typed:
+        return True
+    return typed.isascii() and not any(ch.isspace() for ch in typed)
+
+
 def search_rank(q: str) -> Case:
     """Relevance for ordering: a complaint found by an exact key before one found by its words."""
     return Case(When(complaint_key_q(q), then=Value(0)), default=Value(1), output_field=IntegerField())

@@ -160,7 +160,8 @@ def inbox_for(*, user: User, now: dt.datetime) -> Inbox:
     overdue = [
         InboxItem("overdue", _("Past its deadline"), c.number, c.title or c.description[:60], c.missed_at,
                   is_new(c.missed_at))
-        for c in _overdue(user, now).annotate(missed_at=missed).order_by("-missed_at", "-id")[:LIST_LIMIT]
+        for c in _overdue(user, now).only("number", "title", "description").annotate(missed_at=missed)
+        .order_by("-missed_at", "-id")[:LIST_LIMIT]
     ]
     items = {"message": messages, "approval": approvals, "callback": callbacks, "overdue": overdue}
     return Inbox(seen_at=since, sections=[(kind, label, items[kind]) for kind, label in KINDS.items()])
