@@ -43,6 +43,7 @@ test-postgres:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/kesu makemigrations --check --dry-run -v0
 	$(BIN)/mypy kesu config
 

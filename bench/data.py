@@ -16,9 +16,16 @@ DATA_ROOT = Path(os.environ.get("KESU_BENCH_DATA", "/work/shared/data"))
 
 # online_shopping_10_cats `cat` → Kesu top-level category
 SHOPPING_CATEGORY = {
-    "平板": "product_quality", "水果": "product_quality", "洗发水": "product_quality",
-    "衣服": "product_quality", "酒店": "service_attitude", "计算机": "after_sales",
-    "书籍": "business_error", "手机": "after_sales", "蒙牛": "product_quality", "热水器": "after_sales",
+    "平板": "product_quality",
+    "水果": "product_quality",
+    "洗发水": "product_quality",
+    "衣服": "product_quality",
+    "酒店": "service_attitude",
+    "计算机": "after_sales",
+    "书籍": "business_error",
+    "手机": "after_sales",
+    "蒙牛": "product_quality",
+    "热水器": "after_sales",
 }
 CFPB_MAX_CHARS = 4000  # Kesu accepts up to 10,000 characters; keep bodies in a realistic range
 
@@ -54,8 +61,15 @@ def load_texts(*, seed: int = 20240601) -> dict[str, list[Text]]:
     for row in _rows(reviews / "online_shopping_10_cats.csv.gz"):
         review = (row.get("review") or "").replace("\ufeff", "").strip()
         if row.get("label") == "0" and len(review) >= 4:
-            out["shopping"].append(Text("shopping", _title(review), review[:10000],
-                                        SHOPPING_CATEGORY.get(row.get("cat", "")), row.get("cat", "")))
+            out["shopping"].append(
+                Text(
+                    "shopping",
+                    _title(review),
+                    review[:10000],
+                    SHOPPING_CATEGORY.get(row.get("cat", "")),
+                    row.get("cat", ""),
+                )
+            )
     for row in _rows(reviews / "waimai_10k.csv.gz"):
         review = (row.get("review") or "").strip()
         if row.get("label") == "0" and len(review) >= 4:
@@ -72,8 +86,15 @@ def load_texts(*, seed: int = 20240601) -> dict[str, list[Text]]:
     for row in _rows(DATA_ROOT / "cfpb_consumer_complaints_en" / "cfpb_complaints_merged.csv.gz"):
         narrative = (row.get("Consumer complaint narrative") or "").strip()
         if narrative:
-            out["cfpb"].append(Text("cfpb", (row.get("Issue") or "")[:200], narrative[:CFPB_MAX_CHARS],
-                                    "billing", (row.get("Product") or "")[:200]))
+            out["cfpb"].append(
+                Text(
+                    "cfpb",
+                    (row.get("Issue") or "")[:200],
+                    narrative[:CFPB_MAX_CHARS],
+                    "billing",
+                    (row.get("Product") or "")[:200],
+                )
+            )
     rng = random.Random(seed)
     for texts in out.values():
         rng.shuffle(texts)
@@ -104,8 +125,30 @@ class TextMixer:
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力鹏宇浩然欣怡子轩梓涵"
-MOBILE_PREFIXES = ["138", "139", "135", "136", "137", "150", "151", "152", "158", "159", "186", "187", "188",
-                   "130", "131", "132", "155", "156", "133", "153", "180", "189"]
+MOBILE_PREFIXES = [
+    "138",
+    "139",
+    "135",
+    "136",
+    "137",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "186",
+    "187",
+    "188",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "133",
+    "153",
+    "180",
+    "189",
+]
 
 
 def customer_name(rng: random.Random) -> str:

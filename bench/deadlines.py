@@ -49,7 +49,11 @@ def run(*, complaints: int = OPEN_COMPLAINTS) -> list[dict[str, Any]]:
             env = base_env(data_dir=Path(data_dir), database_url=url, password=secrets.token_urlsafe(12))
             result = subprocess.run(
                 [sys.executable, "-m", "bench.deadlines", "--child", "--complaints", str(complaints)],
-                env=env, cwd=REPO, capture_output=True, text=True, timeout=3600,
+                env=env,
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=3600,
             )
             if result.returncode != 0:
                 raise RuntimeError(f"bench.deadlines failed:\n{result.stdout}\n{result.stderr}")
@@ -59,11 +63,17 @@ def run(*, complaints: int = OPEN_COMPLAINTS) -> list[dict[str, Any]]:
 
 
 def _row(workload: str, figure: float, unit: str, target: float | None, target_text: str) -> dict[str, Any]:
-    return {"workload": workload, "figure": round(figure, 3), "unit": unit, "target": target_text,
-            "met": None if target is None else figure < target}
+    return {
+        "workload": workload,
+        "figure": round(figure, 3),
+        "unit": unit,
+        "target": target_text,
+        "met": None if target is None else figure < target,
+    }
 
 
 # --- the child process ---------------------------------------------------------------------
+
 
 def _child(complaints: int) -> list[dict[str, Any]]:
     import django
@@ -84,8 +94,11 @@ def _child(complaints: int) -> list[dict[str, Any]]:
     idle = sweep(now=now)
     idle_seconds = time.perf_counter() - started
     assert idle.checked == 0, idle
-    rows.append(_row(f"deadline sweep, {complaints:,} open complaints, nothing due (PostgreSQL)",
-                     idle_seconds, "s", 2.0, "< 2 s"))
+    rows.append(
+        _row(
+            f"deadline sweep, {complaints:,} open complaints, nothing due (PostgreSQL)", idle_seconds, "s", 2.0, "< 2 s"
+        )
+    )
 
     later = now + dt.timedelta(minutes=10)
     started = time.perf_counter()
@@ -93,15 +106,24 @@ def _child(complaints: int) -> list[dict[str, Any]]:
     busy_seconds = time.perf_counter() - started
     due = complaints // 10
     assert busy.missed == due and busy.escalated == due, busy
-    rows.append(_row(f"deadline sweep, {complaints:,} open complaints, {due:,} (10%) newly overdue: marked, "
-                     f"escalated, notified (PostgreSQL)", busy_seconds, "s", 10.0, "< 10 s"))
+    rows.append(
+        _row(
+            f"deadline sweep, {complaints:,} open complaints, {due:,} (10%) newly overdue: marked, "
+            f"escalated, notified (PostgreSQL)",
+            busy_seconds,
+            "s",
+            10.0,
+            "< 10 s",
+        )
+    )
 
     started = time.perf_counter()
     again = sweep(now=later)
     again_seconds = time.perf_counter() - started
     assert again.checked == 0, again
-    rows.append(_row("the same sweep again at the same instant (idempotent: nothing to do)", again_seconds, "s",
-                     None, "-"))
+    rows.append(
+        _row("the same sweep again at the same instant (idempotent: nothing to do)", again_seconds, "s", None, "-")
+    )
     return rows
 
 
@@ -117,11 +139,13 @@ def _computation() -> dict[str, Any]:
     cases = []
     for _ in range(COMPUTATIONS):
         start = dt.datetime(2026, 1, 1, tzinfo=tz) + dt.timedelta(minutes=rng.randrange(330 * 24 * 60))
-        inputs = Inputs(severity=rng.choice(["general", "general", "serious", "major"]),
-                        urgency=rng.choice(["normal", "urgent", "critical"]),
-                        channel=rng.choice(["phone", "web", "email", "regulator", "walk_in"]),
-                        category_code=rng.choice([None, "product_quality.food.expired", "logistics", "billing"]),
-                        overseas=rng.random() < 0.1)
+        inputs = Inputs(
+            severity=rng.choice(["general", "general", "serious", "major"]),
+            urgency=rng.choice(["normal", "urgent", "critical"]),
+            channel=rng.choice(["phone", "web", "email", "regulator", "walk_in"]),
+            category_code=rng.choice([None, "product_quality.food.expired", "logistics", "billing"]),
+            overseas=rng.random() < 0.1,
+        )
         cases.append((inputs, start))
     for inputs, start in cases[:1000]:  # warm-up
         plan_deadlines(config=config, inputs=inputs, start=start)
@@ -129,8 +153,14 @@ def _computation() -> dict[str, Any]:
     for inputs, start in cases:
         plan_deadlines(config=config, inputs=inputs, start=start)
     per_complaint = (time.perf_counter() - started) / len(cases) * 1e6
-    return _row("deadline computation per complaint (policy choice + acknowledge, reply, close on the 2026 "
-                "working-day calendar)", per_complaint, "µs", 50.0, "< 50 µs")
+    return _row(
+        "deadline computation per complaint (policy choice + acknowledge, reply, close on the 2026 "
+        "working-day calendar)",
+        per_complaint,
+        "µs",
+        50.0,
+        "< 50 µs",
+    )
 
 
 def _values(model: Any, overrides: dict[str, Any]) -> tuple[list[str], list[Any]]:
@@ -171,8 +201,9 @@ def _load(count: int, now: dt.datetime) -> None:
 
     desk, _ = Department.objects.get_or_create(code="customer_service", defaults={"name": "客服部"})
     for role in (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.GM):
-        User.objects.get_or_create(username=f"bench-{role}", defaults={"role": role, "department": desk,
-                                                                       "email": f"{role}@bench.invalid"})
+        User.objects.get_or_create(
+            username=f"bench-{role}", defaults={"role": role, "department": desk, "email": f"{role}@bench.invalid"}
+        )
     customer = Customer.objects.create(name="基准客户", phone="13800000000", created_at=now)
     config = deadline_config()
     received = now - dt.timedelta(hours=1)
@@ -182,31 +213,57 @@ def _load(count: int, now: dt.datetime) -> None:
 
     def complaint(index: int) -> dict[str, Any]:
         return {
-            "id": index, "number": f"202611-{index:06d}", "period": "202611", "serial": index,
-            "status": "registered", "channel": "phone", "severity": "general", "urgency": "normal",
-            "customer_id": customer.pk, "contact_name": "基准客户", "contact_phone": "13800000000",
-            "description": "基准测试投诉", "received_at": received, "department_id": desk.pk,
+            "id": index,
+            "number": f"202611-{index:06d}",
+            "period": "202611",
+            "serial": index,
+            "status": "registered",
+            "channel": "phone",
+            "severity": "general",
+            "urgency": "normal",
+            "customer_id": customer.pk,
+            "contact_name": "基准客户",
+            "contact_phone": "13800000000",
+            "description": "基准测试投诉",
+            "received_at": received,
+            "department_id": desk.pk,
             "acknowledge_due": soon if index % 10 == 0 else planned["acknowledge"].due,
-            "reply_due": planned["reply"].due, "close_due": planned["close"].due,
-            "created_at": received, "updated_at": received,
+            "reply_due": planned["reply"].due,
+            "close_due": planned["close"].due,
+            "created_at": received,
+            "updated_at": received,
         }
 
     def deadline(row_id: int, index: int, kind: str) -> dict[str, Any]:
         plan = planned[kind]
         due = soon if (kind == "acknowledge" and index % 10 == 0) else plan.due
-        check = next_check_at(ComplaintDeadline(started_at=received, due_at=due, state="open"),
-                              config.reminder_leads, now)
-        return {"id": row_id, "complaint_id": index, "kind": kind, "unit": plan.spec.rule.unit,
-                "amount": plan.spec.rule.amount, "started_at": received, "due_at": due, "next_check_at": check,
-                "basis": {"inputs": inputs.as_dict()}, "created_at": received, "updated_at": received}
+        check = next_check_at(
+            ComplaintDeadline(started_at=received, due_at=due, state="open"), config.reminder_leads, now
+        )
+        return {
+            "id": row_id,
+            "complaint_id": index,
+            "kind": kind,
+            "unit": plan.spec.rule.unit,
+            "amount": plan.spec.rule.amount,
+            "started_at": received,
+            "due_at": due,
+            "next_check_at": check,
+            "basis": {"inputs": inputs.as_dict()},
+            "created_at": received,
+            "updated_at": received,
+        }
 
     complaint_columns, complaint_base = _values(Complaint, complaint(1))
     deadline_columns, _v = _values(ComplaintDeadline, deadline(1, 1, "acknowledge"))
     c_at = {column: i for i, column in enumerate(complaint_columns)}
     d_at = {column: i for i, column in enumerate(deadline_columns)}
     # One template row per kind and due-ness; only ids and the due fields vary per row.
-    templates = {(kind, soon_): _values(ComplaintDeadline, deadline(1, 10 if soon_ else 1, kind))[1]
-                 for kind in planned for soon_ in (False, True)}
+    templates = {
+        (kind, soon_): _values(ComplaintDeadline, deadline(1, 10 if soon_ else 1, kind))[1]
+        for kind in planned
+        for soon_ in (False, True)
+    }
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY complaints_complaint ({', '.join(complaint_columns)}) FROM STDIN") as copy:

@@ -48,12 +48,19 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "name": self.name, "clients": self.clients, "duration_s": round(self.duration, 2),
-            "requests_ok": self.ok, "errors": self.errors, "unexpected_status": self.unexpected,
+            "name": self.name,
+            "clients": self.clients,
+            "duration_s": round(self.duration, 2),
+            "requests_ok": self.ok,
+            "errors": self.errors,
+            "unexpected_status": self.unexpected,
             "throughput": round(self.throughput, 1),
-            "p50_ms": round(self.pct(50) * 1000, 2), "p95_ms": round(self.pct(95) * 1000, 2),
-            "p99_ms": round(self.pct(99) * 1000, 2), "max_ms": round(max(self.latencies, default=0) * 1000, 2),
-            "client_cpu_s": round(self.client_cpu, 2), "error_samples": self.error_samples[:3],
+            "p50_ms": round(self.pct(50) * 1000, 2),
+            "p95_ms": round(self.pct(95) * 1000, 2),
+            "p99_ms": round(self.pct(99) * 1000, 2),
+            "max_ms": round(max(self.latencies, default=0) * 1000, 2),
+            "client_cpu_s": round(self.client_cpu, 2),
+            "error_samples": self.error_samples[:3],
             "background_busy": None if self.background_busy is None else round(self.background_busy, 3),
             **self._server_summary(),
         }
@@ -138,8 +145,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def run_http(*, name: str, port: int, factory: RequestFactory, clients: int, duration: float,
-             warmup: float, headers: dict[str, str], expect: int = 200, host: str = "127.0.0.1") -> Result:
+def run_http(
+    *,
+    name: str,
+    port: int,
+    factory: RequestFactory,
+    clients: int,
+    duration: float,
+    warmup: float,
+    headers: dict[str, str],
+    expect: int = 200,
+    host: str = "127.0.0.1",
+) -> Result:
     """Drive `factory` with `clients` threads; only requests started and finished inside the
     measured window (after `warmup`) count."""
     background = wait_for_quiet()
@@ -235,8 +252,15 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def request_json(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                 host: str = "127.0.0.1", timeout: float = 30) -> tuple[int, Any]:
+def request_json(
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
+    timeout: float = 30,
+) -> tuple[int, Any]:
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         data = json.dumps(body).encode() if body is not None else None

@@ -22,27 +22,95 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 PHONE_OFFSET = 50_000_000  # preload customers never collide with intake customers
 
 STATUS_WEIGHTS = [
-    ("registered", 4), ("acknowledged", 5), ("assigned", 7), ("investigating", 14),
-    ("solution_proposed", 5), ("implementing", 4), ("resolved", 8), ("closed", 47),
-    ("withdrawn", 3), ("invalid", 3),
+    ("registered", 4),
+    ("acknowledged", 5),
+    ("assigned", 7),
+    ("investigating", 14),
+    ("solution_proposed", 5),
+    ("implementing", 4),
+    ("resolved", 8),
+    ("closed", 47),
+    ("withdrawn", 3),
+    ("invalid", 3),
 ]
-STATUS_ORDER = ["registered", "acknowledged", "assigned", "investigating", "solution_proposed",
-                "implementing", "resolved", "closed"]
-OPEN = {"registered", "acknowledged", "assigned", "investigating", "solution_proposed", "implementing",
-        "resolved"}
-CHANNEL_WEIGHTS = [("phone", 35), ("web", 30), ("email", 10), ("social", 8), ("walk_in", 7), ("letter", 3),
-                   ("suggestion_box", 2), ("regulator", 3), ("media", 1), ("internal", 1)]
-DEPARTMENT_WEIGHTS = [("customer_service", 25), ("quality", 25), ("logistics", 18), ("sales", 12),
-                      ("finance", 12), ("rnd", 8)]
+STATUS_ORDER = [
+    "registered",
+    "acknowledged",
+    "assigned",
+    "investigating",
+    "solution_proposed",
+    "implementing",
+    "resolved",
+    "closed",
+]
+OPEN = {"registered", "acknowledged", "assigned", "investigating", "solution_proposed", "implementing", "resolved"}
+CHANNEL_WEIGHTS = [
+    ("phone", 35),
+    ("web", 30),
+    ("email", 10),
+    ("social", 8),
+    ("walk_in", 7),
+    ("letter", 3),
+    ("suggestion_box", 2),
+    ("regulator", 3),
+    ("media", 1),
+    ("internal", 1),
+]
+DEPARTMENT_WEIGHTS = [
+    ("customer_service", 25),
+    ("quality", 25),
+    ("logistics", 18),
+    ("sales", 12),
+    ("finance", 12),
+    ("rnd", 8),
+]
 
 COMPLAINT_COLUMNS = [
-    "id", "number", "period", "serial", "status", "channel", "severity", "severity_source", "urgency",
-    "contact_name", "contact_phone", "contact_email", "title", "description", "received_at", "location",
-    "product_name", "product_sku", "product_lot", "order_no", "demand", "overseas", "external_ref",
-    "sample_kept", "escalation_level", "acknowledge_due", "reply_due", "close_due", "overdue",
-    "acknowledged_at", "replied_at", "resolved_at", "closed_at", "result", "is_resolved_contact",
-    "settled_on_spot", "search_text", "created_at", "updated_at", "assignee_id", "category_id",
-    "customer_id", "department_id", "recorded_by_id", "phone_key",
+    "id",
+    "number",
+    "period",
+    "serial",
+    "status",
+    "channel",
+    "severity",
+    "severity_source",
+    "urgency",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "title",
+    "description",
+    "received_at",
+    "location",
+    "product_name",
+    "product_sku",
+    "product_lot",
+    "order_no",
+    "demand",
+    "overseas",
+    "external_ref",
+    "sample_kept",
+    "escalation_level",
+    "acknowledge_due",
+    "reply_due",
+    "close_due",
+    "overdue",
+    "acknowledged_at",
+    "replied_at",
+    "resolved_at",
+    "closed_at",
+    "result",
+    "is_resolved_contact",
+    "settled_on_spot",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "assignee_id",
+    "category_id",
+    "customer_id",
+    "department_id",
+    "recorded_by_id",
+    "phone_key",
 ]
 EVENT_COLUMNS = ["kind", "from_status", "to_status", "at", "note", "data", "internal", "actor_id", "complaint_id"]
 
@@ -56,8 +124,9 @@ def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
     return rng.choices([k for k, _w in table], [w for _k, w in table])[0]
 
 
-def preload(*, database_url: str, count: int, mixer: TextMixer, now: dt.datetime, seed: int = 42,
-            customers: int | None = None) -> dict[str, float]:
+def preload(
+    *, database_url: str, count: int, mixer: TextMixer, now: dt.datetime, seed: int = 42, customers: int | None = None
+) -> dict[str, float]:
     """Insert `count` complaints spread over the 365 days before `now`. Returns timings."""
     rng = random.Random(seed)
     customers = customers or int(count * 0.7)
@@ -114,7 +183,8 @@ def preload(*, database_url: str, count: int, mixer: TextMixer, now: dt.datetime
                 resolved = min(resolved, now)
             # What the deadline sweep would have marked by now.
             overdue = status in OPEN and (
-                (acknowledged is None and ack_due < now) or (replied is None and reply_due < now)
+                (acknowledged is None and ack_due < now)
+                or (replied is None and reply_due < now)
                 or (closed is None and close_due < now)
             )
             assignee = handler_id if (reached >= 2 and department == "quality") else None
@@ -122,20 +192,82 @@ def preload(*, database_url: str, count: int, mixer: TextMixer, now: dt.datetime
             product = text.product
             search_text = " ".join(p for p in (number, title, text.description, name, product) if p).lower()
             result = "已处理并回访" if reached >= 6 else ""
-            complaint_rows.append((
-                cid, number, period, serial, status, channel, severity, "rule" if severity != "general" else "default",
-                "normal", name, phone, "", title, text.description, received, "", product, "", "", "", "", False,
-                "", False, 0, ack_due, reply_due, close_due, overdue, acknowledged, replied, resolved, closed,
-                result, False, False, search_text, received, last_change, assignee,
-                categories.get(text.category or "other"), customer_id, departments[department], agent_id,
-                "".join(ch for ch in phone if ch.isdigit())[::-1],  # kesu.complaints.search.phone_key
-            ))
-            event_rows.append(("registered", "", "registered", received, "",
-                               json.dumps({"channel": channel, "severity": severity, "department": department}),
-                               False, agent_id, cid))
+            complaint_rows.append(
+                (
+                    cid,
+                    number,
+                    period,
+                    serial,
+                    status,
+                    channel,
+                    severity,
+                    "rule" if severity != "general" else "default",
+                    "normal",
+                    name,
+                    phone,
+                    "",
+                    title,
+                    text.description,
+                    received,
+                    "",
+                    product,
+                    "",
+                    "",
+                    "",
+                    "",
+                    False,
+                    "",
+                    False,
+                    0,
+                    ack_due,
+                    reply_due,
+                    close_due,
+                    overdue,
+                    acknowledged,
+                    replied,
+                    resolved,
+                    closed,
+                    result,
+                    False,
+                    False,
+                    search_text,
+                    received,
+                    last_change,
+                    assignee,
+                    categories.get(text.category or "other"),
+                    customer_id,
+                    departments[department],
+                    agent_id,
+                    "".join(ch for ch in phone if ch.isdigit())[::-1],  # kesu.complaints.search.phone_key
+                )
+            )
+            event_rows.append(
+                (
+                    "registered",
+                    "",
+                    "registered",
+                    received,
+                    "",
+                    json.dumps({"channel": channel, "severity": severity, "department": department}),
+                    False,
+                    agent_id,
+                    cid,
+                )
+            )
             if status != "registered":
-                event_rows.append(("status_changed", "registered" if reached <= 1 else STATUS_ORDER[reached - 1],
-                                   status, last_change, "", "{}", True, agent_id, cid))
+                event_rows.append(
+                    (
+                        "status_changed",
+                        "registered" if reached <= 1 else STATUS_ORDER[reached - 1],
+                        status,
+                        last_change,
+                        "",
+                        "{}",
+                        True,
+                        agent_id,
+                        cid,
+                    )
+                )
         assert all(len(row) == len(COMPLAINT_COLUMNS) for row in complaint_rows[:1])
         timings["generate_s"] = time.perf_counter() - started
 
@@ -176,8 +308,12 @@ def preload(*, database_url: str, count: int, mixer: TextMixer, now: dt.datetime
         timings["trgm_index_s"] = time.perf_counter() - t0
     with psycopg.connect(database_url, autocommit=True) as conn:
         t0 = time.perf_counter()
-        for table in ("customers_customer", "complaints_complaint", "complaints_complaintevent",
-                      "complaints_monthlycounter"):
+        for table in (
+            "customers_customer",
+            "complaints_complaint",
+            "complaints_complaintevent",
+            "complaints_monthlycounter",
+        ):
             conn.execute(f"VACUUM ANALYZE {table}")
         timings["analyze_s"] = time.perf_counter() - t0
     timings["total_s"] = time.perf_counter() - started

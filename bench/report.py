@@ -35,8 +35,15 @@ def _met(ok: bool | None) -> str:
 
 
 def _row(label: str, r: dict[str, Any], *extra: str) -> str:
-    cells = [label, _f(r["throughput"]), _f(r["p50_ms"]), _f(r["p95_ms"]), _f(r["p99_ms"]),
-             _f(r["requests_ok"]), _f(r["errors"] + sum(r.get("unexpected_status", {}).values()))]
+    cells = [
+        label,
+        _f(r["throughput"]),
+        _f(r["p50_ms"]),
+        _f(r["p95_ms"]),
+        _f(r["p99_ms"]),
+        _f(r["requests_ok"]),
+        _f(r["errors"] + sum(r.get("unexpected_status", {}).values())),
+    ]
     busy = r.get("background_busy")
     background = "–" if busy is None else f"{busy:.0%}"
     return "| " + " | ".join(cells + list(extra) + [background]) + " |"
@@ -59,41 +66,57 @@ def render(results: dict[str, Any]) -> str:
     add = lines.append
     add("# Kesu benchmarks")
     add("")
-    add("Written by `make bench` (`python -m bench.run`); every figure below comes from that run. "
-        "Re-run it to refresh this file.")
+    add(
+        "Written by `make bench` (`python -m bench.run`); every figure below comes from that run. "
+        "Re-run it to refresh this file."
+    )
     add("")
     add(f"- **Date:** {m['date']} (run took {results.get('elapsed_s', 0):.0f} s)")
     add(f"- **Machine:** {m['cores']} cores, {m['cpu_model']}, {m['memory']} RAM, Linux {m['kernel']}")
-    add(f"- **Databases:** PostgreSQL {m['postgresql']} on 127.0.0.1 (shared_buffers "
+    add(
+        f"- **Databases:** PostgreSQL {m['postgresql']} on 127.0.0.1 (shared_buffers "
         f"{m['pg_settings']['shared_buffers']}, synchronous_commit {m['pg_settings']['synchronous_commit']}); "
-        f"SQLite {m['sqlite']} (WAL, synchronous=NORMAL, IMMEDIATE transactions)")
+        f"SQLite {m['sqlite']} (WAL, synchronous=NORMAL, IMMEDIATE transactions)"
+    )
     v = m["versions"]
-    add(f"- **Software:** Python {m['python']}, Django {v['django']}, Django Ninja {v['django-ninja']}, "
-        f"gunicorn {v['gunicorn']}, psycopg {v['psycopg']}")
-    add(f"- **Server:** `{server.get('config', '?')}` serving `config.wsgi:application` with "
+    add(
+        f"- **Software:** Python {m['python']}, Django {v['django']}, Django Ninja {v['django-ninja']}, "
+        f"gunicorn {v['gunicorn']}, psycopg {v['psycopg']}"
+    )
+    add(
+        f"- **Server:** `{server.get('config', '?')}` serving `config.wsgi:application` with "
         "`DJANGO_SETTINGS_MODULE=config.settings.production` (DEBUG off, `KESU_SSL_REDIRECT=false`), "
-        "no in-process scheduler (the audit chain is sealed separately, see below)")
-    add(f"- **Load:** {args['clients']} concurrent clients, each a thread with one keep-alive "
+        "no in-process scheduler (the audit chain is sealed separately, see below)"
+    )
+    add(
+        f"- **Load:** {args['clients']} concurrent clients, each a thread with one keep-alive "
         "`http.client` connection (closed loop: next request as soon as the last answer is read), "
         f"{_f(args['warmup'])} s warm-up, then {_f(args['duration'])} s measured "
         f"({_f(args['read_duration'])} s for the read workloads). The load generator runs on the "
-        "same 2 cores as the server and the database, so every figure includes that contention.")
-    add("- **Other load:** the machine is shared. Just before each workload (our server idle) the bench "
+        "same 2 cores as the server and the database, so every figure includes that contention."
+    )
+    add(
+        "- **Other load:** the machine is shared. Just before each workload (our server idle) the bench "
         f"samples /proc/stat in 1 s steps, waiting up to {_f(args.get('quiet_wait'))} s for it to drop below "
         "30 %; *other load* is the last sample: the share of all cores busy with other processes when "
-        "the workload started. Figures measured while it is high are pessimistic.")
-    add("- **Latency** is per request, from sending to the last byte of the answer; p50/p95/p99 are "
+        "the workload started. Figures measured while it is high are pessimistic."
+    )
+    add(
+        "- **Latency** is per request, from sending to the last byte of the answer; p50/p95/p99 are "
         "nearest-rank percentiles over every request of the measured window. Throughput counts "
-        "successful answers (201 for intake, 200 otherwise) per second.")
+        "successful answers (201 for intake, 200 otherwise) per second."
+    )
     add("")
     samples = [r.get("background_busy") for r in _all_workloads(results)]
     samples = [b for b in samples if b is not None]
     if samples and sum(samples) / len(samples) > 0.3:
-        add(f"> **Shared machine, busy during this run.** Other processes kept on average "
+        add(
+            f"> **Shared machine, busy during this run.** Other processes kept on average "
             f"{sum(samples) / len(samples):.0%} of the CPU busy just before the workloads started "
             f"(highest {max(samples):.0%}; see the *other load* columns). Every figure here is then a "
             "pessimistic lower bound on what Kesu does on a quiet machine; ratios between workloads "
-            "measured under similar load are more telling than absolute numbers.")
+            "measured under similar load are more telling than absolute numbers."
+        )
         add("")
     if results.get("failures"):
         add("## ⚠ The run did not complete")
@@ -111,59 +134,91 @@ def render(results: dict[str, Any]) -> str:
     add("| --- | --- | --- |")
     ratio_pg = _ratio(intake_pg, health)
     if intake_pg and ratio_pg is not None:
-        add(f"| intake on PostgreSQL ≥ {INTAKE_RATIO_TARGET:.0%} of the minimal endpoint's throughput "
+        add(
+            f"| intake on PostgreSQL ≥ {INTAKE_RATIO_TARGET:.0%} of the minimal endpoint's throughput "
             f"({args['clients']} clients) | {ratio_pg:.1%} ({_f(intake_pg['throughput'])} vs "
-            f"{_f(health['throughput'])} req/s) | {_met(ratio_pg >= INTAKE_RATIO_TARGET)} |")
-        add(f"| intake on PostgreSQL p99 < {INTAKE_P99_TARGET_MS:.0f} ms | {_f(intake_pg['p99_ms'])} ms | "
-            f"{_met(intake_pg['p99_ms'] < INTAKE_P99_TARGET_MS)} |")
+            f"{_f(health['throughput'])} req/s) | {_met(ratio_pg >= INTAKE_RATIO_TARGET)} |"
+        )
+        add(
+            f"| intake on PostgreSQL p99 < {INTAKE_P99_TARGET_MS:.0f} ms | {_f(intake_pg['p99_ms'])} ms | "
+            f"{_met(intake_pg['p99_ms'] < INTAKE_P99_TARGET_MS)} |"
+        )
     for line in _page_targets(results):
         add(line)
     for read in results.get("reads", []):
         if read.get("target_p95_ms"):
-            add(f"| {read['key']} p95 < {read['target_p95_ms']:.0f} ms at "
+            add(
+                f"| {read['key']} p95 < {read['target_p95_ms']:.0f} ms at "
                 f"{_f(results['preload']['total_complaints'])} complaints | {_f(read['p95_ms'])} ms | "
-                f"{_met(read['p95_ms'] < read['target_p95_ms'])} |")
+                f"{_met(read['p95_ms'] < read['target_p95_ms'])} |"
+            )
     add("")
-    add("For scale (from the issue, not measured here): a popular Django helpdesk on the same setup took "
-        "65–80 tickets/s (0.11–0.13 of the minimal endpoint) and 1.2 s for a filtered list at 100,000 tickets.")
+    add(
+        "For scale (from the issue, not measured here): a popular Django helpdesk on the same setup took "
+        "65–80 tickets/s (0.11–0.13 of the minimal endpoint) and 1.2 s for a filtered list at 100,000 tickets."
+    )
     add("")
 
     # ------------------------------------------------------------------ intake
     add("## Intake: `POST /api/v1/complaints`")
     add("")
-    add("Bodies built from real texts read at bench time from `/work/shared/data`: negative reviews "
+    add(
+        "Bodies built from real texts read at bench time from `/work/shared/data`: negative reviews "
         "(online shopping, food delivery, hotels), 12365auto car complaint titles and CFPB narratives "
         "(cut at 4,000 characters); varied channels, optional category, product, demand and amount; "
         "customers drawn from 30,000 phone numbers / e-mail addresses, so repeat callers are "
         "deduplicated. Each request: validation, severity rules, routing, deadlines, customer "
         "get-or-create, the month's counter upsert, the complaint, its timeline event and audit record "
-        "in one transaction (plus outbox rows for major complaints). Token: the demo `agent` (客服代表).")
+        "in one transaction (plus outbox rows for major complaints). Token: the demo `agent` (客服代表)."
+    )
     add("")
-    add("| workload | req/s | p50 ms | p95 ms | p99 ms | requests | errors | ratio to health | "
-        "ratio to raw INSERT | target | result | other load |")
+    add(
+        "| workload | req/s | p50 ms | p95 ms | p99 ms | requests | errors | ratio to health | "
+        "ratio to raw INSERT | target | result | other load |"
+    )
     add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
     if intake_pg:
         ratio_raw = _ratio(intake_pg, raw)
         ok = ratio_pg is not None and ratio_pg >= INTAKE_RATIO_TARGET and intake_pg["p99_ms"] < INTAKE_P99_TARGET_MS
-        add(_row("intake, PostgreSQL", intake_pg, _f(ratio_pg, 3), _f(ratio_raw, 3),
-                 f"≥ {INTAKE_RATIO_TARGET:.2f} of health, p99 < {INTAKE_P99_TARGET_MS:.0f} ms", _met(ok)))
+        add(
+            _row(
+                "intake, PostgreSQL",
+                intake_pg,
+                _f(ratio_pg, 3),
+                _f(ratio_raw, 3),
+                f"≥ {INTAKE_RATIO_TARGET:.2f} of health, p99 < {INTAKE_P99_TARGET_MS:.0f} ms",
+                _met(ok),
+            )
+        )
     if intake_sqlite:
-        add(_row("intake, SQLite", intake_sqlite, _f(_ratio(intake_sqlite, health), 3),
-                 _f(_ratio(intake_sqlite, raw), 3), "none set (reported)", "–"))
+        add(
+            _row(
+                "intake, SQLite",
+                intake_sqlite,
+                _f(_ratio(intake_sqlite, health), 3),
+                _f(_ratio(intake_sqlite, raw), 3),
+                "none set (reported)",
+                "–",
+            )
+        )
     add("")
     mix = results.get("intake_pg_mix")
     if mix:
         severities = ", ".join(f"{k} {_f(v)}" for k, v in sorted(mix["severity"].items()))
-        add(f"After the PostgreSQL intake runs (probes included) the database held complaints by severity: "
+        add(
+            f"After the PostgreSQL intake runs (probes included) the database held complaints by severity: "
             f"{severities}; {_f(mix['customers'])} customers; {_f(mix['outbox_messages'])} outbox messages. "
             "Each major complaint writes outbox rows for the GM and manager; with plain gunicorn (no Celery "
-            "broker, no `kesu serve` scheduler) the after-commit delivery runs inline in the request thread.")
+            "broker, no `kesu serve` scheduler) the after-commit delivery runs inline in the request thread."
+        )
         add("")
     for key, label in (("intake_pg", "PostgreSQL"), ("intake_sqlite", "SQLite")):
         r = results.get(key)
         if r and (r["errors"] or r.get("unexpected_status")):
-            add(f"{label} intake errors: {r['errors']} transport, unexpected statuses "
-                f"{r.get('unexpected_status')}; samples: `{r.get('error_samples')}`")
+            add(
+                f"{label} intake errors: {r['errors']} transport, unexpected statuses "
+                f"{r.get('unexpected_status')}; samples: `{r.get('error_samples')}`"
+            )
             add("")
 
     # ------------------------------------------------------------------ references
@@ -172,13 +227,23 @@ def render(results: dict[str, Any]) -> str:
     add("| reference | req/s | p50 ms | p95 ms | p99 ms | requests | errors | notes | other load |")
     add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
     if health:
-        add(_row("`GET /api/v1/health`", health,
-                 f"same gunicorn config and client; load generator used {_f(health['client_cpu_s'])} CPU-s "
-                 f"of the {_f(args['duration'] * (m['cores'] or 1))} available"))
+        add(
+            _row(
+                "`GET /api/v1/health`",
+                health,
+                f"same gunicorn config and client; load generator used {_f(health['client_cpu_s'])} CPU-s "
+                f"of the {_f(args['duration'] * (m['cores'] or 1))} available",
+            )
+        )
     if raw:
-        add(_row("raw single-row INSERT, PostgreSQL", raw,
-                 f"psycopg, {args['clients']} autocommit connections, one INSERT of a short row per statement "
-                 "into a scratch table"))
+        add(
+            _row(
+                "raw single-row INSERT, PostgreSQL",
+                raw,
+                f"psycopg, {args['clients']} autocommit connections, one INSERT of a short row per statement "
+                "into a scratch table",
+            )
+        )
     add("")
 
     # ------------------------------------------------------------------ server configs
@@ -190,9 +255,11 @@ def render(results: dict[str, Any]) -> str:
         add("| configuration | health req/s | health p99 ms | intake req/s | intake p95 ms | intake p99 ms | kept |")
         add("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
         for c in results["candidates"]:
-            add(f"| `{c['config']}` | {_f(c['health']['throughput'])} | {_f(c['health']['p99_ms'])} | "
+            add(
+                f"| `{c['config']}` | {_f(c['health']['throughput'])} | {_f(c['health']['p99_ms'])} | "
                 f"{_f(c['intake']['throughput'])} | {_f(c['intake']['p95_ms'])} | {_f(c['intake']['p99_ms'])} | "
-                f"{'yes' if c['config'] == server.get('config') else ''} |")
+                f"{'yes' if c['config'] == server.get('config') else ''} |"
+            )
         add("")
 
     # ------------------------------------------------------------------ reads
@@ -200,7 +267,8 @@ def render(results: dict[str, Any]) -> str:
         p = results["preload"]
         add(f"## Reads at {_f(p['total_complaints'])} complaints (PostgreSQL)")
         add("")
-        add(f"Preloaded {_f(p['complaints'])} complaints with COPY in {_f(p['total_s'])} s "
+        add(
+            f"Preloaded {_f(p['complaints'])} complaints with COPY in {_f(p['total_s'])} s "
             f"(generate {_f(p['generate_s'])} s, COPY {_f(p['copy_s'])} s, trigram index rebuild "
             f"{_f(p['trgm_index_s'])} s, VACUUM ANALYZE {_f(p['analyze_s'])} s): {_f(p['customers'])} customers, "
             f"{_f(p['events'])} timeline events, numbers/periods/serials continuing each month's counter, "
@@ -208,18 +276,27 @@ def render(results: dict[str, Any]) -> str:
             "`search_text`. The intake complaints of the run above are in the same database. "
             f"{_f(p['list_matching'])} complaints match `status=investigating&department=quality`. "
             "API token: `agent` (sees the whole organisation); default page size 20, newest first. "
-            "The staff pages are measured on the same data in their own section below.")
+            "The staff pages are measured on the same data in their own section below."
+        )
         add("")
         add("| workload | req/s | p50 ms | p95 ms | p99 ms | requests | errors | target | result | other load |")
         add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
         for read in results["reads"]:
             tgt = read.get("target_p95_ms")
-            add(_row(read["name"], read, f"p95 < {tgt:.0f} ms" if tgt else "none set (reported)",
-                     _met(read["p95_ms"] < tgt) if tgt else "–"))
+            add(
+                _row(
+                    read["name"],
+                    read,
+                    f"p95 < {tgt:.0f} ms" if tgt else "none set (reported)",
+                    _met(read["p95_ms"] < tgt) if tgt else "–",
+                )
+            )
         add("")
-        add("Search terms (`q`, substring match on `search_text`): 3+ characters: "
+        add(
+            "Search terms (`q`, substring match on `search_text`): 3+ characters: "
             "发动机, 不好吃, credit report, 送餐太慢, 变速箱, late fee, 服务态度, 漏油; 2-character: 退款, 质量, 快递, "
-            "客服, 房间, 异响. pg_trgm can use its GIN index only for patterns of 3+ characters.")
+            "客服, 房间, 异响. pg_trgm can use its GIN index only for patterns of 3+ characters."
+        )
         add("")
 
     lines.extend(render_pages(results))
@@ -227,10 +304,12 @@ def render(results: dict[str, Any]) -> str:
     # ------------------------------------------------------------------ audit
     add("## Audit chain: `audit_seal()`")
     add("")
-    add("Intake writes each audit record with its own SHA-256 digest; the chain (`chain_seq`, `prev_hash`, "
+    add(
+        "Intake writes each audit record with its own SHA-256 digest; the chain (`chain_seq`, `prev_hash`, "
         "`chain_hash`) is linked after commit by the sealer, so intake never waits on it. Here every "
         "record pending after the intake run (the demo load's and intake's) is sealed with one "
-        "`audit_seal()` call (batches of 5,000, one transaction each), then the whole chain is verified.")
+        "`audit_seal()` call (batches of 5,000, one transaction each), then the whole chain is verified."
+    )
     add("")
     add("| database | records sealed | seconds | records/s | verify | verify seconds |")
     add("| --- | ---: | ---: | ---: | --- | ---: |")
@@ -238,26 +317,34 @@ def render(results: dict[str, Any]) -> str:
         s = results.get(key)
         if s:
             rate = s["sealed"] / s["seal_seconds"] if s["seal_seconds"] else None
-            add(f"| {label} | {_f(s['sealed'])} | {_f(s['seal_seconds'], 2)} | {_f(rate, 0)} | "
+            add(
+                f"| {label} | {_f(s['sealed'])} | {_f(s['seal_seconds'], 2)} | {_f(rate, 0)} | "
                 f"{'OK' if s['verify_ok'] else 'FAILED'} ({_f(s['verified'])} records) | "
-                f"{_f(s['verify_seconds'], 2)} |")
+                f"{_f(s['verify_seconds'], 2)} |"
+            )
     add("")
     if intake_pg and intake_pg["throughput"] and results.get("seal_pg") and results["seal_pg"]["seal_seconds"]:
         rate = results["seal_pg"]["sealed"] / results["seal_pg"]["seal_seconds"]
-        add(f"The sealer links records {rate / intake_pg['throughput']:.0f}× faster than intake on "
-            "PostgreSQL produces them, so the 5 s schedule keeps up.")
+        add(
+            f"The sealer links records {rate / intake_pg['throughput']:.0f}× faster than intake on "
+            "PostgreSQL produces them, so the 5 s schedule keeps up."
+        )
         add("")
     if results.get("deadlines"):
         add("## Deadlines (bench/deadlines.py)")
         add("")
-        add("Measured by `bench/deadlines.py` (the deadline engine's own workloads, its own scratch "
-            "PostgreSQL database) in the same run.")
+        add(
+            "Measured by `bench/deadlines.py` (the deadline engine's own workloads, its own scratch "
+            "PostgreSQL database) in the same run."
+        )
         add("")
         add("| workload | figure | unit | target | result |")
         add("| --- | ---: | --- | --- | --- |")
         for row in results["deadlines"]:
-            add(f"| {row.get('workload')} | {_f(row.get('figure'), 3)} | {row.get('unit', '')} | "
-                f"{row.get('target') or '–'} | {_met(row.get('met'))} |")
+            add(
+                f"| {row.get('workload')} | {_f(row.get('figure'), 3)} | {row.get('unit', '')} | "
+                f"{row.get('target') or '–'} | {_met(row.get('met'))} |"
+            )
         add("")
     notes = results.get("notes") or []
     if notes:
@@ -288,8 +375,10 @@ def _page_targets(results: dict[str, Any]) -> list[str]:
     for row in _page_rows(results):
         p95 = _server_p95(row)
         if row.get("target_p95_ms") and p95 is not None:
-            out.append(f"| staff page `{row['key']}` server time p95 < {row['target_p95_ms']:.0f} ms at "
-                       f"{_f(total)} complaints | {_f(p95)} ms | {_met(p95 < row['target_p95_ms'])} |")
+            out.append(
+                f"| staff page `{row['key']}` server time p95 < {row['target_p95_ms']:.0f} ms at "
+                f"{_f(total)} complaints | {_f(p95)} ms | {_met(p95 < row['target_p95_ms'])} |"
+            )
     return out
 
 
@@ -307,7 +396,8 @@ def render_pages(results: dict[str, Any]) -> list[str]:
     measured = [r for r in rows if r.get("target_p95_ms")]
     missed = [r["key"] for r in measured if (_server_p95(r) or 0) >= r["target_p95_ms"]]
     no_timing = [r["key"] for r in measured if _server_p95(r) is None]
-    add(f"Measured {m.get('date', '')} by `python -m bench.run` (or `--pages-only`) with the server "
+    add(
+        f"Measured {m.get('date', '')} by `python -m bench.run` (or `--pages-only`) with the server "
         f"`{(results.get('server') or {}).get('config', '?')}` and `KESU_SERVER_TIMING=true`: each page of "
         "`bench/staff_pages.toml` (add a row there to measure a new page) is opened by its demo user, signed "
         f"in through the login form, by {pages['clients']} concurrent clients for {_f(pages['duration'])} s. "
@@ -316,14 +406,20 @@ def render_pages(results: dict[str, Any]) -> list[str]:
         "time of the request's thread meanwhile (what the page's Python costs, whatever else the machine runs); "
         "*db* the time spent waiting for SQL; *client* the latency seen on loopback. On a shared machine "
         "*server* includes waiting for a core; cpu + db is closer to what a quiet machine gives. "
-        "The target is server time p95 < 300 ms.")
+        "The target is server time p95 < 300 ms."
+    )
     add("")
-    add(f"**Result:** {len(measured) - len(missed) - len(no_timing)} of {len(measured)} pages meet the target"
+    add(
+        f"**Result:** {len(measured) - len(missed) - len(no_timing)} of {len(measured)} pages meet the target"
         + (f"; missed: {', '.join(f'`{k}`' for k in missed)}" if missed else "")
-        + (f"; no server time (check the errors): {', '.join(no_timing)}" if no_timing else "") + ".")
+        + (f"; no server time (check the errors): {', '.join(no_timing)}" if no_timing else "")
+        + "."
+    )
     add("")
-    head = ("| page | role | server p50 ms | server p95 ms | client p95 ms | cpu p50 ms | cpu p95 ms | db p50 ms | "
-            "db p95 ms | queries | requests | errors |")
+    head = (
+        "| page | role | server p50 ms | server p95 ms | client p95 ms | cpu p50 ms | cpu p95 ms | db p50 ms | "
+        "db p95 ms | queries | requests | errors |"
+    )
     rule = "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     if before:
         head += " before: server p95 ms | before: db p95 ms | before: queries |"
@@ -332,14 +428,23 @@ def render_pages(results: dict[str, Any]) -> list[str]:
     add(rule + " --- | ---: |")
     for r in rows:
         p95 = _server_p95(r)
-        cells = [f"{r['name']} (`{r['key']}`)", r.get("role") or "–", _f(r.get("server_p50_ms")), _f(p95),
-                 _f(r["p95_ms"]), _f(r.get("cpu_p50_ms")), _f(r.get("cpu_p95_ms")), _f(r.get("db_p50_ms")),
-                 _f(r.get("db_p95_ms")), _f(r.get("queries_median")), _f(r["requests_ok"]),
-                 _f(r["errors"] + sum(r.get("unexpected_status", {}).values()))]
+        cells = [
+            f"{r['name']} (`{r['key']}`)",
+            r.get("role") or "–",
+            _f(r.get("server_p50_ms")),
+            _f(p95),
+            _f(r["p95_ms"]),
+            _f(r.get("cpu_p50_ms")),
+            _f(r.get("cpu_p95_ms")),
+            _f(r.get("db_p50_ms")),
+            _f(r.get("db_p95_ms")),
+            _f(r.get("queries_median")),
+            _f(r["requests_ok"]),
+            _f(r["errors"] + sum(r.get("unexpected_status", {}).values())),
+        ]
         if before:
             earlier = before.get(r["key"]) or {}
-            cells += [_f(earlier.get("server_p95_ms")), _f(earlier.get("db_p95_ms")),
-                      _f(earlier.get("queries_median"))]
+            cells += [_f(earlier.get("server_p95_ms")), _f(earlier.get("db_p95_ms")), _f(earlier.get("queries_median"))]
         tgt = r.get("target_p95_ms")
         cells.append(_met(p95 < tgt) if tgt and p95 is not None else "–")
         busy = r.get("background_busy")
@@ -347,13 +452,17 @@ def render_pages(results: dict[str, Any]) -> list[str]:
         add("| " + " | ".join(cells) + " |")
     add("")
     if before:
-        add(f"*before*: the same pages measured by the same bench on the code before the changes "
-            f"(`{pages.get('compare')}`).")
+        add(
+            f"*before*: the same pages measured by the same bench on the code before the changes "
+            f"(`{pages.get('compare')}`)."
+        )
         add("")
     for r in rows:
         if r["errors"] or r.get("unexpected_status"):
-            add(f"- `{r['key']}`: {r['errors']} transport errors, unexpected statuses {r.get('unexpected_status')}; "
-                f"samples: `{r.get('error_samples')}`")
+            add(
+                f"- `{r['key']}`: {r['errors']} transport errors, unexpected statuses {r.get('unexpected_status')}; "
+                f"samples: `{r.get('error_samples')}`"
+            )
     for note in pages.get("notes") or []:
         add(f"- {note}")
     add("")

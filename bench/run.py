@@ -70,6 +70,7 @@ def log(message: str) -> None:
 
 # ----------------------------------------------------------------------------- workloads
 
+
 def intake_bodies(mixer: TextMixer, count: int, *, seed: int = 1) -> list[bytes]:
     """Request bodies from real texts, with varied customers (some of them repeat callers)."""
     rng = random.Random(seed)
@@ -117,15 +118,25 @@ def intake_factory(bodies: list[bytes]) -> Any:
     return lambda _t, _s: ("POST", "/api/v1/complaints", pick())
 
 
-def run_intake(port: int, token: str, bodies: list[bytes], *, clients: int, duration: float, warmup: float,
-               name: str) -> Result:
-    return run_http(name=name, port=port, factory=intake_factory(bodies), clients=clients, duration=duration,
-                    warmup=warmup, headers={"Authorization": f"Bearer {token}"}, expect=201)
+def run_intake(
+    port: int, token: str, bodies: list[bytes], *, clients: int, duration: float, warmup: float, name: str
+) -> Result:
+    return run_http(
+        name=name,
+        port=port,
+        factory=intake_factory(bodies),
+        clients=clients,
+        duration=duration,
+        warmup=warmup,
+        headers={"Authorization": f"Bearer {token}"},
+        expect=201,
+    )
 
 
 def run_health(port: int, *, clients: int, duration: float, warmup: float, name: str) -> Result:
-    return run_http(name=name, port=port, factory=health_factory(), clients=clients, duration=duration,
-                    warmup=warmup, headers={})
+    return run_http(
+        name=name, port=port, factory=health_factory(), clients=clients, duration=duration, warmup=warmup, headers={}
+    )
 
 
 def raw_pg_inserts(database_url: str, *, clients: int, duration: float, warmup: float) -> Result:
@@ -133,8 +144,10 @@ def raw_pg_inserts(database_url: str, *, clients: int, duration: float, warmup: 
     background = load.wait_for_quiet()
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_raw_insert")
-        conn.execute("CREATE TABLE bench_raw_insert (id bigserial PRIMARY KEY, customer text NOT NULL, "
-                     "description text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute(
+            "CREATE TABLE bench_raw_insert (id bigserial PRIMARY KEY, customer text NOT NULL, "
+            "description text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+        )
     start = time.monotonic()
     window_start, window_end = start + warmup, start + warmup + duration
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -151,8 +164,10 @@ def raw_pg_inserts(database_url: str, *, clients: int, duration: float, warmup: 
                 if t0 >= window_end:
                     break
                 try:
-                    cur.execute("INSERT INTO bench_raw_insert (customer, description) VALUES (%s, %s)",
-                                (customer_name(rng), "快递迟迟未到，客服电话打不通，要求退款。"))
+                    cur.execute(
+                        "INSERT INTO bench_raw_insert (customer, description) VALUES (%s, %s)",
+                        (customer_name(rng), "快递迟迟未到，客服电话打不通，要求退款。"),
+                    )
                 except psycopg.Error:
                     errors[index] += 1
                     continue
@@ -175,14 +190,16 @@ def raw_pg_inserts(database_url: str, *, clients: int, duration: float, warmup: 
 
 
 def seal(env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run([str(BIN / "python"), "-m", "bench.seal"], env=env, cwd=REPO, capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run(
+        [str(BIN / "python"), "-m", "bench.seal"], env=env, cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     if out.returncode != 0:
         raise RuntimeError(f"bench.seal failed:\n{out.stderr}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 # ----------------------------------------------------------------------------- machine facts
+
 
 def machine_info(pg_url: str) -> dict[str, Any]:
     cpu_model = ""
@@ -202,8 +219,10 @@ def machine_info(pg_url: str) -> dict[str, Any]:
         pass
     with psycopg.connect(pg_url) as conn:
         pg_version = conn.execute("SHOW server_version").fetchone()[0]
-        settings = {name: conn.execute(f"SHOW {name}").fetchone()[0]
-                    for name in ("shared_buffers", "synchronous_commit", "max_connections")}
+        settings = {
+            name: conn.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("shared_buffers", "synchronous_commit", "max_connections")
+        }
     versions = {}
     for package in ("django", "django-ninja", "gunicorn", "psycopg"):
         try:
@@ -214,14 +233,20 @@ def machine_info(pg_url: str) -> dict[str, Any]:
             versions[package] = "?"
     return {
         "date": dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "cores": os.cpu_count(), "cpu_model": cpu_model or platform.processor(), "memory": memory,
-        "kernel": platform.release(), "python": platform.python_version(),
-        "postgresql": pg_version, "pg_settings": settings, "sqlite": sqlite3.sqlite_version,
+        "cores": os.cpu_count(),
+        "cpu_model": cpu_model or platform.processor(),
+        "memory": memory,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": pg_version,
+        "pg_settings": settings,
+        "sqlite": sqlite3.sqlite_version,
         "versions": versions,
     }
 
 
 # ----------------------------------------------------------------------------- main
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -231,20 +256,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--preload", type=int, default=100_000)
     parser.add_argument("--read-duration", type=float, default=15.0)
-    parser.add_argument("--quiet-wait", type=float, default=10.0,
-                        help="seconds to wait before each workload for other processes to go quiet")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=10.0,
+        help="seconds to wait before each workload for other processes to go quiet",
+    )
     parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
-    parser.add_argument("--pages-only", action="store_true",
-                        help="preload + staff pages only; rewrites the staff-page section of BENCHMARKS.md")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="preload + staff pages only; rewrites the staff-page section of BENCHMARKS.md",
+    )
     parser.add_argument("--pages", default="", help="comma-separated keys of bench/staff_pages.toml (default all)")
-    parser.add_argument("--page-clients", type=int, default=2,
-                        help="concurrent clients per staff page (default 2: one per core)")
+    parser.add_argument(
+        "--page-clients", type=int, default=2, help="concurrent clients per staff page (default 2: one per core)"
+    )
     parser.add_argument("--page-duration", type=float, default=8.0, help="measured seconds per staff page")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse the scratch database if it already holds the preload (implies --keep)")
-    parser.add_argument("--compare", default="",
-                        help="a results JSON of an earlier run: its staff-page p95 is shown as 'before'")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the scratch database if it already holds the preload (implies --keep)",
+    )
+    parser.add_argument(
+        "--compare", default="", help="a results JSON of an earlier run: its staff-page p95 is shown as 'before'"
+    )
     args = parser.parse_args(argv)
     if args.reuse:
         args.keep = True
@@ -289,13 +326,22 @@ def main(argv: list[str] | None = None) -> int:
             with Gunicorn(env=pg_env, config=config, log_path=tmp / "gunicorn-probe.log") as server:
                 token = issue_token(server.port, "agent", password)
                 health = run_health(server.port, clients=clients, duration=probe, warmup=1.0, name="health")
-                intake = run_intake(server.port, token, bodies, clients=clients, duration=probe, warmup=1.0,
-                                    name="intake")
-            results["candidates"].append({"config": config.label, "workers": config.workers,
-                                          "threads": config.threads, "health": health.summary(),
-                                          "intake": intake.summary()})
-            log(f"  health {health.throughput:.0f}/s, intake {intake.throughput:.0f}/s "
-                f"p99 {intake.pct(99) * 1000:.0f} ms")
+                intake = run_intake(
+                    server.port, token, bodies, clients=clients, duration=probe, warmup=1.0, name="intake"
+                )
+            results["candidates"].append(
+                {
+                    "config": config.label,
+                    "workers": config.workers,
+                    "threads": config.threads,
+                    "health": health.summary(),
+                    "intake": intake.summary(),
+                }
+            )
+            log(
+                f"  health {health.throughput:.0f}/s, intake {intake.throughput:.0f}/s "
+                f"p99 {intake.pct(99) * 1000:.0f} ms"
+            )
             if best is None or intake.throughput > best[0]:
                 best = (intake.throughput, config)
         assert best is not None
@@ -306,19 +352,28 @@ def main(argv: list[str] | None = None) -> int:
         with Gunicorn(env=pg_env, config=chosen, log_path=tmp / "gunicorn-pg.log") as server:
             token = issue_token(server.port, "agent", password)
             log("health (minimal endpoint)")
-            health = run_health(server.port, clients=clients, duration=args.duration, warmup=args.warmup,
-                                name="GET /api/v1/health")
+            health = run_health(
+                server.port, clients=clients, duration=args.duration, warmup=args.warmup, name="GET /api/v1/health"
+            )
             results["health"] = health.summary()
             log(f"  {health.throughput:.0f}/s p99 {health.pct(99) * 1000:.1f} ms")
             log("intake on PostgreSQL")
-            intake_pg = run_intake(server.port, token, bodies, clients=clients, duration=args.duration,
-                                   warmup=args.warmup, name="POST /api/v1/complaints (PostgreSQL)")
+            intake_pg = run_intake(
+                server.port,
+                token,
+                bodies,
+                clients=clients,
+                duration=args.duration,
+                warmup=args.warmup,
+                name="POST /api/v1/complaints (PostgreSQL)",
+            )
             results["intake_pg"] = intake_pg.summary()
             log(f"  {intake_pg.throughput:.0f}/s p99 {intake_pg.pct(99) * 1000:.1f} ms")
         with psycopg.connect(pg_url) as conn:
             results["intake_pg_mix"] = {
-                "severity": dict(conn.execute(
-                    "SELECT severity, count(*) FROM complaints_complaint GROUP BY severity").fetchall()),
+                "severity": dict(
+                    conn.execute("SELECT severity, count(*) FROM complaints_complaint GROUP BY severity").fetchall()
+                ),
                 "outbox_messages": conn.execute("SELECT count(*) FROM notifications_outboxmessage").fetchone()[0],
                 "customers": conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0],
             }
@@ -340,8 +395,15 @@ def main(argv: list[str] | None = None) -> int:
         with Gunicorn(env=sqlite_env, config=chosen, log_path=tmp / "gunicorn-sqlite.log") as server:
             token = issue_token(server.port, "agent", password)
             log("intake on SQLite")
-            intake_sqlite = run_intake(server.port, token, bodies, clients=clients, duration=args.duration,
-                                       warmup=args.warmup, name="POST /api/v1/complaints (SQLite)")
+            intake_sqlite = run_intake(
+                server.port,
+                token,
+                bodies,
+                clients=clients,
+                duration=args.duration,
+                warmup=args.warmup,
+                name="POST /api/v1/complaints (SQLite)",
+            )
             results["intake_sqlite"] = intake_sqlite.summary()
             log(f"  {intake_sqlite.throughput:.0f}/s p99 {intake_sqlite.pct(99) * 1000:.1f} ms")
         log("audit_seal over the intake records (SQLite)")
@@ -351,20 +413,23 @@ def main(argv: list[str] | None = None) -> int:
         # ---------------------------------------------------------------- reads at 100,000
         log(f"preloading {args.preload:,} complaints (COPY)")
         now = dt.datetime.now(dt.UTC)
-        results["preload"] = preload(database_url=pg_url, count=args.preload,
-                                     mixer=TextMixer(texts, seed=23), now=now)
+        results["preload"] = preload(database_url=pg_url, count=args.preload, mixer=TextMixer(texts, seed=23), now=now)
         with psycopg.connect(pg_url) as conn:
             total = conn.execute("SELECT count(*) FROM complaints_complaint").fetchone()[0]
             matching = conn.execute(
                 "SELECT count(*) FROM complaints_complaint c JOIN accounts_department d ON d.id = c.department_id "
-                "WHERE c.status = 'investigating' AND d.code = 'quality'").fetchone()[0]
-            numbers = [r[0] for r in conn.execute(
-                "SELECT number FROM complaints_complaint ORDER BY random() LIMIT 5000").fetchall()]
+                "WHERE c.status = 'investigating' AND d.code = 'quality'"
+            ).fetchone()[0]
+            numbers = [
+                r[0]
+                for r in conn.execute("SELECT number FROM complaints_complaint ORDER BY random() LIMIT 5000").fetchall()
+            ]
         results["preload"]["total_complaints"] = total
         results["preload"]["list_matching"] = matching
         log(f"  {results['preload']}")
-        results["reads"] = measure_reads(pg_env, chosen, password, numbers, clients=clients,
-                                         duration=args.read_duration, warmup=args.warmup)
+        results["reads"] = measure_reads(
+            pg_env, chosen, password, numbers, clients=clients, duration=args.read_duration, warmup=args.warmup
+        )
         log("staff pages (bench/staff_pages.toml)")
         results["pages"] = run_pages(args, pg_env, chosen, password, pg_url)
     except Exception:
@@ -413,8 +478,16 @@ SHORT_TERMS = ["退款", "质量", "快递", "客服", "房间", "异响"]
 LONG_TERMS = ["发动机", "不好吃", "credit report", "送餐太慢", "变速箱", "late fee", "服务态度", "漏油"]
 
 
-def measure_reads(env: dict[str, str], config: ServerConfig, password: str, numbers: list[str], *, clients: int,
-                  duration: float, warmup: float) -> list[dict[str, Any]]:
+def measure_reads(
+    env: dict[str, str],
+    config: ServerConfig,
+    password: str,
+    numbers: list[str],
+    *,
+    clients: int,
+    duration: float,
+    warmup: float,
+) -> list[dict[str, Any]]:
     from urllib.parse import quote
 
     reads: list[dict[str, Any]] = []
@@ -423,45 +496,88 @@ def measure_reads(env: dict[str, str], config: ServerConfig, password: str, numb
         auth = {"Authorization": f"Bearer {token}"}
         pages = itertools.count()
         workloads = [
-            ("list", "GET /api/v1/complaints?status=investigating&department=quality (pages 1-5)",
-             lambda _t, _s: ("GET", f"/api/v1/complaints?status=investigating&department=quality"
-                                    f"&page={next(pages) % 5 + 1}", None), 50.0),
-            ("detail", "GET /api/v1/complaints/{number} (5,000 random numbers)",
-             _cycle_paths([f"/api/v1/complaints/{n}" for n in numbers]), 50.0),
-            ("search_long", "GET /api/v1/complaints?q=… (terms of 3+ characters)",
-             _cycle_paths([f"/api/v1/complaints?q={quote(t)}" for t in LONG_TERMS]), None),
-            ("search_short", "GET /api/v1/complaints?q=… (2-character Chinese terms)",
-             _cycle_paths([f"/api/v1/complaints?q={quote(t)}" for t in SHORT_TERMS]), None),
+            (
+                "list",
+                "GET /api/v1/complaints?status=investigating&department=quality (pages 1-5)",
+                lambda _t, _s: (
+                    "GET",
+                    f"/api/v1/complaints?status=investigating&department=quality&page={next(pages) % 5 + 1}",
+                    None,
+                ),
+                50.0,
+            ),
+            (
+                "detail",
+                "GET /api/v1/complaints/{number} (5,000 random numbers)",
+                _cycle_paths([f"/api/v1/complaints/{n}" for n in numbers]),
+                50.0,
+            ),
+            (
+                "search_long",
+                "GET /api/v1/complaints?q=… (terms of 3+ characters)",
+                _cycle_paths([f"/api/v1/complaints?q={quote(t)}" for t in LONG_TERMS]),
+                None,
+            ),
+            (
+                "search_short",
+                "GET /api/v1/complaints?q=… (2-character Chinese terms)",
+                _cycle_paths([f"/api/v1/complaints?q={quote(t)}" for t in SHORT_TERMS]),
+                None,
+            ),
         ]
         runs = [(key, label, factory, target, auth) for key, label, factory, target in workloads]
         for key, label, factory, target_p95, headers in runs:
             log(f"reads: {label}")
-            result = run_http(name=label, port=server.port, factory=factory, clients=clients, duration=duration,
-                              warmup=warmup, headers=headers)
+            result = run_http(
+                name=label,
+                port=server.port,
+                factory=factory,
+                clients=clients,
+                duration=duration,
+                warmup=warmup,
+                headers=headers,
+            )
             summary = result.summary()
             summary.update({"key": key, "target_p95_ms": target_p95})
             reads.append(summary)
-            log(f"  {result.throughput:.0f}/s p50 {result.pct(50) * 1000:.1f} p95 {result.pct(95) * 1000:.1f} "
-                f"p99 {result.pct(99) * 1000:.1f} ms")
+            log(
+                f"  {result.throughput:.0f}/s p50 {result.pct(50) * 1000:.1f} p95 {result.pct(95) * 1000:.1f} "
+                f"p99 {result.pct(99) * 1000:.1f} ms"
+            )
     return reads
 
 
-def run_pages(args: argparse.Namespace, env: dict[str, str], config: ServerConfig, password: str,
-              database_url: str) -> dict[str, Any]:
+def run_pages(
+    args: argparse.Namespace, env: dict[str, str], config: ServerConfig, password: str, database_url: str
+) -> dict[str, Any]:
     from bench import pages
 
     values = pages.samples(database_url)
     only = {k.strip() for k in args.pages.split(",") if k.strip()} or None
     # The minimal endpoint first, same server and clients: what the machine gives right now.
-    rows = pages.measure_pages(env, config, password, values, clients=args.page_clients,
-                               duration=args.page_duration, warmup=min(args.warmup, 2.0), only=only, log=log,
-                               reference=True)
+    rows = pages.measure_pages(
+        env,
+        config,
+        password,
+        values,
+        clients=args.page_clients,
+        duration=args.page_duration,
+        warmup=min(args.warmup, 2.0),
+        only=only,
+        log=log,
+        reference=True,
+    )
     before: dict[str, Any] = {}
     if args.compare:
         earlier = json.loads(Path(args.compare).read_text())
         before = {r["key"]: r for r in (earlier.get("pages") or {}).get("rows", [])}
-    return {"rows": rows, "clients": args.page_clients, "duration": args.page_duration, "before": before,
-            "compare": args.compare}
+    return {
+        "rows": rows,
+        "clients": args.page_clients,
+        "duration": args.page_duration,
+        "before": before,
+        "compare": args.compare,
+    }
 
 
 def pages_only(args: argparse.Namespace) -> int:
@@ -490,17 +606,24 @@ def pages_only(args: argparse.Namespace) -> int:
             log(f"PostgreSQL: demo + preloading {args.preload:,} complaints in {PG_DATABASE}")
             manage(env, "load_demo")
             texts = load_texts()
-            results["preload"] = preload(database_url=pg_url, count=args.preload, mixer=TextMixer(texts, seed=23),
-                                         now=dt.datetime.now(dt.UTC))
+            results["preload"] = preload(
+                database_url=pg_url, count=args.preload, mixer=TextMixer(texts, seed=23), now=dt.datetime.now(dt.UTC)
+            )
         else:
             log(f"reusing {PG_DATABASE} ({have:,} complaints)")
             results["preload"] = {"reused": True}
             # The demo users' passwords were set from KESU_ADMIN_PASSWORD when the demo was loaded.
-            manage(env, "shell", "-c", "import os\nfrom kesu.accounts.models import User\n"
-                   "for u in User.objects.all():\n    u.set_password(os.environ['KESU_ADMIN_PASSWORD']); u.save()")
+            manage(
+                env,
+                "shell",
+                "-c",
+                "import os\nfrom kesu.accounts.models import User\n"
+                "for u in User.objects.all():\n    u.set_password(os.environ['KESU_ADMIN_PASSWORD']); u.save()",
+            )
         with psycopg.connect(pg_url) as conn:
             results["preload"]["total_complaints"] = conn.execute(
-                "SELECT count(*) FROM complaints_complaint").fetchone()[0]
+                "SELECT count(*) FROM complaints_complaint"
+            ).fetchone()[0]
         log("staff pages (bench/staff_pages.toml)")
         results["pages"] = run_pages(args, env, chosen, password, pg_url)
     except Exception:

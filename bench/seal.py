@@ -21,10 +21,18 @@ def main() -> None:
     started = time.perf_counter()
     verified = audit_verify()
     verify_seconds = time.perf_counter() - started
-    print(json.dumps({
-        "pending_before": pending, "sealed": sealed, "seal_seconds": seal_seconds,
-        "verify_ok": verified.ok, "verified": verified.checked, "verify_seconds": verify_seconds,
-    }))
+    print(
+        json.dumps(
+            {
+                "pending_before": pending,
+                "sealed": sealed,
+                "seal_seconds": seal_seconds,
+                "verify_ok": verified.ok,
+                "verified": verified.checked,
+                "verify_seconds": verify_seconds,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

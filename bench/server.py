@@ -43,25 +43,26 @@ def drop_pg_database(name: str) -> None:
 
 def base_env(*, data_dir: Path, database_url: str | None, password: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KESU_", "DATABASE_URL", "CELERY_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "KESU_SECRET_KEY": secrets.token_urlsafe(48),
-        "KESU_SSL_REDIRECT": "false",
-        "KESU_ALLOWED_HOSTS": "127.0.0.1",
-        "KESU_DATA_DIR": str(data_dir),
-        "KESU_ADMIN_PASSWORD": password,
-        "KESU_LOG_LEVEL": "WARNING",
-        "KESU_SCHEDULER": "false",
-        "PYTHONPATH": str(REPO),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "KESU_SECRET_KEY": secrets.token_urlsafe(48),
+            "KESU_SSL_REDIRECT": "false",
+            "KESU_ALLOWED_HOSTS": "127.0.0.1",
+            "KESU_DATA_DIR": str(data_dir),
+            "KESU_ADMIN_PASSWORD": password,
+            "KESU_LOG_LEVEL": "WARNING",
+            "KESU_SCHEDULER": "false",
+            "PYTHONPATH": str(REPO),
+        }
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "kesu"), *args], env=env, cwd=REPO, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run([str(BIN / "kesu"), *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         raise RuntimeError(f"kesu {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -105,11 +106,31 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.config.workers), "--worker-class", "gthread",
-             "--threads", str(self.config.threads), "--timeout", "120", "--graceful-timeout", "5", "--keep-alive", "5",
-             "--log-level", "warning"],
-            env=self.env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.config.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(self.config.threads),
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+                "--keep-alive",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             self._wait_ready()
@@ -186,9 +207,17 @@ def web_session(port: int, username: str, password: str) -> str:
         if match is None or "csrftoken" not in jar:
             raise RuntimeError("login form without a CSRF token")
         body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)})
-        connection.request("POST", "/login/", body=body, headers={
-            "Host": f"127.0.0.1:{port}", "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={jar['csrftoken']}", "Referer": f"http://127.0.0.1:{port}/login/"})
+        connection.request(
+            "POST",
+            "/login/",
+            body=body,
+            headers={
+                "Host": f"127.0.0.1:{port}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={jar['csrftoken']}",
+                "Referer": f"http://127.0.0.1:{port}/login/",
+            },
+        )
         response = connection.getresponse()
         response.read()
         jar.update(cookies_of(response))

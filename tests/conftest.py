@@ -89,8 +89,7 @@ def intake_payload(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def register(users, now):
     def _register(actor: User | None = None, now_: dt.datetime | None = None, **overrides: Any) -> Complaint:
-        return complaint_register(actor=actor or users["agent"], payload=intake_payload(**overrides),
-                                  now=now_ or now)
+        return complaint_register(actor=actor or users["agent"], payload=intake_payload(**overrides), now=now_ or now)
 
     return _register
 
@@ -114,8 +113,11 @@ for state, action, who, params in _steps:
 _approved = [*_acc, ("approve", "supervisor", {})]
 PATH_TO["implementing"] = [*_approved, ("customer_accept", "agent", {})]
 PATH_TO["resolved"] = [*PATH_TO["implementing"], ("resolve", "handler", {"result": "已退款 50 元。"})]
-PATH_TO["closed"] = [*PATH_TO["resolved"], ("record_callback", "agent", {"reached": True, "satisfied": True}),
-                     ("close", "manager", {})]
+PATH_TO["closed"] = [
+    *PATH_TO["resolved"],
+    ("record_callback", "agent", {"reached": True, "satisfied": True}),
+    ("close", "manager", {}),
+]
 PATH_TO["withdrawn"] = [("withdraw", "agent", {})]
 PATH_TO["merged"] = [("merge", "supervisor", {"into": "__OTHER__"})]
 PATH_TO["invalid"] = [("rule_invalid", "supervisor", {"reason": "untrue"})]
@@ -134,8 +136,9 @@ def complaint_in(register, users, now):
             if action == RECORD_INVESTIGATION:
                 investigate(users, who, complaint, now)
                 continue
-            complaint_transition(actor=users[who], number=complaint.number, action=action,
-                                 payload={"action": action, **payload}, now=now)
+            complaint_transition(
+                actor=users[who], number=complaint.number, action=action, payload={"action": action, **payload}, now=now
+            )
         complaint.refresh_from_db()
         assert complaint.status == state
         return complaint
@@ -166,8 +169,9 @@ def api(users):
     def _make(role: str | None = "agent", language: str = "zh-hans") -> _Api:
         token = None
         if role:
-            response = Client().post("/api/v1/auth/token", {"username": role, "password": PASSWORD},
-                                     content_type="application/json")
+            response = Client().post(
+                "/api/v1/auth/token", {"username": role, "password": PASSWORD}, content_type="application/json"
+            )
             assert response.status_code == 200, response.content
             token = response.json()["token"]
         return _Api(token, language)

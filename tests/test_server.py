@@ -42,14 +42,25 @@ def _call(base: str, method: str, path: str, body: Any = None, token: str | None
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("kesu-data")
-    env = {**os.environ, "KESU_DATA_DIR": str(data_dir), "KESU_ADMIN_PASSWORD": "demo-pass-123",
-           "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "KESU_DATA_DIR": str(data_dir),
+        "KESU_ADMIN_PASSWORD": "demo-pass-123",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("DATABASE_URL", None)
     for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
         subprocess.run([*KESU, *args], env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
     port = _free_port()
-    process = subprocess.Popen([*KESU, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        [*KESU, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -83,18 +94,31 @@ def test_demo_organisation_is_served(server):
 
 def test_whole_lifecycle_over_http(server):
     tokens = {u: _token(server, u) for u in ("agent", "supervisor", "handler", "manager")}
-    status, created = _call(server, "POST", "/api/v1/complaints", {
-        "channel": "phone", "customer": {"name": "周八", "phone": "13900001111"},
-        "description": "洗衣机运转时噪音很大", "category": "product_quality.defect",
-    }, tokens["agent"])
+    status, created = _call(
+        server,
+        "POST",
+        "/api/v1/complaints",
+        {
+            "channel": "phone",
+            "customer": {"name": "周八", "phone": "13900001111"},
+            "description": "洗衣机运转时噪音很大",
+            "category": "product_quality.defect",
+        },
+        tokens["agent"],
+    )
     assert status == 201, created
     number = created["number"]
     steps = [
         ("agent", {"action": "acknowledge"}),
         ("supervisor", {"action": "assign", "department": "品质部", "assignee": "handler"}),
         ("handler", {"action": "start_investigation"}),
-        ("handler", {"action": "propose_solution", "remedies": [{"type": "repair", "amount": "0"},
-                                                                 {"type": "voucher", "amount": "80.00"}]}),
+        (
+            "handler",
+            {
+                "action": "propose_solution",
+                "remedies": [{"type": "repair", "amount": "0"}, {"type": "voucher", "amount": "80.00"}],
+            },
+        ),
         ("supervisor", {"action": "approve", "note": "同意"}),
         ("agent", {"action": "customer_accept"}),
         ("handler", {"action": "resolve", "result": "已上门维修并赠送 80 元券"}),
@@ -103,10 +127,17 @@ def test_whole_lifecycle_over_http(server):
     ]
     for user, body in steps:
         if body["action"] == "propose_solution":  # root cause and responsibility come first (IV-2)
-            status, record = _call(server, "PUT", f"/api/v1/complaints/{number}/investigation", {
-                "root_cause": "电机支架螺丝松动", "responsibility": "supplier",
-                "cause_class": "system_or_other_department",
-            }, tokens["handler"])
+            status, record = _call(
+                server,
+                "PUT",
+                f"/api/v1/complaints/{number}/investigation",
+                {
+                    "root_cause": "电机支架螺丝松动",
+                    "responsibility": "supplier",
+                    "cause_class": "system_or_other_department",
+                },
+                tokens["handler"],
+            )
             assert status == 200, record
         status, result = _call(server, "POST", f"/api/v1/complaints/{number}/transitions", body, tokens[user])
         assert status == 200, (body, result)
@@ -121,9 +152,16 @@ def test_whole_lifecycle_over_http(server):
 
 
 def test_public_filing_and_tracking(server):
-    status, created = _call(server, "POST", "/api/v1/public/complaints", {
-        "channel": "web", "customer": {"name": "Ann", "email": "ann@example.com"}, "description": "Parcel lost",
-    })
+    status, created = _call(
+        server,
+        "POST",
+        "/api/v1/public/complaints",
+        {
+            "channel": "web",
+            "customer": {"name": "Ann", "email": "ann@example.com"},
+            "description": "Parcel lost",
+        },
+    )
     assert status == 201, created
     status, tracked = _call(server, "GET", f"/api/v1/public/complaints/{created['number']}?contact=ANN@example.com")
     assert status == 200

@@ -8,6 +8,7 @@ No database and no writes outside pytest's tmp_path, so the module is xdist-safe
 
 then translate the new or fuzzy entries and run `make messages`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -35,14 +36,25 @@ EXTENSIONS = {".py", ".html", ".txt"}
 LANGUAGE_NEUTRAL = {"¥%(amount)s", ":", ", ", "%(label)s: %(text)s"}
 
 # gettext functions xgettext finds under these names (makemessages' keywords and xgettext's Python defaults).
-EXTRACTED_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",
-                   "pgettext_lazy", "npgettext", "npgettext_lazy"}
+EXTRACTED_NAMES = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
 # Known imports under a name xgettext does not see: their strings never reach the catalogues. Fix the import
 # (e.g. `from django.utils.translation import gettext_lazy`) and drop the entry.
 KNOWN_HIDDEN_ALIASES: set[tuple[str, str]] = set()
 
 
 # --- a small .po reader (polib is not a project dependency) -------------------------------------------------
+
 
 @dataclass
 class Entry:
@@ -144,7 +156,8 @@ def domains() -> list[str]:
 # --- placeholders -------------------------------------------------------------------------------------------
 
 _PYTHON_FORMAT = re.compile(
-    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])")
+    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
+)
 _TEMPLATE_VAR = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -159,6 +172,7 @@ def placeholders(text: str, python_format: bool) -> Counter[str]:
 
 # --- the tests ----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("language", CHINESE)
 def test_chinese_catalogues_are_complete(language):
     for domain in domains():
@@ -171,9 +185,11 @@ def test_chinese_catalogues_are_complete(language):
         assert not fuzzy, f"{language}/{domain}.po: {len(fuzzy)} fuzzy: {fuzzy[:20]}"
         wrong_forms = [e.msgid for e in entries if e.msgid_plural is not None and sorted(e.msgstr) != [0]]
         assert not wrong_forms, f"{language}/{domain}.po: Chinese has one plural form: {wrong_forms}"
-        not_chinese = [e.msgid for e in entries
-                       if e.msgid not in LANGUAGE_NEUTRAL
-                       and not any(re.search(r"[\u3400-\u9fff]", s) for s in e.msgstr.values())]
+        not_chinese = [
+            e.msgid
+            for e in entries
+            if e.msgid not in LANGUAGE_NEUTRAL and not any(re.search(r"[\u3400-\u9fff]", s) for s in e.msgstr.values())
+        ]
         assert not not_chinese, f"{language}/{domain}.po: msgstr without any Chinese: {not_chinese[:20]}"
 
 
@@ -259,8 +275,9 @@ def test_catalogues_compile_and_translate(tmp_path):
             source = LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
             assert source.exists(), source
             compiled = tmp_path / f"{language}-{domain}.mo"
-            result = subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(source)],
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                ["msgfmt", "--check", "-o", str(compiled), str(source)], capture_output=True, text=True
+            )
             assert result.returncode == 0, result.stderr
     hans = gettext.GNUTranslations((tmp_path / "zh_Hans-django.mo").open("rb"))
     assert hans.gettext("Complaint %(number)s registered.") % {"number": "KS-1"} == "投诉 KS-1 已登记。"
@@ -270,6 +287,7 @@ def test_catalogues_compile_and_translate(tmp_path):
 
 
 # --- every marked string is in the catalogues (what a fresh makemessages would extract) ---------------------
+
 
 def _source_files() -> list[Path]:
     files = []
@@ -298,11 +316,27 @@ def test_catalogues_hold_every_marked_string(tmp_path):
     listing.write_text("\n".join(inputs), encoding="utf-8")
     pot = tmp_path / "django.pot"
     result = subprocess.run(
-        ["xgettext", "-d", "django", "--language=Python", "--from-code=UTF-8", "--keyword=gettext_noop",
-         "--keyword=gettext_lazy", "--keyword=ngettext_lazy:1,2", "--keyword=pgettext:1c,2",
-         "--keyword=npgettext:1c,2,3", "--keyword=pgettext_lazy:1c,2", "--keyword=npgettext_lazy:1c,2,3",
-         "--files-from", str(listing), "--output", str(pot)],
-        capture_output=True, text=True)
+        [
+            "xgettext",
+            "-d",
+            "django",
+            "--language=Python",
+            "--from-code=UTF-8",
+            "--keyword=gettext_noop",
+            "--keyword=gettext_lazy",
+            "--keyword=ngettext_lazy:1,2",
+            "--keyword=pgettext:1c,2",
+            "--keyword=npgettext:1c,2,3",
+            "--keyword=pgettext_lazy:1c,2",
+            "--keyword=npgettext_lazy:1c,2,3",
+            "--files-from",
+            str(listing),
+            "--output",
+            str(pot),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     _, extracted = read_po(pot)
     wanted = {e.key for e in extracted}
@@ -310,8 +344,10 @@ def test_catalogues_hold_every_marked_string(tmp_path):
     for language in LANGUAGES:
         have = {e.key for e in catalogue(language)[1]}
         missing = sorted(wanted - have, key=str)
-        assert not missing, (f"{language}: {len(missing)} marked strings are not in the catalogue; run makemessages "
-                             f"(see this module's docstring) and translate them: {missing[:20]}")
+        assert not missing, (
+            f"{language}: {len(missing)} marked strings are not in the catalogue; run makemessages "
+            f"(see this module's docstring) and translate them: {missing[:20]}"
+        )
 
 
 def test_gettext_is_imported_under_names_makemessages_sees():

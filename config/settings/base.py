@@ -28,9 +28,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get("KESU_SECRET_KEY", "kesu-insecure-development-key-change-me")
 DEBUG = env_bool("KESU_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("KESU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("KESU_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KESU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -129,8 +127,7 @@ def sqlite_options() -> dict[str, Any]:
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-            "PRAGMA busy_timeout=30000;PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000;PRAGMA foreign_keys=ON;"
         ),
     }
 
@@ -230,8 +227,12 @@ LOGGING = {
         # One JSON object per line, request id included, phone numbers and e-mails masked.
         "json": {"()": "kesu.operations.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler",
-                             "formatter": "plain" if os.environ.get("KESU_LOG_FORMAT") == "plain" else "json"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if os.environ.get("KESU_LOG_FORMAT") == "plain" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -10,7 +10,8 @@ DATABASES["default"]["TEST"] = {}  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not ":memory:", so concurrency tests can open several real connections.
     DATABASES["default"]["TEST"]["NAME"] = os.environ.get(  # noqa: F405
-        "KESU_TEST_SQLITE", str(DATA_DIR / "test-kesu.sqlite3")  # noqa: F405
+        "KESU_TEST_SQLITE",
+        str(DATA_DIR / "test-kesu.sqlite3"),  # noqa: F405
     )
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405

@@ -19,9 +19,7 @@ FRONT_DESK = frozenset({Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER, R
 PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER})
 
 # Roles that see every complaint; the others see their department's and their own.
-ORGANISATION_WIDE_ROLES = frozenset(
-    {Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.GM, Role.AUDITOR}
-)
+ORGANISATION_WIDE_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.GM, Role.AUDITOR})
 
 # Default approval authority (CNY) by role; None means unlimited (API.md, SPEC DP-3).
 DEFAULT_APPROVAL_AUTHORITY: dict[str, Decimal | None] = {

@@ -22,7 +22,9 @@ def token_issue(*, username: str, password: str, now: dt.datetime) -> str | None
         return None
     token = secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        user=user, key_hash=hash_token(token), created_at=now,
+        user=user,
+        key_hash=hash_token(token),
+        created_at=now,
         expires_at=now + dt.timedelta(hours=settings.KESU_TOKEN_TTL_HOURS),
     )
     return token

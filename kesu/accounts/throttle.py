@@ -121,7 +121,11 @@ class DatabaseStore(Store):
             row, _ = SignInThrottle.objects.select_for_update().get_or_create(key=key)
             state = _after_failure(State(row.score, row.strikes, row.updated_at, row.locked_until), rule, now)
             row.score, row.strikes, row.updated_at, row.locked_until = (
-                state.score, state.strikes, state.updated_at, state.locked_until)
+                state.score,
+                state.strikes,
+                state.updated_at,
+                state.locked_until,
+            )
             row.save()
         return state
 
@@ -182,7 +186,8 @@ class CacheStore(Store):
 
     def update_failure(self, key: str, rule: Rule, now: float) -> State:
         score, strikes, locked = self.client.eval(
-            _FAILURE_SCRIPT, 1, self._key(key), rule.limit, rule.window, now, MAX_LOCK_SECONDS)
+            _FAILURE_SCRIPT, 1, self._key(key), rule.limit, rule.window, now, MAX_LOCK_SECONDS
+        )
         return State(float(score), int(strikes), now, float(locked))
 
     def delete(self, key: str) -> None:

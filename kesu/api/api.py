@@ -19,8 +19,10 @@ from kesu.core.ratelimit import client_ip
 
 
 def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
 
 
 class KesuAPI(NinjaAPI):
@@ -69,15 +71,15 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
     address = client_ip(request)
     wait = throttle.refused_for(username=body.username, address=address)
     if wait is not None:
-        refused = api.create_response(request, errors.error_body(
-            [(None, throttle.retry_message(wait), ErrorCode.THROTTLED)]), status=429)
+        refused = api.create_response(
+            request, errors.error_body([(None, throttle.retry_message(wait), ErrorCode.THROTTLED)]), status=429
+        )
         refused["Retry-After"] = str(wait)
         return refused
     issued = token_issue(username=body.username, password=body.password, now=clock.now())
     if issued is None:
         throttle.record_failure(username=body.username, address=address)
-        return Status(401, errors.error_body(
-            [(None, _("Wrong username or password."), ErrorCode.WRONG_CREDENTIALS)]))
+        return Status(401, errors.error_body([(None, _("Wrong username or password."), ErrorCode.WRONG_CREDENTIALS)]))
     throttle.record_success(username=body.username, address=address)
     return Status(200, {"token": issued})
 
@@ -86,8 +88,10 @@ def token(request: HttpRequest, body: TokenIn) -> Any:
 def tokens(request: AuthedRequest) -> list[dict[str, Any]]:
     """The caller's live API tokens (docs/tokens.md); the secret itself is never shown again."""
     current = getattr(request, "kesu_token_id", None)
-    return [{"id": t.pk, "created_at": t.created_at, "expires_at": t.expires_at, "current": t.pk == current}
-            for t in tokens_of(user=request.user, now=clock.now())]
+    return [
+        {"id": t.pk, "created_at": t.created_at, "expires_at": t.expires_at, "current": t.pk == current}
+        for t in tokens_of(user=request.user, now=clock.now())
+    ]
 
 
 @system.delete("/auth/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut})

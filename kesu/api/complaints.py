@@ -59,8 +59,11 @@ class ListQuery(Schema):
     page_size: int = 20
 
 
-@router.post("/complaints", response={201: ComplaintOut, **ERRORS},
-             openapi_extra=json_body(ComplaintIn, "A complaint from any channel."))
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(ComplaintIn, "A complaint from any channel."),
+)
 def register(request: AuthedRequest) -> Status[dict[str, Any]]:
     now = clock.now()
     complaint = complaint_register(actor=request.user, payload=json_object(request), now=now)
@@ -89,14 +92,21 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> dict[s
     queryset = complaint_list(
         user=request.user,
         filters=ComplaintFilters(
-            status=filters.status, severity=filters.severity, channel=filters.channel,
-            category=filters.category, department=filters.department, assignee=filters.assignee,
-            overdue=filters.overdue, q=filters.q, received_from=received_from, received_to=received_to,
+            status=filters.status,
+            severity=filters.severity,
+            channel=filters.channel,
+            category=filters.category,
+            department=filters.department,
+            assignee=filters.assignee,
+            overdue=filters.overdue,
+            q=filters.q,
+            received_from=received_from,
+            received_to=received_to,
         ),
         now=now,
     )
     offset = (filters.page - 1) * filters.page_size
-    rows = list(queryset[offset: offset + filters.page_size])
+    rows = list(queryset[offset : offset + filters.page_size])
     return {
         "count": queryset.count(),
         "page": filters.page,
@@ -127,8 +137,10 @@ def check_filter_values(filters: ListQuery, c: Collector) -> None:
         c.add("channel", unknown % {"value": filters.channel}, "unknown_value")
     if filters.category and not Category.objects.filter(code=filters.category).exists():
         c.add("category", unknown % {"value": filters.category}, "unknown_value")
-    if filters.department and not Department.objects.filter(
-            Q(code=filters.department) | Q(name=filters.department)).exists():
+    if (
+        filters.department
+        and not Department.objects.filter(Q(code=filters.department) | Q(name=filters.department)).exists()
+    ):
         c.add("department", unknown % {"value": filters.department}, "unknown_value")
     if filters.assignee and not User.objects.filter(username=filters.assignee).exists():
         c.add("assignee", unknown % {"value": filters.assignee}, "unknown_value")
@@ -138,8 +150,7 @@ def detail_body(request: AuthedRequest, number: str) -> dict[str, Any]:
     """The complaint with its timeline as the caller may see it (404 when they may not): the
     answer of the detail view and of every endpoint that changes a complaint."""
     complaint = complaint_of(request, number)
-    return complaint_dict(complaint, user=request.user, now=clock.now(),
-                          timeline=list(complaint_timeline(complaint)))
+    return complaint_dict(complaint, user=request.user, now=clock.now(), timeline=list(complaint_timeline(complaint)))
 
 
 @router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS})
@@ -147,29 +158,42 @@ def detail(request: AuthedRequest, number: str) -> dict[str, Any]:
     return detail_body(request, number)
 
 
-@router.post("/complaints/{number}/transitions", response={200: ComplaintOut, **ERRORS},
-             openapi_extra=json_body(TransitionIn, "An action of the lifecycle and its parameters."))
+@router.post(
+    "/complaints/{number}/transitions",
+    response={200: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(TransitionIn, "An action of the lifecycle and its parameters."),
+)
 def transition(request: AuthedRequest, number: str) -> dict[str, Any]:
     now = clock.now()
     payload = json_object(request)
-    complaint_transition(actor=request.user, number=number, action=payload.get("action", ""),
-                         payload=payload, now=now)
+    complaint_transition(actor=request.user, number=number, action=payload.get("action", ""), payload=payload, now=now)
     return detail_body(request, number)
 
 
-@router.post("/complaints/{number}/classification", response={200: ComplaintOut, **ERRORS},
-             openapi_extra=json_body(ClassificationIn, "New severity, urgency or category."))
+@router.post(
+    "/complaints/{number}/classification",
+    response={200: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(ClassificationIn, "New severity, urgency or category."),
+)
 def reclassify(request: AuthedRequest, number: str) -> dict[str, Any]:
     complaint_reclassify(actor=request.user, number=number, payload=json_object(request), now=clock.now())
     return detail_body(request, number)
 
 
 @router.post("/complaints/{number}/attachments", response={201: AttachmentOut, **ERRORS})
-def upload_attachment(request: AuthedRequest, number: str, file: File[UploadedFile],
-                      description: Form[str] = "") -> Status[dict[str, Any]]:
+def upload_attachment(
+    request: AuthedRequest, number: str, file: File[UploadedFile], description: Form[str] = ""
+) -> Status[dict[str, Any]]:
     complaint = complaint_of(request, number)
-    attachment = attachment_add(actor=request.user, complaint=complaint, upload=file, name=file.name or "",
-                                size=file.size or 0, description=description.strip(), now=clock.now())
+    attachment = attachment_add(
+        actor=request.user,
+        complaint=complaint,
+        upload=file,
+        name=file.name or "",
+        size=file.size or 0,
+        description=description.strip(),
+        now=clock.now(),
+    )
     return Status(201, attachment_dict(attachment))
 
 
@@ -183,9 +207,12 @@ def list_attachments(request: AuthedRequest, number: str) -> list[dict[str, Any]
 def download_attachment(request: AuthedRequest, number: str, attachment_id: int) -> FileResponse:
     complaint = complaint_of(request, number)
     attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not attachment.content_type.startswith("image/"),
-                            filename=attachment.original_name)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.content_type.startswith("image/"),
+        filename=attachment.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -26,12 +26,20 @@ class ExtensionIn(Schema):
     reason: str
 
 
-@router.post("/complaints/{number}/pause", response={200: ComplaintOut, **ERRORS},
-             openapi_extra=json_body(PauseIn, "Stop the clocks: reason awaiting_customer or external_appraisal."))
+@router.post(
+    "/complaints/{number}/pause",
+    response={200: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(PauseIn, "Stop the clocks: reason awaiting_customer or external_appraisal."),
+)
 def pause(request: AuthedRequest, number: str) -> dict[str, Any]:
     body = json_object(request)
-    deadlines_pause(actor=request.user, number=number, reason=str(body.get("reason") or ""),
-                    note=str(body.get("note") or "")[:500], now=clock.now())
+    deadlines_pause(
+        actor=request.user,
+        number=number,
+        reason=str(body.get("reason") or ""),
+        note=str(body.get("note") or "")[:500],
+        now=clock.now(),
+    )
     return detail_body(request, number)
 
 
@@ -41,10 +49,14 @@ def resume(request: AuthedRequest, number: str) -> dict[str, Any]:
     return detail_body(request, number)
 
 
-@router.post("/complaints/{number}/deadlines/{kind}/extensions", response={201: ComplaintOut, **ERRORS},
-             openapi_extra=json_body(ExtensionIn, "An extension the complaint's regulatory preset allows."))
+@router.post(
+    "/complaints/{number}/deadlines/{kind}/extensions",
+    response={201: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(ExtensionIn, "An extension the complaint's regulatory preset allows."),
+)
 def extend(request: AuthedRequest, number: str, kind: str) -> Status[dict[str, Any]]:
     body = json_object(request)
-    deadline_extend(actor=request.user, number=number, kind=kind[:40],
-                    reason=str(body.get("reason") or "")[:2000], now=clock.now())
+    deadline_extend(
+        actor=request.user, number=number, kind=kind[:40], reason=str(body.get("reason") or "")[:2000], now=clock.now()
+    )
     return Status(201, detail_body(request, number))

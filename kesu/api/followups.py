@@ -53,14 +53,26 @@ class FollowUpOut(Schema):
 
 
 def follow_up_dict(visit: FollowUpVisit) -> dict[str, Any]:
-    return {"id": visit.pk, "complaint": visit.complaint.number, "scheduled_for": visit.scheduled_for,
-            "method": visit.method, "assignee": name(visit.assignee), "purpose": visit.purpose,
-            "status": visit.status, "satisfied": visit.satisfied, "outcome": visit.outcome, "done_at": visit.done_at}
+    return {
+        "id": visit.pk,
+        "complaint": visit.complaint.number,
+        "scheduled_for": visit.scheduled_for,
+        "method": visit.method,
+        "assignee": name(visit.assignee),
+        "purpose": visit.purpose,
+        "status": visit.status,
+        "satisfied": visit.satisfied,
+        "outcome": visit.outcome,
+        "done_at": visit.done_at,
+    }
 
 
-@router.post("/complaints/{number}/follow-ups", response={201: FollowUpOut, **ERRORS},
-             openapi_extra=json_body(FollowUpIn, "A follow-up visit 1–2 months after resolution (FU-3)."),
-    operation_id="kesu_api_resolution_follow_up_create")
+@router.post(
+    "/complaints/{number}/follow-ups",
+    response={201: FollowUpOut, **ERRORS},
+    openapi_extra=json_body(FollowUpIn, "A follow-up visit 1–2 months after resolution (FU-3)."),
+    operation_id="kesu_api_resolution_follow_up_create",
+)
 def follow_up_create(request: AuthedRequest, number: str) -> Status[dict[str, Any]]:
     payload = json_object(request)
     c = Collector()
@@ -74,15 +86,24 @@ def follow_up_create(request: AuthedRequest, number: str) -> Status[dict[str, An
     assignee = user_ref(c, payload, "assignee", "assignee")
     purpose = c.text(payload, "purpose", "purpose", max_length=2000)
     c.raise_if_any()
-    visit = followups.follow_up_schedule(actor=request.user, number=number, scheduled_for=scheduled_for,
-                                         method=method or ContactMethod.VISIT, assignee=assignee, purpose=purpose,
-                                         now=clock.now())
+    visit = followups.follow_up_schedule(
+        actor=request.user,
+        number=number,
+        scheduled_for=scheduled_for,
+        method=method or ContactMethod.VISIT,
+        assignee=assignee,
+        purpose=purpose,
+        now=clock.now(),
+    )
     return Status(201, follow_up_dict(visit))
 
 
-@router.post("/complaints/{number}/follow-ups/{visit_id}/done", response={200: FollowUpOut, **ERRORS},
-             openapi_extra=json_body(FollowUpDoneIn, "What came of the visit, or why it is cancelled."),
-    operation_id="kesu_api_resolution_follow_up_done")
+@router.post(
+    "/complaints/{number}/follow-ups/{visit_id}/done",
+    response={200: FollowUpOut, **ERRORS},
+    openapi_extra=json_body(FollowUpDoneIn, "What came of the visit, or why it is cancelled."),
+    operation_id="kesu_api_resolution_follow_up_done",
+)
 def follow_up_done(request: AuthedRequest, number: str, visit_id: int) -> dict[str, Any]:
     payload = json_object(request)
     c = Collector()
@@ -92,8 +113,15 @@ def follow_up_done(request: AuthedRequest, number: str, visit_id: int) -> dict[s
     outcome = c.text(payload, "outcome", "outcome", max_length=4000, required=True)
     cancel = c.boolean(payload, "cancel", "cancel")
     c.raise_if_any()
-    visit = followups.follow_up_record(actor=request.user, number=number, visit_id=visit_id, satisfied=satisfied,
-                                       outcome=outcome, cancel=cancel, now=clock.now())
+    visit = followups.follow_up_record(
+        actor=request.user,
+        number=number,
+        visit_id=visit_id,
+        satisfied=satisfied,
+        outcome=outcome,
+        cancel=cancel,
+        now=clock.now(),
+    )
     return follow_up_dict(visit)
 
 
@@ -102,8 +130,11 @@ class FollowUpQuery(Schema):
     due_by: InDate | None = None
 
 
-@router.get("/follow-ups", response={200: list[FollowUpOut], **ERRORS},
-    operation_id="kesu_api_resolution_follow_up_list")
+@router.get(
+    "/follow-ups", response={200: list[FollowUpOut], **ERRORS}, operation_id="kesu_api_resolution_follow_up_list"
+)
 def follow_up_list(request: AuthedRequest, filters: Query[FollowUpQuery]) -> list[dict[str, Any]]:
-    return [follow_up_dict(v) for v in followups.follow_ups(user=request.user, status=filters.status,
-                                                          due_by=filters.due_by)[:500]]
+    return [
+        follow_up_dict(v)
+        for v in followups.follow_ups(user=request.user, status=filters.status, due_by=filters.due_by)[:500]
+    ]

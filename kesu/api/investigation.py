@@ -75,23 +75,33 @@ def investigation_dict(investigation: Investigation) -> dict[str, Any]:
         "findings": investigation.findings,
         "evidence": sorted(investigation.evidence.values_list("pk", flat=True)),
         "five_w1h": {key: getattr(investigation, f"fact_{key}") for key in investigations.FACTS},
-        "lot_number": investigation.lot_number, "bill_of_materials": investigation.bill_of_materials,
-        "process_records": investigation.process_records, "lab_analysis": investigation.lab_analysis,
+        "lot_number": investigation.lot_number,
+        "bill_of_materials": investigation.bill_of_materials,
+        "process_records": investigation.process_records,
+        "lab_analysis": investigation.lab_analysis,
         "root_cause": investigation.root_cause,
         "reason_category": investigation.reason_category.code if investigation.reason_category else None,
-        "cause_class": investigation.cause_class, "responsibility": investigation.responsibility,
-        "responsible_department": (investigation.responsible_department.code
-                                   if investigation.responsible_department else None),
+        "cause_class": investigation.cause_class,
+        "responsibility": investigation.responsibility,
+        "responsible_department": (
+            investigation.responsible_department.code if investigation.responsible_department else None
+        ),
         "responsible_person": name(investigation.responsible_person),
-        "loss_amount": money(investigation.loss_amount), "penalty_amount": money(investigation.penalty_amount),
+        "loss_amount": money(investigation.loss_amount),
+        "penalty_amount": money(investigation.penalty_amount),
         "ready_for_solution": investigation.ready_for_solution,
-        "recorded_by": name(investigation.recorded_by), "recorded_at": investigation.recorded_at,
-        "updated_by": name(investigation.updated_by), "updated_at": investigation.updated_at,
+        "recorded_by": name(investigation.recorded_by),
+        "recorded_at": investigation.recorded_at,
+        "updated_by": name(investigation.updated_by),
+        "updated_at": investigation.updated_at,
     }
 
 
-@router.get("/complaints/{number}/investigation", response={200: InvestigationOut, **ERRORS},
-    operation_id="kesu_api_resolution_investigation_get")
+@router.get(
+    "/complaints/{number}/investigation",
+    response={200: InvestigationOut, **ERRORS},
+    operation_id="kesu_api_resolution_investigation_get",
+)
 def investigation_get(request: AuthedRequest, number: str) -> dict[str, Any]:
     investigation = Investigation.objects.filter(complaint=complaint_of(request, number)).first()
     if investigation is None:
@@ -99,11 +109,15 @@ def investigation_get(request: AuthedRequest, number: str) -> dict[str, Any]:
     return investigation_dict(investigation)
 
 
-@router.put("/complaints/{number}/investigation", response={200: InvestigationOut, **ERRORS},
-            openapi_extra=json_body(InvestigationIn, "Fields to record; those left out keep their value."),
-    operation_id="kesu_api_resolution_investigation_put")
+@router.put(
+    "/complaints/{number}/investigation",
+    response={200: InvestigationOut, **ERRORS},
+    openapi_extra=json_body(InvestigationIn, "Fields to record; those left out keep their value."),
+    operation_id="kesu_api_resolution_investigation_put",
+)
 def investigation_put(request: AuthedRequest, number: str) -> dict[str, Any]:
     values = investigations.parse_investigation(json_object(request))
-    investigation = investigations.investigation_record(actor=request.user, number=number, values=values,
-                                                        now=clock.now())
+    investigation = investigations.investigation_record(
+        actor=request.user, number=number, values=values, now=clock.now()
+    )
     return investigation_dict(investigation)

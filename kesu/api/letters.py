@@ -25,7 +25,8 @@ LanguageCode = Literal["zh-hans", "zh-hant", "en"]
 class LetterIn(Schema):
     kind: LetterKindCode
     channel: Literal["email", "sms"] | None = Field(
-        None, description="Default: SMS for unreachable_sms, else e-mail when the customer gave one, else SMS.")
+        None, description="Default: SMS for unreachable_sms, else e-mail when the customer gave one, else SMS."
+    )
     language: LanguageCode | None = Field(None, description="Default: the complaint's language.")
     cause: str | None = Field(None, max_length=2000, description="Overrides the investigation's cause.")
     measures: str | None = Field(None, max_length=2000, description="Overrides the complaint's result.")
@@ -67,33 +68,60 @@ class LanguageOut(Schema):
 
 
 def _letter(letter: RenderedLetter) -> dict[str, Any]:
-    return {"kind": letter.kind, "language": letter.language, "subject": letter.subject, "body": letter.body,
-            "internal": letter.internal, "template_version": letter.version}
+    return {
+        "kind": letter.kind,
+        "language": letter.language,
+        "subject": letter.subject,
+        "body": letter.body,
+        "internal": letter.internal,
+        "template_version": letter.version,
+    }
 
 
-@router.post("/complaints/{number}/letters", response={201: LetterSentOut, **ERRORS},
-             openapi_extra=json_body(LetterIn, "The letter to send and, optionally, its channel and texts."))
+@router.post(
+    "/complaints/{number}/letters",
+    response={201: LetterSentOut, **ERRORS},
+    openapi_extra=json_body(LetterIn, "The letter to send and, optionally, its channel and texts."),
+)
 def send(request: AuthedRequest, number: str) -> Status[dict[str, Any]]:
     payload = json_object(request)
-    message = letter_send(actor=request.user, number=number, kind=payload.get("kind"),  # type: ignore[arg-type]
-                          channel=payload.get("channel"), language=payload.get("language"), extra=payload,
-                          now=clock.now())
-    return Status(201, {"id": message.pk, "kind": message.kind, "channel": message.channel,
-                        "status": message.status, "subject": message.subject,
-                        "created_at": message.created_at.isoformat()})
+    message = letter_send(
+        actor=request.user,
+        number=number,
+        kind=payload.get("kind"),  # type: ignore[arg-type]
+        channel=payload.get("channel"),
+        language=payload.get("language"),
+        extra=payload,
+        now=clock.now(),
+    )
+    return Status(
+        201,
+        {
+            "id": message.pk,
+            "kind": message.kind,
+            "channel": message.channel,
+            "status": message.status,
+            "subject": message.subject,
+            "created_at": message.created_at.isoformat(),
+        },
+    )
 
 
 @router.get("/complaints/{number}/letters/{kind}/preview", response={200: LetterOut, **ERRORS})
 def preview(request: AuthedRequest, number: str, kind: str, query: Query[PreviewQuery]) -> dict[str, Any]:
-    letter = letter_preview(user=request.user, number=number, kind=kind, now=clock.now(),
-                            language=query.language, extra=query.dict())
+    letter = letter_preview(
+        user=request.user, number=number, kind=kind, now=clock.now(), language=query.language, extra=query.dict()
+    )
     return _letter(letter)
 
 
-@router.post("/complaints/{number}/language", response={200: LanguageOut, **ERRORS},
-             openapi_extra=json_body(LanguageIn, "The language of the customer's letters."))
+@router.post(
+    "/complaints/{number}/language",
+    response={200: LanguageOut, **ERRORS},
+    openapi_extra=json_body(LanguageIn, "The language of the customer's letters."),
+)
 def set_language(request: AuthedRequest, number: str) -> dict[str, Any]:
     payload = json_object(request)
-    complaint = complaint_language_set(actor=request.user, number=number,
-                                       language=payload.get("language"), now=clock.now())  # type: ignore[arg-type]
+    language = str(payload.get("language") or "")  # the service refuses anything but a known language code
+    complaint = complaint_language_set(actor=request.user, number=number, language=language, now=clock.now())
     return {"number": complaint.number, "language": complaint.language}

@@ -35,5 +35,4 @@ def personal_data_erase(request: AuthedRequest, customer_id: int) -> dict[str, A
     """Anonymise the customer's personal fields and contact points (audited). 409 while a
     complaint is open, or one involving money is within its retention period."""
     erased = customer_erase(actor=request.user, customer_id=customer_id, now=clock.now())
-    return {"customer": erased.customer_id, "erased_at": erased.erased_at.isoformat(),
-            "complaints": erased.complaints}
+    return {"customer": erased.customer_id, "erased_at": erased.erased_at.isoformat(), "complaints": erased.complaints}

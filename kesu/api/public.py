@@ -40,8 +40,11 @@ ERRORS: dict[int, Any] = {404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: Erro
 
 class RateLimited(DomainError):
     def __init__(self, retry_after: int):
-        super().__init__(message=_("Too many requests; try again in %(seconds)d seconds.") % {"seconds": retry_after},
-                         code="rate_limited", status=429)
+        super().__init__(
+            message=_("Too many requests; try again in %(seconds)d seconds.") % {"seconds": retry_after},
+            code="rate_limited",
+            status=429,
+        )
 
 
 def _limit(request: HttpRequest, scope: str) -> None:
@@ -50,13 +53,25 @@ def _limit(request: HttpRequest, scope: str) -> None:
         raise RateLimited(retry)
 
 
-@router.post("/public/complaints", response={201: PublicCreatedOut, **ERRORS}, auth=None,
-             openapi_extra=json_body(ComplaintIn, "A customer's complaint (severity and settlement are ignored)."))
+@router.post(
+    "/public/complaints",
+    response={201: PublicCreatedOut, **ERRORS},
+    auth=None,
+    openapi_extra=json_body(ComplaintIn, "A customer's complaint (severity and settlement are ignored)."),
+)
 def public_create(request: HttpRequest) -> Status[dict[str, Any]]:
     _limit(request, "public_create")
     complaint = public_register(payload=json_object(request), now=clock.now())
-    return Status(201, {"number": complaint.number, "status": complaint.status, "channel": complaint.channel,
-                        "received_at": complaint.received_at, "expected_reply_by": complaint.reply_due})
+    return Status(
+        201,
+        {
+            "number": complaint.number,
+            "status": complaint.status,
+            "channel": complaint.channel,
+            "received_at": complaint.received_at,
+            "expected_reply_by": complaint.reply_due,
+        },
+    )
 
 
 @router.get("/public/complaints/{number}", response={200: PublicComplaintOut, **ERRORS}, auth=None)
@@ -72,10 +87,16 @@ def public_view(complaint: Complaint) -> dict[str, Any]:
     solution = public_solution(complaint)
     shown = None
     if solution is not None:
-        shown = {"round": solution.round, "status": solution.status, "total": str(solution.total),
-                 "remedies": [{"type": r.type, "amount": str(r.amount), "alternative": str(r.alternative)}
-                              for r in solution.remedies.all()],
-                 "description": solution.description}
+        shown = {
+            "round": solution.round,
+            "status": solution.status,
+            "total": str(solution.total),
+            "remedies": [
+                {"type": r.type, "amount": str(r.amount), "alternative": str(r.alternative)}
+                for r in solution.remedies.all()
+            ],
+            "description": solution.description,
+        }
     return {
         "number": complaint.number,
         "status": complaint.status,
@@ -86,8 +107,9 @@ def public_view(complaint: Complaint) -> dict[str, Any]:
         "description": complaint.description,
         "result": complaint.result,
         "solution": shown,
-        "timeline": [{"kind": e.kind, "at": e.at, "status": e.to_status}
-                     for e in complaint_timeline(complaint, public_only=True)],
+        "timeline": [
+            {"kind": e.kind, "at": e.at, "status": e.to_status} for e in complaint_timeline(complaint, public_only=True)
+        ],
         "rating": public_rating(complaint),
     }
 
@@ -100,32 +122,56 @@ def _text(body: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-@router.post("/public/complaints/{number}/accept", response={200: PublicComplaintOut, **ANSWER_ERRORS}, auth=None,
-             openapi_extra=json_body(PublicAcceptIn, "The customer accepts the approved solution."))
+@router.post(
+    "/public/complaints/{number}/accept",
+    response={200: PublicComplaintOut, **ANSWER_ERRORS},
+    auth=None,
+    openapi_extra=json_body(PublicAcceptIn, "The customer accepts the approved solution."),
+)
 def public_accept(request: HttpRequest, number: str) -> dict[str, Any]:
     _limit(request, "public_answer")
     body = json_object(request)
-    complaint = public_answer_solution(number=number, contact=_text(body, "contact"), accepted=True,
-                                       note=_text(body, "note"), alternative=body.get("alternative"),
-                                       now=clock.now())
+    complaint = public_answer_solution(
+        number=number,
+        contact=_text(body, "contact"),
+        accepted=True,
+        note=_text(body, "note"),
+        alternative=body.get("alternative"),
+        now=clock.now(),
+    )
     return public_view(complaint)
 
 
-@router.post("/public/complaints/{number}/reject", response={200: PublicComplaintOut, **ANSWER_ERRORS}, auth=None,
-             openapi_extra=json_body(PublicRejectIn, "The customer rejects the solution, with the reason."))
+@router.post(
+    "/public/complaints/{number}/reject",
+    response={200: PublicComplaintOut, **ANSWER_ERRORS},
+    auth=None,
+    openapi_extra=json_body(PublicRejectIn, "The customer rejects the solution, with the reason."),
+)
 def public_reject(request: HttpRequest, number: str) -> dict[str, Any]:
     _limit(request, "public_answer")
     body = json_object(request)
-    complaint = public_answer_solution(number=number, contact=_text(body, "contact"), accepted=False,
-                                       note=_text(body, "reason"), now=clock.now())
+    complaint = public_answer_solution(
+        number=number, contact=_text(body, "contact"), accepted=False, note=_text(body, "reason"), now=clock.now()
+    )
     return public_view(complaint)
 
 
-@router.post("/public/complaints/{number}/rate", response={200: PublicComplaintOut, **ANSWER_ERRORS}, auth=None,
-             openapi_extra=json_body(PublicRateIn, "The customer rates the handling once resolved (once)."))
+@router.post(
+    "/public/complaints/{number}/rate",
+    response={200: PublicComplaintOut, **ANSWER_ERRORS},
+    auth=None,
+    openapi_extra=json_body(PublicRateIn, "The customer rates the handling once resolved (once)."),
+)
 def public_rate_handling(request: HttpRequest, number: str) -> dict[str, Any]:
     _limit(request, "public_answer")
     body = json_object(request)
-    complaint = public_rate(number=number, contact=_text(body, "contact"), satisfied=body.get("satisfied"),
-                            score=body.get("score"), comment=body.get("comment"), now=clock.now())
+    complaint = public_rate(
+        number=number,
+        contact=_text(body, "contact"),
+        satisfied=body.get("satisfied"),
+        score=body.get("score"),
+        comment=body.get("comment"),
+        now=clock.now(),
+    )
     return public_view(complaint)

@@ -7,5 +7,4 @@ from __future__ import annotations
 
 from kesu.api import adjudication, followups, investigation, returns, solutions, tasks
 
-routers = (investigation.router, tasks.router, solutions.router, returns.router, followups.router,
-           adjudication.router)
+routers = (investigation.router, tasks.router, solutions.router, returns.router, followups.router, adjudication.router)

@@ -28,8 +28,9 @@ class ReturnIn(Schema):
     lot: str | None = None
     approved_quantity: int | None = Field(None, ge=1)
     unit_price: str | None = None
-    amount: str | None = Field(None, description="Required for a credit note; a return slip defaults to "
-                                                 "quantity × unit price.")
+    amount: str | None = Field(
+        None, description="Required for a credit note; a return slip defaults to quantity × unit price."
+    )
     note: str | None = None
 
 
@@ -63,25 +64,42 @@ class ReturnListOut(Schema):
 
 
 def return_dict(document: ReturnDocument) -> dict[str, Any]:
-    return {"id": document.pk, "number": document.number, "complaint": document.complaint.number,
-            "kind": document.kind, "item": document.item, "lot": document.lot,
-            "approved_quantity": document.approved_quantity, "returned_quantity": document.returned_quantity,
-            "unit_price": money(document.unit_price), "amount": str(document.amount),
-            "credited_amount": str(returns.credited_amount(document)), "reconciliation": document.reconciliation,
-            "note": document.note, "created_by": name(document.created_by), "created_at": document.created_at,
-            "received_at": document.received_at}
+    return {
+        "id": document.pk,
+        "number": document.number,
+        "complaint": document.complaint.number,
+        "kind": document.kind,
+        "item": document.item,
+        "lot": document.lot,
+        "approved_quantity": document.approved_quantity,
+        "returned_quantity": document.returned_quantity,
+        "unit_price": money(document.unit_price),
+        "amount": str(document.amount),
+        "credited_amount": str(returns.credited_amount(document)),
+        "reconciliation": document.reconciliation,
+        "note": document.note,
+        "created_by": name(document.created_by),
+        "created_at": document.created_at,
+        "received_at": document.received_at,
+    }
 
 
-@router.get("/complaints/{number}/returns", response={200: list[ReturnOut], **ERRORS},
-    operation_id="kesu_api_resolution_returns_of_complaint")
+@router.get(
+    "/complaints/{number}/returns",
+    response={200: list[ReturnOut], **ERRORS},
+    operation_id="kesu_api_resolution_returns_of_complaint",
+)
 def returns_of_complaint(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
     complaint = complaint_of(request, number)
     return [return_dict(d) for d in complaint.return_documents.select_related("complaint", "created_by")]
 
 
-@router.post("/complaints/{number}/returns", response={201: ReturnOut, **ERRORS},
-             openapi_extra=json_body(ReturnIn, "A credit note or a return slip for the accepted solution."),
-    operation_id="kesu_api_resolution_return_create")
+@router.post(
+    "/complaints/{number}/returns",
+    response={201: ReturnOut, **ERRORS},
+    openapi_extra=json_body(ReturnIn, "A credit note or a return slip for the accepted solution."),
+    operation_id="kesu_api_resolution_return_create",
+)
 def return_create(request: AuthedRequest, number: str) -> Status[dict[str, Any]]:
     payload = json_object(request)
     c = Collector()
@@ -93,23 +111,36 @@ def return_create(request: AuthedRequest, number: str) -> Status[dict[str, Any]]
     amount = c.amount(payload, "amount", "amount")
     note = c.text(payload, "note", "note", max_length=2000)
     c.raise_if_any()
-    document = returns.return_document_create(actor=request.user, number=number, kind=kind, item=item, lot=lot,
-                                              approved_quantity=quantity, unit_price=unit_price, amount=amount,
-                                              note=note, now=clock.now())
+    document = returns.return_document_create(
+        actor=request.user,
+        number=number,
+        kind=kind,
+        item=item,
+        lot=lot,
+        approved_quantity=quantity,
+        unit_price=unit_price,
+        amount=amount,
+        note=note,
+        now=clock.now(),
+    )
     return Status(201, return_dict(document))
 
 
-@router.post("/complaints/{number}/returns/{document_id}/receipt", response={200: ReturnOut, **ERRORS},
-             openapi_extra=json_body(ReceiptIn, "The quantity actually returned."),
-    operation_id="kesu_api_resolution_return_receipt")
+@router.post(
+    "/complaints/{number}/returns/{document_id}/receipt",
+    response={200: ReturnOut, **ERRORS},
+    openapi_extra=json_body(ReceiptIn, "The quantity actually returned."),
+    operation_id="kesu_api_resolution_return_receipt",
+)
 def return_receipt(request: AuthedRequest, number: str, document_id: int) -> dict[str, Any]:
     payload = json_object(request)
     c = Collector()
     quantity = whole_number(c, payload, "returned_quantity", "returned_quantity", required=True)
     c.raise_if_any()
     assert quantity is not None
-    document = returns.return_receipt_record(actor=request.user, number=number, document_id=document_id,
-                                             returned_quantity=quantity, now=clock.now())
+    document = returns.return_receipt_record(
+        actor=request.user, number=number, document_id=document_id, returned_quantity=quantity, now=clock.now()
+    )
     return return_dict(document)
 
 
@@ -120,12 +151,19 @@ class FinanceQuery(Schema):
     created_to: InDatetime | None = None
 
 
-@router.get("/finance/returns", response={200: ReturnListOut, **ERRORS},
-    operation_id="kesu_api_resolution_finance_returns")
+@router.get(
+    "/finance/returns", response={200: ReturnListOut, **ERRORS}, operation_id="kesu_api_resolution_finance_returns"
+)
 def finance_returns(request: AuthedRequest, filters: Query[FinanceQuery]) -> dict[str, Any]:
-    documents = list(returns.finance_returns(user=request.user, kind=filters.kind,
-                                             reconciliation=filters.reconciliation,
-                                             created_from=filters.created_from, created_to=filters.created_to))
+    documents = list(
+        returns.finance_returns(
+            user=request.user,
+            kind=filters.kind,
+            reconciliation=filters.reconciliation,
+            created_from=filters.created_from,
+            created_to=filters.created_to,
+        )
+    )
     rows = [return_dict(d) for d in documents]
     total = sum((returns.credited_amount(d) for d in documents), Decimal("0.00"))
     return {"count": len(rows), "total_amount": str(total), "results": rows}

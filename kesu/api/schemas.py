@@ -16,8 +16,9 @@ from pydantic_core import PydanticCustomError
 from kesu.complaints.workflow import ALL_ACTIONS
 from kesu.resolution.models import ContactMethod
 
-ChannelCode = Literal["phone", "email", "web", "social", "walk_in", "letter", "suggestion_box",
-                      "regulator", "media", "internal"]
+ChannelCode = Literal[
+    "phone", "email", "web", "social", "walk_in", "letter", "suggestion_box", "regulator", "media", "internal"
+]
 SeverityCode = Literal["general", "serious", "major"]
 UrgencyCode = Literal["normal", "urgent", "critical"]
 # The actions people may ask for, from the action spec (kesu/complaints/workflow.py), in its order.
@@ -132,11 +133,13 @@ class TransitionIn(Schema):
     assignee: str | None = None
     remedies: list[dict[str, Any]] | None = Field(None, description='[{"type": "refund", "amount": "50.00"}]')
     alternatives: list[dict[str, Any]] | None = Field(
-        None, description='Several offers in one round instead of remedies: [{"remedies": [...]}, ...]')
+        None, description='Several offers in one round instead of remedies: [{"remedies": [...]}, ...]'
+    )
     alternative: int | None = Field(None, description="customer_accept: which alternative (1, 2, …) is accepted.")
     description: str | None = None
     internal_note: str | None = Field(
-        None, description="propose_solution: a staff-only note, never shown to the customer.")
+        None, description="propose_solution: a staff-only note, never shown to the customer."
+    )
     result: str | None = None
     reached: bool | None = None
     satisfied: bool | None = None
@@ -276,6 +279,7 @@ class AttachmentOut(Schema):
 
 
 # --- the customer's own answers (public, no login) -----------------------------------------
+
 
 class PublicAcceptIn(Schema):
     contact: str = Field(description="The phone number or e-mail the complaint was filed with.")

@@ -14,8 +14,14 @@ from kesu.core.privacy import mask_email, mask_phone
 from kesu.customers.services import display_phone
 
 
-def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
-                   timeline: list[ComplaintEvent] | None = None, with_actions: bool = True) -> dict[str, Any]:
+def complaint_dict(
+    c: Complaint,
+    *,
+    user: User,
+    now: dt.datetime,
+    timeline: list[ComplaintEvent] | None = None,
+    with_actions: bool = True,
+) -> dict[str, Any]:
     personal = can_view_personal_data(user)
     phone = display_phone(c.contact_phone) or None
     email = c.contact_email or None
@@ -39,8 +45,13 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
         "description": c.description,
         "received_at": c.received_at,
         "location": c.location,
-        "product": {"name": c.product_name, "sku": c.product_sku, "lot": c.product_lot,
-                    "order_no": c.order_no, "quantity": c.product_quantity},
+        "product": {
+            "name": c.product_name,
+            "sku": c.product_sku,
+            "lot": c.product_lot,
+            "order_no": c.order_no,
+            "quantity": c.product_quantity,
+        },
         "demand": c.demand,
         "amount_claimed": str(c.amount_claimed) if c.amount_claimed is not None else None,
         "overseas": c.overseas,
@@ -60,18 +71,25 @@ def complaint_dict(c: Complaint, *, user: User, now: dt.datetime,
         "result": c.result,
         "is_resolved_contact": c.is_resolved_contact,
         "settled_on_spot": c.settled_on_spot,
-        "actions": (workflow.available_actions(c, user) if with_actions
-                    else workflow.actions_for_role(c.status, user.role)),
+        "actions": (
+            workflow.available_actions(c, user) if with_actions else workflow.actions_for_role(c.status, user.role)
+        ),
     }
     if timeline is not None:
         data["customer_history"] = [
-            {"number": h.number, "status": h.status, "received_at": h.received_at, "title": h.title,
-             "result": h.result}
+            {"number": h.number, "status": h.status, "received_at": h.received_at, "title": h.title, "result": h.result}
             for h in customer_history(user=user, customer_id=c.customer_id, exclude_number=c.number)
         ]
         data["timeline"] = [
-            {"kind": e.kind, "at": e.at, "actor": e.actor.username if e.actor_id and e.actor else None,
-             "from_status": e.from_status, "to_status": e.to_status, "note": e.note, "data": e.data}
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor.username if e.actor_id and e.actor else None,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "data": e.data,
+            }
             for e in timeline
         ]
     return data

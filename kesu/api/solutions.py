@@ -57,30 +57,60 @@ class CallbackOut(Schema):
 
 def solution_dict(solution: Solution) -> dict[str, Any]:
     return {
-        "round": solution.round, "status": solution.status, "total": str(solution.total),
-        "description": solution.description, "proposed_by": name(solution.proposed_by),
-        "proposed_at": solution.proposed_at, "alternatives": solution.alternatives,
+        "round": solution.round,
+        "status": solution.status,
+        "total": str(solution.total),
+        "description": solution.description,
+        "proposed_by": name(solution.proposed_by),
+        "proposed_at": solution.proposed_at,
+        "alternatives": solution.alternatives,
         "accepted_alternative": solution.accepted_alternative,
-        "remedies": [{"alternative": r.alternative, "type": r.type, "amount": str(r.amount), "note": r.note}
-                     for r in solution.remedies.order_by("alternative", "id")],
-        "decisions": [{"decision": d.decision, "by": name(d.by), "role": d.role,
-                       "authority_limit": money(d.authority_limit), "at": d.at, "note": d.note}
-                      for d in solution.decisions.select_related("by").order_by("at", "id")],
-        "customer_answered_at": solution.customer_answered_at, "customer_note": solution.customer_note,
+        "remedies": [
+            {"alternative": r.alternative, "type": r.type, "amount": str(r.amount), "note": r.note}
+            for r in solution.remedies.order_by("alternative", "id")
+        ],
+        "decisions": [
+            {
+                "decision": d.decision,
+                "by": name(d.by),
+                "role": d.role,
+                "authority_limit": money(d.authority_limit),
+                "at": d.at,
+                "note": d.note,
+            }
+            for d in solution.decisions.select_related("by").order_by("at", "id")
+        ],
+        "customer_answered_at": solution.customer_answered_at,
+        "customer_note": solution.customer_note,
     }
 
 
-@router.get("/complaints/{number}/solutions", response={200: list[SolutionOut], **ERRORS},
-    operation_id="kesu_api_resolution_solutions_list")
+@router.get(
+    "/complaints/{number}/solutions",
+    response={200: list[SolutionOut], **ERRORS},
+    operation_id="kesu_api_resolution_solutions_list",
+)
 def solutions_list(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
     complaint = complaint_of(request, number)
     return [solution_dict(s) for s in complaint.solutions.select_related("proposed_by").order_by("round")]
 
 
-@router.get("/complaints/{number}/callbacks", response={200: list[CallbackOut], **ERRORS},
-    operation_id="kesu_api_resolution_callbacks_list")
+@router.get(
+    "/complaints/{number}/callbacks",
+    response={200: list[CallbackOut], **ERRORS},
+    operation_id="kesu_api_resolution_callbacks_list",
+)
 def callbacks_list(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
     complaint = complaint_of(request, number)
-    return [{"at": cb.at, "by": name(cb.by), "method": cb.method, "reached": cb.reached,
-             "satisfied": cb.satisfied, "score": cb.score, "comment": cb.comment}
-            for cb in complaint.callbacks.select_related("by").order_by("at", "id")]
+    return [
+        {
+            "at": cb.at,
+            "by": name(cb.by),
+            "method": cb.method,
+            "reached": cb.reached,
+            "satisfied": cb.satisfied,
+            "score": cb.score,
+            "comment": cb.comment,
+        }
+        for cb in complaint.callbacks.select_related("by").order_by("at", "id")
+    ]

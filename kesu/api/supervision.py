@@ -142,18 +142,29 @@ class RollupOut(Schema):
 
 def _capa(capa: CorrectiveAction, *, history: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": capa.pk, "title": capa.title, "nonconformity": capa.nonconformity, "root_cause": capa.root_cause,
-        "actions": capa.actions, "complaints": sorted(c.number for c in capa.complaints.all()),
-        "owner": capa.owner.username, "department": capa.department.code if capa.department else None,
-        "due_at": capa.due_at, "status": capa.status, "overdue": capa.overdue,
-        "escalation_level": capa.escalation_level, "completed_at": capa.completed_at,
+        "id": capa.pk,
+        "title": capa.title,
+        "nonconformity": capa.nonconformity,
+        "root_cause": capa.root_cause,
+        "actions": capa.actions,
+        "complaints": sorted(c.number for c in capa.complaints.all()),
+        "owner": capa.owner.username,
+        "department": capa.department.code if capa.department else None,
+        "due_at": capa.due_at,
+        "status": capa.status,
+        "overdue": capa.overdue,
+        "escalation_level": capa.escalation_level,
+        "completed_at": capa.completed_at,
         "completion_note": capa.completion_note,
         "verified_by": capa.verified_by.username if capa.verified_by else None,
-        "verified_at": capa.verified_at, "verification_note": capa.verification_note,
+        "verified_at": capa.verified_at,
+        "verification_note": capa.verification_note,
     }
     if history:
-        data["history"] = [{"kind": e.kind, "actor": e.actor.username if e.actor else None, "at": e.at,
-                            "note": e.note, "data": e.data} for e in capa.events.all()]
+        data["history"] = [
+            {"kind": e.kind, "actor": e.actor.username if e.actor else None, "at": e.at, "note": e.note, "data": e.data}
+            for e in capa.events.all()
+        ]
     return data
 
 
@@ -165,23 +176,44 @@ def _fresh_capa(request: AuthedRequest, capa_id: int) -> dict[str, Any]:
 
 
 def _review(review: QualityReview) -> dict[str, Any]:
-    return {"id": review.pk, "complaint": review.complaint.number,
-            "department": review.department.code if review.department else None,
-            "reviewer": review.reviewer.username if review.reviewer else None, "score": review.score,
-            "findings": review.findings, "reviewed_at": review.reviewed_at}
+    return {
+        "id": review.pk,
+        "complaint": review.complaint.number,
+        "department": review.department.code if review.department else None,
+        "reviewer": review.reviewer.username if review.reviewer else None,
+        "score": review.score,
+        "findings": review.findings,
+        "reviewed_at": review.reviewed_at,
+    }
 
 
 def _sample(run: SampleRun) -> dict[str, Any]:
-    return {"id": run.pk, "period_start": run.period_start, "period_end": run.period_end, "size": run.size,
-            "seed": run.seed, "population": run.population, "drawn_by": run.drawn_by.username,
-            "drawn_at": run.drawn_at, "reviews": [_review(r) for r in selectors.sample_reviews(run)]}
+    return {
+        "id": run.pk,
+        "period_start": run.period_start,
+        "period_end": run.period_end,
+        "size": run.size,
+        "seed": run.seed,
+        "population": run.population,
+        "drawn_by": run.drawn_by.username,
+        "drawn_at": run.drawn_at,
+        "reviews": [_review(r) for r in selectors.sample_reviews(run)],
+    }
 
 
 @router.post("/capas", response={201: CapaOut, **ERRORS})
 def capa_create(request: AuthedRequest, body: CapaIn) -> Status[dict[str, Any]]:
-    capa = services.capa_create(actor=request.user, complaints=body.complaints, title=body.title,
-                                actions=body.actions, owner=body.owner, due=body.due_at, now=clock.now(),
-                                nonconformity=body.nonconformity, root_cause=body.root_cause)
+    capa = services.capa_create(
+        actor=request.user,
+        complaints=body.complaints,
+        title=body.title,
+        actions=body.actions,
+        owner=body.owner,
+        due=body.due_at,
+        now=clock.now(),
+        nonconformity=body.nonconformity,
+        root_cause=body.root_cause,
+    )
     return Status(201, _fresh_capa(request, capa.pk))
 
 
@@ -204,15 +236,27 @@ def capa_complete(request: AuthedRequest, capa_id: int, body: CapaCompleteIn) ->
 
 @router.post("/capas/{capa_id}/verify", response={200: CapaOut, **ERRORS})
 def capa_verify(request: AuthedRequest, capa_id: int, body: CapaVerifyIn) -> dict[str, Any]:
-    services.capa_verify(actor=request.user, capa_id=capa_id, effective=body.effective,
-                         note=body.note, new_due=body.due_at, now=clock.now())
+    services.capa_verify(
+        actor=request.user,
+        capa_id=capa_id,
+        effective=body.effective,
+        note=body.note,
+        new_due=body.due_at,
+        now=clock.now(),
+    )
     return _fresh_capa(request, capa_id)
 
 
 @router.post("/supervision/samples", response={201: SampleOut, **ERRORS})
 def sample_draw(request: AuthedRequest, body: SampleIn) -> Status[dict[str, Any]]:
-    run = services.sample_draw(actor=request.user, period_start=body.period_start,
-                               period_end=body.period_end, size=body.size, seed=body.seed, now=clock.now())
+    run = services.sample_draw(
+        actor=request.user,
+        period_start=body.period_start,
+        period_end=body.period_end,
+        size=body.size,
+        seed=body.seed,
+        now=clock.now(),
+    )
     return Status(201, _sample(run))
 
 
@@ -226,15 +270,19 @@ def sample_detail(request: AuthedRequest, run_id: int) -> dict[str, Any]:
 
 @router.post("/supervision/reviews/{review_id}", response={200: ReviewOut, **ERRORS})
 def review(request: AuthedRequest, review_id: int, body: ReviewIn) -> dict[str, Any]:
-    saved = services.review_record(actor=request.user, review_id=review_id, score=body.score,
-                                   findings=body.findings, now=clock.now())
+    saved = services.review_record(
+        actor=request.user, review_id=review_id, score=body.score, findings=body.findings, now=clock.now()
+    )
     return _review(QualityReview.objects.select_related("complaint", "department", "reviewer").get(pk=saved.pk))
 
 
 @router.get("/supervision/rollup", response={200: RollupOut, **ERRORS})
 def rollup(request: AuthedRequest, query: Query[RollupQuery]) -> dict[str, Any]:
-    result = selectors.responsibility_rollup(user=request.user, date_from=query.date_from,
-                                             date_to=query.date_to)
-    return {"source": result.source, "date_from": result.date_from, "date_to": result.date_to,
-            "departments": [row.as_dict() for row in result.departments],
-            "people": [row.as_dict() for row in result.people]}
+    result = selectors.responsibility_rollup(user=request.user, date_from=query.date_from, date_to=query.date_to)
+    return {
+        "source": result.source,
+        "date_from": result.date_from,
+        "date_to": result.date_to,
+        "departments": [row.as_dict() for row in result.departments],
+        "people": [row.as_dict() for row in result.people],
+    }

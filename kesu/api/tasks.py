@@ -60,30 +60,45 @@ class TasksOut(Schema):
 
 
 def task_dict(task: DepartmentTask, now: dt.datetime) -> dict[str, Any]:
-    return {"id": task.pk, "department": task.department.code, "assignee": name(task.assignee),
-            "description": task.description, "due_at": task.due_at, "status": task.status, "result": task.result,
-            "created_by": name(task.created_by), "created_at": task.created_at,
-            "finished_by": name(task.finished_by), "finished_at": task.finished_at,
-            "overdue": task.status == "open" and now > task.due_at}
+    return {
+        "id": task.pk,
+        "department": task.department.code,
+        "assignee": name(task.assignee),
+        "description": task.description,
+        "due_at": task.due_at,
+        "status": task.status,
+        "result": task.result,
+        "created_by": name(task.created_by),
+        "created_at": task.created_at,
+        "finished_by": name(task.finished_by),
+        "finished_at": task.finished_at,
+        "overdue": task.status == "open" and now > task.due_at,
+    }
 
 
 def _tasks(request: AuthedRequest, number: str) -> dict[str, Any]:
     complaint = complaint_of(request, number)
     found = coordination.coordination_of(complaint)
     now = clock.now()
-    return {"coordinator": name(found.coordinator) if found else None,
-            "tasks": [task_dict(t, now) for t in coordination.tasks_of(complaint)]}
+    return {
+        "coordinator": name(found.coordinator) if found else None,
+        "tasks": [task_dict(t, now) for t in coordination.tasks_of(complaint)],
+    }
 
 
-@router.get("/complaints/{number}/tasks", response={200: TasksOut, **ERRORS},
-    operation_id="kesu_api_resolution_tasks_list")
+@router.get(
+    "/complaints/{number}/tasks", response={200: TasksOut, **ERRORS}, operation_id="kesu_api_resolution_tasks_list"
+)
 def tasks_list(request: AuthedRequest, number: str) -> dict[str, Any]:
     return _tasks(request, number)
 
 
-@router.put("/complaints/{number}/coordinator", response={200: TasksOut, **ERRORS},
-            openapi_extra=json_body(CoordinatorIn, "The one coordinator of a complaint touching several departments."),
-    operation_id="kesu_api_resolution_coordinator_put")
+@router.put(
+    "/complaints/{number}/coordinator",
+    response={200: TasksOut, **ERRORS},
+    openapi_extra=json_body(CoordinatorIn, "The one coordinator of a complaint touching several departments."),
+    operation_id="kesu_api_resolution_coordinator_put",
+)
 def coordinator_put(request: AuthedRequest, number: str) -> dict[str, Any]:
     payload = json_object(request)
     c = Collector()
@@ -94,9 +109,12 @@ def coordinator_put(request: AuthedRequest, number: str) -> dict[str, Any]:
     return _tasks(request, number)
 
 
-@router.post("/complaints/{number}/tasks", response={201: TaskOut, **ERRORS},
-             openapi_extra=json_body(TaskIn, "A task for one department, with its own due time."),
-    operation_id="kesu_api_resolution_task_add")
+@router.post(
+    "/complaints/{number}/tasks",
+    response={201: TaskOut, **ERRORS},
+    openapi_extra=json_body(TaskIn, "A task for one department, with its own due time."),
+    operation_id="kesu_api_resolution_task_add",
+)
 def task_add(request: AuthedRequest, number: str) -> Status[dict[str, Any]]:
     payload = json_object(request)
     c = Collector()
@@ -107,34 +125,49 @@ def task_add(request: AuthedRequest, number: str) -> Status[dict[str, Any]]:
     c.raise_if_any()
     assert department is not None and due_at is not None
     now = clock.now()
-    task = coordination.department_task_add(actor=request.user, number=number, department=department,
-                                            assignee=assignee, description=description, due_at=due_at, now=now)
+    task = coordination.department_task_add(
+        actor=request.user,
+        number=number,
+        department=department,
+        assignee=assignee,
+        description=description,
+        due_at=due_at,
+        now=now,
+    )
     return Status(201, task_dict(task, now))
 
 
-@router.post("/complaints/{number}/tasks/{task_id}/done", response={200: TaskOut, **ERRORS},
-             openapi_extra=json_body(TaskFinishIn, "The department's result."),
-    operation_id="kesu_api_resolution_task_done")
+@router.post(
+    "/complaints/{number}/tasks/{task_id}/done",
+    response={200: TaskOut, **ERRORS},
+    openapi_extra=json_body(TaskFinishIn, "The department's result."),
+    operation_id="kesu_api_resolution_task_done",
+)
 def task_done(request: AuthedRequest, number: str, task_id: int) -> dict[str, Any]:
     payload = json_object(request)
     c = Collector()
     result = c.text(payload, "result", "result", max_length=4000, required=True)
     c.raise_if_any()
     now = clock.now()
-    task = coordination.department_task_finish(actor=request.user, number=number, task_id=task_id, result=result,
-                                               now=now)
+    task = coordination.department_task_finish(
+        actor=request.user, number=number, task_id=task_id, result=result, now=now
+    )
     return task_dict(task, now)
 
 
-@router.post("/complaints/{number}/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS},
-             openapi_extra=json_body(TaskCancelIn, "Why the task is no longer needed."),
-    operation_id="kesu_api_resolution_task_cancel")
+@router.post(
+    "/complaints/{number}/tasks/{task_id}/cancel",
+    response={200: TaskOut, **ERRORS},
+    openapi_extra=json_body(TaskCancelIn, "Why the task is no longer needed."),
+    operation_id="kesu_api_resolution_task_cancel",
+)
 def task_cancel(request: AuthedRequest, number: str, task_id: int) -> dict[str, Any]:
     payload = json_object(request)
     c = Collector()
     reason = c.text(payload, "reason", "reason", max_length=4000)
     c.raise_if_any()
     now = clock.now()
-    task = coordination.department_task_finish(actor=request.user, number=number, task_id=task_id, result=reason,
-                                               cancel=True, now=now)
+    task = coordination.department_task_finish(
+        actor=request.user, number=number, task_id=task_id, result=reason, cancel=True, now=now
+    )
     return task_dict(task, now)

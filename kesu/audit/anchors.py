@@ -71,15 +71,21 @@ def last_anchor() -> Anchor | None:
     return anchors[-1] if anchors else None
 
 
-def append_anchor(*, seq: int, hash_: str, keyed_from_seq: int, keyed_from_id: int, now: dt.datetime,
-                  kind: str = "head") -> bool:
+def append_anchor(
+    *, seq: int, hash_: str, keyed_from_seq: int, keyed_from_id: int, now: dt.datetime, kind: str = "head"
+) -> bool:
     """Append the head unless it is already the last anchor. O_APPEND and fsync: a line is
     written whole or not at all, and survives a crash once this returns."""
     previous = last_anchor()
     if kind == "head" and previous is not None and previous.valid and (previous.seq, previous.hash) == (seq, hash_):
         return False
-    fields: dict[str, Any] = {"at": now.astimezone(dt.UTC).isoformat(timespec="seconds"), "seq": seq,
-                              "hash": hash_, "keyed_from_seq": keyed_from_seq, "keyed_from_id": keyed_from_id}
+    fields: dict[str, Any] = {
+        "at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "seq": seq,
+        "hash": hash_,
+        "keyed_from_seq": keyed_from_seq,
+        "keyed_from_id": keyed_from_id,
+    }
     if kind != "head":
         fields["kind"] = kind
     line = json.dumps({**fields, "mac": _mac(fields)}, sort_keys=True, separators=(",", ":")) + "\n"

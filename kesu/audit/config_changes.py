@@ -35,13 +35,24 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 def model_errors(error: DjangoValidationError) -> list[FieldError]:
     if not hasattr(error, "error_dict"):
         return [FieldError(None, str(message), "invalid") for message in error.messages]
-    return [FieldError(None if field == "__all__" else field, str(message), "invalid")
-            for field, messages in error.message_dict.items() for message in messages]
+    return [
+        FieldError(None if field == "__all__" else field, str(message), "invalid")
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
 
 
-def save_audited(*, actor: Any, instance: M, fields: Sequence[str], object_type: str,
-                 object_id: Callable[[M], str], now: dt.datetime, errors: Sequence[FieldError] = (),
-                 exclude_clean: Sequence[str] = ()) -> M:
+def save_audited(
+    *,
+    actor: Any,
+    instance: M,
+    fields: Sequence[str],
+    object_type: str,
+    object_id: Callable[[M], str],
+    now: dt.datetime,
+    errors: Sequence[FieldError] = (),
+    exclude_clean: Sequence[str] = (),
+) -> M:
     """Check `instance` (the caller's `errors` plus the model's), then save it and write the
     audit record `<object_type>.create` or `.update` with the changed fields, all or nothing."""
     found = list(errors)
@@ -54,12 +65,16 @@ def save_audited(*, actor: Any, instance: M, fields: Sequence[str], object_type:
     with transaction.atomic():
         model = type(instance)
         creating = instance.pk is None
-        before = None if creating else snapshot(model._default_manager.select_for_update().get(pk=instance.pk),
-                                                fields)
+        before = None if creating else snapshot(model._default_manager.select_for_update().get(pk=instance.pk), fields)
         instance.save()
         after = snapshot(instance, fields)
         changed = sorted(after) if before is None else sorted(k for k in after if after[k] != before[k])
-        audit_record(actor=actor, action=f"{object_type}.{'create' if creating else 'update'}",
-                     object_type=object_type, object_id=object_id(instance),
-                     data={"before": before, "after": after, "changed": changed}, at=now)
+        audit_record(
+            actor=actor,
+            action=f"{object_type}.{'create' if creating else 'update'}",
+            object_type=object_type,
+            object_id=object_id(instance),
+            data={"before": before, "after": after, "changed": changed},
+            at=now,
+        )
     return instance

@@ -17,8 +17,16 @@ from kesu.audit.models import AuditChainHead, AuditRecord
 GENESIS = "0" * 64
 
 
-def _canonical(*, at: dt.datetime, actor_id: int | None, actor: str, action: str,
-               object_type: str, object_id: str, data: dict[str, Any]) -> bytes:
+def _canonical(
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
+) -> bytes:
     payload = {
         "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_id": actor_id,
@@ -41,8 +49,15 @@ def record_digest(record: AuditRecord, *, keyed: bool = True) -> str:
     """HMAC-SHA256 of the record's content under the audit key; plain SHA-256 for records
     written before the chain was keyed (`AuditChainHead.keyed_from_id`)."""
     return _hash(
-        _canonical(at=record.at, actor_id=record.actor_id, actor=record.actor, action=record.action,
-                   object_type=record.object_type, object_id=record.object_id, data=record.data),
+        _canonical(
+            at=record.at,
+            actor_id=record.actor_id,
+            actor=record.actor,
+            action=record.action,
+            object_type=record.object_type,
+            object_id=record.object_id,
+            data=record.data,
+        ),
         keyed=keyed,
     )
 
@@ -51,8 +66,9 @@ def chain_hash(prev_hash: str, digest: str, seq: int, *, keyed: bool = True) -> 
     return _hash(f"{seq}:{prev_hash}:{digest}".encode(), keyed=keyed)
 
 
-def audit_build(*, actor: Any, action: str, object_type: str, object_id: str,
-                data: dict[str, Any], at: dt.datetime) -> AuditRecord:
+def audit_build(
+    *, actor: Any, action: str, object_type: str, object_id: str, data: dict[str, Any], at: dt.datetime
+) -> AuditRecord:
     """An unsaved record with its digest; callers save it inside their transaction."""
     record = AuditRecord(
         at=at,
@@ -67,10 +83,10 @@ def audit_build(*, actor: Any, action: str, object_type: str, object_id: str,
     return record
 
 
-def audit_record(*, actor: Any, action: str, object_type: str, object_id: str,
-                 data: dict[str, Any], at: dt.datetime) -> AuditRecord:
-    record = audit_build(actor=actor, action=action, object_type=object_type,
-                         object_id=object_id, data=data, at=at)
+def audit_record(
+    *, actor: Any, action: str, object_type: str, object_id: str, data: dict[str, Any], at: dt.datetime
+) -> AuditRecord:
+    record = audit_build(actor=actor, action=action, object_type=object_type, object_id=object_id, data=data, at=at)
     record.save(force_insert=True)
     return record
 
@@ -82,9 +98,7 @@ def audit_seal(*, batch_size: int = 5000) -> int:
         with transaction.atomic():
             head, _ = AuditChainHead.objects.get_or_create(pk=1)
             head = AuditChainHead.objects.select_for_update().get(pk=1)
-            pending = list(
-                AuditRecord.objects.filter(chain_seq__isnull=True).order_by("id")[:batch_size]
-            )
+            pending = list(AuditRecord.objects.filter(chain_seq__isnull=True).order_by("id")[:batch_size])
             if not pending:
                 return sealed
             seq, prev = head.last_seq, head.last_hash
@@ -132,8 +146,7 @@ def audit_verify(*, chunk: int = 5000, anchor: bool = True, now: dt.datetime | N
     last_seq = 0
     while True:
         rows = list(
-            AuditRecord.objects.filter(chain_seq__isnull=False, chain_seq__gt=last_seq)
-            .order_by("chain_seq")[:chunk]
+            AuditRecord.objects.filter(chain_seq__isnull=False, chain_seq__gt=last_seq).order_by("chain_seq")[:chunk]
         )
         if not rows:
             break
@@ -141,22 +154,35 @@ def audit_verify(*, chunk: int = 5000, anchor: bool = True, now: dt.datetime | N
             expected_seq += 1
             assert record.chain_seq is not None
             if record.chain_seq != expected_seq:
-                return VerifyResult(False, checked, 0, record.id, record.chain_seq,
-                                    f"record(s) missing before sequence {record.chain_seq}")
+                return VerifyResult(
+                    False,
+                    checked,
+                    0,
+                    record.id,
+                    record.chain_seq,
+                    f"record(s) missing before sequence {record.chain_seq}",
+                )
             if record_digest(record, keyed=record.id >= keyed_from_id) != record.digest:
                 return VerifyResult(False, checked, 0, record.id, record.chain_seq, "content changed")
-            if record.prev_hash != expected_prev or chain_hash(
-                record.prev_hash, record.digest, record.chain_seq, keyed=record.chain_seq >= keyed_from_seq
-            ) != record.chain_hash:
+            if (
+                record.prev_hash != expected_prev
+                or chain_hash(
+                    record.prev_hash, record.digest, record.chain_seq, keyed=record.chain_seq >= keyed_from_seq
+                )
+                != record.chain_hash
+            ):
                 return VerifyResult(False, checked, 0, record.id, record.chain_seq, "chain link broken")
             expected_prev = record.chain_hash
             checked += 1
         last_seq = rows[-1].chain_seq or 0
     if head is not None and (head.last_seq != expected_seq or head.last_hash != expected_prev):
-        return VerifyResult(False, checked, 0, None, expected_seq + 1,
-                            "records missing at the end of the chain")
-    problem = _check_anchors(head_seq=expected_seq, keyed_from_seq=keyed_from_seq, keyed_from_id=keyed_from_id,
-                             anchored_seq=head.anchored_seq if head else 0)
+        return VerifyResult(False, checked, 0, None, expected_seq + 1, "records missing at the end of the chain")
+    problem = _check_anchors(
+        head_seq=expected_seq,
+        keyed_from_seq=keyed_from_seq,
+        keyed_from_id=keyed_from_id,
+        anchored_seq=head.anchored_seq if head else 0,
+    )
     if problem is not None:
         seq, reason = problem
         return VerifyResult(False, checked, 0, None, seq, reason)
@@ -172,8 +198,13 @@ def audit_verify(*, chunk: int = 5000, anchor: bool = True, now: dt.datetime | N
         from kesu.audit.anchors import append_anchor
         from kesu.core import clock
 
-        append_anchor(seq=expected_seq, hash_=expected_prev, keyed_from_seq=keyed_from_seq,
-                      keyed_from_id=keyed_from_id, now=now or clock.now())
+        append_anchor(
+            seq=expected_seq,
+            hash_=expected_prev,
+            keyed_from_seq=keyed_from_seq,
+            keyed_from_id=keyed_from_id,
+            now=now or clock.now(),
+        )
         _note_anchored(expected_seq)
     return VerifyResult(True, checked, unsealed_rows.count())
 
@@ -189,14 +220,20 @@ def audit_anchor(*, now: dt.datetime) -> bool:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or not head.last_seq:
         return False
-    written = append_anchor(seq=head.last_seq, hash_=head.last_hash, keyed_from_seq=head.keyed_from_seq,
-                            keyed_from_id=head.keyed_from_id, now=now)
+    written = append_anchor(
+        seq=head.last_seq,
+        hash_=head.last_hash,
+        keyed_from_seq=head.keyed_from_seq,
+        keyed_from_id=head.keyed_from_id,
+        now=now,
+    )
     _note_anchored(head.last_seq)
     return written
 
 
-def _check_anchors(*, head_seq: int, keyed_from_seq: int, keyed_from_id: int,
-                   anchored_seq: int) -> tuple[int | None, str] | None:
+def _check_anchors(
+    *, head_seq: int, keyed_from_seq: int, keyed_from_id: int, anchored_seq: int
+) -> tuple[int | None, str] | None:
     from kesu.audit.anchors import read_anchors
 
     anchors = read_anchors()
@@ -206,22 +243,25 @@ def _check_anchors(*, head_seq: int, keyed_from_seq: int, keyed_from_id: int,
         if (anchor.keyed_from_seq, anchor.keyed_from_id) != (keyed_from_seq, keyed_from_id):
             return anchor.seq, "the keyed cut-over point was moved since it was anchored"
     if anchored_seq and max((a.seq for a in anchors), default=0) < anchored_seq:
-        return anchored_seq, (f"the anchor file lost anchors: the database records one at sequence {anchored_seq}, "
-                              "the file does not")
+        return anchored_seq, (
+            f"the anchor file lost anchors: the database records one at sequence {anchored_seq}, the file does not"
+        )
     if not anchors:
         return None
     # A restore from a backup legitimately moves the head back: only anchors from the last
     # restore on bound the head; earlier ones are still checked up to the restored head.
     restores = [index for index, a in enumerate(anchors) if a.kind == "restore"]
-    since_restore = anchors[restores[-1]:] if restores else anchors
+    since_restore = anchors[restores[-1] :] if restores else anchors
     latest = max(since_restore, key=lambda a: a.seq)
     if head_seq < latest.seq:
-        return head_seq + 1, (f"records missing at the end of the chain: the head is at sequence {head_seq}, "
-                              f"behind the anchor at sequence {latest.seq}")
+        return head_seq + 1, (
+            f"records missing at the end of the chain: the head is at sequence {head_seq}, "
+            f"behind the anchor at sequence {latest.seq}"
+        )
     wanted: dict[int, str] = {a.seq: a.hash for a in anchors if a.seq <= head_seq and a.seq}
     seqs = sorted(wanted)
     for start in range(0, len(seqs), 1000):
-        part = seqs[start:start + 1000]
+        part = seqs[start : start + 1000]
         found = dict(AuditRecord.objects.filter(chain_seq__in=part).values_list("chain_seq", "chain_hash"))
         for seq in part:
             if found.get(seq) != wanted[seq]:
@@ -252,21 +292,35 @@ def _check_complaints(*, chunk: int = 500) -> tuple[str, str] | None:
         last_pk = complaints[-1][0]
         by_pk = {pk: number for pk, number, _status in complaints}
         timeline: dict[str, list[tuple[str, str, int | None, str]]] = {number: [] for number in by_pk.values()}
-        for event in ComplaintEvent.objects.filter(complaint_id__in=by_pk).order_by("id").values(
-            "complaint_id", "kind", "at", "actor_id", "from_status", "to_status", "note", "data"
+        for event in (
+            ComplaintEvent.objects.filter(complaint_id__in=by_pk)
+            .order_by("id")
+            .values("complaint_id", "kind", "at", "actor_id", "from_status", "to_status", "note", "data")
         ):
             data = {"from": event["from_status"], "to": event["to_status"], "note": event["note"], **event["data"]}
             timeline[by_pk[event["complaint_id"]]].append(
-                (f"complaint.{event['kind']}", event["at"].astimezone(dt.UTC).isoformat(), event["actor_id"],
-                 _normalised(data)))
+                (
+                    f"complaint.{event['kind']}",
+                    event["at"].astimezone(dt.UTC).isoformat(),
+                    event["actor_id"],
+                    _normalised(data),
+                )
+            )
         audited: dict[str, list[tuple[str, str, int | None, str]]] = {number: [] for number in by_pk.values()}
         last_status: dict[str, str] = {}
-        for record in AuditRecord.objects.filter(object_type="complaint", object_id__in=list(by_pk.values())).order_by(
-            "id"
-        ).values("object_id", "action", "at", "actor_id", "data"):
+        for record in (
+            AuditRecord.objects.filter(object_type="complaint", object_id__in=list(by_pk.values()))
+            .order_by("id")
+            .values("object_id", "action", "at", "actor_id", "data")
+        ):
             audited[record["object_id"]].append(
-                (record["action"], record["at"].astimezone(dt.UTC).isoformat(), record["actor_id"],
-                 _normalised(record["data"])))
+                (
+                    record["action"],
+                    record["at"].astimezone(dt.UTC).isoformat(),
+                    record["actor_id"],
+                    _normalised(record["data"]),
+                )
+            )
             if isinstance(record["data"], dict) and record["data"].get("to"):
                 last_status[record["object_id"]] = str(record["data"]["to"])
         for _pk, number, status in complaints:
@@ -276,13 +330,19 @@ def _check_complaints(*, chunk: int = 500) -> tuple[str, str] | None:
                 extra = [e for e in events if e not in records]
                 missing = [r for r in records if r not in events]
                 if extra:
-                    return number, (f"complaint {number}: timeline event '{extra[0][0]}' at {extra[0][1]} "
-                                    "has no matching audit record (edited or added behind the audit's back)")
-                return number, (f"complaint {number}: audit record '{missing[0][0]}' at {missing[0][1]} "
-                                "has no timeline event (removed or edited behind the audit's back)")
+                    return number, (
+                        f"complaint {number}: timeline event '{extra[0][0]}' at {extra[0][1]} "
+                        "has no matching audit record (edited or added behind the audit's back)"
+                    )
+                return number, (
+                    f"complaint {number}: audit record '{missing[0][0]}' at {missing[0][1]} "
+                    "has no timeline event (removed or edited behind the audit's back)"
+                )
             if last_status.get(number) != status:
-                return number, (f"complaint {number}: status '{status}' disagrees with the audit trail "
-                                f"('{last_status.get(number, '')}')")
+                return number, (
+                    f"complaint {number}: status '{status}' disagrees with the audit trail "
+                    f"('{last_status.get(number, '')}')"
+                )
     for number in sorted(numbers_with_audit - seen):
         return number, f"complaint {number}: audited but no longer in the database (deleted)"
     return None

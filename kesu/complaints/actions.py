@@ -27,6 +27,7 @@ Effect = Callable[[Complaint, User, Params, dt.datetime], dict[str, Any]]
 
 # --- the payloads (what a caller sends; every key optional on the wire, the parser says what is required)
 
+
 class NotePayload(TypedDict, total=False):
     note: str
 
@@ -102,29 +103,33 @@ class ActionSpec:
 
 A, D = Action, DeadlineEffect
 
-SPECS: dict[str, ActionSpec] = {spec.action.value: spec for spec in (
-    ActionSpec(A.ACKNOWLEDGE, NotePayload, fx._acknowledge, pp._note_only, public=True),
-    ActionSpec(A.ASSIGN, AssignPayload, fx._assign, pp._parse_assign),
-    ActionSpec(A.START_INVESTIGATION, NotePayload, fx._nothing, pp._note_only),
-    ActionSpec(A.PROPOSE_SOLUTION, ProposePayload, fx._propose, pp._parse_propose, public=True),
-    ActionSpec(A.APPROVE, NotePayload, fx._approve, pp._note_only, public=True),
-    ActionSpec(A.REJECT_APPROVAL, ReasonPayload, fx._reject_approval, pp._reason_required),
-    ActionSpec(A.CUSTOMER_ACCEPT, AcceptPayload, fx._customer_accept, pp._parse_accept, customer=True, public=True),
-    ActionSpec(A.CUSTOMER_REJECT, ReasonPayload, fx._customer_reject, pp._reason_required, customer=True,
-               public=True),
-    ActionSpec(A.RESOLVE, ResolvePayload, fx._resolve, pp._parse_resolve, public=True),
-    ActionSpec(A.RECORD_CALLBACK, CallbackPayload, fx._callback, pp._parse_callback, D.CALLBACK),
-    ActionSpec(A.CLOSE, NotePayload, fx._close, pp._note_only, public=True),
-    ActionSpec(A.REOPEN, ReasonPayload, fx._reopen, pp._reason_required, D.REOPEN, public=True),
-    ActionSpec(A.ESCALATE, ReasonPayload, fx._escalate, pp._reason_required),
-    ActionSpec(A.WITHDRAW, ReasonPayload, fx._withdraw, pp._parse_withdraw, public=True),
-    ActionSpec(A.MERGE, MergePayload, fx._merge, pp._parse_merge),
-    ActionSpec(A.RULE_INVALID, InvalidPayload, fx._rule_invalid, pp._parse_invalid),
-    # system transitions
-    ActionSpec(A.RESOLVED_CONTACT, SettlementPayload, fx._settle_at_intake, deadline=D.NONE, public=True),
-    ActionSpec(A.ON_THE_SPOT, SettlementPayload, fx._settle_at_intake, deadline=D.NONE, public=True),
-    ActionSpec(A.AUTO_CLOSE_UNREACHABLE, NotePayload, fx._auto_close, deadline=D.BY_CALLER),
-)}
+SPECS: dict[str, ActionSpec] = {
+    spec.action.value: spec
+    for spec in (
+        ActionSpec(A.ACKNOWLEDGE, NotePayload, fx._acknowledge, pp._note_only, public=True),
+        ActionSpec(A.ASSIGN, AssignPayload, fx._assign, pp._parse_assign),
+        ActionSpec(A.START_INVESTIGATION, NotePayload, fx._nothing, pp._note_only),
+        ActionSpec(A.PROPOSE_SOLUTION, ProposePayload, fx._propose, pp._parse_propose, public=True),
+        ActionSpec(A.APPROVE, NotePayload, fx._approve, pp._note_only, public=True),
+        ActionSpec(A.REJECT_APPROVAL, ReasonPayload, fx._reject_approval, pp._reason_required),
+        ActionSpec(A.CUSTOMER_ACCEPT, AcceptPayload, fx._customer_accept, pp._parse_accept, customer=True, public=True),
+        ActionSpec(
+            A.CUSTOMER_REJECT, ReasonPayload, fx._customer_reject, pp._reason_required, customer=True, public=True
+        ),
+        ActionSpec(A.RESOLVE, ResolvePayload, fx._resolve, pp._parse_resolve, public=True),
+        ActionSpec(A.RECORD_CALLBACK, CallbackPayload, fx._callback, pp._parse_callback, D.CALLBACK),
+        ActionSpec(A.CLOSE, NotePayload, fx._close, pp._note_only, public=True),
+        ActionSpec(A.REOPEN, ReasonPayload, fx._reopen, pp._reason_required, D.REOPEN, public=True),
+        ActionSpec(A.ESCALATE, ReasonPayload, fx._escalate, pp._reason_required),
+        ActionSpec(A.WITHDRAW, ReasonPayload, fx._withdraw, pp._parse_withdraw, public=True),
+        ActionSpec(A.MERGE, MergePayload, fx._merge, pp._parse_merge),
+        ActionSpec(A.RULE_INVALID, InvalidPayload, fx._rule_invalid, pp._parse_invalid),
+        # system transitions
+        ActionSpec(A.RESOLVED_CONTACT, SettlementPayload, fx._settle_at_intake, deadline=D.NONE, public=True),
+        ActionSpec(A.ON_THE_SPOT, SettlementPayload, fx._settle_at_intake, deadline=D.NONE, public=True),
+        ActionSpec(A.AUTO_CLOSE_UNREACHABLE, NotePayload, fx._auto_close, deadline=D.BY_CALLER),
+    )
+}
 
 PARSERS: dict[str, Parser] = {name: spec.parse for name, spec in SPECS.items() if spec.parse is not None}
 EFFECTS: dict[str, Effect] = {name: spec.effect for name, spec in SPECS.items()}

@@ -71,16 +71,36 @@ def event_kind_label(kind: str) -> str:
     return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
-def record_event(*, complaint: Complaint, kind: str, actor: Any, at: dt.datetime, note: str = "",
-                 data: dict[str, Any] | None = None, from_status: str = "", to_status: str = "",
-                 internal: bool = True) -> ComplaintEvent:
+def record_event(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: Any,
+    at: dt.datetime,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    internal: bool = True,
+) -> ComplaintEvent:
     payload = data or {}
     event = ComplaintEvent.objects.create(
-        complaint=complaint, kind=kind, actor=actor if getattr(actor, "pk", None) else None, at=at,
-        note=note, data=payload, from_status=from_status, to_status=to_status, internal=internal,
+        complaint=complaint,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=at,
+        note=note,
+        data=payload,
+        from_status=from_status,
+        to_status=to_status,
+        internal=internal,
     )
     audit_record(
-        actor=actor, action=f"complaint.{kind}", object_type="complaint", object_id=complaint.number,
-        data={"from": from_status, "to": to_status, "note": note, **payload}, at=at,
+        actor=actor,
+        action=f"complaint.{kind}",
+        object_type="complaint",
+        object_id=complaint.number,
+        data={"from": from_status, "to": to_status, "note": note, **payload},
+        at=at,
     )
     return event

@@ -47,13 +47,21 @@ class Complaint(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
     severity_rule = models.ForeignKey(
-        "triage.SeverityRule", verbose_name=_("severity rule"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "triage.SeverityRule",
+        verbose_name=_("severity rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     severity_source = models.CharField(_("severity source"), max_length=10, default="intake")
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     category = models.ForeignKey(
-        "triage.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
+        "triage.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     customer = models.ForeignKey(
@@ -77,21 +85,34 @@ class Complaint(models.Model):
     amount_claimed = models.DecimalField(_("amount claimed"), max_digits=12, decimal_places=2, null=True, blank=True)
     overseas = models.BooleanField(_("overseas customer"), default=False)
     # The language letters and SMS to this customer are written in (SPEC RS-4, SV-3).
-    language = models.CharField(_("customer's language"), max_length=10, choices=settings.LANGUAGES,
-                                default="zh-hans", db_default="zh-hans")
+    language = models.CharField(
+        _("customer's language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans", db_default="zh-hans"
+    )
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     sample_kept = models.BooleanField(_("sample kept aside"), default=False)
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="complaints",
+        "accounts.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assigned_complaints",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_complaints",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="recorded_complaints",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recorded_complaints",
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     acknowledge_due = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
@@ -106,11 +127,19 @@ class Complaint(models.Model):
     is_resolved_contact = models.BooleanField(_("resolved contact (enquiry)"), default=False)
     settled_on_spot = models.BooleanField(_("settled on the spot"), default=False)
     related_to = models.ForeignKey(
-        "self", verbose_name=_("earlier complaint"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("earlier complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="repeats",
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="merged_complaints",
     )
     search_text = models.TextField(blank=True, editable=False)

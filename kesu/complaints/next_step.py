@@ -38,15 +38,17 @@ class NextStep:
 
 
 def amount_text(total: Decimal) -> str:
-    return _("%(amount)s CNY") % {"amount": formats.number_format(total, decimal_pos=2, use_l10n=True,
-                                                                  force_grouping=True)}
+    return _("%(amount)s CNY") % {
+        "amount": formats.number_format(total, decimal_pos=2, use_l10n=True, force_grouping=True)
+    }
 
 
 def next_step(f: NextStepFacts) -> NextStep:
     step = _step(f)
     if f.paused and not step.done:
-        return NextStep(step.text, step.who, step.done,
-                        _("The deadlines are paused: %(reason)s.") % {"reason": f.paused})
+        return NextStep(
+            step.text, step.who, step.done, _("The deadlines are paused: %(reason)s.") % {"reason": f.paused}
+        )
     return step
 
 
@@ -70,11 +72,13 @@ def _step(f: NextStepFacts) -> NextStep:
         if not f.investigation_recorded:
             return NextStep(_("Waiting for %(who)s to investigate") % {"who": who}, who)
         if f.solution_status == "customer_rejected":
-            return NextStep(_("The customer rejected the solution: waiting for %(who)s to propose another")
-                            % {"who": who}, who)
+            return NextStep(
+                _("The customer rejected the solution: waiting for %(who)s to propose another") % {"who": who}, who
+            )
         if f.solution_status == "approval_rejected":
-            return NextStep(_("Approval was refused: waiting for %(who)s to propose another solution")
-                            % {"who": who}, who)
+            return NextStep(
+                _("Approval was refused: waiting for %(who)s to propose another solution") % {"who": who}, who
+            )
         return NextStep(_("Waiting for %(who)s to propose a solution") % {"who": who}, who)
     if s == "solution_proposed":
         if f.solution_status == "pending_approval":
@@ -100,8 +104,9 @@ def _step(f: NextStepFacts) -> NextStep:
     if s == "withdrawn":
         return NextStep(_("Withdrawn by the customer: nothing more to do"), "", done=True)
     if s == "merged":
-        return NextStep(_("Merged into %(number)s: it is handled there") % {"number": f.merged_into or "—"}, "",
-                        done=True)
+        return NextStep(
+            _("Merged into %(number)s: it is handled there") % {"number": f.merged_into or "—"}, "", done=True
+        )
     if s == "invalid":
         return NextStep(_("Ruled invalid: nothing more to do unless the ruling is appealed"), "", done=True)
     return NextStep(_("Nothing is planned"), "", done=True)

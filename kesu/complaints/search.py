@@ -18,9 +18,16 @@ _PHONE_PUNCTUATION = re.compile(r"[\s\-().+]")
 
 def build_search_text(complaint: Complaint) -> str:
     parts = [
-        complaint.number, complaint.title, complaint.description, complaint.contact_name,
-        complaint.product_name, complaint.product_sku, complaint.order_no, complaint.location,
-        complaint.demand, complaint.external_ref,
+        complaint.number,
+        complaint.title,
+        complaint.description,
+        complaint.contact_name,
+        complaint.product_name,
+        complaint.product_sku,
+        complaint.order_no,
+        complaint.location,
+        complaint.demand,
+        complaint.external_ref,
     ]
     return " ".join(p for p in parts if p).lower()
 

@@ -78,8 +78,9 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
 
     # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
     return (
-        queryset.select_related("customer", "category", "department", "assignee", "recorded_by", "related_to",
-                                "merged_into")
+        queryset.select_related(
+            "customer", "category", "department", "assignee", "recorded_by", "related_to", "merged_into"
+        )
         .annotate(overdue_now=complaint_overdue_exists(now))
         .order_by(*ordering)
     )
@@ -113,8 +114,7 @@ def complaint_timeline(complaint: Complaint, *, public_only: bool = False) -> Qu
     return events
 
 
-def customer_open_complaints(*, user: User, customer_id: int,
-                             exclude_number: str | None = None) -> QuerySet[Complaint]:
+def customer_open_complaints(*, user: User, customer_id: int, exclude_number: str | None = None) -> QuerySet[Complaint]:
     queryset = visible_complaints(user).filter(customer_id=customer_id, status__in=OPEN_STATUSES)
     if exclude_number:
         queryset = queryset.exclude(number=exclude_number)
@@ -150,8 +150,9 @@ def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
     return ComplaintDeadline.objects.filter(overdue_deadline_q(now), complaint_id=complaint.pk).exists()
 
 
-def customer_history(*, user: User, customer_id: int, exclude_number: str | None = None,
-                     limit: int = 20) -> list[Complaint]:
+def customer_history(
+    *, user: User, customer_id: int, exclude_number: str | None = None, limit: int = 20
+) -> list[Complaint]:
     """The customer's complaints the user may read, newest first: the earlier results at hand for a
     repeat complaint (IN-10)."""
     queryset = visible_complaints(user).filter(customer_id=customer_id)

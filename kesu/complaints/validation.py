@@ -61,8 +61,7 @@ class Collector:
     def add(self, name: str | None, message: str, code: str = "invalid") -> None:
         self.errors.append(FieldError(name, message, code))
 
-    def text(self, data: Mapping[str, Any], key: str, name: str, *, max_length: int,
-             required: bool = False) -> str:
+    def text(self, data: Mapping[str, Any], key: str, name: str, *, max_length: int, required: bool = False) -> str:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -73,16 +72,27 @@ class Collector:
             return ""
         value = value.strip()
         if len(value) > max_length:
-            self.add(name, _("Enter at most %(max)d characters (it has %(length)d).")
-                     % {"max": max_length, "length": len(value)}, "max_length")
+            self.add(
+                name,
+                _("Enter at most %(max)d characters (it has %(length)d).") % {"max": max_length, "length": len(value)},
+                "max_length",
+            )
             return ""
         if "\x00" in value:
             self.add(name, _("The text contains invalid characters."), "invalid_characters")
             return ""
         return value
 
-    def choice(self, data: Mapping[str, Any], key: str, name: str, choices: type,
-               *, required: bool = False, default: str | None = None) -> str | None:
+    def choice(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        name: str,
+        choices: type,
+        *,
+        required: bool = False,
+        default: str | None = None,
+    ) -> str | None:
         value = data.get(key)
         if value in (None, ""):
             if required:
@@ -165,8 +175,9 @@ def parse_timestamp(value: Any, name: str, collector: Collector) -> dt.datetime 
     else:
         parsed = None
     if parsed is None:
-        collector.add(name, _("Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00."),
-                      "invalid_datetime")
+        collector.add(
+            name, _("Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00."), "invalid_datetime"
+        )
         return None
     if parsed.tzinfo is None:
         collector.add(name, _("Give the time zone offset, e.g. +08:00."), "naive_datetime")
@@ -236,8 +247,7 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
         else:
             category = category_with_ancestors(category_code)
             if category is None:
-                c.add("category", _("Unknown category: %(code)s.") % {"code": category_code[:120]},
-                      "invalid_choice")
+                c.add("category", _("Unknown category: %(code)s.") % {"code": category_code[:120]}, "invalid_choice")
     severity = c.choice(data, "severity", "severity", Severity)
     urgency = c.choice(data, "urgency", "urgency", Urgency, default=Urgency.NORMAL) or Urgency.NORMAL
     product = data.get("product")
@@ -277,8 +287,11 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
         else:
             kind = raw_settlement.get("kind")
             if kind not in ("on_the_spot", "resolved_contact"):
-                c.add("settlement.kind", _("Choose one of: %(choices)s.")
-                      % {"choices": "on_the_spot, resolved_contact"}, "invalid_choice")
+                c.add(
+                    "settlement.kind",
+                    _("Choose one of: %(choices)s.") % {"choices": "on_the_spot, resolved_contact"},
+                    "invalid_choice",
+                )
             result = c.text(raw_settlement, "result", "settlement.result", max_length=2000, required=True)
             answer = c.text(raw_settlement, "customer_answer", "settlement.customer_answer", max_length=2000)
             settlement = {"kind": str(kind), "result": result, "customer_answer": answer}
@@ -294,10 +307,26 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
     assert channel is not None
     return IntakeData(
         language=language,
-        channel=channel, customer_name=name, customer_phone=phone, customer_email=email,
-        description=description, received_at=received_at, title=title, category=category,
-        severity=severity, urgency=urgency, product_name=product_name, product_sku=product_sku,
-        product_lot=product_lot, order_no=order_no, product_quantity=quantity, location=location,
-        demand=demand, amount_claimed=amount_claimed, overseas=overseas, external_ref=external_ref,
-        related_to=related_to, settlement=settlement,
+        channel=channel,
+        customer_name=name,
+        customer_phone=phone,
+        customer_email=email,
+        description=description,
+        received_at=received_at,
+        title=title,
+        category=category,
+        severity=severity,
+        urgency=urgency,
+        product_name=product_name,
+        product_sku=product_sku,
+        product_lot=product_lot,
+        order_no=order_no,
+        product_quantity=quantity,
+        location=location,
+        demand=demand,
+        amount_claimed=amount_claimed,
+        overseas=overseas,
+        external_ref=external_ref,
+        related_to=related_to,
+        settlement=settlement,
     )

@@ -76,6 +76,7 @@ class Transition:
 
 # --- ownership and guards ----------------------------------------------------------------
 
+
 def own_work_reason(complaint: Complaint, user: Any) -> str | None:
     """Agents and handlers act on complaints assigned to them or, unassigned, to their department."""
     if user.role not in (Role.HANDLER, Role.AGENT) or complaint.assignee_id == user.pk:
@@ -156,18 +157,33 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.ASSIGNED, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
     Transition(S.INVESTIGATING, Action.ASSIGN, S.ASSIGNED, SUPERVISORS),
     Transition(S.ASSIGNED, Action.START_INVESTIGATION, S.INVESTIGATING, ALL_STAFF, ownership=own_work_reason),
-    Transition(S.INVESTIGATING, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF, _investigation_recorded,
-               ownership=own_work_reason),
-    Transition(S.SOLUTION_PROPOSED, Action.PROPOSE_SOLUTION, S.SOLUTION_PROPOSED, ALL_STAFF,
-               _investigation_recorded, ownership=own_work_reason),
+    Transition(
+        S.INVESTIGATING,
+        Action.PROPOSE_SOLUTION,
+        S.SOLUTION_PROPOSED,
+        ALL_STAFF,
+        _investigation_recorded,
+        ownership=own_work_reason,
+    ),
+    Transition(
+        S.SOLUTION_PROPOSED,
+        Action.PROPOSE_SOLUTION,
+        S.SOLUTION_PROPOSED,
+        ALL_STAFF,
+        _investigation_recorded,
+        ownership=own_work_reason,
+    ),
     Transition(S.SOLUTION_PROPOSED, Action.APPROVE, S.SOLUTION_PROPOSED, APPROVERS, _solution_pending),
     Transition(S.SOLUTION_PROPOSED, Action.REJECT_APPROVAL, S.INVESTIGATING, APPROVERS, _solution_pending),
-    Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_ACCEPT, S.IMPLEMENTING, FRONT_DESK | {Role.HANDLER},
-               _solution_approved),
-    Transition(S.SOLUTION_PROPOSED, Action.CUSTOMER_REJECT, S.INVESTIGATING, FRONT_DESK | {Role.HANDLER},
-               _solution_approved),
-    Transition(S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, _no_open_department_task,
-               ownership=own_work_reason),
+    Transition(
+        S.SOLUTION_PROPOSED, Action.CUSTOMER_ACCEPT, S.IMPLEMENTING, FRONT_DESK | {Role.HANDLER}, _solution_approved
+    ),
+    Transition(
+        S.SOLUTION_PROPOSED, Action.CUSTOMER_REJECT, S.INVESTIGATING, FRONT_DESK | {Role.HANDLER}, _solution_approved
+    ),
+    Transition(
+        S.IMPLEMENTING, Action.RESOLVE, S.RESOLVED, ALL_STAFF, _no_open_department_task, ownership=own_work_reason
+    ),
     Transition(S.RESOLVED, Action.RECORD_CALLBACK, _callback_target, FRONT_DESK),
     Transition(S.RESOLVED, Action.CLOSE, S.CLOSED, MANAGERS, _customer_satisfied),
     Transition(S.RESOLVED, Action.REOPEN, S.INVESTIGATING, SUPERVISORS),

@@ -19,8 +19,14 @@ class FieldError:
 class DomainError(Exception):
     """Base class. `status` is the HTTP status the edges map it to."""
 
-    def __init__(self, message: str | Promise, code: str = "error", field: str | None = None,
-                 status: int = 400, extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: str | Promise,
+        code: str = "error",
+        field: str | None = None,
+        status: int = 400,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.code = code

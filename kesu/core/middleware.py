@@ -49,8 +49,15 @@ class RequestBodyLimitMiddleware:
             # Refused before LocaleMiddleware runs, so negotiate the language here, for this response only.
             with translation.override(translation.get_language_from_request(request)):
                 return JsonResponse(
-                    {"errors": [{"field": None, "message": _("The request body is too large."),
-                                 "code": ErrorCode.BODY_TOO_LARGE}]},
+                    {
+                        "errors": [
+                            {
+                                "field": None,
+                                "message": _("The request body is too large."),
+                                "code": ErrorCode.BODY_TOO_LARGE,
+                            }
+                        ]
+                    },
                     status=413,
                 )
         return self.get_response(request)
@@ -72,8 +79,9 @@ class ApiErrorShapeMiddleware:
         ):
             message = _("Not found.") if response.status_code == 404 else _("Method not allowed.")
             code = ErrorCode.NOT_FOUND if response.status_code == 404 else ErrorCode.METHOD_NOT_ALLOWED
-            shaped = JsonResponse({"errors": [{"field": None, "message": message, "code": code}]},
-                                  status=response.status_code)
+            shaped = JsonResponse(
+                {"errors": [{"field": None, "message": message, "code": code}]}, status=response.status_code
+            )
             if response.has_header("Allow"):
                 shaped["Allow"] = response["Allow"]
             return shaped
@@ -117,23 +125,42 @@ class InputGuardMiddleware:
         is_api = request.path.startswith("/api/")
         if UNSTORABLE.search(request.path):
             if is_api:
-                return JsonResponse({"errors": [{"field": None, "message": _("Not found."),
-                                                  "code": ErrorCode.NOT_FOUND}]},
-                                    status=404)
+                return JsonResponse(
+                    {"errors": [{"field": None, "message": _("Not found."), "code": ErrorCode.NOT_FOUND}]}, status=404
+                )
             raise Http404
         field = self._query_field(request)
         if field is None and is_api:
             try:
                 field = self._body_field(request)
             except MultiPartParserError:
-                return JsonResponse({"errors": [{"field": None, "code": ErrorCode.BODY_UNREADABLE, "message": _(
-                    "The request body could not be read.")}]}, status=400)
+                return JsonResponse(
+                    {
+                        "errors": [
+                            {
+                                "field": None,
+                                "code": ErrorCode.BODY_UNREADABLE,
+                                "message": _("The request body could not be read."),
+                            }
+                        ]
+                    },
+                    status=400,
+                )
         if field is not None:
             if not is_api:
                 raise BadRequest("unstorable characters in the query string")
-            return JsonResponse({"errors": [{"field": field or None, "code": ErrorCode.UNSTORABLE_TEXT, "message": _(
-                "Remove the characters that cannot be stored (NUL or an unpaired surrogate)."
-            )}]}, status=422)
+            return JsonResponse(
+                {
+                    "errors": [
+                        {
+                            "field": field or None,
+                            "code": ErrorCode.UNSTORABLE_TEXT,
+                            "message": _("Remove the characters that cannot be stored (NUL or an unpaired surrogate)."),
+                        }
+                    ]
+                },
+                status=422,
+            )
         return self.get_response(request)
 
     @staticmethod
@@ -159,22 +186,37 @@ class InputGuardMiddleware:
         return None
 
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
-    "microphone", "midi", "payment", "usb", "interest-cohort",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+)
 
 
 class SecurityHeadersMiddleware:

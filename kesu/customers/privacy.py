@@ -82,8 +82,9 @@ def financial(complaint: Complaint) -> bool:
     if complaint.solutions.filter(remedies__amount__gt=Decimal("0")).exists():
         return True
     investigation = getattr(complaint, "investigation", None)
-    return bool(investigation is not None and ((investigation.loss_amount or 0) > 0
-                                               or (investigation.penalty_amount or 0) > 0))
+    return bool(
+        investigation is not None and ((investigation.loss_amount or 0) > 0 or (investigation.penalty_amount or 0) > 0)
+    )
 
 
 def _keep_until(complaint: Complaint, *, years: int) -> dt.date:
@@ -96,17 +97,29 @@ def legal_holds(customer: Customer, *, now: dt.datetime) -> list[Hold]:
     holds = []
     for complaint in customer.complaints.select_related("category").order_by("received_at", "id"):
         if complaint.status not in TERMINAL_STATUSES:
-            holds.append(Hold(complaint.number, _("Complaint %(number)s is still being handled.")
-                              % {"number": complaint.number}, None))
+            holds.append(
+                Hold(
+                    complaint.number,
+                    _("Complaint %(number)s is still being handled.") % {"number": complaint.number},
+                    None,
+                )
+            )
             continue
         if financial(complaint):
             years = settings.KESU_FINANCIAL_RETENTION_YEARS
             until = _keep_until(complaint, years=years)
             if today < until:
-                holds.append(Hold(complaint.number, _(
-                    "Complaint %(number)s involves money and must be kept until %(date)s "
-                    "(%(years)d years after it ended).") % {"number": complaint.number, "date": until.isoformat(),
-                                                           "years": years}, until))
+                holds.append(
+                    Hold(
+                        complaint.number,
+                        _(
+                            "Complaint %(number)s involves money and must be kept until %(date)s "
+                            "(%(years)d years after it ended)."
+                        )
+                        % {"number": complaint.number, "date": until.isoformat(), "years": years},
+                        until,
+                    )
+                )
     return holds
 
 
@@ -116,30 +129,62 @@ def customer_export(*, actor: User | None, customer_id: int, now: dt.datetime) -
     customer = _customer(customer_id)
     complaints = []
     for c in customer.complaints.select_related("category").order_by("received_at", "id"):
-        complaints.append({
-            "number": c.number, "status": c.status, "channel": c.channel,
-            "received_at": c.received_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-            "category": c.category.code if c.category else None, "title": c.title, "description": c.description,
-            "contact_name": c.contact_name, "contact_phone": display_phone(c.contact_phone) or c.contact_phone,
-            "contact_email": c.contact_email, "location": c.location, "demand": c.demand,
-            "amount_claimed": str(c.amount_claimed) if c.amount_claimed is not None else None,
-            "product": {"name": c.product_name, "sku": c.product_sku, "lot": c.product_lot, "order_no": c.order_no},
-            "result": c.result, "language": c.language,
-            "timeline": [{"kind": e.kind, "at": e.at.isoformat(), "status": e.to_status, "note": e.note}
-                         for e in c.events.filter(internal=False).order_by("at", "id")],
-            "messages": [{"channel": m.channel, "recipient": m.recipient, "subject": m.subject, "body": m.body,
-                          "created_at": m.created_at.isoformat(), "status": m.status}
-                         for m in c.notifications.filter(recipient_user__isnull=True).order_by("created_at", "id")],
-        })
+        complaints.append(
+            {
+                "number": c.number,
+                "status": c.status,
+                "channel": c.channel,
+                "received_at": c.received_at.isoformat(),
+                "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+                "category": c.category.code if c.category else None,
+                "title": c.title,
+                "description": c.description,
+                "contact_name": c.contact_name,
+                "contact_phone": display_phone(c.contact_phone) or c.contact_phone,
+                "contact_email": c.contact_email,
+                "location": c.location,
+                "demand": c.demand,
+                "amount_claimed": str(c.amount_claimed) if c.amount_claimed is not None else None,
+                "product": {"name": c.product_name, "sku": c.product_sku, "lot": c.product_lot, "order_no": c.order_no},
+                "result": c.result,
+                "language": c.language,
+                "timeline": [
+                    {"kind": e.kind, "at": e.at.isoformat(), "status": e.to_status, "note": e.note}
+                    for e in c.events.filter(internal=False).order_by("at", "id")
+                ],
+                "messages": [
+                    {
+                        "channel": m.channel,
+                        "recipient": m.recipient,
+                        "subject": m.subject,
+                        "body": m.body,
+                        "created_at": m.created_at.isoformat(),
+                        "status": m.status,
+                    }
+                    for m in c.notifications.filter(recipient_user__isnull=True).order_by("created_at", "id")
+                ],
+            }
+        )
     data = {
         "exported_at": now.isoformat(),
-        "customer": {"id": customer.pk, "name": customer.name, "phone": display_phone(customer.phone),
-                     "email": customer.email or "", "created_at": customer.created_at.isoformat(),
-                     "erased_at": customer.erased_at.isoformat() if customer.erased_at else None},
+        "customer": {
+            "id": customer.pk,
+            "name": customer.name,
+            "phone": display_phone(customer.phone),
+            "email": customer.email or "",
+            "created_at": customer.created_at.isoformat(),
+            "erased_at": customer.erased_at.isoformat() if customer.erased_at else None,
+        },
         "complaints": complaints,
     }
-    audit_record(actor=actor, action="customer.personal_data_exported", object_type="customer",
-                 object_id=str(customer.pk), data={"complaints": [c["number"] for c in complaints]}, at=now)
+    audit_record(
+        actor=actor,
+        action="customer.personal_data_exported",
+        object_type="customer",
+        object_id=str(customer.pk),
+        data={"complaints": [c["number"] for c in complaints]},
+        at=now,
+    )
     return data
 
 
@@ -151,8 +196,9 @@ def customer_erase(*, actor: User | None, customer_id: int, now: dt.datetime, re
         customer = _customer(customer_id, lock=True)
         holds = legal_holds(customer, now=now)
         if holds:
-            raise Conflict(_("Personal data cannot be erased yet: %(reason)s") % {"reason": holds[0].reason},
-                           code="legal_hold")
+            raise Conflict(
+                _("Personal data cannot be erased yet: %(reason)s") % {"reason": holds[0].reason}, code="legal_hold"
+            )
         complaints = list(customer.complaints.select_for_update().order_by("id"))
         for complaint in complaints:
             complaint.contact_name = complaint.contact_phone = complaint.contact_email = ""
@@ -160,16 +206,22 @@ def customer_erase(*, actor: User | None, customer_id: int, now: dt.datetime, re
             complaint.save(update_fields=["contact_name", "contact_phone", "contact_email", "search_text"])
         to_customer = OutboxMessage.objects.filter(complaint__customer=customer, recipient_user__isnull=True)
         to_customer.filter(status=OutboxStatus.PENDING).update(
-            status=OutboxStatus.FAILED, last_error="recipient erased (personal data erasure)")
+            status=OutboxStatus.FAILED, last_error="recipient erased (personal data erasure)"
+        )
         messages = to_customer.update(recipient="", body="")
         customer.name = ""
         customer.phone = customer.email = None
         customer.erased_at = now
         customer.save(update_fields=["name", "phone", "email", "erased_at"])
         numbers = [c.number for c in complaints]
-        audit_record(actor=actor, action="customer.personal_data_erased", object_type="customer",
-                     object_id=str(customer.pk), data={"reason": reason, "complaints": numbers, "messages": messages},
-                     at=now)
+        audit_record(
+            actor=actor,
+            action="customer.personal_data_erased",
+            object_type="customer",
+            object_id=str(customer.pk),
+            data={"reason": reason, "complaints": numbers, "messages": messages},
+            at=now,
+        )
     return Erasure(customer_id=customer.pk, erased_at=now, complaints=numbers)
 
 
@@ -180,13 +232,21 @@ def retention_candidates(*, now: dt.datetime) -> list[int]:
     general = settings.KESU_RETENTION_YEARS
     money = max(general, settings.KESU_FINANCIAL_RETENTION_YEARS)
     oldest_allowed = now - dt.timedelta(days=365 * general)
-    query = (Customer.objects.filter(erased_at__isnull=True).exclude(complaints__status__in=OPEN_STATUSES)
-             .exclude(complaints__closed_at__gt=oldest_allowed).exclude(complaints__updated_at__gt=oldest_allowed)
-             .filter(complaints__isnull=False).distinct().order_by("pk"))
+    query = (
+        Customer.objects.filter(erased_at__isnull=True)
+        .exclude(complaints__status__in=OPEN_STATUSES)
+        .exclude(complaints__closed_at__gt=oldest_allowed)
+        .exclude(complaints__updated_at__gt=oldest_allowed)
+        .filter(complaints__isnull=False)
+        .distinct()
+        .order_by("pk")
+    )
     chosen = []
     for customer in query.iterator(chunk_size=500):
-        if all(today >= _keep_until(c, years=money if financial(c) else general)
-               for c in customer.complaints.select_related("category")):
+        if all(
+            today >= _keep_until(c, years=money if financial(c) else general)
+            for c in customer.complaints.select_related("category")
+        ):
             chosen.append(customer.pk)
     return chosen
 

@@ -53,8 +53,7 @@ def customer_find(*, phone: str | None, email: str | None) -> Customer | None:
     return None
 
 
-def customer_get_or_create(*, name: str, phone: str | None, email: str | None,
-                           now: dt.datetime) -> Customer:
+def customer_get_or_create(*, name: str, phone: str | None, email: str | None, now: dt.datetime) -> Customer:
     """The customer with this phone or e-mail, created if new; a new contact point is added."""
     for _attempt in range(3):
         customer = customer_find(phone=phone, email=email)

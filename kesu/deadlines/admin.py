@@ -41,10 +41,14 @@ from kesu.deadlines.selectors import calendar_missing_years
 class _WarnMissingYears:
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         for year in calendar_missing_years(now=clock.now()):
-            messages.warning(request, _(
-                "No official holiday schedule for %(year)d: deadlines in it count Monday to Friday only. "
-                "Import or enter the schedule as soon as it is published."
-            ) % {"year": year})
+            messages.warning(
+                request,
+                _(
+                    "No official holiday schedule for %(year)d: deadlines in it count Monday to Friday only. "
+                    "Import or enter the schedule as soon as it is published."
+                )
+                % {"year": year},
+            )
         response: HttpResponse = super().changelist_view(request, extra_context)  # type: ignore[misc]
         return response
 
@@ -72,33 +76,48 @@ class CalendarYearAdmin(_WarnMissingYears, admin.ModelAdmin[CalendarYear]):
     actions = ["reload_from_package"]
 
     def get_urls(self) -> list[Any]:
-        return [path("import/", self.admin_site.admin_view(self.import_view), name="deadlines_calendar_import"),
-                *super().get_urls()]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="deadlines_calendar_import"),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         form = CalendarImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
                 days = parse_calendar_csv(form.cleaned_data["file"].read().decode("utf-8-sig"))
-                imported = calendar_import_year(actor=request.user, year=form.cleaned_data["year"], days=days,
-                                                now=clock.now())
+                imported = calendar_import_year(
+                    actor=request.user, year=form.cleaned_data["year"], days=days, now=clock.now()
+                )
             except ValidationFailed as exc:
                 for error in exc.errors:
                     form.add_error(None, f"{error.field}: {error.message}")
             else:
-                messages.success(request, _(
-                    "%(year)d imported: %(holidays)d holidays, %(workdays)d make-up working days; "
-                    "%(recomputed)d complaints' deadlines recomputed."
-                ) % imported.__dict__)
+                messages.success(
+                    request,
+                    _(
+                        "%(year)d imported: %(holidays)d holidays, %(workdays)d make-up working days; "
+                        "%(recomputed)d complaints' deadlines recomputed."
+                    )
+                    % imported.__dict__,
+                )
                 return redirect("admin:deadlines_calendaryear_changelist")
-        return render(request, "admin/deadlines/calendaryear/import.html",
-                      {**self.admin_site.each_context(request), "form": form, "title": _("Import a year's schedule"),
-                       "opts": self.model._meta})
+        return render(
+            request,
+            "admin/deadlines/calendaryear/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "title": _("Import a year's schedule"),
+                "opts": self.model._meta,
+            },
+        )
 
     @admin.action(description=gettext_lazy("Reload the selected years from the chinese-calendar package"))
     def reload_from_package(self, request: HttpRequest, queryset: Any) -> None:
-        years = calendar_load_package(now=clock.now(), years=list(queryset.values_list("year", flat=True)),
-                                      replace=True)
+        years = calendar_load_package(
+            now=clock.now(), years=list(queryset.values_list("year", flat=True)), replace=True
+        )
         messages.info(request, _("Reloaded: %(years)s") % {"years": ", ".join(map(str, years)) or "-"})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -138,8 +157,19 @@ class DeadlineKindAdmin(_BumpsVersion, admin.ModelAdmin[DeadlineKind]):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin[SlaPolicy]):
-    list_display = ("kind", "name", "amount", "unit", "by_time", "severity", "urgency", "channel", "category",
-                    "overseas", "active")
+    list_display = (
+        "kind",
+        "name",
+        "amount",
+        "unit",
+        "by_time",
+        "severity",
+        "urgency",
+        "channel",
+        "category",
+        "overseas",
+        "active",
+    )
     list_filter = ("kind", "unit", "active", "severity", "channel")
     list_editable = ("active",)
 
@@ -159,8 +189,14 @@ class RegulatoryPresetAdmin(_BumpsVersion, admin.ModelAdmin[RegulatoryPreset]):
 
 @admin.register(DeadlineSettings)
 class DeadlineSettingsAdmin(_WarnMissingYears, _BumpsVersion, admin.ModelAdmin[DeadlineSettings]):
-    list_display = ("__str__", "business_start", "business_end", "time_zone", "reminder_leads",
-                    "auto_close_unreachable")
+    list_display = (
+        "__str__",
+        "business_start",
+        "business_end",
+        "time_zone",
+        "reminder_leads",
+        "auto_close_unreachable",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not DeadlineSettings.objects.exists()

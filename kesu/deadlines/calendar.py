@@ -50,8 +50,7 @@ def _package_days(year: int) -> list[tuple[dt.date, str, str]]:
     return sorted(rows)
 
 
-def calendar_load_package(*, now: dt.datetime, years: Iterable[int] | None = None,
-                          replace: bool = False) -> list[int]:
+def calendar_load_package(*, now: dt.datetime, years: Iterable[int] | None = None, replace: bool = False) -> list[int]:
     """Load the package's years that the table does not hold yet (or all of `years` with `replace`).
     Years an administrator entered or imported are never overwritten without `replace`."""
     wanted = sorted(set(years) if years is not None else set(package_years()))
@@ -62,20 +61,18 @@ def calendar_load_package(*, now: dt.datetime, years: Iterable[int] | None = Non
         for year in wanted:
             if year not in available or (year in present and not replace):
                 continue
-            _replace_year(year, _package_days(year), source=CalendarSource.PACKAGE, note="chinese-calendar",
-                          now=now)
+            _replace_year(year, _package_days(year), source=CalendarSource.PACKAGE, note="chinese-calendar", now=now)
             loaded.append(year)
         if loaded:
             bump_version()
     return loaded
 
 
-def _replace_year(year: int, days: list[tuple[dt.date, str, str]], *, source: str, note: str,
-                  now: dt.datetime) -> None:
+def _replace_year(year: int, days: list[tuple[dt.date, str, str]], *, source: str, note: str, now: dt.datetime) -> None:
     CalendarDay.objects.filter(date__year=year).delete()
-    CalendarDay.objects.bulk_create([
-        CalendarDay(date=day, kind=kind, name=name[:80], source=source, updated_at=now) for day, kind, name in days
-    ])
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=day, kind=kind, name=name[:80], source=source, updated_at=now) for day, kind, name in days]
+    )
     CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "note": note, "updated_at": now})
 
 
@@ -97,10 +94,13 @@ def parse_calendar_csv(text: str) -> list[tuple[dt.date, str, str]]:
         try:
             day = dt.date.fromisoformat(record[0].strip())
         except ValueError:
-            errors.append(FieldError(f"line {number}", _("Not a date (YYYY-MM-DD): %(value)s")
-                                     % {"value": record[0][:20]}, "invalid"))
+            errors.append(
+                FieldError(
+                    f"line {number}", _("Not a date (YYYY-MM-DD): %(value)s") % {"value": record[0][:20]}, "invalid"
+                )
+            )
             continue
-        kind = (record[1].strip().lower() if len(record) > 1 else "")
+        kind = record[1].strip().lower() if len(record) > 1 else ""
         if kind not in (DayKind.HOLIDAY, DayKind.WORKDAY):
             errors.append(FieldError(f"line {number}", _("The kind must be holiday or workday."), "invalid_choice"))
             continue
@@ -110,25 +110,51 @@ def parse_calendar_csv(text: str) -> list[tuple[dt.date, str, str]]:
     return rows
 
 
-def calendar_import_year(*, actor: Any, year: int, days: list[tuple[dt.date, str, str]], now: dt.datetime,
-                         source: str = CalendarSource.IMPORT, note: str = "") -> ImportedYear:
+def calendar_import_year(
+    *,
+    actor: Any,
+    year: int,
+    days: list[tuple[dt.date, str, str]],
+    now: dt.datetime,
+    source: str = CalendarSource.IMPORT,
+    note: str = "",
+) -> ImportedYear:
     """Replace `year`'s official schedule and recompute the open deadlines that reach into it."""
     outside = [day for day, _kind, _name in days if day.year != year]
     if outside:
-        raise ValidationFailed([FieldError("days", _("%(date)s is not in %(year)d.")
-                                           % {"date": outside[0].isoformat(), "year": year}, "invalid")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "days",
+                    _("%(date)s is not in %(year)d.") % {"date": outside[0].isoformat(), "year": year},
+                    "invalid",
+                )
+            ]
+        )
     with transaction.atomic():
         _replace_year(year, days, source=source, note=note, now=now)
         bump_version()
-        audit_record(actor=actor, action="calendar.import", object_type="calendar_year", object_id=str(year),
-                     data={"holidays": sum(k == DayKind.HOLIDAY for _d, k, _n in days),
-                           "workdays": sum(k == DayKind.WORKDAY for _d, k, _n in days), "source": source},
-                     at=now)
+        audit_record(
+            actor=actor,
+            action="calendar.import",
+            object_type="calendar_year",
+            object_id=str(year),
+            data={
+                "holidays": sum(k == DayKind.HOLIDAY for _d, k, _n in days),
+                "workdays": sum(k == DayKind.WORKDAY for _d, k, _n in days),
+                "source": source,
+            },
+            at=now,
+        )
     from kesu.deadlines.services import deadlines_recompute_for_calendar
 
     recomputed = deadlines_recompute_for_calendar(years=[year], actor=actor, now=now)
-    return ImportedYear(year=year, holidays=sum(k == DayKind.HOLIDAY for _d, k, _n in days),
-                        workdays=sum(k == DayKind.WORKDAY for _d, k, _n in days), recomputed=recomputed)
+    return ImportedYear(
+        year=year,
+        holidays=sum(k == DayKind.HOLIDAY for _d, k, _n in days),
+        workdays=sum(k == DayKind.WORKDAY for _d, k, _n in days),
+        recomputed=recomputed,
+    )
 
 
 def calendar_edited(*, actor: Any, years: Iterable[int], now: dt.datetime) -> int:
@@ -137,8 +163,8 @@ def calendar_edited(*, actor: Any, years: Iterable[int], now: dt.datetime) -> in
     with transaction.atomic():
         for year in years:
             CalendarYear.objects.get_or_create(
-                year=year, defaults={"source": CalendarSource.ADMIN, "updated_at": now,
-                                     "note": _("entered by an administrator")},
+                year=year,
+                defaults={"source": CalendarSource.ADMIN, "updated_at": now, "note": _("entered by an administrator")},
             )
         bump_version()
     from kesu.deadlines.services import deadlines_recompute_for_calendar

@@ -23,7 +23,7 @@ def calendar_years_check(app_configs: Any = None, **kwargs: Any) -> list[Warning
             f"No official holiday schedule for {year}: working days fall back to Monday to Friday "
             f"(make-up working days and public holidays are ignored).",
             hint="Enter or import the year's schedule (国务院办公厅节假日安排) in the admin under Calendar years, "
-                 "or: kesu calendar import FILE.csv --year YEAR",
+            "or: kesu calendar import FILE.csv --year YEAR",
             id="kesu.deadlines.W001",
         )
         for year in missing

@@ -21,8 +21,19 @@ from kesu.deadlines.models import RegulatoryPreset, SlaPolicy, Unit
 from kesu.deadlines.policies import PRESETS
 from kesu.triage.models import Severity, Urgency
 
-POLICY_FIELDS = ("kind", "name", "unit", "amount", "by_time", "severity", "urgency", "channel", "category",
-                 "overseas", "active")
+POLICY_FIELDS = (
+    "kind",
+    "name",
+    "unit",
+    "amount",
+    "by_time",
+    "severity",
+    "urgency",
+    "channel",
+    "category",
+    "overseas",
+    "active",
+)
 DAY_UNITS = (Unit.WORKING_DAYS, Unit.CALENDAR_DAYS)
 
 
@@ -48,8 +59,15 @@ def sla_policy_save(*, actor: User, policy: SlaPolicy | None, values: dict[str, 
         if getattr(policy, field) and getattr(policy, field) not in allowed:
             errors.append(FieldError(field, _("Choose one of the listed values."), "invalid_choice"))
     with transaction.atomic():
-        saved = save_audited(actor=actor, instance=policy, fields=POLICY_FIELDS, object_type="sla_policy",
-                             object_id=lambda p: str(p.pk), now=now, errors=errors)
+        saved = save_audited(
+            actor=actor,
+            instance=policy,
+            fields=POLICY_FIELDS,
+            object_type="sla_policy",
+            object_id=lambda p: str(p.pk),
+            now=now,
+            errors=errors,
+        )
         bump_version()
     return saved
 
@@ -65,7 +83,13 @@ def preset_set_enabled(*, actor: User, code: str, enabled: bool, now: dt.datetim
             return preset
         preset.enabled = enabled
         preset.save(update_fields=["enabled"])
-        audit_record(actor=actor, action="regulatory_preset.enable" if enabled else "regulatory_preset.disable",
-                     object_type="regulatory_preset", object_id=code, data={"enabled": enabled}, at=now)
+        audit_record(
+            actor=actor,
+            action="regulatory_preset.enable" if enabled else "regulatory_preset.disable",
+            object_type="regulatory_preset",
+            object_id=code,
+            data={"enabled": enabled},
+            at=now,
+        )
         bump_version()
     return preset

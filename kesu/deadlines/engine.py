@@ -154,8 +154,7 @@ def business_seconds_between(start: dt.datetime, end: dt.datetime, calendar: Wor
     return total.total_seconds()
 
 
-def counted_days_crossed(start: dt.datetime, end: dt.datetime, *, working: bool,
-                         calendar: WorkingCalendar) -> int:
+def counted_days_crossed(start: dt.datetime, end: dt.datetime, *, working: bool, calendar: WorkingCalendar) -> int:
     """Days after the local day of `start` up to the local day of `end` (working days only if `working`)."""
     first = start.astimezone(calendar.tz).date()
     last = end.astimezone(calendar.tz).date()
@@ -193,8 +192,7 @@ def extend_for_pause(due: dt.datetime, pause: Pause, unit: str, calendar: Workin
     return dt.datetime.combine(day, local_due.time(), tzinfo=calendar.tz)
 
 
-def deadline(start: dt.datetime, rule: Rule, calendar: WorkingCalendar,
-             pauses: Iterable[Pause] = ()) -> dt.datetime:
+def deadline(start: dt.datetime, rule: Rule, calendar: WorkingCalendar, pauses: Iterable[Pause] = ()) -> dt.datetime:
     """`compute_due` with the clock stopped during each (closed) pause, taken in order; only
     the part of a pause after `start` counts."""
     due = compute_due(start, rule, calendar)
@@ -204,16 +202,16 @@ def deadline(start: dt.datetime, rule: Rule, calendar: WorkingCalendar,
     return due
 
 
-def reminder_lead(*, now: dt.datetime, start: dt.datetime, due: dt.datetime, leads: Iterable[int],
-                  already: int | None) -> int | None:
+def reminder_lead(
+    *, now: dt.datetime, start: dt.datetime, due: dt.datetime, leads: Iterable[int], already: int | None
+) -> int | None:
     """The reminder (lead in minutes) to send at `now`, if any: the shortest lead whose window
     has opened, shorter than any already sent, and shorter than the deadline's whole span."""
     if now >= due:
         return None
     span = due - start
     open_leads = [
-        lead for lead in leads
-        if dt.timedelta(minutes=lead) < span and due - dt.timedelta(minutes=lead) <= now
+        lead for lead in leads if dt.timedelta(minutes=lead) < span and due - dt.timedelta(minutes=lead) <= now
     ]
     if not open_leads:
         return None
@@ -223,13 +221,16 @@ def reminder_lead(*, now: dt.datetime, start: dt.datetime, due: dt.datetime, lea
     return lead
 
 
-def next_reminder_at(*, start: dt.datetime, due: dt.datetime, leads: Iterable[int],
-                     already: int | None, after: dt.datetime) -> dt.datetime | None:
+def next_reminder_at(
+    *, start: dt.datetime, due: dt.datetime, leads: Iterable[int], already: int | None, after: dt.datetime
+) -> dt.datetime | None:
     """When the next reminder window opens after `after`, if any."""
     span = due - start
     times = [
-        due - dt.timedelta(minutes=lead) for lead in leads
-        if dt.timedelta(minutes=lead) < span and (already is None or lead < already)
+        due - dt.timedelta(minutes=lead)
+        for lead in leads
+        if dt.timedelta(minutes=lead) < span
+        and (already is None or lead < already)
         and due - dt.timedelta(minutes=lead) > after
     ]
     return min(times) if times else None

@@ -38,23 +38,40 @@ def ladder_recipients(level: int) -> list[User]:
     return list(User.objects.filter(is_active=True, role__in=ESCALATION_LADDER[level]).order_by("id"))
 
 
-def escalate(*, complaint: Complaint, now: dt.datetime, reason: str, cause: str = EscalationCause.MANUAL,
-             actor: User | None = None, deadline: ComplaintDeadline | None = None,
-             also_notify: Iterable[User] = ()) -> dict[str, Any]:
+def escalate(
+    *,
+    complaint: Complaint,
+    now: dt.datetime,
+    reason: str,
+    cause: str = EscalationCause.MANUAL,
+    actor: User | None = None,
+    deadline: ComplaintDeadline | None = None,
+    also_notify: Iterable[User] = (),
+) -> dict[str, Any]:
     """Raise `complaint` one level, record it in the escalation history and notify the level's
     roles through the outbox. The caller saves the complaint in the same transaction."""
     before = complaint.escalation_level
     level = next_level(before, severity=complaint.severity)
     complaint.escalation_level = level
-    Escalation.objects.create(complaint=complaint, from_level=before, to_level=level, cause=cause,
-                              reason=reason, deadline=deadline, actor=actor if getattr(actor, "pk", None) else None,
-                              at=now)
+    Escalation.objects.create(
+        complaint=complaint,
+        from_level=before,
+        to_level=level,
+        cause=cause,
+        reason=reason,
+        deadline=deadline,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=now,
+    )
     recipients = ladder_recipients(level)
     seen = {user.pk for user in recipients}
     recipients += [user for user in also_notify if user.pk not in seen]
-    notify_users(users=recipients, kind="escalated", now=now, complaint=complaint,
-                 subject=_("Complaint %(number)s escalated to level %(level)d") % {"number": complaint.number,
-                                                                                   "level": level},
-                 body=_("Complaint %(number)s was escalated: %(reason)s") % {"number": complaint.number,
-                                                                            "reason": reason})
+    notify_users(
+        users=recipients,
+        kind="escalated",
+        now=now,
+        complaint=complaint,
+        subject=_("Complaint %(number)s escalated to level %(level)d") % {"number": complaint.number, "level": level},
+        body=_("Complaint %(number)s was escalated: %(reason)s") % {"number": complaint.number, "reason": reason},
+    )
     return {"from_level": before, "to_level": level}

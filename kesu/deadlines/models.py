@@ -68,16 +68,21 @@ class DeadlineSettings(models.Model):
     business_end = models.TimeField(_("business hours end"), default=dt.time(18, 0))
     time_zone = models.CharField(_("time zone"), max_length=60, default="Asia/Shanghai")
     reminder_leads = models.CharField(
-        _("reminder lead times (minutes, comma-separated)"), max_length=100, default="1440,120",
+        _("reminder lead times (minutes, comma-separated)"),
+        max_length=100,
+        default="1440,120",
         help_text=_("A reminder goes out this long before a deadline, e.g. 1440,120 for one day and two hours."),
     )
     auto_close_unreachable = models.BooleanField(
-        _("close automatically when the customer stays unreachable"), default=False,
-        help_text=_("After the standard SMS, close the complaint if the customer does not get back "
-                    "within the waiting time."),
+        _("close automatically when the customer stays unreachable"),
+        default=False,
+        help_text=_(
+            "After the standard SMS, close the complaint if the customer does not get back within the waiting time."
+        ),
     )
     unreachable_wait_working_days = models.PositiveSmallIntegerField(
-        _("working days to wait after the unreachable SMS"), default=2,
+        _("working days to wait after the unreachable SMS"),
+        default=2,
     )
     unreachable_sms = models.TextField(_("standard SMS when the customer cannot be reached"), blank=True)
     version = models.CharField(max_length=32, default=_new_version, editable=False)
@@ -126,21 +131,28 @@ class Unit(models.TextChoices):
 class SlaPolicy(models.Model):
     """One deadline rule. Blank match fields match anything; the most specific match wins."""
 
-    kind = models.ForeignKey(DeadlineKind, verbose_name=_("deadline"), on_delete=models.CASCADE,
-                             related_name="policies")
+    kind = models.ForeignKey(
+        DeadlineKind, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="policies"
+    )
     name = models.CharField(_("name"), max_length=120, blank=True)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     amount = models.PositiveIntegerField(_("amount"))
     by_time = models.TimeField(
-        _("by time of day"), null=True, blank=True,
+        _("by time of day"),
+        null=True,
+        blank=True,
         help_text=_("For day units: due at this local time instead of 23:59:59 (e.g. 15:30)."),
     )
     severity = models.CharField(_("severity"), max_length=10, blank=True)
     urgency = models.CharField(_("urgency"), max_length=10, blank=True)
     channel = models.CharField(_("channel"), max_length=20, blank=True)
     category = models.ForeignKey(
-        "triage.Category", verbose_name=_("category (and its sub-categories)"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "triage.Category",
+        verbose_name=_("category (and its sub-categories)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     overseas = models.BooleanField(_("overseas customer"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -213,8 +225,11 @@ class ComplaintDeadline(models.Model):
             models.UniqueConstraint(fields=["complaint", "kind"], name="one_sla_clock_per_kind"),
         ]
         indexes = [
-            models.Index(fields=["next_check_at"], name="deadline_sweep_due",
-                         condition=models.Q(state="open", paused_at__isnull=True)),
+            models.Index(
+                fields=["next_check_at"],
+                name="deadline_sweep_due",
+                condition=models.Q(state="open", paused_at__isnull=True),
+            ),
             models.Index(fields=["complaint", "state"], name="deadline_complaint_state"),
             models.Index(fields=["kind", "state", "due_at"], name="deadline_kind_state_due"),
         ]
@@ -236,18 +251,21 @@ class DeadlinePause(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     started_at = models.DateTimeField(_("from"))
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("deadline pause")
         verbose_name_plural = _("deadline pauses")
         ordering = ["started_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["complaint"], condition=models.Q(ended_at__isnull=True),
-                                    name="one_open_pause_per_complaint"),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=models.Q(ended_at__isnull=True), name="one_open_pause_per_complaint"
+            ),
         ]
 
 
@@ -282,10 +300,10 @@ class Escalation(models.Model):
     to_level = models.PositiveSmallIntegerField(_("to level"))
     cause = models.CharField(_("cause"), max_length=20, choices=EscalationCause.choices)
     reason = models.TextField(_("reason"), blank=True)
-    deadline = models.ForeignKey(ComplaintDeadline, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    deadline = models.ForeignKey(ComplaintDeadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
 
     class Meta:

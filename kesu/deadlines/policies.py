@@ -35,8 +35,13 @@ class Inputs:
     overseas: bool
 
     def as_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "urgency": self.urgency, "channel": self.channel,
-                "category": self.category_code, "overseas": self.overseas}
+        return {
+            "severity": self.severity,
+            "urgency": self.urgency,
+            "channel": self.channel,
+            "category": self.category_code,
+            "overseas": self.overseas,
+        }
 
 
 @dataclass(frozen=True)
@@ -116,38 +121,66 @@ PRESETS: dict[str, Preset] = {
     # to 30 with the approval of the complaint-handling head; a further 30 with the approval of
     # senior management; time spent on external appraisal or testing is not counted.
     BANKING_INSURANCE: Preset(
-        BANKING_INSURANCE, _("China banking and insurance consumer complaints"),
-        (PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 15), preset=BANKING_INSURANCE,
-                    name="decision within 15 days"),),
-        {CLOSE: (
-            ExtensionStep(30, _MANAGERS, "complex case: up to 30 days (complaint-handling head)"),
-            ExtensionStep(60, _SENIOR, "a further 30 days (senior management)"),
-        )},
+        BANKING_INSURANCE,
+        _("China banking and insurance consumer complaints"),
+        (PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 15), preset=BANKING_INSURANCE, name="decision within 15 days"),),
+        {
+            CLOSE: (
+                ExtensionStep(30, _MANAGERS, "complex case: up to 30 days (complaint-handling head)"),
+                ExtensionStep(60, _SENIOR, "a further 30 days (senior management)"),
+            )
+        },
     ),
     # 《市场监督管理投诉举报处理暂行办法》 (12315): accept or refuse within 7 working days;
     # mediation concluded within 45 working days (appraisal time not counted).
     MARKET_12315: Preset(
-        MARKET_12315, _("China market regulation 12315 referrals"),
-        (PolicySpec(ACKNOWLEDGE, Rule(WORKING_DAYS, 7), channel="regulator", preset=MARKET_12315,
-                    name="accept or refuse within 7 working days"),
-         PolicySpec(CLOSE, Rule(WORKING_DAYS, 45), channel="regulator", preset=MARKET_12315,
-                    name="mediation within 45 working days")),
+        MARKET_12315,
+        _("China market regulation 12315 referrals"),
+        (
+            PolicySpec(
+                ACKNOWLEDGE,
+                Rule(WORKING_DAYS, 7),
+                channel="regulator",
+                preset=MARKET_12315,
+                name="accept or refuse within 7 working days",
+            ),
+            PolicySpec(
+                CLOSE,
+                Rule(WORKING_DAYS, 45),
+                channel="regulator",
+                preset=MARKET_12315,
+                name="mediation within 45 working days",
+            ),
+        ),
     ),
     # CFPB: companies respond within 15 days, and give a final response within 60 days.
     US_CFPB: Preset(
-        US_CFPB, _("US CFPB (international customers)"),
-        (PolicySpec(REPLY, Rule(CALENDAR_DAYS, 15), overseas=True, preset=US_CFPB, name="respond within 15 days"),
-         PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 60), overseas=True, preset=US_CFPB,
-                    name="final response within 60 days")),
+        US_CFPB,
+        _("US CFPB (international customers)"),
+        (
+            PolicySpec(REPLY, Rule(CALENDAR_DAYS, 15), overseas=True, preset=US_CFPB, name="respond within 15 days"),
+            PolicySpec(
+                CLOSE, Rule(CALENDAR_DAYS, 60), overseas=True, preset=US_CFPB, name="final response within 60 days"
+            ),
+        ),
     ),
     # FCA DISP 1.5/1.6: summary resolution by close of the third business day after receipt,
     # final response within eight weeks.
     UK_FCA: Preset(
-        UK_FCA, _("UK FCA DISP (international customers)"),
-        (PolicySpec(REPLY, Rule(WORKING_DAYS, 3), overseas=True, preset=UK_FCA,
-                    name="summary resolution by the 3rd business day"),
-         PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 56), overseas=True, preset=UK_FCA,
-                    name="final response within 8 weeks")),
+        UK_FCA,
+        _("UK FCA DISP (international customers)"),
+        (
+            PolicySpec(
+                REPLY,
+                Rule(WORKING_DAYS, 3),
+                overseas=True,
+                preset=UK_FCA,
+                name="summary resolution by the 3rd business day",
+            ),
+            PolicySpec(
+                CLOSE, Rule(CALENDAR_DAYS, 56), overseas=True, preset=UK_FCA, name="final response within 8 weeks"
+            ),
+        ),
     ),
 }
 

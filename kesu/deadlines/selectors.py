@@ -102,29 +102,44 @@ def _build(version: str) -> DeadlineConfig:
         (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
         names[day] = name
     calendar = WorkingCalendar(
-        holidays=frozenset(holidays), workdays=frozenset(workdays),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
         covered_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
-        tz=ZoneInfo(row.time_zone or settings.TIME_ZONE), business_start=row.business_start,
-        business_end=row.business_end, names=names,
+        tz=ZoneInfo(row.time_zone or settings.TIME_ZONE),
+        business_start=row.business_start,
+        business_end=row.business_end,
+        names=names,
     )
     kinds = {code: KindInfo(code, met_when, escalates) for code, (met_when, escalates) in BUILTIN_KINDS.items()}
     for code, met_when, escalates in DeadlineKind.objects.values_list("code", "met_when", "escalates"):
         kinds[code] = KindInfo(code, met_when, escalates)
     specs: list[PolicySpec] = []
     for policy in SlaPolicy.objects.filter(active=True).select_related("kind", "category"):
-        specs.append(PolicySpec(
-            kind=policy.kind.code, rule=Rule(policy.unit, policy.amount, policy.by_time),
-            severity=policy.severity, urgency=policy.urgency, channel=policy.channel,
-            category_code=policy.category.code if policy.category else "", overseas=policy.overseas,
-            policy_id=policy.pk, name=policy.name,
-        ))
+        specs.append(
+            PolicySpec(
+                kind=policy.kind.code,
+                rule=Rule(policy.unit, policy.amount, policy.by_time),
+                severity=policy.severity,
+                urgency=policy.urgency,
+                channel=policy.channel,
+                category_code=policy.category.code if policy.category else "",
+                overseas=policy.overseas,
+                policy_id=policy.pk,
+                name=policy.name,
+            )
+        )
     enabled = frozenset(RegulatoryPreset.objects.filter(enabled=True).values_list("code", flat=True))
     for code in sorted(enabled):
         if code in PRESETS:
             specs.extend(PRESETS[code].policies)
     return DeadlineConfig(
-        version=version, calendar=calendar, policies=tuple(specs), presets=enabled, kinds=kinds,
-        reminder_leads=_leads(row.reminder_leads), auto_close_unreachable=row.auto_close_unreachable,
+        version=version,
+        calendar=calendar,
+        policies=tuple(specs),
+        presets=enabled,
+        kinds=kinds,
+        reminder_leads=_leads(row.reminder_leads),
+        auto_close_unreachable=row.auto_close_unreachable,
         unreachable_wait_working_days=row.unreachable_wait_working_days,
         unreachable_sms=row.unreachable_sms,
     )
@@ -152,9 +167,7 @@ def complaint_deadlines(complaint_id: int) -> QuerySet[ComplaintDeadline]:
 
 def overdue_deadline_q(now: dt.datetime) -> Q:
     """Deadlines not met, recorded as missed or past due with the clock running."""
-    return Q(state=DeadlineState.OPEN) & (
-        Q(missed_at__isnull=False) | Q(paused_at__isnull=True, due_at__lt=now)
-    )
+    return Q(state=DeadlineState.OPEN) & (Q(missed_at__isnull=False) | Q(paused_at__isnull=True, due_at__lt=now))
 
 
 def complaint_overdue_exists(now: dt.datetime) -> Exists:
@@ -176,8 +189,13 @@ class OnTimeRate:
         return self.met_on_time / self.finished if self.finished else None
 
 
-def on_time_rate(*, kind: str, due_from: dt.datetime | None = None, due_to: dt.datetime | None = None,
-                 department_id: int | None = None) -> OnTimeRate:
+def on_time_rate(
+    *,
+    kind: str,
+    due_from: dt.datetime | None = None,
+    due_to: dt.datetime | None = None,
+    department_id: int | None = None,
+) -> OnTimeRate:
     """SPEC RP-2: deadlines met on time / deadlines met or missed (cancelled ones are left out)."""
     queryset = ComplaintDeadline.objects.filter(kind=kind).filter(
         Q(state=DeadlineState.MET) | Q(missed_at__isnull=False)

@@ -46,10 +46,12 @@ def _iso(value: dt.datetime) -> str:
     """An instant for the timeline, in local time."""
     return timezone.localtime(value).isoformat()
 
+
 PAUSE_ROLES = frozenset({Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.HANDLER, Role.GM})
 
 
 # --- computing ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PlannedDeadline:
@@ -69,8 +71,14 @@ class InitialDeadlines:
     planned: tuple[PlannedDeadline, ...]
 
 
-def plan_deadlines(*, config: DeadlineConfig, inputs: Inputs, start: dt.datetime,
-                   pauses: Sequence[engine.Pause] = (), warn: bool = True) -> dict[str, PlannedDeadline]:
+def plan_deadlines(
+    *,
+    config: DeadlineConfig,
+    inputs: Inputs,
+    start: dt.datetime,
+    pauses: Sequence[engine.Pause] = (),
+    warn: bool = True,
+) -> dict[str, PlannedDeadline]:
     """The deadline of every kind that applies, from `start` with the clock stopped in `pauses`."""
     kinds = [code for code, info in config.kinds.items() if info.met_when != MetWhen.CALLBACK_REACHED]
     chosen = choose(config.policies, inputs, kinds)
@@ -91,28 +99,34 @@ def _warn_uncovered(config: DeadlineConfig, start: dt.datetime, end: dt.datetime
     if years:
         logger.warning(
             "deadline computed over %s without an official holiday schedule: Monday to Friday assumed; "
-            "enter or import the year's schedule (admin: calendar years)", ", ".join(map(str, years)),
+            "enter or import the year's schedule (admin: calendar years)",
+            ", ".join(map(str, years)),
         )
 
 
-def initial_deadlines(*, received_at: dt.datetime, severity: str, urgency: str, channel: str,
-                      category_code: str | None, overseas: bool) -> InitialDeadlines:
+def initial_deadlines(
+    *, received_at: dt.datetime, severity: str, urgency: str, channel: str, category_code: str | None, overseas: bool
+) -> InitialDeadlines:
     """The deadlines of a complaint being registered (SPEC §7 defaults, policies, presets)."""
-    inputs = Inputs(severity=severity, urgency=urgency, channel=channel, category_code=category_code,
-                    overseas=overseas)
+    inputs = Inputs(severity=severity, urgency=urgency, channel=channel, category_code=category_code, overseas=overseas)
     planned = plan_deadlines(config=deadline_config(), inputs=inputs, start=received_at)
     return InitialDeadlines(
         acknowledge_due=planned["acknowledge"].due if "acknowledge" in planned else None,
         reply_due=planned["reply"].due if "reply" in planned else None,
         close_due=planned["close"].due if "close" in planned else None,
-        inputs=inputs, planned=tuple(planned.values()),
+        inputs=inputs,
+        planned=tuple(planned.values()),
     )
 
 
 def _inputs_of(complaint: Complaint) -> Inputs:
-    return Inputs(severity=complaint.severity, urgency=complaint.urgency, channel=complaint.channel,
-                  category_code=complaint.category.code if complaint.category is not None else None,
-                  overseas=complaint.overseas)
+    return Inputs(
+        severity=complaint.severity,
+        urgency=complaint.urgency,
+        channel=complaint.channel,
+        category_code=complaint.category.code if complaint.category is not None else None,
+        overseas=complaint.overseas,
+    )
 
 
 def _basis(spec: PolicySpec, inputs: Inputs) -> dict[str, Any]:
@@ -120,16 +134,22 @@ def _basis(spec: PolicySpec, inputs: Inputs) -> dict[str, Any]:
 
 
 def _closed_pauses(complaint_id: int) -> list[engine.Pause]:
-    return [engine.Pause(start, end) for start, end in DeadlinePause.objects.filter(
-        complaint_id=complaint_id, ended_at__isnull=False).values_list("started_at", "ended_at") if end is not None]
+    return [
+        engine.Pause(start, end)
+        for start, end in DeadlinePause.objects.filter(complaint_id=complaint_id, ended_at__isnull=False).values_list(
+            "started_at", "ended_at"
+        )
+        if end is not None
+    ]
 
 
 def next_check_at(row: ComplaintDeadline, leads: Iterable[int], now: dt.datetime) -> dt.datetime | None:
     """The next instant the sweep has something to do for `row`: a reminder or the deadline."""
     if row.state != DeadlineState.OPEN or row.paused_at is not None or row.missed_at is not None:
         return None
-    reminder = engine.next_reminder_at(start=row.started_at, due=row.due_at, leads=leads,
-                                       already=row.reminded_lead, after=now)
+    reminder = engine.next_reminder_at(
+        start=row.started_at, due=row.due_at, leads=leads, already=row.reminded_lead, after=now
+    )
     # A deadline is missed once its instant has passed: look again just after it.
     missed_check = row.due_at + dt.timedelta(microseconds=1)
     return min(reminder, missed_check) if reminder else missed_check
@@ -137,8 +157,10 @@ def next_check_at(row: ComplaintDeadline, leads: Iterable[int], now: dt.datetime
 
 # --- keeping deadlines in step with the complaint ---------------------------------------------
 
-def met_timestamp(row: ComplaintDeadline, complaint: Complaint, met_when: str,
-                  callback_reached_at: dt.datetime | None = None) -> dt.datetime | None:
+
+def met_timestamp(
+    row: ComplaintDeadline, complaint: Complaint, met_when: str, callback_reached_at: dt.datetime | None = None
+) -> dt.datetime | None:
     """When the complaint did what `row` waits for, if it has."""
     if met_when == MetWhen.ACKNOWLEDGED:
         return complaint.acknowledged_at
@@ -168,10 +190,18 @@ def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.d
     config = deadline_config()
     rows = [
         ComplaintDeadline(
-            complaint=complaint, kind=p.kind, policy_id=p.spec.policy_id, preset=p.spec.preset,
-            unit=p.spec.rule.unit, amount=p.spec.rule.amount, by_time=p.spec.rule.by_time,
-            started_at=complaint.received_at, due_at=p.due, basis=_basis(p.spec, initial.inputs),
-            created_at=now, updated_at=now,
+            complaint=complaint,
+            kind=p.kind,
+            policy_id=p.spec.policy_id,
+            preset=p.spec.preset,
+            unit=p.spec.rule.unit,
+            amount=p.spec.rule.amount,
+            by_time=p.spec.rule.by_time,
+            started_at=complaint.received_at,
+            due_at=p.due,
+            basis=_basis(p.spec, initial.inputs),
+            created_at=now,
+            updated_at=now,
         )
         for p in initial.planned
     ]
@@ -183,8 +213,13 @@ def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.d
     return rows
 
 
-def _settle(row: ComplaintDeadline, complaint: Complaint, config: DeadlineConfig, now: dt.datetime,
-            callback_reached_at: dt.datetime | None = None) -> bool:
+def _settle(
+    row: ComplaintDeadline,
+    complaint: Complaint,
+    config: DeadlineConfig,
+    now: dt.datetime,
+    callback_reached_at: dt.datetime | None = None,
+) -> bool:
     """Mark `row` met (or cancelled, for a complaint ended without being handled). True if changed."""
     if row.state != DeadlineState.OPEN:
         return False
@@ -227,8 +262,7 @@ def _save_complaint(complaint: Complaint, fields: list[str]) -> None:
         Complaint.objects.filter(pk=complaint.pk).update(**{f: getattr(complaint, f) for f in fields})
 
 
-def deadlines_after_transition(*, complaint: Complaint, effect: str, actor: User | None,
-                               now: dt.datetime) -> None:
+def deadlines_after_transition(*, complaint: Complaint, effect: str, actor: User | None, now: dt.datetime) -> None:
     """Keep the clocks in step after a lifecycle action (called inside `complaint_transition`'s
     transaction, the complaint row locked): record met deadlines, cancel the clocks of a complaint
     ended without being handled, reopen the closing clock on `reopen`, start the FU-2 wait after an
@@ -262,7 +296,8 @@ def deadlines_after_transition(*, complaint: Complaint, effect: str, actor: User
         row.save(update_fields=["state", "met_at", "on_time", "paused_at", "next_check_at", "updated_at"])
     if complaint.status in TERMINAL_STATUSES:
         DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).update(
-            ended_at=now, ended_by=actor if getattr(actor, "pk", None) else None)
+            ended_at=now, ended_by=actor if getattr(actor, "pk", None) else None
+        )
     fields = _overdue_flag(complaint, rows)
     _save_complaint(complaint, fields)
     if complaint.status not in TERMINAL_STATUSES and _inputs_changed(complaint, rows):
@@ -271,19 +306,28 @@ def deadlines_after_transition(*, complaint: Complaint, effect: str, actor: User
 
 def _inputs_changed(complaint: Complaint, rows: Iterable[ComplaintDeadline]) -> bool:
     current = _inputs_of(complaint).as_dict()
-    return any(r.state == DeadlineState.OPEN and r.kind in COMPLAINT_FIELDS and r.basis.get("inputs") != current
-               for r in rows)
+    return any(
+        r.state == DeadlineState.OPEN and r.kind in COMPLAINT_FIELDS and r.basis.get("inputs") != current for r in rows
+    )
 
 
-def _customer_unreachable(*, complaint: Complaint, rows: list[ComplaintDeadline], config: DeadlineConfig,
-                          now: dt.datetime) -> ComplaintDeadline | None:
+def _customer_unreachable(
+    *, complaint: Complaint, rows: list[ComplaintDeadline], config: DeadlineConfig, now: dt.datetime
+) -> ComplaintDeadline | None:
     """SPEC FU-2: the standard SMS, and a wait of N working days for the customer to get back."""
     from kesu.notifications.services import outbox_add
 
     if complaint.contact_phone:
         subject, text = _unreachable_sms(complaint, config, now)
-        outbox_add(kind="unreachable_sms", channel="sms", recipient=complaint.contact_phone,
-                   subject=subject, body=text, now=now, complaint=complaint)
+        outbox_add(
+            kind="unreachable_sms",
+            channel="sms",
+            recipient=complaint.contact_phone,
+            subject=subject,
+            body=text,
+            now=now,
+            complaint=complaint,
+        )
     rule = engine.Rule(engine.WORKING_DAYS, config.unreachable_wait_working_days)
     due = engine.deadline(now, rule, config.calendar)
     existing = next((r for r in rows if r.kind == CALLBACK_CONTACT), None)
@@ -293,8 +337,13 @@ def _customer_unreachable(*, complaint: Complaint, rows: list[ComplaintDeadline]
     row.paused_at, row.updated_at, row.basis = None, now, {"reason": "customer unreachable"}
     row.next_check_at = next_check_at(row, (), now)
     row.save()
-    record_event(complaint=complaint, kind="callback_unreachable", actor=None, at=now,
-                 data={"sms": bool(complaint.contact_phone), "wait_until": _iso(due)})
+    record_event(
+        complaint=complaint,
+        kind="callback_unreachable",
+        actor=None,
+        at=now,
+        data={"sms": bool(complaint.contact_phone), "wait_until": _iso(due)},
+    )
     return row
 
 
@@ -318,6 +367,7 @@ def _unreachable_sms(complaint: Complaint, config: DeadlineConfig, now: dt.datet
 
 # --- recomputing ----------------------------------------------------------------------------
 
+
 def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.datetime, reason: str = "") -> int:
     """Recompute the open deadlines from what they depend on now (call inside a transaction with
     the complaint locked). The old values go into the timeline. Returns how many changed."""
@@ -326,8 +376,11 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
     pauses = _closed_pauses(complaint.pk)
     planned = plan_deadlines(config=config, inputs=inputs, start=complaint.received_at, pauses=pauses)
     rows = {r.kind: r for r in ComplaintDeadline.objects.filter(complaint_id=complaint.pk)}
-    paused = DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).values_list(
-        "started_at", flat=True).first()
+    paused = (
+        DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True)
+        .values_list("started_at", flat=True)
+        .first()
+    )
     history: dict[str, dict[str, Any]] = {}
     for kind, plan in planned.items():
         row = rows.get(kind)
@@ -335,25 +388,40 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
         if row is not None and row.state != DeadlineState.OPEN:
             continue
         if row is not None and row.preset and row.preset == spec.preset and row.extension_step:
-            due = engine.deadline(row.started_at, engine.Rule(row.unit, row.amount, row.by_time),
-                                  config.calendar, pauses)
-            spec = PolicySpec(kind, engine.Rule(row.unit, row.amount, row.by_time), preset=row.preset,
-                              policy_id=row.policy_id, name=spec.name)
+            due = engine.deadline(
+                row.started_at, engine.Rule(row.unit, row.amount, row.by_time), config.calendar, pauses
+            )
+            spec = PolicySpec(
+                kind,
+                engine.Rule(row.unit, row.amount, row.by_time),
+                preset=row.preset,
+                policy_id=row.policy_id,
+                name=spec.name,
+            )
         previous: dt.datetime | None = None
         if row is None:
-            row = ComplaintDeadline(complaint=complaint, kind=kind, started_at=complaint.received_at,
-                                    created_at=now, paused_at=paused)
+            row = ComplaintDeadline(
+                complaint=complaint, kind=kind, started_at=complaint.received_at, created_at=now, paused_at=paused
+            )
         else:
             previous = row.due_at
-            if (previous == due and row.unit == spec.rule.unit and row.amount == spec.rule.amount
-                    and row.basis.get("inputs") == inputs.as_dict()):
+            if (
+                previous == due
+                and row.unit == spec.rule.unit
+                and row.amount == spec.rule.amount
+                and row.basis.get("inputs") == inputs.as_dict()
+            ):
                 continue
-        history[kind] = {"from": _iso(previous) if previous else None, "to": _iso(due),
-                         "policy": spec.name}
+        history[kind] = {"from": _iso(previous) if previous else None, "to": _iso(due), "policy": spec.name}
         if row.preset != spec.preset:
             row.extension_step = 0
         row.policy_id, row.preset, row.unit, row.amount, row.by_time = (
-            spec.policy_id, spec.preset, spec.rule.unit, spec.rule.amount, spec.rule.by_time)
+            spec.policy_id,
+            spec.preset,
+            spec.rule.unit,
+            spec.rule.amount,
+            spec.rule.by_time,
+        )
         row.due_at, row.basis, row.updated_at = due, _basis(spec, inputs), now
         if row.missed_at is not None and now <= due:
             row.missed_at, row.on_time = None, None  # the new deadline has not passed yet
@@ -369,13 +437,20 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
     fields = _mirror(complaint, rows.values()) + _overdue_flag(complaint, rows.values())
     _save_complaint(complaint, fields)
     if history:
-        record_event(complaint=complaint, kind="deadlines_recomputed", actor=actor, at=now, note=reason,
-                     data={"deadlines": history, "inputs": inputs.as_dict()})
+        record_event(
+            complaint=complaint,
+            kind="deadlines_recomputed",
+            actor=actor,
+            at=now,
+            note=reason,
+            data={"deadlines": history, "inputs": inputs.as_dict()},
+        )
     return len(history)
 
 
-def deadlines_recompute_for_calendar(*, years: Iterable[int], actor: User | None, now: dt.datetime,
-                                     batch_size: int = 200) -> int:
+def deadlines_recompute_for_calendar(
+    *, years: Iterable[int], actor: User | None, now: dt.datetime, batch_size: int = 200
+) -> int:
     """After the calendar of `years` changed: recompute open deadlines that run through them."""
     years = sorted(set(years))
     if not years:
@@ -386,21 +461,32 @@ def deadlines_recompute_for_calendar(*, years: Iterable[int], actor: User | None
     last = dt.datetime(years[-1] + 1, 1, 1, tzinfo=tz)
     complaint_ids = list(
         ComplaintDeadline.objects.filter(state=DeadlineState.OPEN, due_at__gte=first, started_at__lt=last)
-        .exclude(kind=CALLBACK_CONTACT).values_list("complaint_id", flat=True).distinct().order_by("complaint_id")
+        .exclude(kind=CALLBACK_CONTACT)
+        .values_list("complaint_id", flat=True)
+        .distinct()
+        .order_by("complaint_id")
     )
     changed = 0
     for start in range(0, len(complaint_ids), batch_size):
         with transaction.atomic():
-            for complaint in Complaint.objects.select_for_update(of=("self",)).select_related("category").filter(
-                    id__in=complaint_ids[start:start + batch_size]).order_by("id"):
+            for complaint in (
+                Complaint.objects.select_for_update(of=("self",))
+                .select_related("category")
+                .filter(id__in=complaint_ids[start : start + batch_size])
+                .order_by("id")
+            ):
                 if complaint.status in TERMINAL_STATUSES:
                     continue
-                changed += bool(deadlines_recompute(complaint=complaint, actor=actor, now=now,
-                                                    reason=_("working-day calendar changed")))
+                changed += bool(
+                    deadlines_recompute(
+                        complaint=complaint, actor=actor, now=now, reason=_("working-day calendar changed")
+                    )
+                )
     return changed
 
 
 # --- pausing and extending --------------------------------------------------------------------
+
 
 def _locked_complaint(number: str, actor: User) -> Complaint:
     """The complaint, locked, when `actor` may see it (404 otherwise, as for every read). The callers
@@ -415,20 +501,30 @@ def deadlines_pause(*, actor: User, number: str, reason: str, note: str = "", no
     if actor.role not in PAUSE_ROLES:
         raise PermissionDenied(_("Your role may not pause deadlines."))
     if reason not in PauseReason.values:
-        raise ValidationFailed([FieldError("reason", _("Choose one of: %(choices)s.")
-                                           % {"choices": ", ".join(PauseReason.values)}, "invalid_choice")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "reason",
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(PauseReason.values)},
+                    "invalid_choice",
+                )
+            ]
+        )
     with transaction.atomic():
         complaint = _locked_complaint(number, actor)
         if complaint.status in TERMINAL_STATUSES:
             raise Conflict(_("The complaint is no longer open."), code="invalid_transition")
         if DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True).exists():
             raise Conflict(_("The deadlines are already paused."), code="already_paused")
-        pause = DeadlinePause.objects.create(complaint=complaint, reason=reason, note=note[:500], started_at=now,
-                                             started_by=actor)
+        pause = DeadlinePause.objects.create(
+            complaint=complaint, reason=reason, note=note[:500], started_at=now, started_by=actor
+        )
         ComplaintDeadline.objects.filter(complaint_id=complaint.pk, state=DeadlineState.OPEN).update(
-            paused_at=now, next_check_at=None, updated_at=now)
-        record_event(complaint=complaint, kind="deadlines_paused", actor=actor, at=now, note=note,
-                     data={"reason": reason})
+            paused_at=now, next_check_at=None, updated_at=now
+        )
+        record_event(
+            complaint=complaint, kind="deadlines_paused", actor=actor, at=now, note=note, data={"reason": reason}
+        )
     return pause
 
 
@@ -438,8 +534,9 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
         raise PermissionDenied(_("Your role may not pause deadlines."))
     with transaction.atomic():
         complaint = _locked_complaint(number, actor)
-        pause = DeadlinePause.objects.select_for_update().filter(complaint_id=complaint.pk,
-                                                                 ended_at__isnull=True).first()
+        pause = (
+            DeadlinePause.objects.select_for_update().filter(complaint_id=complaint.pk, ended_at__isnull=True).first()
+        )
         if pause is None:
             raise Conflict(_("The deadlines are not paused."), code="not_paused")
         pause.ended_at, pause.ended_by = now, actor
@@ -451,8 +548,9 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
             if row.state != DeadlineState.OPEN or row.paused_at is None:
                 continue
             previous = row.due_at
-            row.due_at = engine.extend_for_pause(row.due_at, engine.Pause(max(row.paused_at, row.started_at), now),
-                                                 row.unit, config.calendar)
+            row.due_at = engine.extend_for_pause(
+                row.due_at, engine.Pause(max(row.paused_at, row.started_at), now), row.unit, config.calendar
+            )
             row.paused_at, row.updated_at = None, now
             if row.due_at != previous:
                 row.reminded_lead = None
@@ -460,9 +558,13 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
             row.next_check_at = next_check_at(row, config.reminder_leads, now)
             row.save(update_fields=["due_at", "paused_at", "reminded_lead", "next_check_at", "updated_at"])
         _save_complaint(complaint, _mirror(complaint, rows))
-        record_event(complaint=complaint, kind="deadlines_resumed", actor=actor, at=now,
-                     data={"reason": pause.reason, "paused_from": _iso(pause.started_at),
-                           "deadlines": history})
+        record_event(
+            complaint=complaint,
+            kind="deadlines_resumed",
+            actor=actor,
+            at=now,
+            data={"reason": pause.reason, "paused_from": _iso(pause.started_at), "deadlines": history},
+        )
     return pause
 
 
@@ -479,26 +581,51 @@ def deadline_extend(*, actor: User, number: str, kind: str, reason: str, now: dt
         if row.extension_step >= len(steps):
             raise Conflict(_("No further extension of this deadline is allowed."), code="no_extension")
         if row.missed_at is not None:
-            raise Conflict(_("The deadline has already been missed; it can no longer be extended."),
-                           code="already_missed")
+            raise Conflict(
+                _("The deadline has already been missed; it can no longer be extended."), code="already_missed"
+            )
         step = steps[row.extension_step]
         if actor.role not in step.roles:
-            raise PermissionDenied(_("This extension needs the approval of: %(roles)s.")
-                                   % {"roles": ", ".join(str(Role(r).label) for r in sorted(step.roles))})
+            raise PermissionDenied(
+                _("This extension needs the approval of: %(roles)s.")
+                % {"roles": ", ".join(str(Role(r).label) for r in sorted(step.roles))}
+            )
         config = deadline_config()
         previous = row.due_at
         row.amount = step.total
-        row.due_at = engine.deadline(row.started_at, engine.Rule(row.unit, row.amount, row.by_time),
-                                     config.calendar, _closed_pauses(complaint.pk))
+        row.due_at = engine.deadline(
+            row.started_at,
+            engine.Rule(row.unit, row.amount, row.by_time),
+            config.calendar,
+            _closed_pauses(complaint.pk),
+        )
         row.extension_step += 1
         row.reminded_lead, row.updated_at = None, now
         row.next_check_at = next_check_at(row, config.reminder_leads, now)
-        row.save(update_fields=["amount", "due_at", "extension_step", "reminded_lead", "next_check_at",
-                                "updated_at"])
-        extension = DeadlineExtension.objects.create(deadline=row, step=row.extension_step, approved_by=actor,
-                                                     reason=reason, previous_due=previous, new_due=row.due_at, at=now)
+        row.save(update_fields=["amount", "due_at", "extension_step", "reminded_lead", "next_check_at", "updated_at"])
+        extension = DeadlineExtension.objects.create(
+            deadline=row,
+            step=row.extension_step,
+            approved_by=actor,
+            reason=reason,
+            previous_due=previous,
+            new_due=row.due_at,
+            at=now,
+        )
         _save_complaint(complaint, _mirror(complaint, [row]))
-        record_event(complaint=complaint, kind="deadline_extended", actor=actor, at=now, note=reason,
-                     data={"deadline": kind, "preset": row.preset, "step": row.extension_step,
-                           "from": _iso(previous), "to": _iso(row.due_at), "rule": step.label})
+        record_event(
+            complaint=complaint,
+            kind="deadline_extended",
+            actor=actor,
+            at=now,
+            note=reason,
+            data={
+                "deadline": kind,
+                "preset": row.preset,
+                "step": row.extension_step,
+                "from": _iso(previous),
+                "to": _iso(row.due_at),
+                "rule": step.label,
+            },
+        )
     return extension

@@ -30,16 +30,27 @@ def ensure_defaults() -> None:
         kinds = {}
         for code, name, met_when, escalates in BUILTIN_KIND_ROWS:
             kinds[code], _created = DeadlineKind.objects.get_or_create(
-                code=code, defaults={"name": name, "met_when": met_when, "escalates": escalates, "builtin": True})
+                code=code, defaults={"name": name, "met_when": met_when, "escalates": escalates, "builtin": True}
+            )
         for code in PRESETS:
             RegulatoryPreset.objects.get_or_create(code=code)
         if created and not SlaPolicy.objects.exists():
-            SlaPolicy.objects.bulk_create([
-                SlaPolicy(kind=kinds[spec.kind], name=spec.name, unit=spec.rule.unit, amount=spec.rule.amount,
-                          by_time=spec.rule.by_time, severity=spec.severity, urgency=spec.urgency,
-                          channel=spec.channel, overseas=spec.overseas)
-                for spec in DEFAULT_POLICIES
-            ])
+            SlaPolicy.objects.bulk_create(
+                [
+                    SlaPolicy(
+                        kind=kinds[spec.kind],
+                        name=spec.name,
+                        unit=spec.rule.unit,
+                        amount=spec.rule.amount,
+                        by_time=spec.rule.by_time,
+                        severity=spec.severity,
+                        urgency=spec.urgency,
+                        channel=spec.channel,
+                        overseas=spec.overseas,
+                    )
+                    for spec in DEFAULT_POLICIES
+                ]
+            )
     calendar_load_package(now=now)
 
 

@@ -55,8 +55,21 @@ _KIND_LABELS = {
     "close": gettext_noop("closing"),
 }
 
-_COMPLAINT_FIELDS = ("id", "number", "status", "severity", "escalation_level", "overdue", "assignee_id",
-                     "department_id", "acknowledged_at", "replied_at", "resolved_at", "closed_at", "updated_at")
+_COMPLAINT_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "severity",
+    "escalation_level",
+    "overdue",
+    "assignee_id",
+    "department_id",
+    "acknowledged_at",
+    "replied_at",
+    "resolved_at",
+    "closed_at",
+    "updated_at",
+)
 
 
 @dataclass
@@ -94,14 +107,37 @@ class _Batch:
     def kind_label(self, code: str) -> str:
         return self.text(_KIND_LABELS[code]) if code in _KIND_LABELS else code
 
-    def event(self, complaint: Complaint, kind: str, data: dict[str, Any], note: str = "",
-              from_status: str = "", to_status: str = "") -> None:
-        self.events.append(ComplaintEvent(complaint_id=complaint.pk, kind=kind, at=self.now, note=note, data=data,
-                                          from_status=from_status, to_status=to_status, internal=True))
-        self.audits.append(audit_build(actor=None, action=f"complaint.{kind}", object_type="complaint",
-                                       object_id=complaint.number,
-                                       data={"from": from_status, "to": to_status, "note": note, **data},
-                                       at=self.now))
+    def event(
+        self,
+        complaint: Complaint,
+        kind: str,
+        data: dict[str, Any],
+        note: str = "",
+        from_status: str = "",
+        to_status: str = "",
+    ) -> None:
+        self.events.append(
+            ComplaintEvent(
+                complaint_id=complaint.pk,
+                kind=kind,
+                at=self.now,
+                note=note,
+                data=data,
+                from_status=from_status,
+                to_status=to_status,
+                internal=True,
+            )
+        )
+        self.audits.append(
+            audit_build(
+                actor=None,
+                action=f"complaint.{kind}",
+                object_type="complaint",
+                object_id=complaint.number,
+                data={"from": from_status, "to": to_status, "note": note, **data},
+                at=self.now,
+            )
+        )
 
     def notify(self, users: list[User], *, kind: str, complaint: Complaint, subject: str, body: str) -> None:
         seen: set[int] = set()
@@ -109,11 +145,19 @@ class _Batch:
             if user.pk in seen:
                 continue
             seen.add(user.pk)
-            self.outbox.append(OutboxMessage(
-                kind=kind, channel="email", recipient=user.email or user.username, recipient_user_id=user.pk,
-                complaint_id=complaint.pk, subject=subject[:200], body=body, next_attempt_at=self.now,
-                created_at=self.now,
-            ))
+            self.outbox.append(
+                OutboxMessage(
+                    kind=kind,
+                    channel="email",
+                    recipient=user.email or user.username,
+                    recipient_user_id=user.pk,
+                    complaint_id=complaint.pk,
+                    subject=subject[:200],
+                    body=body,
+                    next_attempt_at=self.now,
+                    created_at=self.now,
+                )
+            )
 
 
 class _People:
@@ -136,8 +180,7 @@ class _People:
         """Who is reminded of a deadline: the assignee, else the department's supervisors."""
         if complaint.assignee_id and complaint.assignee_id in self.by_id:
             return [self.by_id[complaint.assignee_id]]
-        return (self.supervisors_by_department.get(complaint.department_id)
-                or self.by_role.get(Role.SUPERVISOR, []))
+        return self.supervisors_by_department.get(complaint.department_id) or self.by_role.get(Role.SUPERVISOR, [])
 
 
 def sweep(*, now: dt.datetime, batch_size: int = 500) -> SweepResult:
@@ -150,9 +193,12 @@ def sweep(*, now: dt.datetime, batch_size: int = 500) -> SweepResult:
     after = 0
     while True:
         ids = list(
-            ComplaintDeadline.objects.filter(state=DeadlineState.OPEN, paused_at__isnull=True,
-                                             next_check_at__lte=now, complaint_id__gt=after)
-            .order_by("complaint_id").values_list("complaint_id", flat=True).distinct()[:batch_size]
+            ComplaintDeadline.objects.filter(
+                state=DeadlineState.OPEN, paused_at__isnull=True, next_check_at__lte=now, complaint_id__gt=after
+            )
+            .order_by("complaint_id")
+            .values_list("complaint_id", flat=True)
+            .distinct()[:batch_size]
         )
         if not ids:
             break
@@ -164,20 +210,28 @@ def sweep(*, now: dt.datetime, batch_size: int = 500) -> SweepResult:
     return result
 
 
-def _sweep_batch(ids: list[int], *, now: dt.datetime, config: DeadlineConfig, people: _People,
-                 result: SweepResult) -> None:
+def _sweep_batch(
+    ids: list[int], *, now: dt.datetime, config: DeadlineConfig, people: _People, result: SweepResult
+) -> None:
     batch = _Batch(now=now, config=config, people=people)
     with transaction.atomic():
         complaints = {
-            c.pk: c for c in Complaint.objects.select_for_update(of=("self",), skip_locked=tasks.can_skip_locked())
-            .filter(id__in=ids).order_by("id").only(*_COMPLAINT_FIELDS)
+            c.pk: c
+            for c in Complaint.objects.select_for_update(of=("self",), skip_locked=tasks.can_skip_locked())
+            .filter(id__in=ids)
+            .order_by("id")
+            .only(*_COMPLAINT_FIELDS)
         }
         result.skipped_locked += len(set(ids) - set(complaints))
         if not complaints:
             return
         rows = list(
-            ComplaintDeadline.objects.filter(complaint_id__in=list(complaints), state=DeadlineState.OPEN,
-                                             paused_at__isnull=True, next_check_at__lte=now).order_by("due_at", "id")
+            ComplaintDeadline.objects.filter(
+                complaint_id__in=list(complaints),
+                state=DeadlineState.OPEN,
+                paused_at__isnull=True,
+                next_check_at__lte=now,
+            ).order_by("due_at", "id")
         )
         callback_at = _callbacks_reached(rows)
         changed: list[ComplaintDeadline] = []
@@ -200,8 +254,13 @@ def _sweep_batch(ids: list[int], *, now: dt.datetime, config: DeadlineConfig, pe
                 elif info is None or info.escalates:
                     missed[row.complaint_id].append(row)
             else:
-                lead = engine.reminder_lead(now=now, start=row.started_at, due=row.due_at,
-                                            leads=config.reminder_leads, already=row.reminded_lead)
+                lead = engine.reminder_lead(
+                    now=now,
+                    start=row.started_at,
+                    due=row.due_at,
+                    leads=config.reminder_leads,
+                    already=row.reminded_lead,
+                )
                 if lead is not None:
                     row.reminded_lead = lead
                     _remind(batch, complaint, row, lead)
@@ -224,11 +283,24 @@ def _sweep_batch(ids: list[int], *, now: dt.datetime, config: DeadlineConfig, pe
                 result.auto_closed += 1
                 touched[complaint.pk] = complaint
                 changed.extend(_settle_all_after_close(complaint, rows=rows, config=config, now=now))
-        _bulk_set(ComplaintDeadline, list({row.pk: row for row in changed}.values()),
-                  ["state", "met_at", "on_time", "paused_at", "missed_at", "reminded_lead", "next_check_at",
-                   "escalated_at", "updated_at"])
-        _bulk_set(Complaint, list(touched.values()),
-                  ["escalation_level", "overdue", "status", "closed_at", "updated_at"])
+        _bulk_set(
+            ComplaintDeadline,
+            list({row.pk: row for row in changed}.values()),
+            [
+                "state",
+                "met_at",
+                "on_time",
+                "paused_at",
+                "missed_at",
+                "reminded_lead",
+                "next_check_at",
+                "escalated_at",
+                "updated_at",
+            ],
+        )
+        _bulk_set(
+            Complaint, list(touched.values()), ["escalation_level", "overdue", "status", "closed_at", "updated_at"]
+        )
         Escalation.objects.bulk_create(batch.escalations)
         ComplaintEvent.objects.bulk_create(batch.events)
         AuditRecord.objects.bulk_create(batch.audits)
@@ -248,25 +320,26 @@ def _bulk_set(model: type[Model], objects: list[Any], fields: list[str]) -> None
     meta = model._meta
     quote = connection.ops.quote_name
     columns: list[Any] = [meta.get_field(name) for name in fields]
-    params = [
-        [obj.pk] + [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] for obj in objects
-    ]
+    params = [[obj.pk] + [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] for obj in objects]
     table, pk = quote(meta.db_table), quote(str(meta.pk.column))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             casts = [meta.pk.db_type(connection)] + [f.db_type(connection) for f in columns]
             row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
             for start in range(0, len(params), 1000):
-                chunk = params[start:start + 1000]
+                chunk = params[start : start + 1000]
                 sql = "UPDATE {t} SET {sets} FROM (VALUES {rows}) AS v({names}) WHERE {t}.{pk} = v.{pk}".format(  # noqa: S608 - quoted model identifiers; values are parameters
-                    t=table, pk=pk, rows=", ".join([row] * len(chunk)),
+                    t=table,
+                    pk=pk,
+                    rows=", ".join([row] * len(chunk)),
                     sets=", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns),
                     names=", ".join([pk] + [quote(f.column) for f in columns]),
                 )
                 cursor.execute(sql, [value for values in chunk for value in values])
         else:
             sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - quoted model identifiers; values are parameters
-                table, ", ".join(f"{quote(f.column)} = %s" for f in columns), pk)
+                table, ", ".join(f"{quote(f.column)} = %s" for f in columns), pk
+            )
             cursor.executemany(sql, [values[1:] + values[:1] for values in params])
 
 
@@ -276,8 +349,12 @@ def _callbacks_reached(rows: list[ComplaintDeadline]) -> dict[int, dt.datetime]:
         return {}
     from kesu.resolution.models import Callback
 
-    return dict(Callback.objects.filter(complaint_id__in=ids, reached=True).values("complaint_id")
-                .annotate(last=Max("at")).values_list("complaint_id", "last"))
+    return dict(
+        Callback.objects.filter(complaint_id__in=ids, reached=True)
+        .values("complaint_id")
+        .annotate(last=Max("at"))
+        .values_list("complaint_id", "last")
+    )
 
 
 def _when(value: dt.datetime, config: DeadlineConfig) -> str:
@@ -287,7 +364,9 @@ def _when(value: dt.datetime, config: DeadlineConfig) -> str:
 def _remind(batch: _Batch, complaint: Complaint, row: ComplaintDeadline, lead: int) -> None:
     due = _when(row.due_at, batch.config)
     batch.notify(
-        batch.people.concerned(complaint), kind="deadline_reminder", complaint=complaint,
+        batch.people.concerned(complaint),
+        kind="deadline_reminder",
+        complaint=complaint,
         subject=batch.text("Complaint %(number)s: %(deadline)s due %(due)s")
         % {"number": complaint.number, "deadline": batch.kind_label(row.kind), "due": due},
         body=batch.text("The %(deadline)s deadline of complaint %(number)s falls due at %(due)s.")
@@ -303,17 +382,35 @@ def _escalate_overdue(batch: _Batch, complaint: Complaint, row: ComplaintDeadlin
     row.escalated_at = batch.now
     due = _when(row.due_at, batch.config)
     reason = batch.text("The %(deadline)s deadline (%(due)s) was missed.") % {
-        "deadline": batch.kind_label(row.kind), "due": due}
-    batch.escalations.append(Escalation(complaint_id=complaint.pk, from_level=before, to_level=level,
-                                        cause=EscalationCause.OVERDUE, reason=reason, deadline_id=row.pk,
-                                        at=batch.now))
-    batch.event(complaint, "deadline_missed", {
-        "deadline": row.kind, "due_at": timezone.localtime(row.due_at).isoformat(),
-        "escalation": {"from_level": before, "to_level": level},
-    }, note=reason)
+        "deadline": batch.kind_label(row.kind),
+        "due": due,
+    }
+    batch.escalations.append(
+        Escalation(
+            complaint_id=complaint.pk,
+            from_level=before,
+            to_level=level,
+            cause=EscalationCause.OVERDUE,
+            reason=reason,
+            deadline_id=row.pk,
+            at=batch.now,
+        )
+    )
+    batch.event(
+        complaint,
+        "deadline_missed",
+        {
+            "deadline": row.kind,
+            "due_at": timezone.localtime(row.due_at).isoformat(),
+            "escalation": {"from_level": before, "to_level": level},
+        },
+        note=reason,
+    )
     concerned = batch.people.ladder(level) + batch.people.concerned(complaint)
     batch.notify(
-        concerned, kind="escalated", complaint=complaint,
+        concerned,
+        kind="escalated",
+        complaint=complaint,
         subject=batch.text("Complaint %(number)s escalated to level %(level)d")
         % {"number": complaint.number, "level": level},
         body=batch.text("Complaint %(number)s was escalated: %(reason)s")
@@ -331,20 +428,30 @@ def _auto_close(batch: _Batch, complaint: Complaint, row: ComplaintDeadline) -> 
     if complaint.status in TERMINAL_STATUSES or rule is None:
         return False
     note = _("Closed automatically: the customer could not be reached and did not get back.")
-    apply_transition(complaint=complaint, rule=rule, actor=None, now=batch.now, sink=batch, params={"note": note},
-                     event_extra={"waited_until": timezone.localtime(row.due_at).isoformat()})
+    apply_transition(
+        complaint=complaint,
+        rule=rule,
+        actor=None,
+        now=batch.now,
+        sink=batch,
+        params={"note": note},
+        event_extra={"waited_until": timezone.localtime(row.due_at).isoformat()},
+    )
     return True
 
 
-def _settle_all_after_close(complaint: Complaint, *, rows: list[ComplaintDeadline], config: DeadlineConfig,
-                            now: dt.datetime) -> list[ComplaintDeadline]:
+def _settle_all_after_close(
+    complaint: Complaint, *, rows: list[ComplaintDeadline], config: DeadlineConfig, now: dt.datetime
+) -> list[ComplaintDeadline]:
     others = [r for r in rows if r.complaint_id == complaint.pk and r.state == DeadlineState.OPEN]
     seen = {r.pk for r in others}
-    others += [r for r in ComplaintDeadline.objects.filter(complaint_id=complaint.pk, state=DeadlineState.OPEN)
-               if r.pk not in seen]
+    others += [
+        r
+        for r in ComplaintDeadline.objects.filter(complaint_id=complaint.pk, state=DeadlineState.OPEN)
+        if r.pk not in seen
+    ]
     changed = []
     for row in others:
         if row.kind != CALLBACK_CONTACT and _settle(row, complaint, config, now):
             changed.append(row)
     return changed
-

@@ -35,13 +35,23 @@ def _values(values: Mapping[str, Any]) -> dict[str, str]:
     if not title:
         errors.append(FieldError("title", _("Give the response a title."), "required"))
     elif len(title) > TITLE_MAX:
-        errors.append(FieldError("title", _("Enter at most %(max)d characters (it has %(length)d).")
-                                 % {"max": TITLE_MAX, "length": len(title)}, "too_long"))
+        errors.append(
+            FieldError(
+                "title",
+                _("Enter at most %(max)d characters (it has %(length)d).") % {"max": TITLE_MAX, "length": len(title)},
+                "too_long",
+            )
+        )
     if not body:
         errors.append(FieldError("body", _("Write the text to insert."), "required"))
     elif len(body) > BODY_MAX:
-        errors.append(FieldError("body", _("Enter at most %(max)d characters (it has %(length)d).")
-                                 % {"max": BODY_MAX, "length": len(body)}, "too_long"))
+        errors.append(
+            FieldError(
+                "body",
+                _("Enter at most %(max)d characters (it has %(length)d).") % {"max": BODY_MAX, "length": len(body)},
+                "too_long",
+            )
+        )
     if purpose not in CannedPurpose.values:
         errors.append(FieldError("purpose", _("Choose where the response is used."), "invalid_choice"))
     if language not in {code for code, _name in settings.LANGUAGES}:
@@ -51,8 +61,9 @@ def _values(values: Mapping[str, Any]) -> dict[str, str]:
     return {"title": title, "body": body, "purpose": purpose, "language": language}
 
 
-def canned_response_save(*, actor: User, values: Mapping[str, Any], now: dt.datetime,
-                         response_id: int | None = None) -> CannedResponse:
+def canned_response_save(
+    *, actor: User, values: Mapping[str, Any], now: dt.datetime, response_id: int | None = None
+) -> CannedResponse:
     """Create a canned response, or change the one with `response_id`."""
     if not can_manage_canned(actor):
         raise PermissionDenied(_("Only managers may change canned responses."))
@@ -73,8 +84,14 @@ def canned_response_save(*, actor: User, values: Mapping[str, Any], now: dt.date
             response.updated_at, response.updated_by = now, actor
             response.save(update_fields=[*clean, "updated_at", "updated_by"])
             action = "canned_response.updated"
-        audit_record(actor=actor, action=action, object_type="canned_response", object_id=str(response.pk),
-                     data={"before": before, "after": clean}, at=now)
+        audit_record(
+            actor=actor,
+            action=action,
+            object_type="canned_response",
+            object_id=str(response.pk),
+            data={"before": before, "after": clean},
+            at=now,
+        )
     return response
 
 
@@ -89,14 +106,20 @@ def canned_response_set_active(*, actor: User, response_id: int, active: bool, n
         if response.active != active:
             response.active, response.updated_at, response.updated_by = active, now, actor
             response.save(update_fields=["active", "updated_at", "updated_by"])
-            audit_record(actor=actor, action="canned_response.activated" if active else "canned_response.deactivated",
-                         object_type="canned_response", object_id=str(response.pk),
-                         data={"title": response.title}, at=now)
+            audit_record(
+                actor=actor,
+                action="canned_response.activated" if active else "canned_response.deactivated",
+                object_type="canned_response",
+                object_id=str(response.pk),
+                data={"title": response.title},
+                at=now,
+            )
     return response
 
 
-def canned_responses(*, purpose: str | None = None, language: str | None = None,
-                     include_inactive: bool = False) -> QuerySet[CannedResponse]:
+def canned_responses(
+    *, purpose: str | None = None, language: str | None = None, include_inactive: bool = False
+) -> QuerySet[CannedResponse]:
     """Canned responses, those in `language` first."""
     rows = CannedResponse.objects.all()
     if not include_inactive:

@@ -80,8 +80,9 @@ def _approvals(user: User) -> QuerySet[Any]:
 
     if user.role not in workflow.APPROVERS:
         return Solution.objects.none()
-    pending = Solution.objects.filter(status=SolutionStatus.PENDING_APPROVAL,
-                                      complaint__status=Status.SOLUTION_PROPOSED)
+    pending = Solution.objects.filter(
+        status=SolutionStatus.PENDING_APPROVAL, complaint__status=Status.SOLUTION_PROPOSED
+    )
     if not sees_whole_organisation(user):
         pending = pending.filter(complaint__in=visible_complaints(user).values("pk"))
     limit = approval_limit(user)
@@ -127,8 +128,7 @@ def inbox_new_count(*, user: User, now: dt.datetime) -> int:
         approvals = approvals.filter(proposed_at__gt=since)
         callbacks = callbacks.filter(resolved_at__gt=since)
         overdue = overdue.filter(_missed_since(since, now))
-    return (messages.count() + approvals.count() + callbacks.count()
-            + overdue.values("pk").distinct().count())
+    return messages.count() + approvals.count() + callbacks.count() + overdue.values("pk").distinct().count()
 
 
 def inbox_for(*, user: User, now: dt.datetime) -> Inbox:
@@ -139,28 +139,48 @@ def inbox_for(*, user: User, now: dt.datetime) -> Inbox:
         return at is not None and (since is None or at > since)
 
     messages = [
-        InboxItem("message", MESSAGE_LABELS.get(m.kind, _("Notice")), m.complaint.number if m.complaint else None,
-                  (m.complaint.title or m.complaint.description[:60]) if m.complaint else m.subject, m.created_at,
-                  is_new(m.created_at))
+        InboxItem(
+            "message",
+            MESSAGE_LABELS.get(m.kind, _("Notice")),
+            m.complaint.number if m.complaint else None,
+            (m.complaint.title or m.complaint.description[:60]) if m.complaint else m.subject,
+            m.created_at,
+            is_new(m.created_at),
+        )
         for m in _messages(user).select_related("complaint").order_by("-created_at", "-id")[:LIST_LIMIT]
     ]
     approvals = [
-        InboxItem("approval", _("Solution waiting for approval"), s.complaint.number,
-                  s.complaint.title or s.complaint.description[:60], s.proposed_at, is_new(s.proposed_at))
+        InboxItem(
+            "approval",
+            _("Solution waiting for approval"),
+            s.complaint.number,
+            s.complaint.title or s.complaint.description[:60],
+            s.proposed_at,
+            is_new(s.proposed_at),
+        )
         for s in _approvals(user).select_related("complaint").order_by("-proposed_at", "-id")[:LIST_LIMIT]
     ]
     callbacks = [
-        InboxItem("callback", _("Resolved: call the customer back"), c.number, c.title or c.description[:60],
-                  c.resolved_at, is_new(c.resolved_at))
+        InboxItem(
+            "callback",
+            _("Resolved: call the customer back"),
+            c.number,
+            c.title or c.description[:60],
+            c.resolved_at,
+            is_new(c.resolved_at),
+        )
         for c in _callbacks(user).order_by("-resolved_at", "-id")[:LIST_LIMIT]
     ]
     from kesu.deadlines.models import DeadlineState
 
     missed = Min("deadlines__due_at", filter=Q(deadlines__state=DeadlineState.OPEN, deadlines__due_at__lte=now))
     overdue = [
-        InboxItem("overdue", _("Past its deadline"), c.number, c.title or c.description[:60], c.missed_at,
-                  is_new(c.missed_at))
-        for c in _overdue(user, now).only("number", "title", "description").annotate(missed_at=missed)
+        InboxItem(
+            "overdue", _("Past its deadline"), c.number, c.title or c.description[:60], c.missed_at, is_new(c.missed_at)
+        )
+        for c in _overdue(user, now)
+        .only("number", "title", "description")
+        .annotate(missed_at=missed)
         .order_by("-missed_at", "-id")[:LIST_LIMIT]
     ]
     items = {"message": messages, "approval": approvals, "callback": callbacks, "overdue": overdue}

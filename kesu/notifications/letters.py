@@ -60,15 +60,17 @@ class RenderedLetter:
 def letter_template(*, kind: str, language: str) -> LetterTemplate:
     """The template of `kind` in `language`, else in the default language, else the shipped
     default (unsaved, version 0) when the table has been emptied."""
-    rows = {row.language: row for row in LetterTemplate.objects.filter(kind=kind,
-                                                                        language__in={language, DEFAULT_LANGUAGE})}
+    rows = {
+        row.language: row for row in LetterTemplate.objects.filter(kind=kind, language__in={language, DEFAULT_LANGUAGE})
+    }
     row = rows.get(language) or rows.get(DEFAULT_LANGUAGE)
     if row is not None:
         return row
     for default_kind, default_language, subject, body, internal in DEFAULTS:
         if default_kind == kind and default_language in (language, DEFAULT_LANGUAGE):
-            candidate = LetterTemplate(kind=kind, language=default_language, subject=subject, body=body,
-                                       internal=internal, version=0)
+            candidate = LetterTemplate(
+                kind=kind, language=default_language, subject=subject, body=body, internal=internal, version=0
+            )
             if default_language == language:
                 return candidate
             row = candidate
@@ -78,6 +80,7 @@ def letter_template(*, kind: str, language: str) -> LetterTemplate:
 
 
 # --- what a letter may say -----------------------------------------------------------------
+
 
 def _organisation() -> tuple[str, str]:
     company = settings.KESU_COMPANY_NAME or "Kesu"
@@ -122,8 +125,11 @@ def _remedies(complaint: Complaint) -> list[dict[str, Any]]:
     latest = rows.first()
     if latest is None:
         return []
-    return [{"type": remedy.get_type_display(), "amount": remedy.amount}
-            for remedy in rows if remedy.solution_id == latest.solution_id]
+    return [
+        {"type": remedy.get_type_display(), "amount": remedy.amount}
+        for remedy in rows
+        if remedy.solution_id == latest.solution_id
+    ]
 
 
 def _respond_by(now: dt.datetime) -> tuple[dt.datetime | None, int]:
@@ -140,8 +146,14 @@ def _respond_by(now: dt.datetime) -> tuple[dt.datetime | None, int]:
         return None, 2
 
 
-def letter_context(*, complaint: Complaint, kind: str, now: dt.datetime, extra: Mapping[str, str] | None = None,
-                   personal_data: bool = True) -> dict[str, Any]:
+def letter_context(
+    *,
+    complaint: Complaint,
+    kind: str,
+    now: dt.datetime,
+    extra: Mapping[str, str] | None = None,
+    personal_data: bool = True,
+) -> dict[str, Any]:
     """The values a letter of `kind` may use (LETTER_VARIABLES[kind]); call with the letter's
     language active, since choice labels are translated when read."""
     extra = extra or {}
@@ -176,22 +188,39 @@ def letter_context(*, complaint: Complaint, kind: str, now: dt.datetime, extra: 
             phone, email = mask_phone(phone) or "", mask_email(email) or ""
         category = complaint.category
         values.update(
-            contact_phone=phone, contact_email=email, channel=complaint.get_channel_display(),
-            severity=complaint.get_severity_display(), status=complaint.get_status_display(),
-            category=(getattr(category, "name_" + translation.get_language().replace("-", "_"), "")
-                      or getattr(category, "name_zh_hans", "")) if category else "",
-            description=complaint.description, location=complaint.location,
+            contact_phone=phone,
+            contact_email=email,
+            channel=complaint.get_channel_display(),
+            severity=complaint.get_severity_display(),
+            status=complaint.get_status_display(),
+            category=(
+                getattr(category, "name_" + translation.get_language().replace("-", "_"), "")
+                or getattr(category, "name_zh_hans", "")
+            )
+            if category
+            else "",
+            description=complaint.description,
+            location=complaint.location,
             product=" ".join(p for p in (complaint.product_name, complaint.product_sku, complaint.product_lot) if p),
-            order_no=complaint.order_no, demand=complaint.demand,
+            order_no=complaint.order_no,
+            demand=complaint.demand,
             amount_claimed=complaint.amount_claimed if complaint.amount_claimed is not None else "",
-            department=str(complaint.department or ""), assignee=str(complaint.assignee or ""),
+            department=str(complaint.department or ""),
+            assignee=str(complaint.assignee or ""),
             recorded_by=str(complaint.recorded_by or ""),
         )
     return {name: value for name, value in values.items() if name in wanted}
 
 
-def letter_render(*, complaint: Complaint, kind: str, now: dt.datetime, language: str | None = None,
-                  extra: Mapping[str, str] | None = None, personal_data: bool = True) -> RenderedLetter:
+def letter_render(
+    *,
+    complaint: Complaint,
+    kind: str,
+    now: dt.datetime,
+    language: str | None = None,
+    extra: Mapping[str, str] | None = None,
+    personal_data: bool = True,
+) -> RenderedLetter:
     """The letter as it would be sent (or printed), in `language` (default: the customer's)."""
     language = language or complaint.language or DEFAULT_LANGUAGE
     template = letter_template(kind=kind, language=language)
@@ -199,11 +228,18 @@ def letter_render(*, complaint: Complaint, kind: str, now: dt.datetime, language
         values = letter_context(complaint=complaint, kind=kind, now=now, extra=extra, personal_data=personal_data)
         subject = " ".join(template_render(template.subject, values).split())
         body = template_render(template.body, values)
-    return RenderedLetter(kind=kind, language=template.language, subject=subject[:200], body=body,
-                          internal=template.internal, version=template.version)
+    return RenderedLetter(
+        kind=kind,
+        language=template.language,
+        subject=subject[:200],
+        body=body,
+        internal=template.internal,
+        version=template.version,
+    )
 
 
 # --- sending ----------------------------------------------------------------------------------
+
 
 def _recipient(complaint: Complaint, *, kind: str, channel: str | None) -> tuple[str, str] | None:
     if channel is None:
@@ -212,10 +248,18 @@ def _recipient(complaint: Complaint, *, kind: str, channel: str | None) -> tuple
     return (channel, recipient) if recipient else None
 
 
-def _queue(complaint: Complaint, letter: RenderedLetter, *, channel: str, recipient: str,
-           now: dt.datetime) -> OutboxMessage:
-    return outbox_add(kind=letter.kind, channel=channel, recipient=recipient, subject=letter.subject,
-                      body=letter.body, now=now, complaint=complaint)
+def _queue(
+    complaint: Complaint, letter: RenderedLetter, *, channel: str, recipient: str, now: dt.datetime
+) -> OutboxMessage:
+    return outbox_add(
+        kind=letter.kind,
+        channel=channel,
+        recipient=recipient,
+        subject=letter.subject,
+        body=letter.body,
+        now=now,
+        complaint=complaint,
+    )
 
 
 def _send_on_transition(*, complaint: Complaint, kind: str, now: dt.datetime) -> OutboxMessage | None:
@@ -239,18 +283,28 @@ def send_result_letter(*, complaint: Complaint, now: dt.datetime) -> OutboxMessa
     return _send_on_transition(complaint=complaint, kind=LetterKind.RESULT, now=now)
 
 
-def parse_letter_request(*, kind: Any, channel: Any = None, language: Any = None,
-                         extra: Mapping[str, Any] | None = None) -> tuple[str, str | None, str | None, dict[str, str]]:
+def parse_letter_request(
+    *, kind: Any, channel: Any = None, language: Any = None, extra: Mapping[str, Any] | None = None
+) -> tuple[str, str | None, str | None, dict[str, str]]:
     errors: list[FieldError] = []
     if kind not in LetterKind.values:
-        errors.append(FieldError("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(LetterKind.values)},
-                                 "invalid_choice"))
+        errors.append(
+            FieldError(
+                "kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(LetterKind.values)}, "invalid_choice"
+            )
+        )
     if channel not in (None, "", *CHANNELS):
-        errors.append(FieldError("channel", _("Choose one of: %(choices)s.") % {"choices": ", ".join(CHANNELS)},
-                                 "invalid_choice"))
+        errors.append(
+            FieldError("channel", _("Choose one of: %(choices)s.") % {"choices": ", ".join(CHANNELS)}, "invalid_choice")
+        )
     if language not in (None, "", *language_codes()):
-        errors.append(FieldError("language", _("Choose one of: %(choices)s.")
-                                 % {"choices": ", ".join(language_codes())}, "invalid_choice"))
+        errors.append(
+            FieldError(
+                "language",
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(language_codes())},
+                "invalid_choice",
+            )
+        )
     texts: dict[str, str] = {}
     for name in EXTRA_FIELDS:
         value = (extra or {}).get(name)
@@ -259,8 +313,14 @@ def parse_letter_request(*, kind: Any, channel: Any = None, language: Any = None
         if not isinstance(value, str):
             errors.append(FieldError(name, _("Enter text."), "type"))
         elif len(value) > EXTRA_MAX_LENGTH:
-            errors.append(FieldError(name, _("Enter at most %(max)d characters (it has %(length)d).")
-                                     % {"max": EXTRA_MAX_LENGTH, "length": len(value)}, "max_length"))
+            errors.append(
+                FieldError(
+                    name,
+                    _("Enter at most %(max)d characters (it has %(length)d).")
+                    % {"max": EXTRA_MAX_LENGTH, "length": len(value)},
+                    "max_length",
+                )
+            )
         else:
             texts[name] = value.strip()
     if errors:
@@ -272,8 +332,16 @@ def parse_letter_request(*, kind: Any, channel: Any = None, language: Any = None
 REPLY_LETTERS = frozenset({LetterKind.APOLOGY, LetterKind.RESULT})
 
 
-def letter_send(*, actor: User, number: str, kind: str, now: dt.datetime, channel: str | None = None,
-                language: str | None = None, extra: Mapping[str, Any] | None = None) -> OutboxMessage:
+def letter_send(
+    *,
+    actor: User,
+    number: str,
+    kind: str,
+    now: dt.datetime,
+    channel: str | None = None,
+    language: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> OutboxMessage:
     """Send a letter of `kind` to the complaint's customer through the outbox, with a timeline
     event and its audit record. Refused (nothing written): internal forms (409), a result
     letter before there is a result (409), no contact for the channel (409)."""
@@ -284,19 +352,36 @@ def letter_send(*, actor: User, number: str, kind: str, now: dt.datetime, channe
         complaint = complaint_for_action(actor=actor, number=number)
         template = letter_template(kind=kind, language=language or complaint.language or DEFAULT_LANGUAGE)
         if template.internal:
-            raise Conflict(_("This is an internal form: it can be printed but is never sent to the customer."),
-                           code="internal_form", field="kind")
+            raise Conflict(
+                _("This is an internal form: it can be printed but is never sent to the customer."),
+                code="internal_form",
+                field="kind",
+            )
         if kind == LetterKind.RESULT and not complaint.result:
-            raise Conflict(_("The complaint has no result yet; resolve it before sending the result letter."),
-                           code="no_result", field="kind")
+            raise Conflict(
+                _("The complaint has no result yet; resolve it before sending the result letter."),
+                code="no_result",
+                field="kind",
+            )
         target = _recipient(complaint, kind=kind, channel=channel)
         if target is None:
             raise Conflict(_("The customer gave no contact for this channel."), code="no_contact", field="channel")
         letter = letter_render(complaint=complaint, kind=kind, now=now, language=language, extra=texts)
         message = _queue(complaint, letter, channel=target[0], recipient=target[1], now=now)
-        record_event(complaint=complaint, kind="letter_sent", actor=actor, at=now, note=letter.subject,
-                     data={"letter": kind, "channel": target[0], "language": letter.language,
-                           "template_version": letter.version, "outbox_id": message.pk})
+        record_event(
+            complaint=complaint,
+            kind="letter_sent",
+            actor=actor,
+            at=now,
+            note=letter.subject,
+            data={
+                "letter": kind,
+                "channel": target[0],
+                "language": letter.language,
+                "template_version": letter.version,
+                "outbox_id": message.pk,
+            },
+        )
         if kind in REPLY_LETTERS and complaint.replied_at is None:
             # A letter that answers the customer is the first reply: the reply deadline is met.
             from kesu.complaints.workflow import DeadlineEffect
@@ -313,8 +398,15 @@ def complaint_language_set(*, actor: User, number: str, language: str, now: dt.d
     if actor.role not in STAFF_ROLES:
         raise PermissionDenied(_("Auditors have read-only access."))
     if language not in language_codes():
-        raise ValidationFailed([FieldError("language", _("Choose one of: %(choices)s.")
-                                           % {"choices": ", ".join(language_codes())}, "invalid_choice")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "language",
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(language_codes())},
+                    "invalid_choice",
+                )
+            ]
+        )
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number)
         if complaint.language == language:
@@ -323,12 +415,14 @@ def complaint_language_set(*, actor: User, number: str, language: str, now: dt.d
         complaint.language = language
         complaint.updated_at = now
         complaint.save(update_fields=["language", "updated_at"])
-        record_event(complaint=complaint, kind="language_changed", actor=actor, at=now,
-                     data={"from": before, "to": language})
+        record_event(
+            complaint=complaint, kind="language_changed", actor=actor, at=now, data={"from": before, "to": language}
+        )
     return complaint
 
 
 # --- administering the templates ---------------------------------------------------------------
+
 
 def letter_template_save(*, actor: User, template: LetterTemplate, now: dt.datetime) -> LetterTemplate:
     """Check and save an administrator's edit: variables and syntax checked, version bumped,
@@ -338,8 +432,13 @@ def letter_template_save(*, actor: User, template: LetterTemplate, now: dt.datet
     try:
         template.full_clean()
     except DjangoValidationError as error:
-        raise ValidationFailed([FieldError(field, str(message), "invalid")
-                                for field, messages in error.message_dict.items() for message in messages]) from error
+        raise ValidationFailed(
+            [
+                FieldError(field, str(message), "invalid")
+                for field, messages in error.message_dict.items()
+                for message in messages
+            ]
+        ) from error
     with transaction.atomic():
         creating = template.pk is None
         if not creating:
@@ -347,9 +446,17 @@ def letter_template_save(*, actor: User, template: LetterTemplate, now: dt.datet
             template.version = current.version + 1
         template.updated_at, template.updated_by = now, actor
         template.save()
-        audit_record(actor=actor, action="letter_template.create" if creating else "letter_template.update",
-                     object_type="letter_template", object_id=f"{template.kind}:{template.language}",
-                     data={"version": template.version, "internal": template.internal,
-                           "subject": template.subject, "body": template.body}, at=now)
+        audit_record(
+            actor=actor,
+            action="letter_template.create" if creating else "letter_template.update",
+            object_type="letter_template",
+            object_id=f"{template.kind}:{template.language}",
+            data={
+                "version": template.version,
+                "internal": template.internal,
+                "subject": template.subject,
+                "body": template.body,
+            },
+            at=now,
+        )
     return template
-

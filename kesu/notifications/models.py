@@ -68,14 +68,20 @@ class LetterTemplate(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
     internal = models.BooleanField(
-        _("internal form"), default=False,
+        _("internal form"),
+        default=False,
         help_text=_("Internal forms can be printed but are never sent to customers."),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     class Meta:
@@ -100,6 +106,7 @@ class LetterTemplate(models.Model):
 
 
 # --- helpdesk: in-app notifications and canned responses -------------------------------------
+
 
 class InboxMark(models.Model):
     """When a staff member last opened their notifications; what came before counts as read.
@@ -131,8 +138,12 @@ class CannedResponse(models.Model):
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -30,24 +30,47 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS_WHEN_REFUSED = 3
 
 
-def outbox_add(*, kind: str, recipient: str, subject: str, body: str, now: dt.datetime,
-               channel: str = "email", recipient_user: User | None = None,
-               complaint: Complaint | None = None) -> OutboxMessage:
+def outbox_add(
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: dt.datetime,
+    channel: str = "email",
+    recipient_user: User | None = None,
+    complaint: Complaint | None = None,
+) -> OutboxMessage:
     message = OutboxMessage.objects.create(
-        kind=kind, channel=channel, recipient=recipient, recipient_user=recipient_user,
-        complaint=complaint, subject=subject[:200], body=body, next_attempt_at=now, created_at=now,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        recipient_user=recipient_user,
+        complaint=complaint,
+        subject=subject[:200],
+        body=body,
+        next_attempt_at=now,
+        created_at=now,
     )
     tasks.dispatch_after_commit("deliver_outbox")
     return message
 
 
-def notify_users(*, users: Iterable[User], kind: str, subject: str, body: str, now: dt.datetime,
-                 complaint: Complaint | None = None) -> list[OutboxMessage]:
+def notify_users(
+    *, users: Iterable[User], kind: str, subject: str, body: str, now: dt.datetime, complaint: Complaint | None = None
+) -> list[OutboxMessage]:
     messages = []
     for user in users:
         messages.append(
-            outbox_add(kind=kind, recipient=user.email or user.username, subject=subject, body=body,
-                       now=now, recipient_user=user, complaint=complaint)
+            outbox_add(
+                kind=kind,
+                recipient=user.email or user.username,
+                subject=subject,
+                body=body,
+                now=now,
+                recipient_user=user,
+                complaint=complaint,
+            )
         )
     return messages
 
@@ -101,8 +124,11 @@ def _claim(*, now: dt.datetime, size: int) -> tuple[str, list[OutboxMessage]]:
     with transaction.atomic():
         if tasks.can_skip_locked():
             # PostgreSQL: rows another worker is claiming right now are skipped, not waited on.
-            ids = list(due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")
-                       .values_list("id", flat=True)[:size])
+            ids = list(
+                due.select_for_update(skip_locked=True)
+                .order_by("next_attempt_at", "id")
+                .values_list("id", flat=True)[:size]
+            )
         else:
             ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:size])
         if not ids:
@@ -114,14 +140,21 @@ def _claim(*, now: dt.datetime, size: int) -> tuple[str, list[OutboxMessage]]:
 
 def _still_ours(message: OutboxMessage, token: str) -> bool:
     """Renew the lease just before sending; False when it expired and another worker took it."""
-    return bool(OutboxMessage.objects.filter(id=message.id, claim_token=token, status=OutboxStatus.PENDING)
-                .update(claimed_until=_lease_clock() + LEASE))
+    return bool(
+        OutboxMessage.objects.filter(id=message.id, claim_token=token, status=OutboxStatus.PENDING).update(
+            claimed_until=_lease_clock() + LEASE
+        )
+    )
 
 
 def _record_success(message: OutboxMessage, token: str, status: str, *, now: dt.datetime) -> bool:
     with transaction.atomic():
         updated = OutboxMessage.objects.filter(id=message.id, claim_token=token).update(
-            status=status, attempts=F("attempts") + 1, sent_at=now, claim_token="", claimed_until=None,
+            status=status,
+            attempts=F("attempts") + 1,
+            sent_at=now,
+            claim_token="",
+            claimed_until=None,
         )
     if not updated:
         logger.warning("notification %s was sent but its claim had been taken over", message.id)
@@ -131,8 +164,11 @@ def _record_success(message: OutboxMessage, token: str, status: str, *, now: dt.
 def _record_failure(message: OutboxMessage, token: str, exc: Exception, *, now: dt.datetime) -> None:
     attempts = message.attempts + 1
     changes: dict[str, object] = {
-        "attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-        "next_attempt_at": now + _backoff(attempts), "claim_token": "", "claimed_until": None,
+        "attempts": attempts,
+        "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+        "next_attempt_at": now + _backoff(attempts),
+        "claim_token": "",
+        "claimed_until": None,
     }
     if _refused_for_good(exc) and attempts >= MAX_ATTEMPTS_WHEN_REFUSED:
         changes["status"] = OutboxStatus.FAILED

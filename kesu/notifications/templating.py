@@ -19,8 +19,20 @@ from django.utils.translation import gettext as _
 
 SAFE_TAGS = ("if", "for", "comment")
 SAFE_FILTERS = (
-    "date", "time", "default", "default_if_none", "upper", "lower", "capfirst", "floatformat", "join",
-    "length", "truncatechars", "yesno", "first", "last",
+    "date",
+    "time",
+    "default",
+    "default_if_none",
+    "upper",
+    "lower",
+    "capfirst",
+    "floatformat",
+    "join",
+    "length",
+    "truncatechars",
+    "yesno",
+    "first",
+    "last",
 )
 
 # The library the sandbox engine loads instead of Django's default builtins.
@@ -39,9 +51,25 @@ LETTER_VARIABLES: dict[str, tuple[str, ...]] = {
     "apology": (*COMMON_VARIABLES, "cause", "measures"),
     "result": (*COMMON_VARIABLES, "result", "cause", "measures", "improvements", "remedies", "resolved_at"),
     "complaint_record": (
-        *COMMON_VARIABLES, "contact_phone", "contact_email", "channel", "severity", "category", "status",
-        "description", "location", "product", "order_no", "demand", "amount_claimed", "department",
-        "assignee", "recorded_by", "result", "remedies", "resolved_at",
+        *COMMON_VARIABLES,
+        "contact_phone",
+        "contact_email",
+        "channel",
+        "severity",
+        "category",
+        "status",
+        "description",
+        "location",
+        "product",
+        "order_no",
+        "demand",
+        "amount_claimed",
+        "department",
+        "assignee",
+        "recorded_by",
+        "result",
+        "remedies",
+        "resolved_at",
     ),
 }
 
@@ -56,8 +84,15 @@ _engine: Engine | None = None
 def sandbox_engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = _SandboxEngine(builtins=["kesu.notifications.templating"], autoescape=False, libraries={},
-                                 loaders=[], app_dirs=False, debug=False, string_if_invalid="")
+        _engine = _SandboxEngine(
+            builtins=["kesu.notifications.templating"],
+            autoescape=False,
+            libraries={},
+            loaders=[],
+            app_dirs=False,
+            debug=False,
+            string_if_invalid="",
+        )
     return _engine
 
 
@@ -113,9 +148,13 @@ def template_problems(text: str, *, kind: str) -> list[str]:
     unknown = sorted(set(_unknown_names(compiled.nodelist, allowed)))
     if not unknown:
         return []
-    return [_("Unknown variable %(names)s; this letter may use: %(allowed)s.")
-            % {"names": ", ".join(f"{{{{ {name} }}}}" for name in unknown),
-               "allowed": ", ".join(LETTER_VARIABLES.get(kind, ()))}]
+    return [
+        _("Unknown variable %(names)s; this letter may use: %(allowed)s.")
+        % {
+            "names": ", ".join(f"{{{{ {name} }}}}" for name in unknown),
+            "allowed": ", ".join(LETTER_VARIABLES.get(kind, ())),
+        }
+    ]
 
 
 def template_render(text: str, values: Mapping[str, Any]) -> str:

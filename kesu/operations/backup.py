@@ -83,8 +83,20 @@ def restore_database(*, source: Path, now: dt.datetime) -> None:
             backup.close()
     elif connection.vendor == "postgresql":
         args, env = _pg_env(db)
-        _run(["pg_restore", *args, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              "--dbname", str(db["NAME"]), str(source)], env)
+        _run(
+            [
+                "pg_restore",
+                *args,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--dbname",
+                str(db["NAME"]),
+                str(source),
+            ],
+            env,
+        )
     else:
         raise BackupError(f"backups of {connection.vendor} databases are not supported")
     _anchor_restore(now=now)
@@ -122,8 +134,14 @@ def _anchor_restore(*, now: dt.datetime) -> None:
 
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None:
-        append_anchor(seq=head.last_seq, hash_=head.last_hash, keyed_from_seq=head.keyed_from_seq,
-                      keyed_from_id=head.keyed_from_id, now=now, kind="restore")
+        append_anchor(
+            seq=head.last_seq,
+            hash_=head.last_hash,
+            keyed_from_seq=head.keyed_from_seq,
+            keyed_from_id=head.keyed_from_id,
+            now=now,
+            kind="restore",
+        )
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:

@@ -27,32 +27,96 @@ USERS = [
 ]
 
 STORIES: list[dict[str, Any]] = [
-    {"channel": "phone", "title": "酸奶过期", "description": "昨天在门店购买的酸奶，回家发现已经过期两天，要求退款并赔偿。",
-     "category": "product_quality.food.expired", "demand": "退款并赔偿", "amount_claimed": "30.00",
-     "product": {"name": "原味酸奶 200g", "sku": "YG-200", "lot": "L20261101"}},
-    {"channel": "web", "title": "快递迟迟未到", "description": "订单下单已经十天，物流信息一直停在中转站，客服电话打不通。",
-     "category": "logistics.late", "demand": "尽快发货或退款", "product": {"order_no": "SO202611001"}},
-    {"channel": "walk_in", "title": "收银员态度差", "description": "结账时收银员不耐烦，还对我大声说话，希望门店道歉。",
-     "category": "service_attitude.rude", "demand": "道歉"},
-    {"channel": "email", "title": "LED 灯珠大面积不亮", "description": "上月到货的 LED 灯条有约 5% 灯珠不亮，影响我方出货。",
-     "category": "product_quality.defect.manufacturing", "demand": "换货并分析原因",
-     "product": {"name": "LED 灯条 5050", "sku": "LED-5050", "lot": "B2610-07", "quantity": 2000}},
-    {"channel": "phone", "title": "商场地面湿滑摔倒", "description": "在商场一楼摔倒，膝盖流血，需要去医院检查。",
-     "category": "safety.injury_on_premises", "demand": "承担医药费", "location": "一楼生鲜区"},
-    {"channel": "regulator", "title": "12315 转办：价格欺诈", "description": "消费者通过 12315 投诉促销价格与结算价格不一致。",
-     "category": "billing.overcharge", "demand": "退还差价"},
-    {"channel": "social", "title": "微博投诉退款慢", "description": "退款申请提交两周仍未到账，顾客在微博上发帖。",
-     "category": "billing.refund_delay", "demand": "尽快退款"},
-    {"channel": "letter", "title": "维修后仍有故障", "description": "空调维修后一周再次不制冷，要求更换新机。",
-     "category": "after_sales.repair", "demand": "换新"},
-    {"channel": "suggestion_box", "title": "意见卡：试衣间太少", "description": "周末试衣间排队时间太长，建议增加试衣间。",
-     "category": "other"},
-    {"channel": "phone", "title": "寄存物品丢失", "description": "在存包处寄存的背包里的相机不见了，要求调监控。",
-     "category": "lost_property", "demand": "找回或赔偿", "amount_claimed": "3500.00"},
-    {"channel": "web", "title": "商品信息与实物不符", "description": "网页写的是纯棉，收到的衣服标签是涤纶。",
-     "category": "business_error.wrong_info", "demand": "退货退款"},
-    {"channel": "email", "title": "Damaged parcel", "description": "The box arrived crushed and two cups inside were broken.",
-     "category": "logistics.damaged", "demand": "Replacement", "overseas": True},
+    {
+        "channel": "phone",
+        "title": "酸奶过期",
+        "description": "昨天在门店购买的酸奶，回家发现已经过期两天，要求退款并赔偿。",
+        "category": "product_quality.food.expired",
+        "demand": "退款并赔偿",
+        "amount_claimed": "30.00",
+        "product": {"name": "原味酸奶 200g", "sku": "YG-200", "lot": "L20261101"},
+    },
+    {
+        "channel": "web",
+        "title": "快递迟迟未到",
+        "description": "订单下单已经十天，物流信息一直停在中转站，客服电话打不通。",
+        "category": "logistics.late",
+        "demand": "尽快发货或退款",
+        "product": {"order_no": "SO202611001"},
+    },
+    {
+        "channel": "walk_in",
+        "title": "收银员态度差",
+        "description": "结账时收银员不耐烦，还对我大声说话，希望门店道歉。",
+        "category": "service_attitude.rude",
+        "demand": "道歉",
+    },
+    {
+        "channel": "email",
+        "title": "LED 灯珠大面积不亮",
+        "description": "上月到货的 LED 灯条有约 5% 灯珠不亮，影响我方出货。",
+        "category": "product_quality.defect.manufacturing",
+        "demand": "换货并分析原因",
+        "product": {"name": "LED 灯条 5050", "sku": "LED-5050", "lot": "B2610-07", "quantity": 2000},
+    },
+    {
+        "channel": "phone",
+        "title": "商场地面湿滑摔倒",
+        "description": "在商场一楼摔倒，膝盖流血，需要去医院检查。",
+        "category": "safety.injury_on_premises",
+        "demand": "承担医药费",
+        "location": "一楼生鲜区",
+    },
+    {
+        "channel": "regulator",
+        "title": "12315 转办：价格欺诈",
+        "description": "消费者通过 12315 投诉促销价格与结算价格不一致。",
+        "category": "billing.overcharge",
+        "demand": "退还差价",
+    },
+    {
+        "channel": "social",
+        "title": "微博投诉退款慢",
+        "description": "退款申请提交两周仍未到账，顾客在微博上发帖。",
+        "category": "billing.refund_delay",
+        "demand": "尽快退款",
+    },
+    {
+        "channel": "letter",
+        "title": "维修后仍有故障",
+        "description": "空调维修后一周再次不制冷，要求更换新机。",
+        "category": "after_sales.repair",
+        "demand": "换新",
+    },
+    {
+        "channel": "suggestion_box",
+        "title": "意见卡：试衣间太少",
+        "description": "周末试衣间排队时间太长，建议增加试衣间。",
+        "category": "other",
+    },
+    {
+        "channel": "phone",
+        "title": "寄存物品丢失",
+        "description": "在存包处寄存的背包里的相机不见了，要求调监控。",
+        "category": "lost_property",
+        "demand": "找回或赔偿",
+        "amount_claimed": "3500.00",
+    },
+    {
+        "channel": "web",
+        "title": "商品信息与实物不符",
+        "description": "网页写的是纯棉，收到的衣服标签是涤纶。",
+        "category": "business_error.wrong_info",
+        "demand": "退货退款",
+    },
+    {
+        "channel": "email",
+        "title": "Damaged parcel",
+        "description": "The box arrived crushed and two cups inside were broken.",
+        "category": "logistics.damaged",
+        "demand": "Replacement",
+        "overseas": True,
+    },
 ]
 
 RECORD_INVESTIGATION = "record_investigation"
@@ -63,12 +127,22 @@ PATH: list[tuple[str, str, dict[str, Any]]] = [
     ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
     ("start_investigation", "handler", {}),
     # Not a transition: the investigation a solution needs (SPEC IV-2), recorded by its own service.
-    (RECORD_INVESTIGATION, "handler", {"findings": "抽检同批次产品，发现包装密封不良。",
-                                       "root_cause": "供应商包装线封口温度偏低，导致个别批次密封不良。",
-                                       "cause_class": "system_or_other_department", "responsibility": "supplier",
-                                       "loss_amount": "50.00"}),
-    ("propose_solution", "handler", {"remedies": [{"type": "apology", "amount": "0"},
-                                                  {"type": "voucher", "amount": "50.00"}]}),
+    (
+        RECORD_INVESTIGATION,
+        "handler",
+        {
+            "findings": "抽检同批次产品，发现包装密封不良。",
+            "root_cause": "供应商包装线封口温度偏低，导致个别批次密封不良。",
+            "cause_class": "system_or_other_department",
+            "responsibility": "supplier",
+            "loss_amount": "50.00",
+        },
+    ),
+    (
+        "propose_solution",
+        "handler",
+        {"remedies": [{"type": "apology", "amount": "0"}, {"type": "voucher", "amount": "50.00"}]},
+    ),
     ("approve", "supervisor", {"note": "在主管权限内"}),
     ("customer_accept", "agent", {}),
     ("resolve", "handler", {"result": "已致歉并发放 50 元购物券，已对相关批次加强检验。"}),
@@ -83,9 +157,14 @@ def demo_users(password: str) -> dict[str, User]:
         department = Department.objects.filter(code=department_code).first() if department_code else None
         user, _created = User.objects.get_or_create(
             username=username,
-            defaults={"role": role, "department": department, "first_name": full_name,
-                      "email": f"{username}@kesu.example", "is_staff": role == Role.ADMIN,
-                      "is_superuser": role == Role.ADMIN},
+            defaults={
+                "role": role,
+                "department": department,
+                "first_name": full_name,
+                "email": f"{username}@kesu.example",
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+            },
         )
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -105,9 +184,11 @@ def demo_load(*, password: str | None, now: dt.datetime, count: int = 36) -> str
         for index in range(count):
             story = dict(STORIES[index % len(STORIES)])
             received_at = now - dt.timedelta(days=(count - index) // 2, hours=index % 7, minutes=index * 3)
-            payload = {**story, "received_at": received_at.isoformat(),
-                       "customer": {"name": f"顾客{index + 1:02d}",
-                                    "phone": f"1391234{index:04d}"}}
+            payload = {
+                **story,
+                "received_at": received_at.isoformat(),
+                "customer": {"name": f"顾客{index + 1:02d}", "phone": f"1391234{index:04d}"},
+            }
             complaint = complaint_register(actor=users["agent"], payload=payload, now=received_at)
             steps = index % (len(PATH) + 1)
             at = received_at
@@ -116,9 +197,15 @@ def demo_load(*, password: str | None, now: dt.datetime, count: int = 36) -> str
                 if at > now:
                     break
                 if action == RECORD_INVESTIGATION:
-                    investigation_record(actor=users[username], number=complaint.number,
-                                         values=parse_investigation(params), now=at)
+                    investigation_record(
+                        actor=users[username], number=complaint.number, values=parse_investigation(params), now=at
+                    )
                     continue
-                complaint_transition(actor=users[username], number=complaint.number, action=action,
-                                     payload={"action": action, **params}, now=at)
+                complaint_transition(
+                    actor=users[username],
+                    number=complaint.number,
+                    action=action,
+                    payload={"action": action, **params},
+                    now=at,
+                )
     return generated

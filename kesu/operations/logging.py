@@ -18,9 +18,11 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("kesu_reque
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # Mainland mobiles (with or without +86/86), international E.164 numbers, landlines 0xx-xxxxxxxx.
-_PHONE = re.compile(r"(?<![\w-])(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
-                    r"|\+\d[\d -]{7,16}\d"
-                    r"|(?<![\w-])0\d{2,3}-?\d{7,8}(?!\d)")
+_PHONE = re.compile(
+    r"(?<![\w-])(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
+    r"|\+\d[\d -]{7,16}\d"
+    r"|(?<![\w-])0\d{2,3}-?\d{7,8}(?!\d)"
+)
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _DROPPED = {"request", "sql", "params", "args", "server_time", "status_code", "taskName"}

@@ -52,43 +52,56 @@ def render() -> str:
     from kesu.complaints.models import Complaint
     from kesu.notifications.models import OutboxMessage, OutboxStatus
 
-    lines = ["# HELP kesu_http_requests_total HTTP requests answered, by method, route and status.",
-             "# TYPE kesu_http_requests_total counter"]
+    lines = [
+        "# HELP kesu_http_requests_total HTTP requests answered, by method, route and status.",
+        "# TYPE kesu_http_requests_total counter",
+    ]
     with _lock:
         requests = dict(_requests)
         buckets = {key: list(value) for key, value in _latency_buckets.items()}
         sums, counts = dict(_latency_sum), dict(_latency_count)
     for (method, route, status), count in sorted(requests.items()):
         lines.append(f"kesu_http_requests_total{_labels(method=method, route=route, status=status)} {count}")
-    lines += ["# HELP kesu_http_request_duration_seconds Time to answer HTTP requests.",
-              "# TYPE kesu_http_request_duration_seconds histogram"]
+    lines += [
+        "# HELP kesu_http_request_duration_seconds Time to answer HTTP requests.",
+        "# TYPE kesu_http_request_duration_seconds histogram",
+    ]
     for (method, route), cumulative in sorted(buckets.items()):
         for bound, count in zip(BUCKETS, cumulative, strict=True):
             labels = _labels(method=method, route=route, le=repr(bound))
             lines.append(f"kesu_http_request_duration_seconds_bucket{labels} {count}")
         labels = _labels(method=method, route=route, le="+Inf")
         lines.append(f"kesu_http_request_duration_seconds_bucket{labels} {counts[(method, route)]}")
-        lines.append(f"kesu_http_request_duration_seconds_sum{_labels(method=method, route=route)} "
-                     f"{sums[(method, route)]:.6f}")
-        lines.append(f"kesu_http_request_duration_seconds_count{_labels(method=method, route=route)} "
-                     f"{counts[(method, route)]}")
+        lines.append(
+            f"kesu_http_request_duration_seconds_sum{_labels(method=method, route=route)} {sums[(method, route)]:.6f}"
+        )
+        lines.append(
+            f"kesu_http_request_duration_seconds_count{_labels(method=method, route=route)} {counts[(method, route)]}"
+        )
 
     lines += ["# HELP kesu_complaints Complaints by status.", "# TYPE kesu_complaints gauge"]
     for row in Complaint.objects.values("status").annotate(n=Count("id")).order_by("status"):
         lines.append(f"kesu_complaints{_labels(status=row['status'])} {row['n']}")
-    lines += ["# HELP kesu_complaints_overdue Complaints past a deadline.", "# TYPE kesu_complaints_overdue gauge",
-              f"kesu_complaints_overdue {Complaint.objects.filter(overdue=True).count()}"]
-    lines += ["# HELP kesu_outbox_messages Notifications in the outbox by status.",
-              "# TYPE kesu_outbox_messages gauge"]
+    lines += [
+        "# HELP kesu_complaints_overdue Complaints past a deadline.",
+        "# TYPE kesu_complaints_overdue gauge",
+        f"kesu_complaints_overdue {Complaint.objects.filter(overdue=True).count()}",
+    ]
+    lines += ["# HELP kesu_outbox_messages Notifications in the outbox by status.", "# TYPE kesu_outbox_messages gauge"]
     for row in OutboxMessage.objects.values("status").annotate(n=Count("id")).order_by("status"):
         lines.append(f"kesu_outbox_messages{_labels(status=row['status'])} {row['n']}")
     oldest = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).aggregate(at=Min("created_at"))["at"]
     age = max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0
-    lines += ["# HELP kesu_outbox_oldest_pending_seconds Age of the oldest undelivered notification.",
-              "# TYPE kesu_outbox_oldest_pending_seconds gauge", f"kesu_outbox_oldest_pending_seconds {age:.0f}"]
-    lines += ["# HELP kesu_audit_unsealed_records Audit records not yet linked into the chain.",
-              "# TYPE kesu_audit_unsealed_records gauge",
-              f"kesu_audit_unsealed_records {AuditRecord.objects.filter(chain_seq__isnull=True).count()}"]
+    lines += [
+        "# HELP kesu_outbox_oldest_pending_seconds Age of the oldest undelivered notification.",
+        "# TYPE kesu_outbox_oldest_pending_seconds gauge",
+        f"kesu_outbox_oldest_pending_seconds {age:.0f}",
+    ]
+    lines += [
+        "# HELP kesu_audit_unsealed_records Audit records not yet linked into the chain.",
+        "# TYPE kesu_audit_unsealed_records gauge",
+        f"kesu_audit_unsealed_records {AuditRecord.objects.filter(chain_seq__isnull=True).count()}",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -47,6 +47,13 @@ class RequestIdMiddleware:
             seconds = time.perf_counter() - started
             route = _route(request)
             observe_request(method=request.method or "", route=route, status=status, seconds=seconds)
-            logger.info("request", extra={"method": request.method, "route": route, "status": status,
-                                          "duration_ms": round(seconds * 1000, 1)})
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                },
+            )
             request_id_var.reset(token)

@@ -41,6 +41,7 @@ class ServerTimingMiddleware:
             response = self.get_response(request)
         app = (time.perf_counter() - started) * 1000
         cpu = (time.thread_time() - cpu_started) * 1000
-        response["Server-Timing"] = (f'app;dur={app:.1f}, cpu;dur={cpu:.1f}, db;dur={clock.seconds * 1000:.1f};'
-                                     f'desc="{clock.count} queries"')
+        response["Server-Timing"] = (
+            f'app;dur={app:.1f}, cpu;dur={cpu:.1f}, db;dur={clock.seconds * 1000:.1f};desc="{clock.count} queries"'
+        )
         return response

@@ -64,8 +64,9 @@ def new(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/new.html", {"form": form}, status=429)
     uploads = [Upload(file=f, name=f.name or "photo", size=f.size or 0) for f in request.FILES.getlist("photos")]
     try:
-        complaint = public_register_with_photos(payload=form.payload(), uploads=uploads,
-                                                consented=form.consented(), now=clock.now())
+        complaint = public_register_with_photos(
+            payload=form.payload(), uploads=uploads, consented=form.consented(), now=clock.now()
+        )
     except ValidationFailed as exc:
         apply_errors(form, [e for e in exc.errors if e.field != "photos"], forms.COMPLAINT_FIELDS)
         photo_errors = [str(e.message) for e in exc.errors if e.field == "photos"]
@@ -113,8 +114,9 @@ def _allowed(request: HttpRequest, number: str) -> tuple[Any, str]:
     return complaint, contact
 
 
-def _page(request: HttpRequest, complaint: Any, *, answer: Any = None, rate: Any = None,
-          status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, complaint: Any, *, answer: Any = None, rate: Any = None, status: int = 200
+) -> HttpResponse:
     solution = public_solution(complaint)
     context = {
         "c": complaint,
@@ -151,9 +153,14 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
         return _page(request, found, answer=form, status=429)
     try:
         chosen = request.POST.get("alternative", "")
-        public_answer_solution(number=number, contact=contact, accepted=accepted,
-                               note=str(request.POST.get("note", "")), now=clock.now(),
-                               alternative=int(chosen) if chosen.isdigit() else None)
+        public_answer_solution(
+            number=number,
+            contact=contact,
+            accepted=accepted,
+            note=str(request.POST.get("note", "")),
+            now=clock.now(),
+            alternative=int(chosen) if chosen.isdigit() else None,
+        )
     except DomainError as exc:
         for error in exc.errors:
             if error.field == "reason":
@@ -163,8 +170,12 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 form.add_error(None, str(error.message))
         return _page(request, found, answer=form, status=exc.status)
-    messages.success(request, _("Thank you. We have your answer.") if not accepted else
-                     _("Thank you for accepting the solution. We will carry it out and tell you when it is done."))
+    messages.success(
+        request,
+        _("Thank you. We have your answer.")
+        if not accepted
+        else _("Thank you for accepting the solution. We will carry it out and tell you when it is done."),
+    )
     return redirect("portal:complaint", number=number)
 
 

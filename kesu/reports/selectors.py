@@ -24,16 +24,17 @@ OPEN = [s.value for s in OPEN_STATUSES]
 Labeller = Callable[[Any], tuple[str, str]]  # raw value → (label, filter code)
 
 
-def _series(rows: Iterable[dict[str, Any]], field: str, label_of: Labeller,
-            dates: list[dt.date]) -> dict[str, Any]:
+def _series(rows: Iterable[dict[str, Any]], field: str, label_of: Labeller, dates: list[dt.date]) -> dict[str, Any]:
     table: dict[tuple[str, str], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         table[label_of(row[field])][row["day"]] += row["n"]
     ordered = sorted(table, key=lambda key: (-sum(table[key].values()), key[0]))
     return {
         "dates": [d.isoformat() for d in dates],
-        "series": [{"name": label, "code": code, "data": [table[(label, code)].get(d, 0) for d in dates]}
-                   for label, code in ordered],
+        "series": [
+            {"name": label, "code": code, "data": [table[(label, code)].get(d, 0) for d in dates]}
+            for label, code in ordered
+        ],
     }
 
 
@@ -67,8 +68,9 @@ def dashboard_figures(*, user: User, now: dt.datetime, days: int = 30) -> dict[s
     dates = [first_day + dt.timedelta(days=i) for i in range(days)]
     # One narrow read of the window, grouped here: cheaper than three GROUP BYs on a
     # per-row time-zone conversion, on SQLite and PostgreSQL alike.
-    window = visible.filter(received_at__gte=start).values_list("received_at", "channel", "category_id",
-                                                                 "department_id")
+    window = visible.filter(received_at__gte=start).values_list(
+        "received_at", "channel", "category_id", "department_id"
+    )
     by_channel: dict[tuple[dt.date, Any], int] = defaultdict(int)
     by_category: dict[tuple[dt.date, Any], int] = defaultdict(int)
     by_department: dict[tuple[dt.date, Any], int] = defaultdict(int)

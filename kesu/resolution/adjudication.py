@@ -28,22 +28,28 @@ APPEAL_WINDOW = dt.timedelta(days=7)
 APPEAL_ANSWER_RULE = engine.Rule(engine.WORKING_DAYS, 1)
 
 
-def adjudication_invalid(*, complaint: Complaint, actor: User, reason: str, note: str,
-                         now: dt.datetime) -> Adjudication:
+def adjudication_invalid(
+    *, complaint: Complaint, actor: User, reason: str, note: str, now: dt.datetime
+) -> Adjudication:
     """The record of an invalid ruling; called by the `rule_invalid` action inside its transaction."""
-    return Adjudication.objects.create(complaint=complaint, validity=Validity.INVALID, kind=reason, reason=note,
-                                       ruled_by=actor, ruled_at=now)
+    return Adjudication.objects.create(
+        complaint=complaint, validity=Validity.INVALID, kind=reason, reason=note, ruled_by=actor, ruled_at=now
+    )
 
 
-def adjudication_rule_valid(*, actor: User, number: str, kind: str, reason: str, staff: User | None,
-                            now: dt.datetime) -> Adjudication:
+def adjudication_rule_valid(
+    *, actor: User, number: str, kind: str, reason: str, staff: User | None, now: dt.datetime
+) -> Adjudication:
     """Rule the complaint valid, naming the kind and the reason; the status does not change."""
     refuse_read_only(actor)
     require_roles(actor, SUPERVISORS, _("Only a supervisor or above may rule on a complaint's validity."))
     errors = []
     if kind not in ValidKind.values:
-        errors.append(FieldError("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ValidKind.values)},
-                                 "invalid_choice"))
+        errors.append(
+            FieldError(
+                "kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ValidKind.values)}, "invalid_choice"
+            )
+        )
     if not reason.strip():
         errors.append(FieldError("reason", _("Give the reason for the ruling."), "required"))
     if errors:
@@ -51,13 +57,32 @@ def adjudication_rule_valid(*, actor: User, number: str, kind: str, reason: str,
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number)
         if complaint.status in (Status.INVALID, Status.MERGED, Status.WITHDRAWN):
-            raise Conflict(_("A complaint that was ruled invalid, merged or withdrawn cannot be ruled valid."),
-                           code="invalid_state")
-        ruling = Adjudication.objects.create(complaint=complaint, validity=Validity.VALID, kind=kind,
-                                             reason=reason.strip(), staff=staff, ruled_by=actor, ruled_at=now)
-        record_event(complaint=complaint, kind="adjudicated", actor=actor, at=now, note=ruling.reason,
-                     data={"adjudication": ruling.pk, "validity": ruling.validity, "kind": kind,
-                           "staff": staff.username if staff else None})
+            raise Conflict(
+                _("A complaint that was ruled invalid, merged or withdrawn cannot be ruled valid."),
+                code="invalid_state",
+            )
+        ruling = Adjudication.objects.create(
+            complaint=complaint,
+            validity=Validity.VALID,
+            kind=kind,
+            reason=reason.strip(),
+            staff=staff,
+            ruled_by=actor,
+            ruled_at=now,
+        )
+        record_event(
+            complaint=complaint,
+            kind="adjudicated",
+            actor=actor,
+            at=now,
+            note=ruling.reason,
+            data={
+                "adjudication": ruling.pk,
+                "validity": ruling.validity,
+                "kind": kind,
+                "staff": staff.username if staff else None,
+            },
+        )
     return ruling
 
 
@@ -72,46 +97,62 @@ def appeal_lodge(*, actor: User, number: str, adjudication_id: int, reason: str,
         if ruling is None:
             raise NotFound(_("This complaint has no such ruling."))
         if ruling.staff_id != actor.pk:
-            raise PermissionDenied(_("Only the staff member whose handling was judged may appeal."),
-                                   code="not_judged_staff")
+            raise PermissionDenied(
+                _("Only the staff member whose handling was judged may appeal."), code="not_judged_staff"
+            )
         if Appeal.objects.filter(adjudication=ruling).exists():
             raise Conflict(_("This ruling has already been appealed."), code="already_appealed")
         if now > ruling.ruled_at + APPEAL_WINDOW:
             raise Conflict(_("An appeal must be lodged within 7 days of the ruling."), code="appeal_too_late")
         answer_due = engine.compute_due(now, APPEAL_ANSWER_RULE, deadline_config().calendar)
-        appeal = Appeal.objects.create(adjudication=ruling, appellant=actor, reason=reason.strip(), lodged_at=now,
-                                       answer_due=answer_due)
-        record_event(complaint=complaint, kind="appeal_lodged", actor=actor, at=now, note=appeal.reason,
-                     data={"adjudication": ruling.pk, "appeal": appeal.pk, "answer_due": answer_due.isoformat()})
+        appeal = Appeal.objects.create(
+            adjudication=ruling, appellant=actor, reason=reason.strip(), lodged_at=now, answer_due=answer_due
+        )
+        record_event(
+            complaint=complaint,
+            kind="appeal_lodged",
+            actor=actor,
+            at=now,
+            note=appeal.reason,
+            data={"adjudication": ruling.pk, "appeal": appeal.pk, "answer_due": answer_due.isoformat()},
+        )
     return appeal
 
 
-def appeal_answer(*, actor: User, number: str, appeal_id: int, decision: str, answer: str,
-                  now: dt.datetime) -> Appeal:
+def appeal_answer(*, actor: User, number: str, appeal_id: int, decision: str, answer: str, now: dt.datetime) -> Appeal:
     """A reviewer (supervisor or above, not the appellant) upholds or overturns the ruling."""
     refuse_read_only(actor)
     require_roles(actor, SUPERVISORS, _("Only a supervisor or above may answer an appeal."))
     errors = []
     if decision not in AppealDecision.values:
-        errors.append(FieldError("decision", _("Choose one of: %(choices)s.")
-                                 % {"choices": ", ".join(AppealDecision.values)}, "invalid_choice"))
+        errors.append(
+            FieldError(
+                "decision",
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(AppealDecision.values)},
+                "invalid_choice",
+            )
+        )
     if not answer.strip():
         errors.append(FieldError("answer", _("Give the answer to the appeal."), "required"))
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number)
-        appeal = (Appeal.objects.select_for_update().filter(adjudication__complaint=complaint, pk=appeal_id)
-                  .first())
+        appeal = Appeal.objects.select_for_update().filter(adjudication__complaint=complaint, pk=appeal_id).first()
         if appeal is None:
             raise NotFound(_("This complaint has no such appeal."))
         if appeal.appellant_id == actor.pk:
-            raise PermissionDenied(_("An appeal is answered by someone other than the appellant."),
-                                   code="own_appeal")
+            raise PermissionDenied(_("An appeal is answered by someone other than the appellant."), code="own_appeal")
         if appeal.answered_at is not None:
             raise Conflict(_("This appeal has already been answered."), code="already_answered")
         appeal.reviewer, appeal.decision, appeal.answer, appeal.answered_at = actor, decision, answer.strip(), now
         appeal.save(update_fields=["reviewer", "decision", "answer", "answered_at"])
-        record_event(complaint=complaint, kind="appeal_answered", actor=actor, at=now, note=appeal.answer,
-                     data={"appeal": appeal.pk, "decision": decision, "on_time": now <= appeal.answer_due})
+        record_event(
+            complaint=complaint,
+            kind="appeal_answered",
+            actor=actor,
+            at=now,
+            note=appeal.answer,
+            data={"appeal": appeal.pk, "decision": decision, "on_time": now <= appeal.answer_due},
+        )
     return appeal

@@ -27,8 +27,15 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(ReturnDocument)
 class ReturnDocumentAdmin(ReadOnlyAdmin):
-    list_display = ("number", "kind", "amount", "approved_quantity", "returned_quantity", "reconciliation",
-                    "created_at")
+    list_display = (
+        "number",
+        "kind",
+        "amount",
+        "approved_quantity",
+        "returned_quantity",
+        "reconciliation",
+        "created_at",
+    )
     list_filter = ("kind", "reconciliation")
     search_fields = ("number", "complaint__number")
 

@@ -19,8 +19,9 @@ AUTHORITY_FIELDS = ("role", "department", "limit")
 MAX_LIMIT = Decimal("9999999999.99")
 
 
-def authority_save(*, actor: User, authority: ApprovalAuthority | None, values: dict[str, Any],
-                   now: dt.datetime) -> ApprovalAuthority:
+def authority_save(
+    *, actor: User, authority: ApprovalAuthority | None, values: dict[str, Any], now: dt.datetime
+) -> ApprovalAuthority:
     """Create or edit one row; an empty limit means unlimited."""
     if not can_configure(actor):
         raise PermissionDenied(_("Only managers change the configuration."))
@@ -32,13 +33,22 @@ def authority_save(*, actor: User, authority: ApprovalAuthority | None, values: 
     if row.role not in Role.values:
         errors.append(FieldError("role", _("Choose one of the listed values."), "invalid_choice"))
     if row.limit is not None and not Decimal("0") <= row.limit <= MAX_LIMIT:
-        errors.append(FieldError("limit", _("Give an amount of 0 or more, or leave it empty for unlimited."),
-                                 "invalid"))
+        errors.append(
+            FieldError("limit", _("Give an amount of 0 or more, or leave it empty for unlimited."), "invalid")
+        )
     clash = ApprovalAuthority.objects.filter(role=row.role, department=row.department).exclude(pk=row.pk)
     clashes = bool(row.role) and clash.exists()
     if clashes:
-        errors.append(FieldError("department", _("This role already has an authority here; edit that one."),
-                                 "duplicate"))
-    return save_audited(actor=actor, instance=row, fields=AUTHORITY_FIELDS, object_type="approval_authority",
-                        object_id=lambda r: str(r.pk), now=now, errors=errors,
-                        exclude_clean=("role", "department") if clashes else ())
+        errors.append(
+            FieldError("department", _("This role already has an authority here; edit that one."), "duplicate")
+        )
+    return save_audited(
+        actor=actor,
+        instance=row,
+        fields=AUTHORITY_FIELDS,
+        object_type="approval_authority",
+        object_id=lambda r: str(r.pk),
+        now=now,
+        errors=errors,
+        exclude_clean=("role", "department") if clashes else (),
+    )

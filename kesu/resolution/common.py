@@ -19,8 +19,9 @@ def require_roles(actor: User, roles: frozenset[str], message: str | None = None
         raise PermissionDenied(message or _("Your role may not take this action."))
 
 
-def department_ref(c: Collector, data: Mapping[str, Any], key: str, name: str,
-                   *, required: bool = False) -> Department | None:
+def department_ref(
+    c: Collector, data: Mapping[str, Any], key: str, name: str, *, required: bool = False
+) -> Department | None:
     """A department by code or name (API.md), or None with the problem recorded."""
     ref = c.text(data, key, name, max_length=80, required=required)
     if not ref:
@@ -45,15 +46,26 @@ def user_ref(c: Collector, data: Mapping[str, Any], key: str, name: str, *, requ
     return user
 
 
-def whole_number(c: Collector, data: Mapping[str, Any], key: str, name: str, *, minimum: int = 0,
-                 maximum: int = 10_000_000, required: bool = False) -> int | None:
+def whole_number(
+    c: Collector,
+    data: Mapping[str, Any],
+    key: str,
+    name: str,
+    *,
+    minimum: int = 0,
+    maximum: int = 10_000_000,
+    required: bool = False,
+) -> int | None:
     value = data.get(key)
     if value in (None, ""):
         if required:
             c.add(name, _("This field is required."), "required")
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        c.add(name, _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum},
-              "invalid_number")
+        c.add(
+            name,
+            _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum},
+            "invalid_number",
+        )
         return None
     return value

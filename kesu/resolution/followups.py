@@ -36,14 +36,29 @@ def follow_up_window(resolved_at: dt.datetime) -> tuple[dt.date, dt.date]:
     return add_months(day, 1), add_months(day, 2)
 
 
-def follow_up_schedule(*, actor: User, number: str, scheduled_for: dt.date | None, method: str,
-                       assignee: User | None, purpose: str, now: dt.datetime) -> FollowUpVisit:
+def follow_up_schedule(
+    *,
+    actor: User,
+    number: str,
+    scheduled_for: dt.date | None,
+    method: str,
+    assignee: User | None,
+    purpose: str,
+    now: dt.datetime,
+) -> FollowUpVisit:
     """Schedule a visit 1–2 months after the resolution (a month after by default)."""
     refuse_read_only(actor)
     require_roles(actor, FRONT_DESK)
     if method not in ContactMethod.values:
-        raise ValidationFailed([FieldError("method", _("Choose one of: %(choices)s.")
-                                           % {"choices": ", ".join(ContactMethod.values)}, "invalid_choice")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "method",
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(ContactMethod.values)},
+                    "invalid_choice",
+                )
+            ]
+        )
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number)
         if complaint.status not in FOLLOW_UP_STATUSES or complaint.resolved_at is None:
@@ -51,27 +66,65 @@ def follow_up_schedule(*, actor: User, number: str, scheduled_for: dt.date | Non
         earliest, latest = follow_up_window(complaint.resolved_at)
         day = scheduled_for or earliest
         if not earliest <= day <= latest:
-            raise ValidationFailed([FieldError(
-                "scheduled_for", _("Schedule the visit between %(earliest)s and %(latest)s (1–2 months after "
-                                   "resolution).") % {"earliest": earliest.isoformat(), "latest": latest.isoformat()},
-                "out_of_window")])
-        visit = FollowUpVisit.objects.create(complaint=complaint, scheduled_for=day, method=method, assignee=assignee,
-                                             purpose=purpose, scheduled_by=actor, scheduled_at=now)
-        record_event(complaint=complaint, kind="follow_up_scheduled", actor=actor, at=now, note=purpose,
-                     data={"visit": visit.pk, "scheduled_for": day.isoformat(), "method": method,
-                           "assignee": assignee.username if assignee else None})
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "scheduled_for",
+                        _("Schedule the visit between %(earliest)s and %(latest)s (1–2 months after resolution).")
+                        % {"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+                        "out_of_window",
+                    )
+                ]
+            )
+        visit = FollowUpVisit.objects.create(
+            complaint=complaint,
+            scheduled_for=day,
+            method=method,
+            assignee=assignee,
+            purpose=purpose,
+            scheduled_by=actor,
+            scheduled_at=now,
+        )
+        record_event(
+            complaint=complaint,
+            kind="follow_up_scheduled",
+            actor=actor,
+            at=now,
+            note=purpose,
+            data={
+                "visit": visit.pk,
+                "scheduled_for": day.isoformat(),
+                "method": method,
+                "assignee": assignee.username if assignee else None,
+            },
+        )
     return visit
 
 
-def follow_up_record(*, actor: User, number: str, visit_id: int, satisfied: bool | None, outcome: str,
-                     cancel: bool = False, now: dt.datetime) -> FollowUpVisit:
+def follow_up_record(
+    *,
+    actor: User,
+    number: str,
+    visit_id: int,
+    satisfied: bool | None,
+    outcome: str,
+    cancel: bool = False,
+    now: dt.datetime,
+) -> FollowUpVisit:
     """The visit's outcome (or its cancellation, with the reason)."""
     refuse_read_only(actor)
     require_roles(actor, FRONT_DESK)
     if not outcome.strip():
         field = "outcome"
-        raise ValidationFailed([FieldError(field, _("Say what came of the visit.") if not cancel
-                                           else _("Give the reason for cancelling the visit."), "required")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    _("Say what came of the visit.") if not cancel else _("Give the reason for cancelling the visit."),
+                    "required",
+                )
+            ]
+        )
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number)
         visit = FollowUpVisit.objects.select_for_update().filter(complaint=complaint, pk=visit_id).first()
@@ -83,15 +136,24 @@ def follow_up_record(*, actor: User, number: str, visit_id: int, satisfied: bool
         visit.satisfied = None if cancel else satisfied
         visit.outcome, visit.done_by, visit.done_at = outcome.strip(), actor, now
         visit.save(update_fields=["status", "satisfied", "outcome", "done_by", "done_at"])
-        record_event(complaint=complaint, kind="follow_up_cancelled" if cancel else "follow_up_done", actor=actor,
-                     at=now, note=visit.outcome, data={"visit": visit.pk, "satisfied": visit.satisfied})
+        record_event(
+            complaint=complaint,
+            kind="follow_up_cancelled" if cancel else "follow_up_done",
+            actor=actor,
+            at=now,
+            note=visit.outcome,
+            data={"visit": visit.pk, "satisfied": visit.satisfied},
+        )
     return visit
 
 
 def follow_ups(*, user: User, status: str | None = None, due_by: dt.date | None = None) -> QuerySet[FollowUpVisit]:
     """Follow-up visits of the complaints `user` can see, soonest first."""
-    queryset = FollowUpVisit.objects.filter(complaint__in=visible_complaints(user)).select_related(
-        "complaint", "assignee", "scheduled_by", "done_by").order_by("scheduled_for", "id")
+    queryset = (
+        FollowUpVisit.objects.filter(complaint__in=visible_complaints(user))
+        .select_related("complaint", "assignee", "scheduled_by", "done_by")
+        .order_by("scheduled_for", "id")
+    )
     if status:
         queryset = queryset.filter(status=status)
     if due_by:

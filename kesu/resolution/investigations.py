@@ -26,8 +26,9 @@ from kesu.resolution.models import CauseClass, Investigation, Responsibility
 from kesu.triage.models import Category
 
 # While the facts may be recorded or corrected.
-INVESTIGATION_STATUSES = frozenset({Status.ASSIGNED, Status.INVESTIGATING, Status.SOLUTION_PROPOSED,
-                                    Status.IMPLEMENTING, Status.RESOLVED})
+INVESTIGATION_STATUSES = frozenset(
+    {Status.ASSIGNED, Status.INVESTIGATING, Status.SOLUTION_PROPOSED, Status.IMPLEMENTING, Status.RESOLVED}
+)
 TEXT_FIELDS: dict[str, tuple[str, int]] = {
     # payload key → (model field, max length)
     "findings": ("findings", 10000),
@@ -54,8 +55,11 @@ def parse_investigation(payload: Mapping[str, Any]) -> dict[str, Any]:
         else:
             for key in facts:
                 if key not in FACTS:
-                    c.add(f"five_w1h.{key}", _("Choose one of: %(choices)s.") % {"choices": ", ".join(FACTS)},
-                          "invalid_choice")
+                    c.add(
+                        f"five_w1h.{key}",
+                        _("Choose one of: %(choices)s.") % {"choices": ", ".join(FACTS)},
+                        "invalid_choice",
+                    )
             for key in FACTS:
                 if key in facts:
                     values[f"fact_{key}"] = c.text(facts, key, f"five_w1h.{key}", max_length=4000)
@@ -64,8 +68,9 @@ def parse_investigation(payload: Mapping[str, Any]) -> dict[str, Any]:
     if "responsibility" in payload:
         values["responsibility"] = c.choice(payload, "responsibility", "responsibility", Responsibility) or ""
     if "responsible_department" in payload:
-        values["responsible_department"] = department_ref(c, payload, "responsible_department",
-                                                          "responsible_department")
+        values["responsible_department"] = department_ref(
+            c, payload, "responsible_department", "responsible_department"
+        )
     if "responsible_person" in payload:
         values["responsible_person"] = user_ref(c, payload, "responsible_person", "responsible_person")
     for key, field in (("loss_amount", "loss_amount"), ("penalty_amount", "penalty_amount")):
@@ -77,11 +82,9 @@ def parse_investigation(payload: Mapping[str, Any]) -> dict[str, Any]:
         if code not in (None, ""):
             category = Category.objects.filter(code=str(code)[:120], active=True).first()
             if category is None:
-                c.add("reason_category", _("Unknown category: %(code)s.") % {"code": str(code)[:120]},
-                      "invalid_choice")
+                c.add("reason_category", _("Unknown category: %(code)s.") % {"code": str(code)[:120]}, "invalid_choice")
             elif category.level != 4:
-                c.add("reason_category", _("Choose a level-4 reason (set once the facts are verified)."),
-                      "not_level_4")
+                c.add("reason_category", _("Choose a level-4 reason (set once the facts are verified)."), "not_level_4")
                 category = None
         values["reason_category"] = category
     if "evidence" in payload:
@@ -104,8 +107,10 @@ def investigation_record(*, actor: User, number: str, values: Mapping[str, Any],
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number, own_work=True)
         if complaint.status not in INVESTIGATION_STATUSES:
-            raise Conflict(_("The investigation can be recorded once the complaint is assigned and until it is "
-                             "closed."), code="invalid_state")
+            raise Conflict(
+                _("The investigation can be recorded once the complaint is assigned and until it is closed."),
+                code="invalid_state",
+            )
         investigation = Investigation.objects.filter(complaint=complaint).first()
         created = investigation is None
         if investigation is None:
@@ -122,31 +127,62 @@ def investigation_record(*, actor: User, number: str, values: Mapping[str, Any],
             investigation.evidence.set(evidence_ids)
         after = _summary(investigation)
         changed = sorted(k for k in after if before.get(k) != after[k]) if not created else sorted(values)
-        record_event(complaint=complaint, kind="investigation_recorded", actor=actor, at=now,
-                     note=investigation.root_cause if "root_cause" in values else "",
-                     data={"created": created, "changed": changed,
-                           **{k: after[k] for k in ("responsibility", "cause_class", "responsible_department",
-                                                    "responsible_person", "reason_category", "loss_amount",
-                                                    "penalty_amount")}})
+        record_event(
+            complaint=complaint,
+            kind="investigation_recorded",
+            actor=actor,
+            at=now,
+            note=investigation.root_cause if "root_cause" in values else "",
+            data={
+                "created": created,
+                "changed": changed,
+                **{
+                    k: after[k]
+                    for k in (
+                        "responsibility",
+                        "cause_class",
+                        "responsible_department",
+                        "responsible_person",
+                        "reason_category",
+                        "loss_amount",
+                        "penalty_amount",
+                    )
+                },
+            },
+        )
     return investigation
 
 
 def _check(complaint: Complaint, investigation: Investigation, evidence_ids: list[int] | None) -> None:
     errors: list[FieldError] = []
     if investigation.responsibility == Responsibility.OURS and investigation.responsible_department is None:
-        errors.append(FieldError("responsible_department",
-                                 _("Name the responsible department when the fault is ours."), "required"))
+        errors.append(
+            FieldError(
+                "responsible_department", _("Name the responsible department when the fault is ours."), "required"
+            )
+        )
     person = investigation.responsible_person
     department = investigation.responsible_department
     if person is not None and department is not None and person.department_id != department.pk:
-        errors.append(FieldError("responsible_person", _("%(user)s is not in %(department)s.")
-                                 % {"user": person.username, "department": department.name}, "wrong_department"))
+        errors.append(
+            FieldError(
+                "responsible_person",
+                _("%(user)s is not in %(department)s.") % {"user": person.username, "department": department.name},
+                "wrong_department",
+            )
+        )
     if evidence_ids:
         known = set(Attachment.objects.filter(complaint=complaint, pk__in=evidence_ids).values_list("pk", flat=True))
         missing = [i for i in evidence_ids if i not in known]
         if missing:
-            errors.append(FieldError("evidence", _("No attachment of this complaint has the id %(ids)s.")
-                                     % {"ids": ", ".join(str(i) for i in missing[:10])}, "not_found"))
+            errors.append(
+                FieldError(
+                    "evidence",
+                    _("No attachment of this complaint has the id %(ids)s.")
+                    % {"ids": ", ".join(str(i) for i in missing[:10])},
+                    "not_found",
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
 
@@ -162,10 +198,10 @@ def _summary(investigation: Investigation) -> dict[str, Any]:
         **{f"fact_{key}": getattr(investigation, f"fact_{key}") for key in FACTS},
         "cause_class": investigation.cause_class,
         "responsibility": investigation.responsibility,
-        "responsible_department": (investigation.responsible_department.code
-                                   if investigation.responsible_department else None),
-        "responsible_person": (investigation.responsible_person.username
-                               if investigation.responsible_person else None),
+        "responsible_department": (
+            investigation.responsible_department.code if investigation.responsible_department else None
+        ),
+        "responsible_person": (investigation.responsible_person.username if investigation.responsible_person else None),
         "reason_category": investigation.reason_category.code if investigation.reason_category else None,
         "loss_amount": text(investigation.loss_amount),
         "penalty_amount": text(investigation.penalty_amount),

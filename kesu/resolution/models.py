@@ -29,7 +29,11 @@ class ApprovalAuthority(models.Model):
         "accounts.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.CASCADE
     )
     limit = models.DecimalField(
-        _("limit (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("limit (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Empty means unlimited."),
     )
 
@@ -112,11 +116,16 @@ class ApprovalDecision(models.Model):
 
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(_("decision"), max_length=20, choices=ApprovalDecisionKind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-                           related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    authority_limit = models.DecimalField(_("authority (CNY)"), max_digits=12, decimal_places=2, null=True,
-                                          blank=True, help_text=_("Empty means unlimited."))
+    authority_limit = models.DecimalField(
+        _("authority (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty means unlimited."),
+    )
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("reason"), blank=True)
 
@@ -144,6 +153,7 @@ class Callback(models.Model):
 
 # --- investigation and responsibility (SPEC IV-1, IV-2, CL-1, CL-4) --------------------------
 
+
 class CauseClass(models.TextChoices):
     """SPEC CL-4."""
 
@@ -170,8 +180,7 @@ class Investigation(models.Model):
 
     complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="investigation")
     findings = models.TextField(_("findings"), blank=True)
-    evidence = models.ManyToManyField("complaints.Attachment", verbose_name=_("evidence"), blank=True,
-                                      related_name="+")
+    evidence = models.ManyToManyField("complaints.Attachment", verbose_name=_("evidence"), blank=True, related_name="+")
     # 5W1H of the LED seed (000) for product complaints.
     fact_what = models.TextField(_("what"), blank=True)
     fact_who = models.TextField(_("who"), blank=True)
@@ -185,24 +194,33 @@ class Investigation(models.Model):
     lab_analysis = models.TextField(_("lab analysis"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
     reason_category = models.ForeignKey(
-        "triage.Category", verbose_name=_("level-4 reason"), null=True, blank=True, on_delete=models.PROTECT,
+        "triage.Category",
+        verbose_name=_("level-4 reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     cause_class = models.CharField(_("cause class"), max_length=30, choices=CauseClass.choices, blank=True)
-    responsibility = models.CharField(_("responsibility"), max_length=20, choices=Responsibility.choices,
-                                      blank=True)
+    responsibility = models.CharField(_("responsibility"), max_length=20, choices=Responsibility.choices, blank=True)
     responsible_department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("responsible department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "accounts.Department",
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     responsible_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    loss_amount = models.DecimalField(_("loss amount (CNY)"), max_digits=12, decimal_places=2, null=True,
-                                      blank=True)
-    penalty_amount = models.DecimalField(_("penalty (CNY)"), max_digits=12, decimal_places=2, null=True,
-                                         blank=True)
+    loss_amount = models.DecimalField(_("loss amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    penalty_amount = models.DecimalField(_("penalty (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -226,12 +244,14 @@ class Investigation(models.Model):
 
 # --- several departments (SPEC DP-2) ----------------------------------------------------------
 
+
 class Coordination(models.Model):
     """The one coordinator of a complaint that touches several departments."""
 
     complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="coordination")
-    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("coordinator"),
-                                    on_delete=models.PROTECT, related_name="+")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("coordinator"), on_delete=models.PROTECT, related_name="+"
+    )
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(_("set at"))
 
@@ -248,18 +268,26 @@ class TaskStatus(models.TextChoices):
 
 class DepartmentTask(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="department_tasks")
-    department = models.ForeignKey("accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     description = models.TextField(_("what to do"))
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     result = models.TextField(_("result"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
-    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -267,12 +295,16 @@ class DepartmentTask(models.Model):
         verbose_name_plural = _("department tasks")
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["complaint", "department"], condition=models.Q(status="open"),
-                                    name="one_open_task_per_department"),
+            models.UniqueConstraint(
+                fields=["complaint", "department"],
+                condition=models.Q(status="open"),
+                name="one_open_task_per_department",
+            ),
         ]
 
 
 # --- returns and allowances (SPEC RS-5) -------------------------------------------------------
+
 
 class ReturnKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("credit note (销货折让证明单)")
@@ -301,8 +333,9 @@ class ReturnDocument(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField(_("goods received at"), null=True, blank=True)
 
     class Meta:
@@ -320,6 +353,7 @@ class ReturnDocument(models.Model):
 
 # --- follow-up visits (SPEC FU-3) -------------------------------------------------------------
 
+
 class FollowUpStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
     DONE = "done", _("done")
@@ -330,15 +364,23 @@ class FollowUpVisit(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="follow_ups")
     scheduled_for = models.DateField(_("scheduled for"))
     method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices, default=ContactMethod.VISIT)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     purpose = models.TextField(_("purpose"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=FollowUpStatus.choices,
-                              default=FollowUpStatus.SCHEDULED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
+    )
     scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     scheduled_at = models.DateTimeField(_("scheduled at"))
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
@@ -350,6 +392,7 @@ class FollowUpVisit(models.Model):
 
 
 # --- validity and appeals (SPEC IV-4, §7) -------------------------------------------------------
+
 
 class Validity(models.TextChoices):
     VALID = "valid", _("valid")
@@ -381,8 +424,14 @@ class Adjudication(models.Model):
     validity = models.CharField(_("validity"), max_length=10, choices=Validity.choices)
     kind = models.CharField(_("kind or reason"), max_length=30)
     reason = models.TextField(_("reason"), blank=True)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff judged"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff judged"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ruled_at = models.DateTimeField(_("ruled at"))
 
@@ -403,8 +452,9 @@ class Appeal(models.Model):
     reason = models.TextField(_("grounds"))
     lodged_at = models.DateTimeField(_("lodged at"))
     answer_due = models.DateTimeField(_("answer due"))
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(_("decision"), max_length=12, choices=AppealDecision.choices, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -42,22 +42,37 @@ def tolerance_percent() -> Decimal:
 def reconcile(approved: int, returned: int) -> str:
     """Matched when the returned quantity is within the tolerance of the approved one."""
     allowed = Decimal(approved) * tolerance_percent() / Decimal(100)
-    return ReconciliationStatus.MATCHED if abs(Decimal(returned - approved)) <= allowed else \
-        ReconciliationStatus.DISCREPANCY
+    return (
+        ReconciliationStatus.MATCHED
+        if abs(Decimal(returned - approved)) <= allowed
+        else ReconciliationStatus.DISCREPANCY
+    )
 
 
-def return_document_create(*, actor: User, number: str, kind: str, item: str, lot: str,
-                           approved_quantity: int | None, unit_price: Decimal | None, amount: Decimal | None,
-                           note: str, now: dt.datetime) -> ReturnDocument:
+def return_document_create(
+    *,
+    actor: User,
+    number: str,
+    kind: str,
+    item: str,
+    lot: str,
+    approved_quantity: int | None,
+    unit_price: Decimal | None,
+    amount: Decimal | None,
+    note: str,
+    now: dt.datetime,
+) -> ReturnDocument:
     refuse_read_only(actor)
     errors = []
     if kind not in ReturnKind.values:
-        errors.append(FieldError("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ReturnKind.values)},
-                                 "invalid_choice"))
+        errors.append(
+            FieldError(
+                "kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ReturnKind.values)}, "invalid_choice"
+            )
+        )
     if kind == ReturnKind.RETURN_SLIP:
         if not approved_quantity:
-            errors.append(FieldError("approved_quantity", _("Give the approved quantity to be returned."),
-                                     "required"))
+            errors.append(FieldError("approved_quantity", _("Give the approved quantity to be returned."), "required"))
         if unit_price is None:
             errors.append(FieldError("unit_price", _("Give the unit price."), "required"))
     elif kind == ReturnKind.CREDIT_NOTE and amount is None:
@@ -71,38 +86,69 @@ def return_document_create(*, actor: User, number: str, kind: str, item: str, lo
         complaint = complaint_for_action(actor=actor, number=number, own_work=True)
         solution = current_solution(complaint)
         if solution is None or solution.status != SolutionStatus.ACCEPTED:
-            raise Conflict(_("Returns and allowances follow a solution the customer has accepted."),
-                           code="no_accepted_solution")
-        remedies = list(solution.remedies.filter(alternative=solution.accepted_alternative or 1,
-                                                 type__in=REMEDIES_FOR[kind]))
+            raise Conflict(
+                _("Returns and allowances follow a solution the customer has accepted."), code="no_accepted_solution"
+            )
+        remedies = list(
+            solution.remedies.filter(alternative=solution.accepted_alternative or 1, type__in=REMEDIES_FOR[kind])
+        )
         if not remedies:
-            raise Conflict(_("The accepted solution has no remedy this document carries out."),
-                           code="no_matching_remedy", field="kind")
+            raise Conflict(
+                _("The accepted solution has no remedy this document carries out."),
+                code="no_matching_remedy",
+                field="kind",
+            )
         if kind == ReturnKind.CREDIT_NOTE:
             covered = sum((r.amount for r in remedies), ZERO)
-            issued = (ReturnDocument.objects.filter(solution=solution, kind=kind)
-                      .aggregate(total=Sum("amount"))["total"] or ZERO)
+            issued = (
+                ReturnDocument.objects.filter(solution=solution, kind=kind).aggregate(total=Sum("amount"))["total"]
+                or ZERO
+            )
             if issued + amount > covered:
-                raise Conflict(_("Credit notes would exceed the approved %(covered)s CNY (%(issued)s CNY issued).")
-                               % {"covered": covered, "issued": issued}, code="exceeds_solution", field="amount")
+                raise Conflict(
+                    _("Credit notes would exceed the approved %(covered)s CNY (%(issued)s CNY issued).")
+                    % {"covered": covered, "issued": issued},
+                    code="exceeds_solution",
+                    field="amount",
+                )
         serial = ReturnDocument.objects.filter(complaint=complaint, kind=kind).count() + 1
         prefix = "CN" if kind == ReturnKind.CREDIT_NOTE else "RS"
         document = ReturnDocument.objects.create(
-            complaint=complaint, solution=solution, kind=kind, number=f"{prefix}-{complaint.number}-{serial:02d}",
-            item=item or complaint.product_name, lot=lot or complaint.product_lot,
-            approved_quantity=approved_quantity, unit_price=unit_price, amount=amount, note=note,
-            reconciliation=(ReconciliationStatus.AWAITING if kind == ReturnKind.RETURN_SLIP
-                            else ReconciliationStatus.NOT_APPLICABLE),
-            created_by=actor, created_at=now,
+            complaint=complaint,
+            solution=solution,
+            kind=kind,
+            number=f"{prefix}-{complaint.number}-{serial:02d}",
+            item=item or complaint.product_name,
+            lot=lot or complaint.product_lot,
+            approved_quantity=approved_quantity,
+            unit_price=unit_price,
+            amount=amount,
+            note=note,
+            reconciliation=(
+                ReconciliationStatus.AWAITING if kind == ReturnKind.RETURN_SLIP else ReconciliationStatus.NOT_APPLICABLE
+            ),
+            created_by=actor,
+            created_at=now,
         )
-        record_event(complaint=complaint, kind="return_document_issued", actor=actor, at=now, note=note,
-                     data={"document": document.number, "kind": kind, "amount": str(amount),
-                           "approved_quantity": approved_quantity})
+        record_event(
+            complaint=complaint,
+            kind="return_document_issued",
+            actor=actor,
+            at=now,
+            note=note,
+            data={
+                "document": document.number,
+                "kind": kind,
+                "amount": str(amount),
+                "approved_quantity": approved_quantity,
+            },
+        )
     return document
 
 
-def return_receipt_record(*, actor: User, number: str, document_id: int, returned_quantity: int,
-                          now: dt.datetime) -> ReturnDocument:
+def return_receipt_record(
+    *, actor: User, number: str, document_id: int, returned_quantity: int, now: dt.datetime
+) -> ReturnDocument:
     """The goods actually returned, reconciled against the approved quantity."""
     refuse_read_only(actor)
     with transaction.atomic():
@@ -119,16 +165,28 @@ def return_receipt_record(*, actor: User, number: str, document_id: int, returne
         document.reconciliation = reconcile(document.approved_quantity, returned_quantity)
         document.received_by, document.received_at = actor, now
         document.save(update_fields=["returned_quantity", "reconciliation", "received_by", "received_at"])
-        record_event(complaint=complaint, kind="return_received", actor=actor, at=now,
-                     data={"document": document.number, "approved_quantity": document.approved_quantity,
-                           "returned_quantity": returned_quantity, "reconciliation": document.reconciliation})
+        record_event(
+            complaint=complaint,
+            kind="return_received",
+            actor=actor,
+            at=now,
+            data={
+                "document": document.number,
+                "approved_quantity": document.approved_quantity,
+                "returned_quantity": returned_quantity,
+                "reconciliation": document.reconciliation,
+            },
+        )
     return document
 
 
 def credited_amount(document: ReturnDocument) -> Decimal:
     """What finance credits: for received returns, the returned quantity at the unit price."""
-    if document.kind == ReturnKind.RETURN_SLIP and document.returned_quantity is not None \
-            and document.unit_price is not None:
+    if (
+        document.kind == ReturnKind.RETURN_SLIP
+        and document.returned_quantity is not None
+        and document.unit_price is not None
+    ):
         return (Decimal(document.returned_quantity) * document.unit_price).quantize(CENT)
     return document.amount
 
@@ -139,14 +197,20 @@ def can_see_finance(user: User) -> bool:
     return user.department is not None and user.department.code == FINANCE_DEPARTMENT
 
 
-def finance_returns(*, user: User, kind: str | None = None, reconciliation: str | None = None,
-                    created_from: dt.datetime | None = None, created_to: dt.datetime | None = None,
-                    ) -> QuerySet[ReturnDocument]:
+def finance_returns(
+    *,
+    user: User,
+    kind: str | None = None,
+    reconciliation: str | None = None,
+    created_from: dt.datetime | None = None,
+    created_to: dt.datetime | None = None,
+) -> QuerySet[ReturnDocument]:
     """Credit notes and return slips for finance, newest first."""
     if not can_see_finance(user):
         raise PermissionDenied(_("Only finance and managers see the returns and allowances list."))
     queryset = ReturnDocument.objects.select_related("complaint", "created_by", "received_by").order_by(
-        "-created_at", "-id")
+        "-created_at", "-id"
+    )
     filters = Q()
     if kind:
         filters &= Q(kind=kind)

@@ -57,8 +57,9 @@ def role_approval_limit(role: str) -> Decimal | None:
 
 def approver_role_for(total: Decimal) -> tuple[str, Decimal | None] | None:
     """The first role up the ladder whose company-wide authority covers `total`, with it."""
-    rows = dict(ApprovalAuthority.objects.filter(role__in=APPROVER_LADDER, department__isnull=True)
-                .values_list("role", "limit"))
+    rows = dict(
+        ApprovalAuthority.objects.filter(role__in=APPROVER_LADDER, department__isnull=True).values_list("role", "limit")
+    )
     for role in APPROVER_LADDER:
         limit = rows[role] if role in rows else DEFAULT_APPROVAL_AUTHORITY.get(role, Decimal("0"))
         if limit is None or total <= limit:

@@ -34,8 +34,15 @@ def alternative_totals(remedies: list[dict[str, Any]]) -> dict[int, Decimal]:
     return dict(sorted(totals.items()))
 
 
-def solution_propose(*, complaint: Complaint, actor: User, remedies: list[dict[str, Any]],
-                     description: str, now: dt.datetime, internal_note: str = "") -> Solution:
+def solution_propose(
+    *,
+    complaint: Complaint,
+    actor: User,
+    remedies: list[dict[str, Any]],
+    description: str,
+    now: dt.datetime,
+    internal_note: str = "",
+) -> Solution:
     """A new round; earlier open proposals are superseded and kept. Several alternatives may be
     offered at once (each remedy names its `alternative`, 1 by default); the approval must cover
     the dearest one, since the customer may choose it. Auto-approved when that total is 0 or
@@ -46,16 +53,30 @@ def solution_propose(*, complaint: Complaint, actor: User, remedies: list[dict[s
     total = max(totals.values(), default=Decimal("0.00"))
     self_approved = total == 0 or can_approve(actor, total)
     solution = Solution.objects.create(
-        complaint=complaint, round=(previous.round + 1) if previous else 1,
+        complaint=complaint,
+        round=(previous.round + 1) if previous else 1,
         status=SolutionStatus.APPROVED if self_approved else SolutionStatus.PENDING_APPROVAL,
-        total=total, description=description, internal_note=internal_note, proposed_by=actor, proposed_at=now,
-        approved_by=actor if self_approved else None, approved_at=now if self_approved else None,
+        total=total,
+        description=description,
+        internal_note=internal_note,
+        proposed_by=actor,
+        proposed_at=now,
+        approved_by=actor if self_approved else None,
+        approved_at=now if self_approved else None,
         approval_note=_("Within the proposer's authority.") if self_approved and total else "",
         alternatives=len(totals) or 1,
     )
     Remedy.objects.bulk_create(
-        [Remedy(solution=solution, type=r["type"], amount=r["amount"], note=r.get("note", ""),
-                alternative=int(r.get("alternative") or 1)) for r in remedies]
+        [
+            Remedy(
+                solution=solution,
+                type=r["type"],
+                amount=r["amount"],
+                note=r.get("note", ""),
+                alternative=int(r.get("alternative") or 1),
+            )
+            for r in remedies
+        ]
     )
     if self_approved and total:
         _decide(solution, actor, ApprovalDecisionKind.AUTO_APPROVED, solution.approval_note, now)
@@ -82,8 +103,9 @@ def solution_reject_approval(*, complaint: Complaint, actor: User, note: str, no
     """The approver refuses the proposal; it is kept, and the next proposal opens a new round."""
     solution = _pending(complaint)
     if not can_approve(actor, solution.total):
-        raise PermissionDenied(_("Only an approver whose authority covers the total can reject it."),
-                               code="authority_exceeded")
+        raise PermissionDenied(
+            _("Only an approver whose authority covers the total can reject it."), code="authority_exceeded"
+        )
     solution.status = SolutionStatus.APPROVAL_REJECTED
     solution.approved_by, solution.approved_at, solution.approval_note = actor, now, note
     solution.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
@@ -91,8 +113,9 @@ def solution_reject_approval(*, complaint: Complaint, actor: User, note: str, no
     return solution
 
 
-def solution_customer_answer(*, complaint: Complaint, accepted: bool, note: str, now: dt.datetime,
-                             alternative: int | None = None) -> Solution:
+def solution_customer_answer(
+    *, complaint: Complaint, accepted: bool, note: str, now: dt.datetime, alternative: int | None = None
+) -> Solution:
     """The customer's answer to the approved solution; accepting names one of its alternatives
     (needed when more than one was offered)."""
     solution = current_solution(complaint)
@@ -101,13 +124,26 @@ def solution_customer_answer(*, complaint: Complaint, accepted: bool, note: str,
     fields = ["status", "customer_answered_at", "customer_note"]
     if accepted:
         if alternative is None and solution.alternatives > 1:
-            raise ValidationFailed([FieldError(
-                "alternative", _("Say which of the %(count)d alternatives the customer accepts.")
-                % {"count": solution.alternatives}, "required")])
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "alternative",
+                        _("Say which of the %(count)d alternatives the customer accepts.")
+                        % {"count": solution.alternatives},
+                        "required",
+                    )
+                ]
+            )
         if alternative is not None and not 1 <= alternative <= solution.alternatives:
-            raise ValidationFailed([FieldError(
-                "alternative", _("Choose an alternative from 1 to %(count)d.") % {"count": solution.alternatives},
-                "invalid_choice")])
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "alternative",
+                        _("Choose an alternative from 1 to %(count)d.") % {"count": solution.alternatives},
+                        "invalid_choice",
+                    )
+                ]
+            )
         solution.accepted_alternative = alternative or 1
         fields.append("accepted_alternative")
     solution.status = SolutionStatus.ACCEPTED if accepted else SolutionStatus.CUSTOMER_REJECTED
@@ -116,18 +152,40 @@ def solution_customer_answer(*, complaint: Complaint, accepted: bool, note: str,
     return solution
 
 
-def callback_record(*, complaint: Complaint, actor: User, reached: bool, satisfied: bool | None,
-                    score: int | None, comment: str, now: dt.datetime,
-                    method: str = ContactMethod.PHONE) -> Callback:
+def callback_record(
+    *,
+    complaint: Complaint,
+    actor: User,
+    reached: bool,
+    satisfied: bool | None,
+    score: int | None,
+    comment: str,
+    now: dt.datetime,
+    method: str = ContactMethod.PHONE,
+) -> Callback:
     """One callback attempt (FU-2), reached or not, and how."""
-    return Callback.objects.create(complaint=complaint, at=now, by=actor, reached=reached, method=method,
-                                   satisfied=satisfied if reached else None,
-                                   score=score if reached else None, comment=comment)
+    return Callback.objects.create(
+        complaint=complaint,
+        at=now,
+        by=actor,
+        reached=reached,
+        method=method,
+        satisfied=satisfied if reached else None,
+        score=score if reached else None,
+        comment=comment,
+    )
 
 
 def _decide(solution: Solution, actor: User, decision: str, note: str, now: dt.datetime) -> ApprovalDecision:
-    return ApprovalDecision.objects.create(solution=solution, decision=decision, by=actor, role=actor.role,
-                                           authority_limit=approval_limit(actor), at=now, note=note)
+    return ApprovalDecision.objects.create(
+        solution=solution,
+        decision=decision,
+        by=actor,
+        role=actor.role,
+        authority_limit=approval_limit(actor),
+        at=now,
+        note=note,
+    )
 
 
 def _pending(complaint: Complaint) -> Solution:

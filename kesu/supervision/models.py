@@ -22,16 +22,29 @@ class CorrectiveAction(models.Model):
     root_cause = models.TextField(_("root cause"), blank=True)
     actions = models.TextField(_("corrective and preventive actions"))
     complaints = models.ManyToManyField("complaints.Complaint", verbose_name=_("complaints"), related_name="capas")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
-                              related_name="capas")
-    department = models.ForeignKey("accounts.Department", verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="capas")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="capas"
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="capas",
+    )
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(_("status"), max_length=20, choices=CapaStatus.choices, default=CapaStatus.OPEN)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completion_note = models.TextField(_("what was done"), blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verification_note = models.TextField(_("verification of effect"), blank=True)
     verifications = models.PositiveSmallIntegerField(_("verifications"), default=0)
@@ -56,8 +69,9 @@ class CapaEvent(models.Model):
 
     capa = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -85,8 +99,9 @@ class SampleRun(models.Model):
         ordering = ["-period_start", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["period_start", "period_end"], name="sample_run_period_unique"),
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="sample_run_period_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="sample_run_period_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,10 +113,12 @@ class QualityReview(models.Model):
 
     run = models.ForeignKey(SampleRun, on_delete=models.CASCADE, related_name="reviews")
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="quality_reviews")
-    department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     score = models.PositiveSmallIntegerField(_("score (0-100)"), null=True, blank=True)
     findings = models.TextField(_("findings"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)

@@ -62,13 +62,18 @@ def sample_reviews(run: SampleRun) -> QuerySet[QualityReview]:
 def sample_list(*, user: User) -> QuerySet[SampleRun]:
     if not _may_read_supervision(user):
         raise PermissionDenied(_("Only the supervision team and auditors see review samples."))
-    return SampleRun.objects.select_related("drawn_by").annotate(
-        reviewed=Count("reviews", filter=Q(reviews__reviewed_at__isnull=False)),
-        sampled=Count("reviews"),
-    ).order_by("-period_start", "-id")
+    return (
+        SampleRun.objects.select_related("drawn_by")
+        .annotate(
+            reviewed=Count("reviews", filter=Q(reviews__reviewed_at__isnull=False)),
+            sampled=Count("reviews"),
+        )
+        .order_by("-period_start", "-id")
+    )
 
 
 # --- roll-up (SV-4) ------------------------------------------------------------------------------
+
 
 @dataclass
 class RollupRow:
@@ -86,10 +91,16 @@ class RollupRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key, "name": self.name, "complaints": self.complaints, "our_fault": self.our_fault,
-            "loss": f"{self.loss:.2f}", "penalty": f"{self.penalty:.2f}", "reviewed": self.reviewed,
+            "key": self.key,
+            "name": self.name,
+            "complaints": self.complaints,
+            "our_fault": self.our_fault,
+            "loss": f"{self.loss:.2f}",
+            "penalty": f"{self.penalty:.2f}",
+            "reviewed": self.reviewed,
             "average_score": None if self.average_score is None else f"{self.average_score:.1f}",
-            "capas_open": self.capas_open, "capas_overdue": self.capas_overdue,
+            "capas_open": self.capas_open,
+            "capas_overdue": self.capas_overdue,
             "capas_verified": self.capas_verified,
         }
 
@@ -109,15 +120,23 @@ def _investigation_model() -> Any:
     except LookupError:
         return None
     names = {f.name for f in model._meta.get_fields()}
-    needed = {"complaint", "responsible_department", "responsible_person", "penalty_amount", "loss_amount",
-              "responsibility"}
+    needed = {
+        "complaint",
+        "responsible_department",
+        "responsible_person",
+        "penalty_amount",
+        "loss_amount",
+        "responsibility",
+    }
     return model if needed <= names else None
 
 
 def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = timezone.get_default_timezone()
-    return (timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), zone),
-            timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min), zone))
+    return (
+        timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), zone),
+        timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min), zone),
+    )
 
 
 def _row(rows: dict[Any, RollupRow], key: Any, name: str) -> RollupRow:
@@ -142,11 +161,20 @@ def responsibility_rollup(*, user: User, date_from: dt.date, date_to: dt.date) -
     if model is not None:
         source = "investigation"
         base = model._default_manager.filter(complaint__in=closed)
-        for group, rows, label in (("responsible_department", departments, names),
-                                   ("responsible_person", people, usernames)):
-            for item in (base.exclude(**{f"{group}__isnull": True}).values(group)
-                         .annotate(n=Count("id"), ours=Count("id", filter=Q(responsibility="ours")),
-                                   loss=Sum("loss_amount"), penalty=Sum("penalty_amount"))):
+        for group, rows, label in (
+            ("responsible_department", departments, names),
+            ("responsible_person", people, usernames),
+        ):
+            for item in (
+                base.exclude(**{f"{group}__isnull": True})
+                .values(group)
+                .annotate(
+                    n=Count("id"),
+                    ours=Count("id", filter=Q(responsibility="ours")),
+                    loss=Sum("loss_amount"),
+                    penalty=Sum("penalty_amount"),
+                )
+            ):
                 row = _row(rows, item[group], label.get(item[group], ""))
                 row.complaints, row.our_fault = item["n"], item["ours"]
                 row.loss, row.penalty = item["loss"] or ZERO, item["penalty"] or ZERO
@@ -157,18 +185,23 @@ def responsibility_rollup(*, user: User, date_from: dt.date, date_to: dt.date) -
                 _row(rows, item[group], label.get(item[group], "")).complaints = item["n"]
     reviews = QualityReview.objects.filter(complaint__in=closed, reviewed_at__isnull=False)
     for group, rows, label in (("department", departments, names), ("complaint__assignee", people, usernames)):
-        for item in reviews.exclude(**{f"{group}__isnull": True}).values(group).annotate(
-                n=Count("id"), average=Avg("score")):
+        for item in (
+            reviews.exclude(**{f"{group}__isnull": True}).values(group).annotate(n=Count("id"), average=Avg("score"))
+        ):
             row = _row(rows, item[group], label.get(item[group], ""))
             row.reviewed = item["n"]
             row.average_score = Decimal(str(item["average"])).quantize(Decimal("0.1"))
     capas = CorrectiveAction.objects.filter(created_at__lt=end)
     for group, rows, label in (("department", departments, names), ("owner", people, usernames)):
-        for item in capas.exclude(**{f"{group}__isnull": True}).values(group).annotate(
+        for item in (
+            capas.exclude(**{f"{group}__isnull": True})
+            .values(group)
+            .annotate(
                 open=Count("id", filter=Q(status__in=[CapaStatus.OPEN, CapaStatus.COMPLETED])),
                 overdue=Count("id", filter=Q(overdue=True, status=CapaStatus.OPEN)),
-                verified=Count("id", filter=Q(status=CapaStatus.VERIFIED, verified_at__gte=start,
-                                              verified_at__lt=end))):
+                verified=Count("id", filter=Q(status=CapaStatus.VERIFIED, verified_at__gte=start, verified_at__lt=end)),
+            )
+        ):
             row = _row(rows, item[group], label.get(item[group], ""))
             row.capas_open, row.capas_overdue, row.capas_verified = item["open"], item["overdue"], item["verified"]
     codes = dict(Department.objects.values_list("id", "code"))
@@ -176,8 +209,9 @@ def responsibility_rollup(*, user: User, date_from: dt.date, date_to: dt.date) -
         row.key = codes.get(key, row.key)
     for row in people.values():
         row.key = row.name
-    return Rollup(source=source, date_from=date_from, date_to=date_to, departments=_ordered(departments),
-                  people=_ordered(people))
+    return Rollup(
+        source=source, date_from=date_from, date_to=date_to, departments=_ordered(departments), people=_ordered(people)
+    )
 
 
 def _ordered(rows: dict[Any, RollupRow]) -> list[RollupRow]:

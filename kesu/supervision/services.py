@@ -39,6 +39,7 @@ CAPA_MAX_ESCALATION_LEVEL = 2
 
 # --- who may do what ------------------------------------------------------------------------
 
+
 def in_quality_department(user: User) -> bool:
     return user.role in STAFF_ROLES and user.department is not None and user.department.code == QUALITY_DEPARTMENT
 
@@ -61,23 +62,42 @@ def _require_staff(actor: User) -> None:
     refuse_read_only(actor)
 
 
-def _text(value: str | None, field: str, errors: list[FieldError], *, required: bool = False,
-          max_length: int = MAX_TEXT) -> str:
+def _text(
+    value: str | None, field: str, errors: list[FieldError], *, required: bool = False, max_length: int = MAX_TEXT
+) -> str:
     text = (value or "").strip()
     if required and not text:
         errors.append(FieldError(field, _("This field is required."), "required"))
     elif len(text) > max_length:
-        errors.append(FieldError(field, _("Enter at most %(max)d characters (it has %(length)d).")
-                                 % {"max": max_length, "length": len(text)}, "max_length"))
+        errors.append(
+            FieldError(
+                field,
+                _("Enter at most %(max)d characters (it has %(length)d).") % {"max": max_length, "length": len(text)},
+                "max_length",
+            )
+        )
     return text
 
 
-def _history(capa: CorrectiveAction, *, kind: str, actor: User | None, now: dt.datetime, note: str = "",
-             data: dict[str, object] | None = None) -> CapaEvent:
+def _history(
+    capa: CorrectiveAction,
+    *,
+    kind: str,
+    actor: User | None,
+    now: dt.datetime,
+    note: str = "",
+    data: dict[str, object] | None = None,
+) -> CapaEvent:
     payload = data or {}
     event = CapaEvent.objects.create(capa=capa, kind=kind, actor=actor, at=now, note=note, data=payload)
-    audit_record(actor=actor, action=f"capa.{kind}", object_type="capa", object_id=str(capa.pk),
-                 data={"note": note, "status": capa.status, **payload}, at=now)
+    audit_record(
+        actor=actor,
+        action=f"capa.{kind}",
+        object_type="capa",
+        object_id=str(capa.pk),
+        data={"note": note, "status": capa.status, **payload},
+        at=now,
+    )
     return event
 
 
@@ -90,9 +110,19 @@ def _locked_capa(capa_id: int) -> CorrectiveAction:
 
 # --- CAPA (SV-2) ----------------------------------------------------------------------------
 
-def capa_create(*, actor: User, complaints: Sequence[str], title: str, actions: str, owner: str,
-                due: dt.datetime | None, now: dt.datetime, nonconformity: str = "",
-                root_cause: str = "") -> CorrectiveAction:
+
+def capa_create(
+    *,
+    actor: User,
+    complaints: Sequence[str],
+    title: str,
+    actions: str,
+    owner: str,
+    due: dt.datetime | None,
+    now: dt.datetime,
+    nonconformity: str = "",
+    root_cause: str = "",
+) -> CorrectiveAction:
     """Open a CAPA for one or many complaints, owned by `owner` (a username) and due at `due`."""
     _require_staff(actor)
     if not may_create_capa(actor):
@@ -107,8 +137,11 @@ def capa_create(*, actor: User, complaints: Sequence[str], title: str, actions: 
     if not numbers:
         errors.append(FieldError("complaints", _("Link at least one complaint."), "required"))
     elif len(numbers) > MAX_COMPLAINTS_PER_CAPA:
-        errors.append(FieldError("complaints", _("Link at most %(max)d complaints.")
-                                 % {"max": MAX_COMPLAINTS_PER_CAPA}, "too_many"))
+        errors.append(
+            FieldError(
+                "complaints", _("Link at most %(max)d complaints.") % {"max": MAX_COMPLAINTS_PER_CAPA}, "too_many"
+            )
+        )
     else:
         by_number = {c.number: c for c in visible_complaints(actor).filter(number__in=numbers)}
         for index, number in enumerate(numbers):
@@ -131,20 +164,38 @@ def capa_create(*, actor: User, complaints: Sequence[str], title: str, actions: 
     assert owner_user is not None and due is not None
     with transaction.atomic():
         capa = CorrectiveAction.objects.create(
-            title=title, nonconformity=nonconformity, root_cause=root_cause, actions=actions, owner=owner_user,
-            department=owner_user.department, due_at=due, created_by=actor, created_at=now, updated_at=now,
+            title=title,
+            nonconformity=nonconformity,
+            root_cause=root_cause,
+            actions=actions,
+            owner=owner_user,
+            department=owner_user.department,
+            due_at=due,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
         )
         capa.complaints.set(found)
-        _history(capa, kind="created", actor=actor, now=now,
-                 data={"complaints": numbers, "owner": owner_user.username, "due_at": due.isoformat()})
+        _history(
+            capa,
+            kind="created",
+            actor=actor,
+            now=now,
+            data={"complaints": numbers, "owner": owner_user.username, "due_at": due.isoformat()},
+        )
         for complaint in found:
-            record_event(complaint=complaint, kind="capa_linked", actor=actor, at=now, note=title,
-                         data={"capa": capa.pk})
+            record_event(
+                complaint=complaint, kind="capa_linked", actor=actor, at=now, note=title, data={"capa": capa.pk}
+            )
         if owner_user.pk != actor.pk:
-            notify_users(users=[owner_user], kind="capa_assigned", now=now,
-                         subject=_("CAPA %(id)s assigned to you") % {"id": capa.pk},
-                         body=_("You own the corrective and preventive action “%(title)s”, due %(due)s.")
-                         % {"title": title, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
+            notify_users(
+                users=[owner_user],
+                kind="capa_assigned",
+                now=now,
+                subject=_("CAPA %(id)s assigned to you") % {"id": capa.pk},
+                body=_("You own the corrective and preventive action “%(title)s”, due %(due)s.")
+                % {"title": title, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")},
+            )
     return capa
 
 
@@ -158,8 +209,11 @@ def capa_complete(*, actor: User, capa_id: int, note: str, now: dt.datetime) -> 
         if actor.pk != capa.owner_id and actor.role not in MANAGERS:
             raise PermissionDenied(_("Only the CAPA's owner or a manager reports it completed."))
         if capa.status != CapaStatus.OPEN:
-            raise Conflict(_("The CAPA is %(status)s; only an open CAPA can be completed.")
-                           % {"status": capa.get_status_display()}, code="invalid_state")
+            raise Conflict(
+                _("The CAPA is %(status)s; only an open CAPA can be completed.")
+                % {"status": capa.get_status_display()},
+                code="invalid_state",
+            )
         if errors:
             raise ValidationFailed(errors)
         capa.status, capa.completed_at, capa.completion_note, capa.updated_at = CapaStatus.COMPLETED, now, note, now
@@ -168,8 +222,9 @@ def capa_complete(*, actor: User, capa_id: int, note: str, now: dt.datetime) -> 
     return capa
 
 
-def capa_verify(*, actor: User, capa_id: int, effective: bool, note: str, now: dt.datetime,
-                new_due: dt.datetime | None = None) -> CorrectiveAction:
+def capa_verify(
+    *, actor: User, capa_id: int, effective: bool, note: str, now: dt.datetime, new_due: dt.datetime | None = None
+) -> CorrectiveAction:
     """SV-2: verification of effect by the quality department or a manager and above, never by
     the owner. Effective → verified; not effective → open again with a new due date."""
     _require_staff(actor)
@@ -186,8 +241,11 @@ def capa_verify(*, actor: User, capa_id: int, effective: bool, note: str, now: d
         if capa.owner_id == actor.pk:
             raise PermissionDenied(_("The owner of a CAPA does not verify it."), code="not_own_work")
         if capa.status != CapaStatus.COMPLETED:
-            raise Conflict(_("The CAPA is %(status)s; only a completed CAPA can be verified.")
-                           % {"status": capa.get_status_display()}, code="invalid_state")
+            raise Conflict(
+                _("The CAPA is %(status)s; only a completed CAPA can be verified.")
+                % {"status": capa.get_status_display()},
+                code="invalid_state",
+            )
         if errors:
             raise ValidationFailed(errors)
         capa.verified_by, capa.verified_at, capa.verification_note = actor, now, note
@@ -200,14 +258,23 @@ def capa_verify(*, actor: User, capa_id: int, effective: bool, note: str, now: d
             capa.status, capa.due_at, capa.completed_at = CapaStatus.OPEN, new_due, None
             capa.overdue, capa.escalation_level = False, 0
         capa.save()
-        _history(capa, kind="verified" if effective else "reopened", actor=actor, now=now, note=note,
-                 data={"effective": effective, **({"due_at": new_due.isoformat()} if new_due and not effective
-                                                   else {})})
+        _history(
+            capa,
+            kind="verified" if effective else "reopened",
+            actor=actor,
+            now=now,
+            note=note,
+            data={"effective": effective, **({"due_at": new_due.isoformat()} if new_due and not effective else {})},
+        )
         if not effective:
-            notify_users(users=[capa.owner], kind="capa_reopened", now=now,
-                         subject=_("CAPA %(id)s was not effective") % {"id": capa.pk},
-                         body=_("The verification found the actions of “%(title)s” not effective: %(note)s")
-                         % {"title": capa.title, "note": note})
+            notify_users(
+                users=[capa.owner],
+                kind="capa_reopened",
+                now=now,
+                subject=_("CAPA %(id)s was not effective") % {"id": capa.pk},
+                body=_("The verification found the actions of “%(title)s” not effective: %(note)s")
+                % {"title": capa.title, "note": note},
+            )
     return capa
 
 
@@ -243,14 +310,20 @@ def capa_escalate_overdue(*, now: dt.datetime, limit: int = 500) -> int:
     the owner's manager at once, the GM after CAPA_SECOND_ESCALATION_AFTER; once per level."""
     escalated = 0
     candidates = list(
-        CorrectiveAction.objects.filter(status=CapaStatus.OPEN, due_at__lt=now,
-                                        escalation_level__lt=CAPA_MAX_ESCALATION_LEVEL)
-        .order_by("due_at", "id").values_list("id", flat=True)[:limit]
+        CorrectiveAction.objects.filter(
+            status=CapaStatus.OPEN, due_at__lt=now, escalation_level__lt=CAPA_MAX_ESCALATION_LEVEL
+        )
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[:limit]
     )
     for capa_id in candidates:
         with transaction.atomic():
-            capa = (CorrectiveAction.objects.select_for_update(skip_locked=tasks.can_skip_locked())
-                    .select_related("owner").filter(pk=capa_id).first())
+            capa = (
+                CorrectiveAction.objects.select_for_update(skip_locked=tasks.can_skip_locked())
+                .select_related("owner")
+                .filter(pk=capa_id)
+                .first()
+            )
             if capa is None:
                 continue
             level = capa_target_level(capa, now)
@@ -260,20 +333,34 @@ def capa_escalate_overdue(*, now: dt.datetime, limit: int = 500) -> int:
             capa.escalation_level, capa.overdue, capa.updated_at = level, True, now
             capa.save(update_fields=["escalation_level", "overdue", "updated_at"])
             recipients = _escalation_recipients(capa, level)
-            _history(capa, kind="escalated", actor=None, now=now,
-                     data={"from_level": before, "to_level": level,
-                           "notified": [user.username for user in recipients]})
-            notify_users(users=recipients, kind="capa_escalated", now=now,
-                         subject=_("CAPA %(id)s is overdue (level %(level)d)") % {"id": capa.pk, "level": level},
-                         body=_("The corrective and preventive action “%(title)s” owned by %(owner)s was due "
-                                "%(due)s and is not completed.")
-                         % {"title": capa.title, "owner": capa.owner.username,
-                            "due": timezone.localtime(capa.due_at).strftime("%Y-%m-%d %H:%M")})
+            _history(
+                capa,
+                kind="escalated",
+                actor=None,
+                now=now,
+                data={"from_level": before, "to_level": level, "notified": [user.username for user in recipients]},
+            )
+            notify_users(
+                users=recipients,
+                kind="capa_escalated",
+                now=now,
+                subject=_("CAPA %(id)s is overdue (level %(level)d)") % {"id": capa.pk, "level": level},
+                body=_(
+                    "The corrective and preventive action “%(title)s” owned by %(owner)s was due "
+                    "%(due)s and is not completed."
+                )
+                % {
+                    "title": capa.title,
+                    "owner": capa.owner.username,
+                    "due": timezone.localtime(capa.due_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
             escalated += 1
     return escalated
 
 
 # --- samples and quality reviews (SV-1) -----------------------------------------------------
+
 
 def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
@@ -286,14 +373,19 @@ def default_seed(period_start: dt.date, period_end: dt.date) -> int:
 
 def sample_candidates(period_start: dt.date, period_end: dt.date) -> list[int]:
     return list(
-        Complaint.objects.filter(status=Status.CLOSED, closed_at__gte=_local_midnight(period_start),
-                                 closed_at__lt=_local_midnight(period_end + dt.timedelta(days=1)))
-        .order_by("id").values_list("id", flat=True)
+        Complaint.objects.filter(
+            status=Status.CLOSED,
+            closed_at__gte=_local_midnight(period_start),
+            closed_at__lt=_local_midnight(period_end + dt.timedelta(days=1)),
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
     )
 
 
-def sample_draw(*, actor: User, period_start: dt.date, period_end: dt.date, size: int, now: dt.datetime,
-                seed: int | None = None) -> SampleRun:
+def sample_draw(
+    *, actor: User, period_start: dt.date, period_end: dt.date, size: int, now: dt.datetime, seed: int | None = None
+) -> SampleRun:
     """Draw a reproducible random sample of the complaints closed in the period (local dates,
     both inclusive): the same candidates and seed always give the same complaints."""
     _require_staff(actor)
@@ -303,9 +395,10 @@ def sample_draw(*, actor: User, period_start: dt.date, period_end: dt.date, size
     if period_end < period_start:
         errors.append(FieldError("period_end", _("The period ends before it starts."), "invalid"))
     if not 1 <= size <= MAX_SAMPLE_SIZE:
-        errors.append(FieldError("size", _("Give a sample size from 1 to %(max)d.") % {"max": MAX_SAMPLE_SIZE},
-                                 "invalid"))
-    if seed is not None and not 0 <= seed < 2 ** 63:
+        errors.append(
+            FieldError("size", _("Give a sample size from 1 to %(max)d.") % {"max": MAX_SAMPLE_SIZE}, "invalid")
+        )
+    if seed is not None and not 0 <= seed < 2**63:
         errors.append(FieldError("seed", _("Give a seed from 0 to 2^63 - 1."), "invalid"))
     if errors:
         raise ValidationFailed(errors)
@@ -318,17 +411,36 @@ def sample_draw(*, actor: User, period_start: dt.date, period_end: dt.date, size
             raise Conflict(_("No complaint was closed in this period."), code="empty_period")
         # A seeded, reproducible draw (not a secret): the same period and seed give the same sample.
         chosen = sorted(random.Random(seed).sample(candidates, min(size, len(candidates))))
-        run = SampleRun.objects.create(period_start=period_start, period_end=period_end, size=size, seed=seed,
-                                       population=len(candidates), drawn_by=actor, drawn_at=now)
+        run = SampleRun.objects.create(
+            period_start=period_start,
+            period_end=period_end,
+            size=size,
+            seed=seed,
+            population=len(candidates),
+            drawn_by=actor,
+            drawn_at=now,
+        )
         departments = dict(Complaint.objects.filter(id__in=chosen).values_list("id", "department_id"))
         QualityReview.objects.bulk_create(
             [QualityReview(run=run, complaint_id=cid, department_id=departments.get(cid)) for cid in chosen]
         )
-        audit_record(actor=actor, action="supervision.sample_drawn", object_type="sample_run", object_id=str(run.pk),
-                     data={"period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
-                           "size": size, "seed": seed, "population": len(candidates),
-                           "complaints": list(Complaint.objects.filter(id__in=chosen).order_by("id")
-                                              .values_list("number", flat=True))}, at=now)
+        audit_record(
+            actor=actor,
+            action="supervision.sample_drawn",
+            object_type="sample_run",
+            object_id=str(run.pk),
+            data={
+                "period_start": period_start.isoformat(),
+                "period_end": period_end.isoformat(),
+                "size": size,
+                "seed": seed,
+                "population": len(candidates),
+                "complaints": list(
+                    Complaint.objects.filter(id__in=chosen).order_by("id").values_list("number", flat=True)
+                ),
+            },
+            at=now,
+        )
     return run
 
 
@@ -354,6 +466,12 @@ def review_record(*, actor: User, review_id: int, score: int, findings: str, now
             raise ValidationFailed(errors)
         review.reviewer, review.score, review.findings, review.reviewed_at = actor, score, findings, now
         review.save(update_fields=["reviewer", "score", "findings", "reviewed_at"])
-        record_event(complaint=complaint, kind="quality_reviewed", actor=actor, at=now, note=findings,
-                     data={"sample": review.run_id, "review": review.pk, "score": score})
+        record_event(
+            complaint=complaint,
+            kind="quality_reviewed",
+            actor=actor,
+            at=now,
+            note=findings,
+            data={"sample": review.run_id, "review": review.pk, "score": score},
+        )
     return review

@@ -43,8 +43,16 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 class SeverityRuleForm(forms.ModelForm[SeverityRule]):
     class Meta:
         model = SeverityRule
-        fields = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels",
-                  "active")
+        fields = (
+            "code",
+            "name",
+            "severity",
+            "keywords_zh_hans",
+            "keywords_zh_hant",
+            "keywords_en",
+            "channels",
+            "active",
+        )
 
     def clean_channels(self) -> str:
         value = self.cleaned_data.get("channels", "")

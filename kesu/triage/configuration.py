@@ -17,8 +17,7 @@ from kesu.core.errors import FieldError, PermissionDenied
 from kesu.triage.models import Category, Severity, SeverityRule
 
 CATEGORY_FIELDS = ("code", "parent", "level", "name_zh_hans", "name_zh_hant", "name_en", "department", "active")
-RULE_FIELDS = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels",
-               "active")
+RULE_FIELDS = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels", "active")
 CODE_PART = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -48,17 +47,30 @@ def category_save(*, actor: User, category: Category | None, values: dict[str, A
             errors.append(FieldError("parent", _("The taxonomy has at most four levels."), "too_deep"))
         row.level = parent.level + 1 if parent is not None else 1
         prefix = parent.code + "." if parent is not None else ""
-        last = row.code[len(prefix):] if row.code.startswith(prefix) else ""
+        last = row.code[len(prefix) :] if row.code.startswith(prefix) else ""
         if row.code and (not row.code.startswith(prefix) or not CODE_PART.match(last)):
-            errors.append(FieldError("code", _("Use lowercase letters, digits and _ after the parent's code and a "
-                                               "dot (e.g. %(example)s).") % {"example": prefix + "new_reason"},
-                                     "invalid"))
-    return save_audited(actor=actor, instance=row, fields=CATEGORY_FIELDS, object_type="category",
-                        object_id=lambda c: c.code, now=now, errors=errors)
+            errors.append(
+                FieldError(
+                    "code",
+                    _("Use lowercase letters, digits and _ after the parent's code and a dot (e.g. %(example)s).")
+                    % {"example": prefix + "new_reason"},
+                    "invalid",
+                )
+            )
+    return save_audited(
+        actor=actor,
+        instance=row,
+        fields=CATEGORY_FIELDS,
+        object_type="category",
+        object_id=lambda c: c.code,
+        now=now,
+        errors=errors,
+    )
 
 
-def severity_rule_save(*, actor: User, rule: SeverityRule | None, values: dict[str, Any],
-                       now: dt.datetime) -> SeverityRule:
+def severity_rule_save(
+    *, actor: User, rule: SeverityRule | None, values: dict[str, Any], now: dt.datetime
+) -> SeverityRule:
     """Create or edit a rule: keywords one per line in each language, or channels that trigger it."""
     _require_configurer(actor)
     creating = rule is None
@@ -73,12 +85,20 @@ def severity_rule_save(*, actor: User, rule: SeverityRule | None, values: dict[s
     codes = [c.strip() for c in (row.channels or "").replace("，", ",").split(",") if c.strip()]
     unknown = [c for c in codes if c not in Channel.values]
     if unknown:
-        errors.append(FieldError("channels", _("Unknown channel: %(codes)s.") % {"codes": ", ".join(unknown)},
-                                 "invalid_choice"))
+        errors.append(
+            FieldError("channels", _("Unknown channel: %(codes)s.") % {"codes": ", ".join(unknown)}, "invalid_choice")
+        )
     row.channels = ",".join(dict.fromkeys(codes))
     if row.severity and row.severity not in Severity.values:
         errors.append(FieldError("severity", _("Choose one of the listed values."), "invalid_choice"))
     if not (row.keywords() or set(codes) - set(unknown)):
         errors.append(FieldError("keywords_zh_hans", _("Give at least one keyword or channel."), "required"))
-    return save_audited(actor=actor, instance=row, fields=RULE_FIELDS, object_type="severity_rule",
-                        object_id=lambda r: r.code, now=now, errors=errors)
+    return save_audited(
+        actor=actor,
+        instance=row,
+        fields=RULE_FIELDS,
+        object_type="severity_rule",
+        object_id=lambda r: r.code,
+        now=now,
+        errors=errors,
+    )

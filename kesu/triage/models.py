@@ -30,7 +30,11 @@ class Category(models.Model):
 
     code = models.CharField(_("code"), max_length=120, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("level"), default=1)
@@ -38,7 +42,10 @@ class Category(models.Model):
     name_zh_hant = models.CharField(_("name (traditional Chinese)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=120)
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("responsible department"), null=True, blank=True,
+        "accounts.Department",
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
         on_delete=models.SET_NULL,
     )
     active = models.BooleanField(_("active"), default=True)
@@ -93,7 +100,9 @@ class SeverityRule(models.Model):
     keywords_zh_hant = models.TextField(_("keywords (traditional Chinese)"), blank=True)
     keywords_en = models.TextField(_("keywords (English)"), blank=True)
     channels = models.CharField(
-        _("channels"), max_length=200, blank=True,
+        _("channels"),
+        max_length=200,
+        blank=True,
         help_text=_("Comma-separated channel codes that trigger this rule on their own."),
     )
     active = models.BooleanField(_("active"), default=True)

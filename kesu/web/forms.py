@@ -45,15 +45,17 @@ def text(label: Any, *, required_html: bool = False, max_length: int | None = No
     return forms.CharField(label=label, required=False, strip=False, widget=forms.TextInput(attrs=widget_attrs))
 
 
-def area(label: Any, rows: int = 3, *, required_html: bool = False, canned: str = "",
-         help_text: Any = "") -> forms.CharField:
+def area(
+    label: Any, rows: int = 3, *, required_html: bool = False, canned: str = "", help_text: Any = ""
+) -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
     if canned:  # the canned-response picker (话术模板) attaches to these
         attrs["data-canned"] = canned
     if required_html:
         attrs["required"] = True
-    return forms.CharField(label=label, required=False, strip=False, help_text=help_text,
-                           widget=forms.Textarea(attrs=attrs))
+    return forms.CharField(
+        label=label, required=False, strip=False, help_text=help_text, widget=forms.Textarea(attrs=attrs)
+    )
 
 
 def select(label: Any, choices: Iterable[tuple[str, Any]], **attrs: Any) -> forms.CharField:
@@ -76,18 +78,27 @@ def apply_errors(form: forms.Form, errors: Iterable[FieldError], mapping: Mappin
 
 STAFF_CHANNELS = [c for c in Channel.choices if c[0] != "web"]
 INTAKE_FIELDS = {
-    "customer.name": "customer_name", "customer.phone": "customer_phone", "customer.email": "customer_email",
-    "customer": "customer_name", "product.name": "product_name", "product.sku": "product_sku",
-    "product.lot": "product_lot", "product.order_no": "order_no", "product.quantity": "product_quantity",
+    "customer.name": "customer_name",
+    "customer.phone": "customer_phone",
+    "customer.email": "customer_email",
+    "customer": "customer_name",
+    "product.name": "product_name",
+    "product.sku": "product_sku",
+    "product.lot": "product_lot",
+    "product.order_no": "order_no",
+    "product.quantity": "product_quantity",
     "product": "product_name",
 }
 
 
 class IntakeForm(KesuForm):
     channel = select(_("Channel"), STAFF_CHANNELS)
-    received_at = forms.CharField(label=_("Received at"), required=False,
-                                  help_text=_("Leave empty for now."),
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    received_at = forms.CharField(
+        label=_("Received at"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     customer_name = text(_("Complainant name"), required_html=True, max_length=100, autocomplete="off")
     customer_phone = text(_("Phone"), type="tel", autocomplete="off", inputmode="tel")
     customer_email = text(_("E-mail"), type="email", autocomplete="off")
@@ -111,24 +122,39 @@ class IntakeForm(KesuForm):
     def __init__(self, *args: Any, categories: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].widget.choices = _blank(_("choose later")) + [
-            (c.code, ("\u3000" * (c.level - 1)) + c.localized_name) for c in categories]
+            (c.code, ("\u3000" * (c.level - 1)) + c.localized_name) for c in categories
+        ]
 
     def payload(self) -> dict[str, Any]:
         """The API-shaped body (see API.md POST /complaints) from what was typed."""
         d = {name: self.data.get(name, "") for name in self.fields}
-        product = {"name": d["product_name"], "sku": d["product_sku"], "lot": d["product_lot"],
-                   "order_no": d["order_no"], "quantity": d["product_quantity"].strip()}
+        product = {
+            "name": d["product_name"],
+            "sku": d["product_sku"],
+            "lot": d["product_lot"],
+            "order_no": d["order_no"],
+            "quantity": d["product_quantity"].strip(),
+        }
         return {
             "channel": d["channel"],
             "received_at": local_to_iso(d["received_at"]),
-            "customer": {"name": d["customer_name"], "phone": d["customer_phone"].strip(),
-                         "email": d["customer_email"].strip()},
-            "title": d["title"], "description": d["description"], "location": d["location"],
-            "category": d["category"], "severity": d["severity"], "urgency": d["urgency"],
+            "customer": {
+                "name": d["customer_name"],
+                "phone": d["customer_phone"].strip(),
+                "email": d["customer_email"].strip(),
+            },
+            "title": d["title"],
+            "description": d["description"],
+            "location": d["location"],
+            "category": d["category"],
+            "severity": d["severity"],
+            "urgency": d["urgency"],
             "product": {k: v for k, v in product.items() if v},
-            "demand": d["demand"], "amount_claimed": d["amount_claimed"].strip(),
+            "demand": d["demand"],
+            "amount_claimed": d["amount_claimed"].strip(),
             "overseas": self.data.get("overseas") in ("on", "true", "1"),
-            "external_ref": d["external_ref"], "related_to": d["related_to"].strip(),
+            "external_ref": d["external_ref"],
+            "related_to": d["related_to"].strip(),
         }
 
 
@@ -186,7 +212,8 @@ class AcceptForm(ActionForm):
         super().__init__(*args, **kwargs)
         if alternatives > 1:
             self.fields["alternative"].widget.choices = _blank(_("choose")) + [
-                (str(n), _("Offer %(n)d") % {"n": n}) for n in range(1, alternatives + 1)]
+                (str(n), _("Offer %(n)d") % {"n": n}) for n in range(1, alternatives + 1)
+            ]
         else:
             del self.fields["alternative"]
 
@@ -207,11 +234,11 @@ class AssignForm(ActionForm):
     assignee = select(_("Assignee"), [])
     note = area(_("Note (optional)"), rows=2)
 
-    def __init__(self, *args: Any, departments: Iterable[Any] = (), users: Iterable[Any] = (),
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: Iterable[Any] = (), users: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].widget.choices = _blank(_("the assignee's department")) + [
-            (d.code, d.name) for d in departments]
+            (d.code, d.name) for d in departments
+        ]
         self.fields["assignee"].widget.choices = _blank(_("nobody yet")) + assignee_groups(users)
 
     def payload(self) -> dict[str, Any]:
@@ -234,19 +261,22 @@ class ProposeForm(ActionForm):
     """One round: up to three alternatives (the customer accepts one), each up to three remedies.
     Alternative 1 keeps the field names remedy_type_1…; the others are alt2_remedy_type_1…"""
 
-    description = area(_("Solution, as the customer reads it"), rows=3, canned="solution",
-                       help_text=_("Shown to the customer on the portal once the solution is approved."))
-    internal_note = area(_("Internal note (staff only)"), rows=2,
-                         help_text=_("Never shown to the customer."))
+    description = area(
+        _("Solution, as the customer reads it"),
+        rows=3,
+        canned="solution",
+        help_text=_("Shown to the customer on the portal once the solution is approved."),
+    )
+    internal_note = area(_("Internal note (staff only)"), rows=2, help_text=_("Never shown to the customer."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for a in range(1, ALTERNATIVES + 1):
             for i in range(1, REMEDY_ROWS + 1):
                 self.fields[self.name("type", a, i)] = select(
-                    _("Remedy %(n)d") % {"n": i}, _blank(_("none")) + list(RemedyType.choices))
-                self.fields[self.name("amount", a, i)] = text(_("Amount %(n)d (CNY)") % {"n": i},
-                                                              inputmode="decimal")
+                    _("Remedy %(n)d") % {"n": i}, _blank(_("none")) + list(RemedyType.choices)
+                )
+                self.fields[self.name("amount", a, i)] = text(_("Amount %(n)d (CNY)") % {"n": i}, inputmode="decimal")
 
     @staticmethod
     def name(what: str, alternative: int, row: int) -> str:
@@ -274,8 +304,10 @@ class ProposeForm(ActionForm):
 
     def payload(self) -> dict[str, Any]:
         offers = [self._remedies(a) for a in range(1, ALTERNATIVES + 1)]
-        body: dict[str, Any] = {"description": self.value("description", ""),
-                                "internal_note": self.value("internal_note", "")}
+        body: dict[str, Any] = {
+            "description": self.value("description", ""),
+            "internal_note": self.value("internal_note", ""),
+        }
         if sum(1 for o in offers if o) > 1:
             body["alternatives"] = [{"remedies": o} for o in offers if o]
         else:
@@ -286,8 +318,11 @@ class ProposeForm(ActionForm):
         """The domain's field paths (remedies[0].amount, alternatives[1].remedies[0].type) → fields."""
         offered = [a for a in range(1, ALTERNATIVES + 1) if self._remedies(a)] or [1]
         mapping = {"remedies": self.name("type", offered[0], 1), "alternatives": self.name("type", offered[0], 1)}
-        paths = [("remedies", offered[0])] if len(offered) == 1 else [
-            (f"alternatives[{index}].remedies", a) for index, a in enumerate(offered)]
+        paths = (
+            [("remedies", offered[0])]
+            if len(offered) == 1
+            else [(f"alternatives[{index}].remedies", a) for index, a in enumerate(offered)]
+        )
         for path, a in paths:
             mapping[path] = self.name("type", a, 1)
             for i in range(REMEDY_ROWS):
@@ -297,8 +332,13 @@ class ProposeForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
-    result = area(_("Result, as told to the customer"), rows=3, required_html=True, canned="solution",
-                  help_text=_("The customer reads this on the portal and in the result letter."))
+    result = area(
+        _("Result, as told to the customer"),
+        rows=3,
+        required_html=True,
+        canned="solution",
+        help_text=_("The customer reads this on the portal and in the result letter."),
+    )
 
     def payload(self) -> dict[str, Any]:
         return {"result": self.value("result", "")}
@@ -308,15 +348,21 @@ class CallbackForm(ActionForm):
     method = select(_("How the customer was contacted"), list(ContactMethod.choices))
     reached = select(_("Was the customer reached?"), YES_NO)
     satisfied = select(_("Is the customer satisfied with the handling?"), YES_NO)
-    score = select(_("Score the customer gave (5 = very satisfied)"),
-                   [("", _("no score")), *[(str(i), str(i)) for i in range(5, 0, -1)]])
+    score = select(
+        _("Score the customer gave (5 = very satisfied)"),
+        [("", _("no score")), *[(str(i), str(i)) for i in range(5, 0, -1)]],
+    )
     comment = area(_("What the customer said"), rows=2, canned="callback")
 
     def payload(self) -> dict[str, Any]:
         score = self.value("score", "")
-        return {"reached": _yes_no(self.value("reached")), "satisfied": _yes_no(self.value("satisfied")),
-                "score": int(score) if score.isdigit() else None, "comment": self.value("comment", ""),
-                "method": self.value("method", "") or ContactMethod.PHONE}
+        return {
+            "reached": _yes_no(self.value("reached")),
+            "satisfied": _yes_no(self.value("satisfied")),
+            "score": int(score) if score.isdigit() else None,
+            "comment": self.value("comment", ""),
+            "method": self.value("method", "") or ContactMethod.PHONE,
+        }
 
 
 class MergeForm(ActionForm):
@@ -328,9 +374,13 @@ class MergeForm(ActionForm):
 
 
 INVALID_REASON_LABELS = {
-    "excessive_demand": _("excessive demand"), "harassment": _("harassment"), "untrue": _("untrue information"),
-    "system_fault": _("system fault"), "knowledge_base": _("knowledge-base error"),
-    "branch_error": _("a branch's error"), "recording_unavailable": _("recording unavailable"),
+    "excessive_demand": _("excessive demand"),
+    "harassment": _("harassment"),
+    "untrue": _("untrue information"),
+    "system_fault": _("system fault"),
+    "knowledge_base": _("knowledge-base error"),
+    "branch_error": _("a branch's error"),
+    "recording_unavailable": _("recording unavailable"),
 }
 
 
@@ -375,8 +425,9 @@ ACTION_LABELS: dict[str, Any] = {action: Action(action).label for action in ALL_
 EXPLAINED_WHEN_BLOCKED = frozenset({"propose_solution", "customer_accept", "resolve", "close"})
 
 # Shown after the main actions, folded, because they end or divert the normal flow.
-SECONDARY_ACTIONS = frozenset({"escalate", "withdraw", "merge", "rule_invalid", "reopen", "reject_approval",
-                               "customer_reject"})
+SECONDARY_ACTIONS = frozenset(
+    {"escalate", "withdraw", "merge", "rule_invalid", "reopen", "reject_approval", "customer_reject"}
+)
 
 
 def action_form(action: str, data: Mapping[str, Any] | None = None, **choices: Any) -> ActionForm:
@@ -407,7 +458,8 @@ class InvestigationForm(ActionForm):
         self.fields["cause_class"].widget.choices = _blank(_("choose")) + list(CauseClass.choices)
         self.fields["responsibility"].widget.choices = _blank(_("choose")) + list(Responsibility.choices)
         self.fields["responsible_department"].widget.choices = _blank(_("none")) + [
-            (d.code, d.name) for d in departments]
+            (d.code, d.name) for d in departments
+        ]
 
     def payload(self) -> dict[str, Any]:
         return {name: self.value(name) for name in self.fields}
@@ -415,14 +467,21 @@ class InvestigationForm(ActionForm):
 
 # --- what is not a status move: notes, reclassification, the clocks ---------------------------
 
-NOTE_VISIBILITY = [("internal", _("Internal note: staff only")),
-                   ("customer", _("Reply to the customer: shown on the portal"))]
+NOTE_VISIBILITY = [
+    ("internal", _("Internal note: staff only")),
+    ("customer", _("Reply to the customer: shown on the portal")),
+]
 
 
 class NoteAddForm(ActionForm):
     text = area(_("Note"), rows=3, required_html=True, canned="note")
-    visibility = forms.ChoiceField(label=_("Who may read it"), choices=NOTE_VISIBILITY, required=False,
-                                   initial="internal", widget=forms.RadioSelect)
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"),
+        choices=NOTE_VISIBILITY,
+        required=False,
+        initial="internal",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "note")
@@ -442,7 +501,8 @@ class ReclassifyForm(ActionForm):
         kwargs.setdefault("prefix", "reclassify")
         super().__init__(*args, **kwargs)
         self.fields["category"].widget.choices = _blank(_("unchanged")) + [
-            (c.code, ("\u3000" * (c.level - 1)) + c.localized_name) for c in categories]
+            (c.code, ("\u3000" * (c.level - 1)) + c.localized_name) for c in categories
+        ]
         if not grading:  # handlers set the category (level 4 included) but not the grading
             del self.fields["severity"], self.fields["urgency"]
 
@@ -475,8 +535,9 @@ class ExtendForm(ActionForm):
     def __init__(self, *args: Any, deadlines: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "extend")
         super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.choices = [(row.kind, DEADLINE_LABELS.get(row.kind, _("other deadline")))
-                                              for row in deadlines]
+        self.fields["kind"].widget.choices = [
+            (row.kind, DEADLINE_LABELS.get(row.kind, _("other deadline"))) for row in deadlines
+        ]
 
     def payload(self) -> dict[str, Any]:
         return {"kind": self.value("kind", ""), "reason": self.value("reason", "")}
@@ -485,11 +546,16 @@ class ExtendForm(ActionForm):
 def investigation_initial(investigation: Any) -> dict[str, Any]:
     if investigation is None:
         return {}
-    return {"findings": investigation.findings, "root_cause": investigation.root_cause,
-            "cause_class": investigation.cause_class, "responsibility": investigation.responsibility,
-            "responsible_department": (investigation.responsible_department.code
-                                       if investigation.responsible_department else ""),
-            "loss_amount": investigation.loss_amount if investigation.loss_amount is not None else ""}
+    return {
+        "findings": investigation.findings,
+        "root_cause": investigation.root_cause,
+        "cause_class": investigation.cause_class,
+        "responsibility": investigation.responsibility,
+        "responsible_department": (
+            investigation.responsible_department.code if investigation.responsible_department else ""
+        ),
+        "loss_amount": investigation.loss_amount if investigation.loss_amount is not None else "",
+    }
 
 
 def now_local_input(now: dt.datetime) -> str:

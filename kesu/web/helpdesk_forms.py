@@ -30,14 +30,15 @@ class BulkAssignForm(forms.Form):
     assignee = select(_("Assignee"), [])
     note = area(_("Note (optional)"), rows=2)
 
-    def __init__(self, *args: Any, departments: Iterable[Any] = (), users: Iterable[Any] = (),
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: Iterable[Any] = (), users: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "bulk")
         super().__init__(*args, **kwargs)
         self.fields["department"].widget.choices = _blank(_("the assignee's department")) + [
-            (d.code, d.name) for d in departments]
+            (d.code, d.name) for d in departments
+        ]
         self.fields["assignee"].widget.choices = _blank(_("nobody yet")) + [
-            (u.username, f"{u} ({u.department.name if u.department else '-'})") for u in users]
+            (u.username, f"{u} ({u.department.name if u.department else '-'})") for u in users
+        ]
         self.fields["note"].widget.attrs["data-canned"] = "note"
 
     def payload(self) -> dict[str, str]:

@@ -44,6 +44,7 @@ def _user(request: HttpRequest) -> User:
 
 # --- search ----------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
@@ -59,6 +60,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 # --- notifications ---------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -80,6 +82,7 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
 
 
 # --- canned responses ------------------------------------------------------------------------
+
 
 def _require_manager(user: User) -> None:
     if not can_manage_canned(user):
@@ -103,8 +106,9 @@ def canned_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The canned response was saved."))
             return redirect("web:canned_list")
     rows = list(canned_responses(include_inactive=True).select_related("updated_by"))
-    return render(request, "web/helpdesk/canned_list.html", {"rows": rows, "form": form, "nav": "settings"},
-                  status=status)
+    return render(
+        request, "web/helpdesk/canned_list.html", {"rows": rows, "form": form, "nav": "settings"}, status=status
+    )
 
 
 @login_required
@@ -126,10 +130,17 @@ def canned_edit(request: HttpRequest, response_id: int) -> HttpResponse:
             messages.success(request, _("The canned response was saved."))
             return redirect("web:canned_list")
     else:
-        form = CannedResponseForm(initial={"title": response.title, "purpose": response.purpose,
-                                           "language": response.language, "body": response.body})
-    return render(request, "web/helpdesk/canned_edit.html", {"form": form, "response": response, "nav": "settings"},
-                  status=status)
+        form = CannedResponseForm(
+            initial={
+                "title": response.title,
+                "purpose": response.purpose,
+                "language": response.language,
+                "body": response.body,
+            }
+        )
+    return render(
+        request, "web/helpdesk/canned_edit.html", {"form": form, "response": response, "nav": "settings"}, status=status
+    )
 
 
 @login_required
@@ -142,8 +153,9 @@ def canned_active(request: HttpRequest, response_id: int) -> HttpResponse:
         canned_response_set_active(actor=user, response_id=response_id, active=active, now=clock.now())
     except DomainError as exc:
         raise Http404(str(exc)) from exc
-    messages.success(request, _("The canned response is in use again.") if active
-                     else _("The canned response was deactivated."))
+    messages.success(
+        request, _("The canned response is in use again.") if active else _("The canned response was deactivated.")
+    )
     return redirect("web:canned_list")
 
 
@@ -160,12 +172,17 @@ def canned_json(request: HttpRequest) -> JsonResponse:
 
 # --- bulk actions on queue rows --------------------------------------------------------------
 
+
 def bulk_offers(user: User) -> dict[str, bool]:
     """Which bulk actions the queue offers this user (each complaint is still checked on its own)."""
     from kesu.supervision.services import may_create_capa
 
-    return {"acknowledge": user.role in FRONT_DESK, "assign": user.role in SUPERVISORS,
-            "export": True, "capa": user.role != Role.AUDITOR and may_create_capa(user)}
+    return {
+        "acknowledge": user.role in FRONT_DESK,
+        "assign": user.role in SUPERVISORS,
+        "export": True,
+        "capa": user.role != Role.AUDITOR and may_create_capa(user),
+    }
 
 
 @login_required
@@ -192,12 +209,14 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     payload: dict[str, Any] = {}
     if action == "assign":
         payload = BulkAssignForm(request.POST).payload()
-    result = complaints_bulk_transition(actor=user, numbers=numbers, action=action, payload=payload,
-                                        now=clock.now())
+    result = complaints_bulk_transition(actor=user, numbers=numbers, action=action, payload=payload, now=clock.now())
     label = _("Acknowledge") if action == "acknowledge" else _("Assign")
     if result.done:
-        messages.success(request, _("%(action)s done for %(count)d: %(numbers)s.")
-                         % {"action": label, "count": len(result.done), "numbers": "、".join(result.done)})
+        messages.success(
+            request,
+            _("%(action)s done for %(count)d: %(numbers)s.")
+            % {"action": label, "count": len(result.done), "numbers": "、".join(result.done)},
+        )
     for number, why in result.refused:
         messages.error(request, _("%(number)s not done: %(reason)s") % {"number": number, "reason": why})
     return redirect(back)

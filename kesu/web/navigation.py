@@ -51,13 +51,19 @@ ENTRIES: list[NavEntry] = [
     NavEntry("intake", "web:intake", _("Register a complaint"), _register),
     NavEntry("dashboard", "web:dashboard", _("Dashboard"), _dashboard),
     # --- resolution pages (finance's returns, follow-up visits) ---
-    NavEntry("department_tasks", "web:department_tasks", _("Department tasks"),
-             lambda user: _resolution("may_list_department_tasks", user)),
-    NavEntry("follow_ups", "web:follow_ups", _("Follow-up visits"),
-             lambda user: _resolution("may_list_follow_ups", user)),
+    NavEntry(
+        "department_tasks",
+        "web:department_tasks",
+        _("Department tasks"),
+        lambda user: _resolution("may_list_department_tasks", user),
+    ),
+    NavEntry(
+        "follow_ups", "web:follow_ups", _("Follow-up visits"), lambda user: _resolution("may_list_follow_ups", user)
+    ),
     NavEntry("rulings", "web:rulings", _("Rulings and appeals"), lambda user: _resolution("is_staff", user)),
-    NavEntry("finance", "web:finance_returns", _("Returns and allowances"),
-             lambda user: _resolution("may_see_finance", user)),
+    NavEntry(
+        "finance", "web:finance_returns", _("Returns and allowances"), lambda user: _resolution("may_see_finance", user)
+    ),
     # --- supervision and configuration pages (CAPA, quality review, roll-ups, settings) ---
     NavEntry("capas", "web:capas", _("CAPA"), lambda user: True),
     NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),

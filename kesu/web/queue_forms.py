@@ -30,13 +30,14 @@ class QueueForm(KesuForm):
     day = forms.DateField(label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = select(_("Sort by"), list(SORTS.items()))
 
-    def __init__(self, *args: Any, categories: Iterable[Any] = (), departments: Iterable[Any] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, categories: Iterable[Any] = (), departments: Iterable[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].widget.choices = _blank(_("any category")) + [
-            (c.code, c.localized_name) for c in categories]
-        self.fields["department"].widget.choices = _blank(_("any department")) + [
-            (d.code, d.name) for d in departments]
+            (c.code, c.localized_name) for c in categories
+        ]
+        self.fields["department"].widget.choices = _blank(_("any department")) + [(d.code, d.name) for d in departments]
 
     def clean_day(self) -> Any:
         day = self.cleaned_data.get("day")
@@ -52,9 +53,14 @@ class QueueForm(KesuForm):
         except ValueError:
             page_number = 1
         return QueueQuery(
-            queue=queue or "", status=data.get("status", ""), severity=data.get("severity", ""),
-            channel=data.get("channel", ""), category=data.get("category", ""),
-            department=data.get("department", ""), q=q.strip()[:100],
-            sort=str(data.get("sort")) if data.get("sort") in SORTS else "-received_at", page=page_number,
+            queue=queue or "",
+            status=data.get("status", ""),
+            severity=data.get("severity", ""),
+            channel=data.get("channel", ""),
+            category=data.get("category", ""),
+            department=data.get("department", ""),
+            q=q.strip()[:100],
+            sort=str(data.get("sort")) if data.get("sort") in SORTS else "-received_at",
+            page=page_number,
             day=data.get("day"),
         )

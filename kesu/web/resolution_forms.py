@@ -52,6 +52,7 @@ class ResolutionForm(ActionForm):
 
 # --- department tasks and the coordinator ------------------------------------------------------
 
+
 class CoordinatorForm(ResolutionForm):
     coordinator = select(_("Coordinator"), [])
 
@@ -68,15 +69,16 @@ class TaskForm(ResolutionForm):
     department = select(_("Department"), [])
     assignee = select(_("Assignee"), [])
     description = area(_("What the department is asked to do"), rows=2, required_html=True)
-    due_at = forms.CharField(label=_("Due by"), required=False,
-                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.CharField(
+        label=_("Due by"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
-    def __init__(self, *args: Any, departments: Iterable[Department] = (), users: Iterable[User] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, departments: Iterable[Department] = (), users: Iterable[User] = (), **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "task")
         super().__init__(*args, **kwargs)
-        self.fields["department"].widget.choices = _blank(_("choose")) + [
-            (d.code, d.name) for d in departments]
+        self.fields["department"].widget.choices = _blank(_("choose")) + [(d.code, d.name) for d in departments]
         self.fields["assignee"].widget.choices = _blank(_("anyone in the department")) + user_choices(users)
 
     def values(self, c: Collector) -> dict[str, Any]:
@@ -102,8 +104,7 @@ class TaskCancelForm(ResolutionForm):
 
 # --- letters -------------------------------------------------------------------------------------
 
-LANGUAGE_LABELS = {"zh-hans": _("Simplified Chinese"), "zh-hant": _("Traditional Chinese"),
-                   "en": _("English")}
+LANGUAGE_LABELS = {"zh-hans": _("Simplified Chinese"), "zh-hant": _("Traditional Chinese"), "en": _("English")}
 CHANNEL_LABELS = {"email": _("e-mail"), "sms": _("SMS")}
 
 
@@ -114,12 +115,12 @@ class LetterForm(ResolutionForm):
     measures = area(_("Measures (leave empty for the complaint's result)"), rows=2)
     improvements = area(_("Improvements (leave empty for the linked corrective actions)"), rows=2)
 
-    def __init__(self, *args: Any, kind: str, channels: Iterable[str] = (), wanted: Iterable[str] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kind: str, channels: Iterable[str] = (), wanted: Iterable[str] = (), **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "letter")
         super().__init__(*args, **kwargs)
-        self.fields["language"].widget.choices = _blank(_("the customer's language")) + list(
-            LANGUAGE_LABELS.items())
+        self.fields["language"].widget.choices = _blank(_("the customer's language")) + list(LANGUAGE_LABELS.items())
         self.fields["channel"].widget.choices = [(ch, CHANNEL_LABELS[ch]) for ch in channels]
         wanted = set(wanted)
         for name in ("cause", "measures", "improvements"):
@@ -134,6 +135,7 @@ class LetterForm(ResolutionForm):
 
 # --- returns and credit notes --------------------------------------------------------------------
 
+
 class ReturnForm(ResolutionForm):
     kind = select(_("Document"), [])
     item = text(_("Item"), max_length=200)
@@ -147,8 +149,9 @@ class ReturnForm(ResolutionForm):
         kwargs.setdefault("prefix", "return")
         super().__init__(*args, **kwargs)
         self.fields["kind"].widget.choices = _blank(_("choose")) + list(ReturnKind.choices)
-        self.fields["amount"].help_text = _("Required for a credit note; a return slip defaults to "
-                                                "quantity × unit price.")
+        self.fields["amount"].help_text = _(
+            "Required for a credit note; a return slip defaults to quantity × unit price."
+        )
 
     def values(self, c: Collector) -> dict[str, Any]:
         data: dict[str, Any] = self.typed()
@@ -160,8 +163,15 @@ class ReturnForm(ResolutionForm):
         unit_price = c.amount(data, "unit_price", "unit_price")
         amount = c.amount(data, "amount", "amount")
         note = c.text(data, "note", "note", max_length=2000)
-        return {"kind": kind, "item": item, "lot": lot, "approved_quantity": quantity, "unit_price": unit_price,
-                "amount": amount, "note": note}
+        return {
+            "kind": kind,
+            "item": item,
+            "lot": lot,
+            "approved_quantity": quantity,
+            "unit_price": unit_price,
+            "amount": amount,
+            "note": note,
+        }
 
 
 class ReceiptForm(ResolutionForm):
@@ -175,10 +185,10 @@ class ReceiptForm(ResolutionForm):
 class FinanceFilterForm(ResolutionForm):
     kind = select(_("Document"), _blank(_("any document")) + list(ReturnKind.choices))
     reconciliation = select(_("Reconciliation"), _blank(_("any state")) + list(ReconciliationStatus.choices))
-    issued_from = forms.DateField(label=_("Issued from"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    issued_to = forms.DateField(label=_("Issued until"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    issued_from = forms.DateField(
+        label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    issued_to = forms.DateField(label=_("Issued until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def cleaned(self) -> dict[str, Any]:
         """The filters finance_returns takes; a day that is not a date is an error on its field."""
@@ -188,23 +198,26 @@ class FinanceFilterForm(ResolutionForm):
         reconciliation = self.data.get("reconciliation") or None
         start, end = data.get("issued_from"), data.get("issued_to")
         zone = timezone.get_current_timezone()
-        return {"kind": kind if kind in ReturnKind.values else None,
-                "reconciliation": reconciliation if reconciliation in ReconciliationStatus.values else None,
-                "created_from": dt.datetime.combine(start, dt.time(), zone) if start else None,
-                "created_to": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone) if end else None}
+        return {
+            "kind": kind if kind in ReturnKind.values else None,
+            "reconciliation": reconciliation if reconciliation in ReconciliationStatus.values else None,
+            "created_from": dt.datetime.combine(start, dt.time(), zone) if start else None,
+            "created_to": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone) if end else None,
+        }
 
 
 # --- follow-up visits ------------------------------------------------------------------------------
 
+
 class FollowUpForm(ResolutionForm):
-    scheduled_for = forms.CharField(label=_("Visit on"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+    scheduled_for = forms.CharField(label=_("Visit on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     method = select(_("How"), list(ContactMethod.choices))
     assignee = select(_("Who visits"), [])
     purpose = area(_("Purpose"), rows=2)
 
-    def __init__(self, *args: Any, users: Iterable[User] = (), window: tuple[dt.date, dt.date] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, users: Iterable[User] = (), window: tuple[dt.date, dt.date] | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "followup")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].widget.choices = _blank(_("nobody yet")) + user_choices(users)
@@ -222,8 +235,7 @@ class FollowUpForm(ResolutionForm):
         method = c.choice(data, "method", "method", ContactMethod, default=ContactMethod.VISIT)
         assignee = user_ref(c, data, "assignee", "assignee")
         purpose = c.text(data, "purpose", "purpose", max_length=2000)
-        return {"scheduled_for": day, "method": method or ContactMethod.VISIT, "assignee": assignee,
-                "purpose": purpose}
+        return {"scheduled_for": day, "method": method or ContactMethod.VISIT, "assignee": assignee, "purpose": purpose}
 
 
 class FollowUpDoneForm(ResolutionForm):
@@ -234,11 +246,15 @@ class FollowUpDoneForm(ResolutionForm):
     def values(self, c: Collector) -> dict[str, Any]:
         data = self.typed()
         outcome = c.text(data, "outcome", "outcome", max_length=4000)
-        return {"satisfied": {"yes": True, "no": False}.get(data["satisfied"]), "outcome": outcome,
-                "cancel": self.data.get(self.add_prefix("cancel")) in ("on", "true", "1")}
+        return {
+            "satisfied": {"yes": True, "no": False}.get(data["satisfied"]),
+            "outcome": outcome,
+            "cancel": self.data.get(self.add_prefix("cancel")) in ("on", "true", "1"),
+        }
 
 
 # --- validity rulings and appeals -----------------------------------------------------------------
+
 
 class RulingForm(ResolutionForm):
     kind = select(_("Valid complaint of the kind"), [])

@@ -46,8 +46,11 @@ def is_staff(user: User) -> bool:
 
 
 def staff_users() -> list[User]:
-    return list(User.objects.filter(is_active=True, role__in=STAFF_ROLES).select_related("department")
-                .order_by("department__code", "username"))
+    return list(
+        User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+        .select_related("department")
+        .order_by("department__code", "username")
+    )
 
 
 def active_departments() -> list[Department]:
@@ -73,6 +76,7 @@ YES = Allowed(True)
 
 
 # --- department tasks and the coordinator ------------------------------------------------------
+
 
 def coordinator_allowed(user: User, complaint: Complaint) -> Allowed:
     if not is_staff(user):
@@ -104,20 +108,26 @@ class TaskRow:
     can_cancel: bool
 
 
-def task_rows(user: User, complaint: Complaint, tasks: list[Any], coordinator_id: int | None,
-              now: dt.datetime) -> list[TaskRow]:
+def task_rows(
+    user: User, complaint: Complaint, tasks: list[Any], coordinator_id: int | None, now: dt.datetime
+) -> list[TaskRow]:
     coordinating = is_staff(user) and (user.role in SUPERVISORS or coordinator_id == user.pk)
     rows = []
     for task in tasks:
         open_ = task.status == TaskStatus.OPEN
-        rows.append(TaskRow(task=task, overdue=open_ and now > task.due_at,
-                            can_finish=open_ and is_staff(user) and (
-                                coordinating or task.department_id == user.department_id),
-                            can_cancel=open_ and coordinating))
+        rows.append(
+            TaskRow(
+                task=task,
+                overdue=open_ and now > task.due_at,
+                can_finish=open_ and is_staff(user) and (coordinating or task.department_id == user.department_id),
+                can_cancel=open_ and coordinating,
+            )
+        )
     return rows
 
 
 # --- letters -------------------------------------------------------------------------------------
+
 
 @dataclass
 class LetterOption:
@@ -135,7 +145,8 @@ def letter_send_allowed(user: User, complaint: Complaint, kind: str, internal: b
     if kind == LetterKind.RESULT and not complaint.result:
         return _no(_("The complaint has no result yet; resolve it before sending the result letter."))
     if not (complaint.contact_email or complaint.contact_phone) or (
-            kind == LetterKind.UNREACHABLE_SMS and not complaint.contact_phone):
+        kind == LetterKind.UNREACHABLE_SMS and not complaint.contact_phone
+    ):
         return _no(_("The customer gave no contact for this channel."))
     return YES
 
@@ -152,25 +163,43 @@ def letter_options(user: User, complaint: Complaint) -> list[LetterOption]:
     """The letters of the procedure, each with whether it may be sent now (one query)."""
     language = complaint.language or DEFAULT_LANGUAGE
     kinds = (*CUSTOMER_LETTERS, LetterKind.COMPLAINT_RECORD)
-    rows = {(row.kind, row.language): row.internal for row in LetterTemplate.objects.filter(
-        kind__in=kinds, language__in={language, DEFAULT_LANGUAGE}).only("kind", "language", "internal")}
+    rows = {
+        (row.kind, row.language): row.internal
+        for row in LetterTemplate.objects.filter(kind__in=kinds, language__in={language, DEFAULT_LANGUAGE}).only(
+            "kind", "language", "internal"
+        )
+    }
     defaults = {(kind, lang): internal for kind, lang, _subject, _body, internal in DEFAULTS}
     options = []
     for kind in kinds:
-        internal = next((found[key] for found in (rows, defaults) for key in ((kind, language),
-                                                                              (kind, DEFAULT_LANGUAGE))
-                         if key in found), None)
+        internal = next(
+            (
+                found[key]
+                for found in (rows, defaults)
+                for key in ((kind, language), (kind, DEFAULT_LANGUAGE))
+                if key in found
+            ),
+            None,
+        )
         if internal is None:
             continue
-        options.append(LetterOption(kind=kind, label=str(LetterKind(kind).label), internal=internal,
-                                    send=letter_send_allowed(user, complaint, kind, internal)))
+        options.append(
+            LetterOption(
+                kind=kind,
+                label=str(LetterKind(kind).label),
+                internal=internal,
+                send=letter_send_allowed(user, complaint, kind, internal),
+            )
+        )
     return options
 
 
 # --- returns and credit notes ------------------------------------------------------------------
 
-def return_kinds_allowed(user: User, complaint: Complaint, solution: Any = None,
-                         remedies: list[Any] | None = None) -> tuple[Allowed, list[tuple[str, str]]]:
+
+def return_kinds_allowed(
+    user: User, complaint: Complaint, solution: Any = None, remedies: list[Any] | None = None
+) -> tuple[Allowed, list[tuple[str, str]]]:
     """Whether a credit note or return slip can be issued now, and which kinds the accepted
     solution's remedies call for."""
     if not is_staff(user):
@@ -200,9 +229,14 @@ class ReturnRow:
 
 
 def return_rows(user: User, documents: list[ReturnDocument]) -> list[ReturnRow]:
-    return [ReturnRow(document=d, credited=credited_amount(d),
-                      can_receive=is_staff(user) and d.kind == ReturnKind.RETURN_SLIP and d.received_at is None)
-            for d in documents]
+    return [
+        ReturnRow(
+            document=d,
+            credited=credited_amount(d),
+            can_receive=is_staff(user) and d.kind == ReturnKind.RETURN_SLIP and d.received_at is None,
+        )
+        for d in documents
+    ]
 
 
 def may_see_finance(user: User) -> bool:
@@ -210,16 +244,23 @@ def may_see_finance(user: User) -> bool:
     return can_see_finance(user)
 
 
-def finance_documents(*, user: User, kind: str | None, reconciliation: str | None,
-                      created_from: dt.datetime | None = None,
-                      created_to: dt.datetime | None = None) -> QuerySet[ReturnDocument]:
+def finance_documents(
+    *,
+    user: User,
+    kind: str | None,
+    reconciliation: str | None,
+    created_from: dt.datetime | None = None,
+    created_to: dt.datetime | None = None,
+) -> QuerySet[ReturnDocument]:
     from kesu.resolution.returns import finance_returns
 
-    return finance_returns(user=user, kind=kind, reconciliation=reconciliation, created_from=created_from,
-                           created_to=created_to)
+    return finance_returns(
+        user=user, kind=kind, reconciliation=reconciliation, created_from=created_from, created_to=created_to
+    )
 
 
 # --- follow-up visits ------------------------------------------------------------------------------
+
 
 def follow_up_allowed(user: User, complaint: Complaint) -> Allowed:
     if not is_staff(user):
@@ -248,6 +289,7 @@ def due_follow_ups(*, user: User, show: str, today: dt.date) -> list[FollowUpVis
 
 
 # --- validity rulings and appeals -----------------------------------------------------------------
+
 
 def ruling_allowed(user: User, complaint: Complaint) -> Allowed:
     if not is_staff(user):
@@ -282,17 +324,29 @@ def ruling_rows(user: User, rulings: list[Adjudication], now: dt.datetime) -> li
     rows = []
     for ruling in rulings:
         appeal = getattr(ruling, "appeal", None)
-        rows.append(RulingRow(
-            ruling=ruling, appeal=appeal, appeal_until=ruling.ruled_at + adjudication_rules.APPEAL_WINDOW,
-            can_appeal=appeal_allowed(user, ruling, appeal, now),
-            can_answer=(appeal is not None and appeal.answered_at is None and user.role in SUPERVISORS
-                        and appeal.appellant_id != user.pk)))
+        rows.append(
+            RulingRow(
+                ruling=ruling,
+                appeal=appeal,
+                appeal_until=ruling.ruled_at + adjudication_rules.APPEAL_WINDOW,
+                can_appeal=appeal_allowed(user, ruling, appeal, now),
+                can_answer=(
+                    appeal is not None
+                    and appeal.answered_at is None
+                    and user.role in SUPERVISORS
+                    and appeal.appellant_id != user.pk
+                ),
+            )
+        )
     return rows
 
 
 def rulings_of(complaint: Complaint) -> list[Adjudication]:
-    return list(complaint.adjudications.select_related("staff", "ruled_by", "appeal__appellant", "appeal__reviewer")
-                .order_by("ruled_at", "id"))
+    return list(
+        complaint.adjudications.select_related("staff", "ruled_by", "appeal__appellant", "appeal__reviewer").order_by(
+            "ruled_at", "id"
+        )
+    )
 
 
 @dataclass
@@ -306,18 +360,24 @@ def rulings_page(*, user: User, now: dt.datetime) -> RulingsPage:
     """Rulings that judged the user's handling (they may appeal), and for reviewers the appeals
     waiting for an answer, on the complaints the user can see."""
     visible = visible_complaints(user).values("pk")
-    mine = list(Adjudication.objects.filter(staff=user, complaint__in=visible)
-                .select_related("complaint", "ruled_by", "appeal__reviewer").order_by("-ruled_at", "-id")[:200])
+    mine = list(
+        Adjudication.objects.filter(staff=user, complaint__in=visible)
+        .select_related("complaint", "ruled_by", "appeal__reviewer")
+        .order_by("-ruled_at", "-id")[:200]
+    )
     to_answer: list[Appeal] = []
     if user.role in SUPERVISORS:
-        to_answer = list(Appeal.objects.filter(answered_at__isnull=True, adjudication__complaint__in=visible)
-                         .exclude(appellant=user)
-                         .select_related("adjudication__complaint", "adjudication__staff", "appellant")
-                         .order_by("answer_due", "id")[:200])
+        to_answer = list(
+            Appeal.objects.filter(answered_at__isnull=True, adjudication__complaint__in=visible)
+            .exclude(appellant=user)
+            .select_related("adjudication__complaint", "adjudication__staff", "appellant")
+            .order_by("answer_due", "id")[:200]
+        )
     return RulingsPage(mine=ruling_rows(user, mine, now), to_answer=to_answer, reviewer=user.role in SUPERVISORS)
 
 
 # --- the panels of one complaint -------------------------------------------------------------------
+
 
 @dataclass
 class ResolutionPanels:
@@ -340,9 +400,16 @@ class ResolutionPanels:
     tolerance: Any = None  # the percent by which returned and approved quantities may differ
 
 
-def resolution_panels(*, user: User, complaint: Complaint, now: dt.datetime, event_kinds: set[str] | None = None,
-                      users: list[User] | None = None, solution: Any = None,
-                      remedies: list[Any] | None = None) -> ResolutionPanels:
+def resolution_panels(
+    *,
+    user: User,
+    complaint: Complaint,
+    now: dt.datetime,
+    event_kinds: set[str] | None = None,
+    users: list[User] | None = None,
+    solution: Any = None,
+    remedies: list[Any] | None = None,
+) -> ResolutionPanels:
     """The panels' data. `event_kinds` (the kinds on the complaint's timeline, when the caller has
     read it) spares the queries for what never happened: every service below records an event."""
 
@@ -351,13 +418,18 @@ def resolution_panels(*, user: User, complaint: Complaint, now: dt.datetime, eve
 
     coordination = coordination_of(complaint) if happened("coordinator_set") else None
     coordinator_id = coordination.coordinator_id if coordination else None
-    tasks = sorted(tasks_of(complaint), key=lambda t: (t.created_at, t.pk)) if happened(
-        "department_task_added") else []
+    tasks = sorted(tasks_of(complaint), key=lambda t: (t.created_at, t.pk)) if happened("department_task_added") else []
     return_allowed, return_kinds = return_kinds_allowed(user, complaint, solution, remedies)
-    documents = list(complaint.return_documents.select_related("created_by", "received_by")
-                     .order_by("created_at", "id")) if happened("return_document_issued") else []
-    visits = list(complaint.follow_ups.select_related("assignee", "done_by")
-                  .order_by("scheduled_for", "id")) if happened("follow_up_scheduled") else []
+    documents = (
+        list(complaint.return_documents.select_related("created_by", "received_by").order_by("created_at", "id"))
+        if happened("return_document_issued")
+        else []
+    )
+    visits = (
+        list(complaint.follow_ups.select_related("assignee", "done_by").order_by("scheduled_for", "id"))
+        if happened("follow_up_scheduled")
+        else []
+    )
     rulings = rulings_of(complaint) if happened("adjudicated", "rule_invalid") else []
     window = follow_up_window(complaint.resolved_at) if complaint.resolved_at else None
     panels = ResolutionPanels(
@@ -367,11 +439,17 @@ def resolution_panels(*, user: User, complaint: Complaint, now: dt.datetime, eve
         task_allowed=task_add_allowed(user, complaint, coordinator_id),
         tasks=task_rows(user, complaint, tasks, coordinator_id, now),
         letters=letter_options(user, complaint),
-        return_allowed=return_allowed, return_kinds=return_kinds, returns=return_rows(user, documents),
-        follow_up_allowed=follow_up_allowed(user, complaint), follow_up_window=window, visits=visits,
+        return_allowed=return_allowed,
+        return_kinds=return_kinds,
+        returns=return_rows(user, documents),
+        follow_up_allowed=follow_up_allowed(user, complaint),
+        follow_up_window=window,
+        visits=visits,
         ruling_allowed=ruling_allowed(user, complaint),
         rulings=ruling_rows(user, rulings, now),
-        users=[], departments=[], tolerance=tolerance_percent(),
+        users=[],
+        departments=[],
+        tolerance=tolerance_percent(),
     )
     if panels.coordinator_allowed or panels.task_allowed or panels.follow_up_allowed or panels.ruling_allowed:
         panels.users = users if users else staff_users()
@@ -384,8 +462,8 @@ def today(now: dt.datetime) -> dt.date:
     return timezone.localtime(now).date()
 
 
-
 # --- a department's own tasks ------------------------------------------------------------------------
+
 
 def may_list_department_tasks(user: User) -> bool:
     return is_staff(user) and user.department_id is not None
@@ -404,11 +482,21 @@ def department_tasks(*, user: User, show_done: bool, now: dt.datetime) -> list[D
     from kesu.resolution.models import DepartmentTask
 
     tasks = DepartmentTask.objects.filter(department_id=user.department_id or 0).select_related(
-        "complaint", "department", "assignee", "created_by", "finished_by")
-    tasks = (tasks.exclude(status=TaskStatus.OPEN).order_by("-finished_at", "-id") if show_done
-             else tasks.filter(status=TaskStatus.OPEN).order_by("due_at", "id"))
+        "complaint", "department", "assignee", "created_by", "finished_by"
+    )
+    tasks = (
+        tasks.exclude(status=TaskStatus.OPEN).order_by("-finished_at", "-id")
+        if show_done
+        else tasks.filter(status=TaskStatus.OPEN).order_by("due_at", "id")
+    )
     rows = list(tasks[:300])
     visible = set(visible_complaints(user).filter(pk__in=[t.complaint_id for t in rows]).values_list("pk", flat=True))
-    return [DepartmentTaskRow(task=t, overdue=t.status == TaskStatus.OPEN and now > t.due_at,
-                              can_finish=t.status == TaskStatus.OPEN and is_staff(user),
-                              visible=t.complaint_id in visible) for t in rows]
+    return [
+        DepartmentTaskRow(
+            task=t,
+            overdue=t.status == TaskStatus.OPEN and now > t.due_at,
+            can_finish=t.status == TaskStatus.OPEN and is_staff(user),
+            visible=t.complaint_id in visible,
+        )
+        for t in rows
+    ]

@@ -51,8 +51,9 @@ def _complaint_page(request: HttpRequest, number: str, failed: dict[str, Any], s
     return render(request, "web/complaint.html", context, status=status)
 
 
-def _act(request: HttpRequest, number: str, *, key: str, form: Any, call: Callable[[Collector], Any],
-         done: str, anchor: str) -> HttpResponse:
+def _act(
+    request: HttpRequest, number: str, *, key: str, form: Any, call: Callable[[Collector], Any], done: str, anchor: str
+) -> HttpResponse:
     """Run `call` (which reads the form into `c` and calls one service); map refusals."""
     c = Collector()
     try:
@@ -74,6 +75,7 @@ def _checked(c: Collector) -> None:
 
 # --- department tasks and the coordinator ------------------------------------------------------
 
+
 @login_required
 @require_POST
 def coordinator_set(request: HttpRequest, number: str) -> HttpResponse:
@@ -85,8 +87,9 @@ def coordinator_set(request: HttpRequest, number: str) -> HttpResponse:
         assert coordinator is not None
         coordination.coordinator_set(actor=_user(request), number=number, coordinator=coordinator, now=clock.now())
 
-    return _act(request, number, key="coordinator", form=form, call=call,
-                done=_("The coordinator was named."), anchor="tasks")
+    return _act(
+        request, number, key="coordinator", form=form, call=call, done=_("The coordinator was named."), anchor="tasks"
+    )
 
 
 @login_required
@@ -99,8 +102,9 @@ def task_add(request: HttpRequest, number: str) -> HttpResponse:
         _checked(c)
         coordination.department_task_add(actor=_user(request), number=number, now=clock.now(), **values)
 
-    return _act(request, number, key="task", form=form, call=call,
-                done=_("The department task was handed out."), anchor="tasks")
+    return _act(
+        request, number, key="task", form=form, call=call, done=_("The department task was handed out."), anchor="tasks"
+    )
 
 
 @login_required
@@ -109,11 +113,19 @@ def task_done(request: HttpRequest, number: str, task_id: int) -> HttpResponse:
     form = rforms.TaskDoneForm(request.POST, prefix=f"task{task_id}-done")
 
     def call(c: Collector) -> None:
-        coordination.department_task_finish(actor=_user(request), number=number, task_id=task_id,
-                                            result=form.value("result"), now=clock.now())
+        coordination.department_task_finish(
+            actor=_user(request), number=number, task_id=task_id, result=form.value("result"), now=clock.now()
+        )
 
-    return _act(request, number, key=f"task{task_id}-done", form=form, call=call,
-                done=_("The department task is done."), anchor="tasks")
+    return _act(
+        request,
+        number,
+        key=f"task{task_id}-done",
+        form=form,
+        call=call,
+        done=_("The department task is done."),
+        anchor="tasks",
+    )
 
 
 @login_required
@@ -122,14 +134,28 @@ def task_cancel(request: HttpRequest, number: str, task_id: int) -> HttpResponse
     form = rforms.TaskCancelForm(request.POST, prefix=f"task{task_id}-cancel")
 
     def call(c: Collector) -> None:
-        coordination.department_task_finish(actor=_user(request), number=number, task_id=task_id,
-                                            result=form.value("reason"), cancel=True, now=clock.now())
+        coordination.department_task_finish(
+            actor=_user(request),
+            number=number,
+            task_id=task_id,
+            result=form.value("reason"),
+            cancel=True,
+            now=clock.now(),
+        )
 
-    return _act(request, number, key=f"task{task_id}-cancel", form=form, call=call,
-                done=_("The department task was cancelled."), anchor="tasks")
+    return _act(
+        request,
+        number,
+        key=f"task{task_id}-cancel",
+        form=form,
+        call=call,
+        done=_("The department task was cancelled."),
+        anchor="tasks",
+    )
 
 
 # --- letters -------------------------------------------------------------------------------------
+
 
 def _letter_kind(kind: str) -> str:
     if kind not in LetterKind.values:
@@ -138,8 +164,9 @@ def _letter_kind(kind: str) -> str:
 
 
 def _letter_form(complaint: Any, kind: str, data: Any = None) -> rforms.LetterForm:
-    return rforms.LetterForm(data, kind=kind, channels=sel.letter_channels(complaint, kind),
-                             wanted=LETTER_VARIABLES.get(kind, ()))
+    return rforms.LetterForm(
+        data, kind=kind, channels=sel.letter_channels(complaint, kind), wanted=LETTER_VARIABLES.get(kind, ())
+    )
 
 
 @login_required
@@ -159,9 +186,15 @@ def letter(request: HttpRequest, number: str, kind: str) -> HttpResponse:
         if not sel.is_staff(user):
             raise DjangoPermissionDenied(_("Auditors have read-only access."))
         try:
-            letter_send(actor=user, number=number, kind=kind, now=clock.now(),
-                        channel=form.value("channel") or None, language=form.value("language") or None,
-                        extra=form.extra())
+            letter_send(
+                actor=user,
+                number=number,
+                kind=kind,
+                now=clock.now(),
+                channel=form.value("channel") or None,
+                language=form.value("language") or None,
+                extra=form.extra(),
+            )
         except DomainError as exc:
             if exc.status == 404:
                 raise Http404(str(exc)) from exc
@@ -177,8 +210,14 @@ def letter(request: HttpRequest, number: str, kind: str) -> HttpResponse:
         raise Http404(_("There is no template for this letter."))
     rendered = None
     try:
-        rendered = letter_preview(user=user, number=number, kind=kind, now=clock.now(),
-                                  language=form.value("language") or None, extra=form.extra())
+        rendered = letter_preview(
+            user=user,
+            number=number,
+            kind=kind,
+            now=clock.now(),
+            language=form.value("language") or None,
+            extra=form.extra(),
+        )
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(str(exc)) from exc
@@ -187,8 +226,14 @@ def letter(request: HttpRequest, number: str, kind: str) -> HttpResponse:
         status = status if status != 200 else exc.status
     query = {k: v for k, v in {"language": form.value("language"), **form.extra()}.items() if v}
     print_url = reverse("web:letter_print", args=[number, kind]) + (f"?{urlencode(query)}" if query else "")
-    context = {"c": complaint, "kind": kind, "option": options[kind], "form": form, "letter": rendered,
-               "print_url": print_url}
+    context = {
+        "c": complaint,
+        "kind": kind,
+        "option": options[kind],
+        "form": form,
+        "letter": rendered,
+        "print_url": print_url,
+    }
     return render(request, "web/resolution/letter.html", context, status=status)
 
 
@@ -201,11 +246,18 @@ def letter_print(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     complaint = complaint_get(user=user, number=number)
     if complaint is None:
         raise Http404(_("No complaint has this number."))
-    extra = {name: str(request.GET.get(name, "")) for name in ("cause", "measures", "improvements")
-             if request.GET.get(name)}
+    extra = {
+        name: str(request.GET.get(name, "")) for name in ("cause", "measures", "improvements") if request.GET.get(name)
+    }
     try:
-        rendered = letter_preview(user=user, number=number, kind=kind, now=clock.now(),
-                                  language=request.GET.get("language") or None, extra=extra)
+        rendered = letter_preview(
+            user=user,
+            number=number,
+            kind=kind,
+            now=clock.now(),
+            language=request.GET.get("language") or None,
+            extra=extra,
+        )
     except DomainError as exc:
         raise Http404(str(exc)) from exc
     return render(request, "web/resolution/letter_print.html", {"c": complaint, "letter": rendered})
@@ -222,10 +274,13 @@ def record_print(request: HttpRequest, number: str) -> HttpResponse:
     now = clock.now()
     solution = current_solution(complaint)
     context = {
-        "c": complaint, "now": now,
-        "investigation": Investigation.objects.filter(complaint=complaint).select_related(
-            "responsible_department", "responsible_person").first(),
-        "solution": solution, "remedies": list(solution.remedies.all()) if solution else [],
+        "c": complaint,
+        "now": now,
+        "investigation": Investigation.objects.filter(complaint=complaint)
+        .select_related("responsible_department", "responsible_person")
+        .first(),
+        "solution": solution,
+        "remedies": list(solution.remedies.all()) if solution else [],
         "decisions": list(solution.decisions.select_related("by").order_by("at", "id")) if solution else [],
         "p": sel.resolution_panels(user=user, complaint=complaint, now=now),
         "callbacks": list(complaint.callbacks.select_related("by").order_by("at", "id")),
@@ -234,6 +289,7 @@ def record_print(request: HttpRequest, number: str) -> HttpResponse:
 
 
 # --- returns and credit notes --------------------------------------------------------------------
+
 
 @login_required
 @require_POST
@@ -245,8 +301,9 @@ def return_create(request: HttpRequest, number: str) -> HttpResponse:
         _checked(c)
         returns.return_document_create(actor=_user(request), number=number, now=clock.now(), **values)
 
-    return _act(request, number, key="return", form=form, call=call,
-                done=_("The document was issued."), anchor="returns")
+    return _act(
+        request, number, key="return", form=form, call=call, done=_("The document was issued."), anchor="returns"
+    )
 
 
 @login_required
@@ -258,11 +315,19 @@ def return_receipt(request: HttpRequest, number: str, document_id: int) -> HttpR
         quantity = form.values(c)
         _checked(c)
         assert quantity is not None
-        returns.return_receipt_record(actor=_user(request), number=number, document_id=document_id,
-                                      returned_quantity=quantity, now=clock.now())
+        returns.return_receipt_record(
+            actor=_user(request), number=number, document_id=document_id, returned_quantity=quantity, now=clock.now()
+        )
 
-    return _act(request, number, key=f"receipt{document_id}", form=form, call=call,
-                done=_("The returned goods were recorded."), anchor="returns")
+    return _act(
+        request,
+        number,
+        key=f"receipt{document_id}",
+        form=form,
+        call=call,
+        done=_("The returned goods were recorded."),
+        anchor="returns",
+    )
 
 
 @login_required
@@ -275,11 +340,13 @@ def finance_returns(request: HttpRequest) -> HttpResponse:
     documents = list(sel.finance_documents(user=user, **form.cleaned())[:500])
     rows = sel.return_rows(user, documents)
     total = sum((row.credited for row in rows), ZERO)
-    return render(request, "web/resolution/finance.html", {"form": form, "rows": rows, "total": total,
-                                                           "nav": "finance"})
+    return render(
+        request, "web/resolution/finance.html", {"form": form, "rows": rows, "total": total, "nav": "finance"}
+    )
 
 
 # --- follow-up visits ------------------------------------------------------------------------------
+
 
 @login_required
 @require_POST
@@ -291,8 +358,15 @@ def follow_up_plan(request: HttpRequest, number: str) -> HttpResponse:
         _checked(c)
         followups.follow_up_schedule(actor=_user(request), number=number, now=clock.now(), **values)
 
-    return _act(request, number, key="followup", form=form, call=call,
-                done=_("The follow-up visit was planned."), anchor="follow-ups")
+    return _act(
+        request,
+        number,
+        key="followup",
+        form=form,
+        call=call,
+        done=_("The follow-up visit was planned."),
+        anchor="follow-ups",
+    )
 
 
 @login_required
@@ -303,11 +377,17 @@ def follow_up_done(request: HttpRequest, number: str, visit_id: int) -> HttpResp
     def call(c: Collector) -> None:
         values = form.values(c)
         _checked(c)
-        followups.follow_up_record(actor=_user(request), number=number, visit_id=visit_id, now=clock.now(),
-                                   **values)
+        followups.follow_up_record(actor=_user(request), number=number, visit_id=visit_id, now=clock.now(), **values)
 
-    return _act(request, number, key=f"visit{visit_id}", form=form, call=call,
-                done=_("The follow-up visit was recorded."), anchor="follow-ups")
+    return _act(
+        request,
+        number,
+        key=f"visit{visit_id}",
+        form=form,
+        call=call,
+        done=_("The follow-up visit was recorded."),
+        anchor="follow-ups",
+    )
 
 
 @login_required
@@ -321,11 +401,15 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         show = "due"
     now = clock.now()
     visits = sel.due_follow_ups(user=user, show=show, today=sel.today(now))
-    return render(request, "web/resolution/follow_ups.html", {"visits": visits, "show": show,
-                                                              "today": sel.today(now), "nav": "follow_ups"})
+    return render(
+        request,
+        "web/resolution/follow_ups.html",
+        {"visits": visits, "show": show, "today": sel.today(now), "nav": "follow_ups"},
+    )
 
 
 # --- validity rulings and appeals -----------------------------------------------------------------
+
 
 @login_required
 @require_POST
@@ -337,8 +421,9 @@ def ruling_add(request: HttpRequest, number: str) -> HttpResponse:
         _checked(c)
         adjudication.adjudication_rule_valid(actor=_user(request), number=number, now=clock.now(), **values)
 
-    return _act(request, number, key="ruling", form=form, call=call,
-                done=_("The ruling was recorded."), anchor="rulings")
+    return _act(
+        request, number, key="ruling", form=form, call=call, done=_("The ruling was recorded."), anchor="rulings"
+    )
 
 
 @login_required
@@ -347,11 +432,19 @@ def appeal_lodge(request: HttpRequest, number: str, ruling_id: int) -> HttpRespo
     form = rforms.AppealForm(request.POST, prefix=f"appeal{ruling_id}")
 
     def call(c: Collector) -> None:
-        adjudication.appeal_lodge(actor=_user(request), number=number, adjudication_id=ruling_id,
-                                  reason=form.value("reason"), now=clock.now())
+        adjudication.appeal_lodge(
+            actor=_user(request), number=number, adjudication_id=ruling_id, reason=form.value("reason"), now=clock.now()
+        )
 
-    return _act(request, number, key=f"appeal{ruling_id}", form=form, call=call,
-                done=_("The appeal was lodged."), anchor="rulings")
+    return _act(
+        request,
+        number,
+        key=f"appeal{ruling_id}",
+        form=form,
+        call=call,
+        done=_("The appeal was lodged."),
+        anchor="rulings",
+    )
 
 
 @login_required
@@ -363,11 +456,24 @@ def appeal_answer(request: HttpRequest, number: str, ruling_id: int) -> HttpResp
         found = Appeal.objects.filter(adjudication_id=ruling_id, adjudication__complaint__number=number).first()
         if found is None:
             raise Http404(_("This ruling has not been appealed."))
-        adjudication.appeal_answer(actor=_user(request), number=number, appeal_id=found.pk,
-                                   decision=form.value("decision"), answer=form.value("answer"), now=clock.now())
+        adjudication.appeal_answer(
+            actor=_user(request),
+            number=number,
+            appeal_id=found.pk,
+            decision=form.value("decision"),
+            answer=form.value("answer"),
+            now=clock.now(),
+        )
 
-    return _act(request, number, key=f"answer{ruling_id}", form=form, call=call,
-                done=_("The appeal was answered."), anchor="rulings")
+    return _act(
+        request,
+        number,
+        key=f"answer{ruling_id}",
+        form=form,
+        call=call,
+        done=_("The appeal was answered."),
+        anchor="rulings",
+    )
 
 
 @login_required
@@ -382,6 +488,7 @@ def rulings(request: HttpRequest) -> HttpResponse:
 
 # --- a department's own tasks ------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_tasks(request: HttpRequest) -> HttpResponse:
@@ -395,14 +502,20 @@ def department_tasks(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         task_id = str(request.POST.get("task", ""))
-        task = DepartmentTask.objects.filter(pk=int(task_id) if task_id.isdigit() else 0,
-                                             department_id=user.department_id or 0).select_related("complaint").first()
+        task = (
+            DepartmentTask.objects.filter(
+                pk=int(task_id) if task_id.isdigit() else 0, department_id=user.department_id or 0
+            )
+            .select_related("complaint")
+            .first()
+        )
         if task is None:
             raise Http404(_("This complaint has no such task."))
         form = rforms.TaskDoneForm(request.POST, prefix=f"task{task.pk}-done")
         try:
-            coordination.department_task_finish(actor=user, number=task.complaint.number, task_id=task.pk,
-                                                result=form.value("result"), now=clock.now())
+            coordination.department_task_finish(
+                actor=user, number=task.complaint.number, task_id=task.pk, result=form.value("result"), now=clock.now()
+            )
         except DomainError as exc:
             if exc.status == 404:
                 raise Http404(str(exc)) from exc
@@ -415,7 +528,15 @@ def department_tasks(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The department task is done."))
             return redirect("web:department_tasks")
     rows = sel.department_tasks(user=user, show_done=show_done, now=clock.now())
-    forms = {f"task{row.task.pk}-done": failed.get(f"task{row.task.pk}-done")
-             or rforms.TaskDoneForm(prefix=f"task{row.task.pk}-done") for row in rows if row.can_finish}
-    return render(request, "web/resolution/department_tasks.html",
-                  {"rows": rows, "forms": forms, "show_done": show_done, "nav": "department_tasks"}, status=status)
+    forms = {
+        f"task{row.task.pk}-done": failed.get(f"task{row.task.pk}-done")
+        or rforms.TaskDoneForm(prefix=f"task{row.task.pk}-done")
+        for row in rows
+        if row.can_finish
+    }
+    return render(
+        request,
+        "web/resolution/department_tasks.html",
+        {"rows": rows, "forms": forms, "show_done": show_done, "nav": "department_tasks"},
+        status=status,
+    )

@@ -95,8 +95,9 @@ def default_queue(user: User) -> str:
 
 def mine_q(user: User) -> Q:
     """My work: assigned to me, or registered by me and not yet handed over (IN-6)."""
-    return (Q(assignee_id=user.pk) | Q(recorded_by_id=user.pk, assignee__isnull=True,
-                                       status__in=NOT_HANDED_OVER)) & IS_OPEN
+    return (
+        Q(assignee_id=user.pk) | Q(recorded_by_id=user.pk, assignee__isnull=True, status__in=NOT_HANDED_OVER)
+    ) & IS_OPEN
 
 
 def queue_q(queue: str, *, user: User, now: dt.datetime) -> Q:
@@ -181,9 +182,14 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
         received_to = received_from + dt.timedelta(days=1)
     status = "" if query.status == "open" else query.status
     filters = ComplaintFilters(
-        received_from=received_from, received_to=received_to, status=status or None,
-        severity=query.severity or None, channel=query.channel or None,
-        category=query.category or None, department=query.department or None, q=query.q or None,
+        received_from=received_from,
+        received_to=received_to,
+        status=status or None,
+        severity=query.severity or None,
+        channel=query.channel or None,
+        category=query.category or None,
+        department=query.department or None,
+        q=query.q or None,
     )
     rows = complaint_list(user=user, filters=filters, now=now).filter(queue_q(queue, user=user, now=now))
     if query.status == "open":
@@ -191,13 +197,16 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
     rows = _sorted(rows, query.sort)
     # Page through bare ids (a narrow sort, no joins), then load the 25 rows with their relations:
     # with 100,000 complaints this keeps unindexed sorts and deep pages fast.
-    paginator = CappedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE, cap=COUNT_CAP,
-                                page_number=query.page)
+    paginator = CappedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE, cap=COUNT_CAP, page_number=query.page)
     page = paginator.get_page(query.page)
     ids = list(page.object_list)
     # Only what the rows show (search_text repeats the whole description).
-    loaded = {c.pk: c for c in rows.model.objects.filter(pk__in=ids).select_related(
-        "category", "department", "assignee").only(*QUEUE_ROW_FIELDS)}
+    loaded = {
+        c.pk: c
+        for c in rows.model.objects.filter(pk__in=ids)
+        .select_related("category", "department", "assignee")
+        .only(*QUEUE_ROW_FIELDS)
+    }
     page.object_list = [loaded[pk] for pk in ids if pk in loaded]
     queue_tabs = [(code, QUEUES[code]) for code in queues]
     return QueuePage(page=page, queue=queue, queues=queue_tabs)
@@ -205,11 +214,27 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
 
 # The columns of a queue row (_queue_results.html, the next-deadline badge).
 QUEUE_ROW_FIELDS = (
-    "number", "received_at", "contact_name", "contact_phone", "title", "description", "severity", "status",
-    "escalation_level", "acknowledge_due", "acknowledged_at", "reply_due", "replied_at", "close_due", "closed_at",
-    "category", "department", "assignee",
+    "number",
+    "received_at",
+    "contact_name",
+    "contact_phone",
+    "title",
+    "description",
+    "severity",
+    "status",
+    "escalation_level",
+    "acknowledge_due",
+    "acknowledged_at",
+    "reply_due",
+    "replied_at",
+    "close_due",
+    "closed_at",
+    "category",
+    "department",
+    "assignee",
     *(f"category__{name}" for name in ("code", "parent_id", "level", "name_zh_hans", "name_zh_hant", "name_en")),
-    "department__name", "department__code",
+    "department__name",
+    "department__code",
     *(f"assignee__{name}" for name in ("username", "first_name", "last_name", "role", "department_id")),
 )
 
@@ -220,8 +245,12 @@ def _sorted(rows: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:
     if sort == "close_due":
         return rows.order_by("close_due", "id")
     if sort == "-severity":
-        rank = Case(When(severity="major", then=Value(2)), When(severity="serious", then=Value(1)),
-                    default=Value(0), output_field=IntegerField())
+        rank = Case(
+            When(severity="major", then=Value(2)),
+            When(severity="serious", then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
         return rows.annotate(severity_rank=rank).order_by("-severity_rank", "-received_at", "-id")
     return rows.order_by("-received_at", "-id")
 
@@ -290,22 +319,32 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
     departments: list[Department] = []
     can_investigate = user.role != Role.AUDITOR and complaint.status in INVESTIGATION_STATUSES
     if "assign" in actions:
-        assignable = list(User.objects.filter(is_active=True).exclude(role=Role.AUDITOR)
-                          .select_related("department").order_by("department__code", "username"))
+        assignable = list(
+            User.objects.filter(is_active=True)
+            .exclude(role=Role.AUDITOR)
+            .select_related("department")
+            .order_by("department__code", "username")
+        )
     if "assign" in actions or can_investigate:
         departments = list(Department.objects.filter(active=True).order_by("code"))
-    investigation = Investigation.objects.filter(complaint=complaint).select_related(
-        "responsible_department", "responsible_person", "reason_category").first()
+    investigation = (
+        Investigation.objects.filter(complaint=complaint)
+        .select_related("responsible_department", "responsible_person", "reason_category")
+        .first()
+    )
     remedies = list(solution.remedies.order_by("alternative", "id")) if solution else []
     is_open = complaint.status in OPEN_STATUSES
 
     approval = None
     if solution is not None and solution.status == SolutionStatus.PENDING_APPROVAL:
         found = approver_role_for(solution.total)
-        approval = Approval(total=solution.total, approver=str(Role(found[0]).label) if found else "",
-                            approver_limit=found[1] if found else None,
-                            mine=approval_limit(user) if user.role in workflow.APPROVERS else Decimal("0"),
-                            can_decide=user.role in workflow.APPROVERS and can_approve(user, solution.total))
+        approval = Approval(
+            total=solution.total,
+            approver=str(Role(found[0]).label) if found else "",
+            approver_limit=found[1] if found else None,
+            mine=approval_limit(user) if user.role in workflow.APPROVERS else Decimal("0"),
+            can_decide=user.role in workflow.APPROVERS and can_approve(user, solution.total),
+        )
         if not approval.can_decide:  # offered only to an approver whose authority covers the total
             actions = [a for a in actions if a not in ("approve", "reject_approval")]
 
@@ -315,20 +354,34 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
         if last is not None:
             callback = "satisfied" if last.satisfied else "not_satisfied"
     pause = open_pause(complaint.pk)
-    open_tasks = tuple(DepartmentTask.objects.filter(complaint=complaint, status=TaskStatus.OPEN)
-                       .order_by("department__code").values_list("department__name", flat=True))
+    open_tasks = tuple(
+        DepartmentTask.objects.filter(complaint=complaint, status=TaskStatus.OPEN)
+        .order_by("department__code")
+        .values_list("department__name", flat=True)
+    )
     facts = NextStepFacts(
-        status=complaint.status, assignee=str(complaint.assignee) if complaint.assignee else "",
+        status=complaint.status,
+        assignee=str(complaint.assignee) if complaint.assignee else "",
         department=complaint.department.name if complaint.department else "",
         investigation_recorded=investigation_done(investigation),
-        solution_status=solution.status if solution else "", solution_total=solution.total if solution else None,
-        approver=approval.approver if approval else "", open_tasks=open_tasks, callback=callback,
+        solution_status=solution.status if solution else "",
+        solution_total=solution.total if solution else None,
+        approver=approval.approver if approval else "",
+        open_tasks=open_tasks,
+        callback=callback,
         paused=str(pause.get_reason_display()) if pause else "",
         merged_into=complaint.merged_into.number if complaint.merged_into else "",
     )
     can_pause = user.role in PAUSE_ROLES and is_open
-    extendable = [row for row in complaint_deadlines(complaint.pk) if row.state == DeadlineState.OPEN
-                  and row.missed_at is None and _extension_roles(row, user)] if can_pause else []
+    extendable = (
+        [
+            row
+            for row in complaint_deadlines(complaint.pk)
+            if row.state == DeadlineState.OPEN and row.missed_at is None and _extension_roles(row, user)
+        ]
+        if can_pause
+        else []
+    )
     can_reclassify = is_open and user.role in CATEGORY_ROLES
     categories: list[Category] = []
     if can_reclassify:
@@ -417,8 +470,11 @@ def timeline_entries(events: list[Any]) -> list[TimelineEntry]:
             for side in ("before", "after"):
                 if (e.data or {}).get(side, {}).get("category"):
                     codes.add(e.data[side]["category"])
-    categories = {c.code: c for c in Category.objects.filter(code__in=codes).select_related(
-        "parent__parent__parent")} if codes else {}
+    categories = (
+        {c.code: c for c in Category.objects.filter(code__in=codes).select_related("parent__parent__parent")}
+        if codes
+        else {}
+    )
     return [TimelineEntry(event=e, arrow=_arrow(e), details=_details(e, categories)) for e in events]
 
 
@@ -427,7 +483,7 @@ SELF_DESCRIBING = frozenset({"registered", "acknowledge", "assign", "close", "wi
 
 
 def _arrow(e: Any) -> bool:
-    """"→ status" only when the status changed and the event's label does not already say it."""
+    """ "→ status" only when the status changed and the event's label does not already say it."""
     return bool(e.to_status and e.to_status != e.from_status and e.kind not in SELF_DESCRIBING)
 
 
@@ -460,31 +516,46 @@ def _details(e: Any, categories: dict[str, Category]) -> list[str]:
     if e.kind == "reclassified":
         before, after = data.get("before") or {}, data.get("after") or {}
         if before.get("category") != after.get("category"):
+
             def path(code: Any) -> str:
                 return categories[code].localized_path if code in categories else "—"
-            out.append(_("Category: %(before)s → %(after)s") % {"before": path(before.get("category")),
-                                                                  "after": path(after.get("category"))})
+
+            out.append(
+                _("Category: %(before)s → %(after)s")
+                % {"before": path(before.get("category")), "after": path(after.get("category"))}
+            )
         if before.get("severity") != after.get("severity"):
-            out.append(_("Severity: %(before)s → %(after)s") % {"before": label(Severity, before.get("severity")),
-                                                                  "after": label(Severity, after.get("severity"))})
+            out.append(
+                _("Severity: %(before)s → %(after)s")
+                % {"before": label(Severity, before.get("severity")), "after": label(Severity, after.get("severity"))}
+            )
         if before.get("urgency") != after.get("urgency"):
-            out.append(_("Urgency: %(before)s → %(after)s") % {"before": label(Urgency, before.get("urgency")),
-                                                                 "after": label(Urgency, after.get("urgency"))})
+            out.append(
+                _("Urgency: %(before)s → %(after)s")
+                % {"before": label(Urgency, before.get("urgency")), "after": label(Urgency, after.get("urgency"))}
+            )
     elif e.kind == "assign":
         if data.get("department") or data.get("assignee"):
             department = Department.objects.filter(code=str(data.get("department") or "")).first()
             who = User.objects.filter(username=data.get("assignee")).first() if data.get("assignee") else None
-            out.append(_("To: %(whom)s") % {"whom": " · ".join(
-                x for x in (department.name if department else "", str(who) if who else "") if x)})
+            out.append(
+                _("To: %(whom)s")
+                % {"whom": " · ".join(x for x in (department.name if department else "", str(who) if who else "") if x)}
+            )
     elif e.kind in ("propose_solution", "approve", "reject_approval") and data.get("total") is not None:
         out.append(_("Total: %(amount)s") % {"amount": amount_text(Decimal(str(data["total"])))})
     elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
         out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
     elif e.kind == "deadline_extended":
         names = {"acknowledge": str(_("acknowledge")), "reply": str(_("reply")), "close": str(_("close"))}
-        out.append(_("%(deadline)s deadline: %(before)s → %(after)s") % {
-            "deadline": names.get(str(data.get("deadline")), "—"), "before": _date(data.get("from")),
-            "after": _date(data.get("to"))})
+        out.append(
+            _("%(deadline)s deadline: %(before)s → %(after)s")
+            % {
+                "deadline": names.get(str(data.get("deadline")), "—"),
+                "before": _date(data.get("from")),
+                "after": _date(data.get("to")),
+            }
+        )
     elif e.kind == "letter_sent" and data.get("letter"):
         out.append(label(LetterKind, data["letter"]))
     elif e.kind == "record_callback":
@@ -495,6 +566,8 @@ def _details(e: Any, categories: dict[str, Category]) -> list[str]:
     elif e.kind == "customer_accept" and data.get("alternative"):
         out.append(_("Offer %(n)s accepted") % {"n": data["alternative"]})
     return out
+
+
 @dataclass
 class IntakeCheck:
     suggestion: SeveritySuggestion | None
@@ -516,12 +589,19 @@ def intake_check(*, user: User, phone: str, email: str, text: str, channel: str)
         normalised_email = None
     open_complaints: list[Complaint] = []
     earlier: list[Complaint] = []
-    customer = customer_find(phone=normalised_phone, email=normalised_email) if (
-        normalised_phone or normalised_email) else None
+    customer = (
+        customer_find(phone=normalised_phone, email=normalised_email)
+        if (normalised_phone or normalised_email)
+        else None
+    )
     if customer is not None:
         open_complaints = list(customer_open_complaints(user=user, customer_id=customer.pk)[:10])
-        earlier = list(visible_complaints(user).filter(customer_id=customer.pk)
-                       .exclude(status__in=OPEN).order_by("-received_at")[:3])
+        earlier = list(
+            visible_complaints(user)
+            .filter(customer_id=customer.pk)
+            .exclude(status__in=OPEN)
+            .order_by("-received_at")[:3]
+        )
     suggestion = suggest_severity(text=text, channel=channel) if (text.strip() or channel) else None
     return IntakeCheck(suggestion=suggestion, open_complaints=open_complaints, earlier=earlier)
 
@@ -532,6 +612,7 @@ def intake_choices() -> dict[str, Any]:
 
 # --- helpdesk: search jump, bulk selection, export -------------------------------------------
 
+
 def search_jump(*, user: User, q: str) -> str | None:
     """The complaint number to open straight away: `q` is a visible complaint's number."""
     typed = q.strip()
@@ -541,11 +622,20 @@ def search_jump(*, user: User, q: str) -> str | None:
 
 
 EXPORT_COLUMNS: list[tuple[str, Any]] = [
-    ("number", _("Number")), ("received_at", _("Received")), ("status", _("Status")),
-    ("severity", _("Severity")), ("channel", _("Channel")), ("category", _("Category")),
-    ("contact_name", _("Complainant")), ("contact_phone", _("Phone")), ("title", _("Subject")),
-    ("order_no", _("Order number")), ("product_lot", _("Lot number")), ("department", _("Department")),
-    ("assignee", _("Assignee")), ("close_due", _("Close by")),
+    ("number", _("Number")),
+    ("received_at", _("Received")),
+    ("status", _("Status")),
+    ("severity", _("Severity")),
+    ("channel", _("Channel")),
+    ("category", _("Category")),
+    ("contact_name", _("Complainant")),
+    ("contact_phone", _("Phone")),
+    ("title", _("Subject")),
+    ("order_no", _("Order number")),
+    ("product_lot", _("Lot number")),
+    ("department", _("Department")),
+    ("assignee", _("Assignee")),
+    ("close_due", _("Close by")),
 ]
 
 
@@ -557,8 +647,12 @@ def queue_export(*, user: User, numbers: list[str]) -> tuple[list[str], list[lis
     from kesu.customers.services import display_phone
 
     unmasked = can_view_personal_data(user)
-    rows = (visible_complaints(user).filter(number__in=numbers[:500])
-            .select_related("category", "department", "assignee").order_by("-received_at", "-id"))
+    rows = (
+        visible_complaints(user)
+        .filter(number__in=numbers[:500])
+        .select_related("category", "department", "assignee")
+        .order_by("-received_at", "-id")
+    )
 
     def local(value: dt.datetime | None) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -566,17 +660,32 @@ def queue_export(*, user: User, numbers: list[str]) -> tuple[list[str], list[lis
     out = []
     for c in rows:
         phone = display_phone(c.contact_phone)
-        out.append([
-            c.number, local(c.received_at), str(c.get_status_display()), str(c.get_severity_display()),
-            str(c.get_channel_display()), c.category.localized_name if c.category else "", c.contact_name,
-            phone if unmasked else (mask_phone(phone) or ""), c.title or c.description[:80],
-            c.order_no, c.product_lot, c.department.name if c.department else "",
-            str(c.assignee) if c.assignee else "", local(c.close_due),
-        ])
+        out.append(
+            [
+                c.number,
+                local(c.received_at),
+                str(c.get_status_display()),
+                str(c.get_severity_display()),
+                str(c.get_channel_display()),
+                c.category.localized_name if c.category else "",
+                c.contact_name,
+                phone if unmasked else (mask_phone(phone) or ""),
+                c.title or c.description[:80],
+                c.order_no,
+                c.product_lot,
+                c.department.name if c.department else "",
+                str(c.assignee) if c.assignee else "",
+                local(c.close_due),
+            ]
+        )
     return [str(label) for _key, label in EXPORT_COLUMNS], out
 
 
 def bulk_assignees() -> list[User]:
     """Who the selected complaints may be assigned to (the departments come with the filters)."""
-    return list(User.objects.filter(is_active=True).exclude(role=Role.AUDITOR)
-                .select_related("department").order_by("department__code", "username"))
+    return list(
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.AUDITOR)
+        .select_related("department")
+        .order_by("department__code", "username")
+    )

@@ -51,20 +51,48 @@ def _require(request: HttpRequest) -> User:
 
 
 SECTIONS = [
-    ("sla", "web:settings_sla", gettext_lazy("Deadlines (SLA policies and regulatory presets)"),
-     gettext_lazy("How long acknowledging, replying and closing may take, by severity, urgency, channel and "
-                  "category; the regulators' rules that can be switched on.")),
-    ("authority", "web:settings_authority", gettext_lazy("Approval authority"),
-     gettext_lazy("How much each role may approve, by default or in one department.")),
-    ("categories", "web:settings_categories", gettext_lazy("Complaint categories"),
-     gettext_lazy("The reason taxonomy (four levels) and the department each category is routed to.")),
-    ("severity", "web:settings_severity", gettext_lazy("Severity rules"),
-     gettext_lazy("Keywords and channels that suggest a serious or major complaint at intake.")),
-    ("letters", "web:settings_letters", gettext_lazy("Letter templates"),
-     gettext_lazy("Acknowledgement, apology and result letters, the unreachable SMS and the internal record form, "
-                  "in each language.")),
-    ("canned", "web:canned_list", gettext_lazy("Canned responses"),
-     gettext_lazy("The phrases agents insert into notes, solutions and callback comments.")),
+    (
+        "sla",
+        "web:settings_sla",
+        gettext_lazy("Deadlines (SLA policies and regulatory presets)"),
+        gettext_lazy(
+            "How long acknowledging, replying and closing may take, by severity, urgency, channel and "
+            "category; the regulators' rules that can be switched on."
+        ),
+    ),
+    (
+        "authority",
+        "web:settings_authority",
+        gettext_lazy("Approval authority"),
+        gettext_lazy("How much each role may approve, by default or in one department."),
+    ),
+    (
+        "categories",
+        "web:settings_categories",
+        gettext_lazy("Complaint categories"),
+        gettext_lazy("The reason taxonomy (four levels) and the department each category is routed to."),
+    ),
+    (
+        "severity",
+        "web:settings_severity",
+        gettext_lazy("Severity rules"),
+        gettext_lazy("Keywords and channels that suggest a serious or major complaint at intake."),
+    ),
+    (
+        "letters",
+        "web:settings_letters",
+        gettext_lazy("Letter templates"),
+        gettext_lazy(
+            "Acknowledgement, apology and result letters, the unreachable SMS and the internal record form, "
+            "in each language."
+        ),
+    ),
+    (
+        "canned",
+        "web:canned_list",
+        gettext_lazy("Canned responses"),
+        gettext_lazy("The phrases agents insert into notes, solutions and callback comments."),
+    ),
 ]
 SECTION_TITLES = {key: title for key, _url, title, _text in SECTIONS}
 
@@ -72,19 +100,42 @@ SECTION_TITLES = {key: title for key, _url, title, _text in SECTIONS}
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require(request)
-    counts = {"sla": SlaPolicy.objects.count(), "authority": ApprovalAuthority.objects.count(),
-              "categories": Category.objects.count(), "severity": SeverityRule.objects.count(),
-              "letters": LetterTemplate.objects.count(), "canned": CannedResponse.objects.count()}
-    sections = [{"key": key, "url": reverse(url), "title": title, "text": text, "count": counts[key]}
-                for key, url, title, text in SECTIONS]
+    counts = {
+        "sla": SlaPolicy.objects.count(),
+        "authority": ApprovalAuthority.objects.count(),
+        "categories": Category.objects.count(),
+        "severity": SeverityRule.objects.count(),
+        "letters": LetterTemplate.objects.count(),
+        "canned": CannedResponse.objects.count(),
+    }
+    sections = [
+        {"key": key, "url": reverse(url), "title": title, "text": text, "count": counts[key]}
+        for key, url, title, text in SECTIONS
+    ]
     return render(request, "web/settings/index.html", {"sections": sections, "nav": "settings"})
 
 
-def _edit(request: HttpRequest, *, section: str, form: Any, save: Callable[[Any], Any], title: str,
-          done: str, back: str, extra: dict[str, Any] | None = None) -> HttpResponse:
+def _edit(
+    request: HttpRequest,
+    *,
+    section: str,
+    form: Any,
+    save: Callable[[Any], Any],
+    title: str,
+    done: str,
+    back: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     """GET shows `form`; POST validates it, calls `save(cleaned_data)` and redirects to `back`."""
-    context = {"form": form, "title": title, "section": section, "section_title": SECTION_TITLES[section],
-               "back": back, "nav": "settings", **(extra or {})}
+    context = {
+        "form": form,
+        "title": title,
+        "section": section,
+        "section_title": SECTION_TITLES[section],
+        "back": back,
+        "nav": "settings",
+        **(extra or {}),
+    }
     if request.method != "POST":
         return render(request, "web/settings/edit.html", context)
     status = 422
@@ -113,6 +164,7 @@ def _get(model: type[Model], pk: int | None) -> Any:
 
 # --- SLA policies and presets ----------------------------------------------------------------
 
+
 def policy_summary(policy: SlaPolicy) -> dict[str, Any]:
     unit = Unit(policy.unit).label if policy.unit in Unit.values else policy.unit
     rule = f"{policy.amount} {unit}"
@@ -129,8 +181,12 @@ def policy_summary(policy: SlaPolicy) -> dict[str, Any]:
         when.append(policy.category.localized_name)
     if policy.overseas is not None:
         when.append(str(sf.OVERSEAS_CHOICES[1 if policy.overseas else 2][1]))
-    return {"policy": policy, "kind": sf.kind_label(policy.kind), "rule": rule,
-            "when": _list_separator().join(str(w) for w in when) if when else _("every complaint")}
+    return {
+        "policy": policy,
+        "kind": sf.kind_label(policy.kind),
+        "rule": rule,
+        "when": _list_separator().join(str(w) for w in when) if when else _("every complaint"),
+    }
 
 
 def _list_separator() -> str:
@@ -140,14 +196,19 @@ def _list_separator() -> str:
 @login_required
 def sla(request: HttpRequest) -> HttpResponse:
     _require(request)
-    policies = [policy_summary(p) for p in SlaPolicy.objects.select_related("kind", "category").order_by("kind_id",
-                                                                                                           "id")]
+    policies = [
+        policy_summary(p) for p in SlaPolicy.objects.select_related("kind", "category").order_by("kind_id", "id")
+    ]
     enabled = dict(RegulatoryPreset.objects.values_list("code", "enabled"))
     presets = []
     for code, preset in PRESETS.items():
-        rules = [{"kind": sf.KIND_LABELS.get(spec.kind, spec.kind),
-                  "rule": f"{spec.rule.amount} {Unit(spec.rule.unit).label}"}
-                 for spec in preset.policies]
+        rules = [
+            {
+                "kind": sf.KIND_LABELS.get(spec.kind, spec.kind),
+                "rule": f"{spec.rule.amount} {Unit(spec.rule.unit).label}",
+            }
+            for spec in preset.policies
+        ]
         presets.append({"code": code, "name": preset.name, "enabled": enabled.get(code, False), "rules": rules})
     return render(request, "web/settings/sla.html", {"policies": policies, "presets": presets, "nav": "settings"})
 
@@ -157,10 +218,15 @@ def sla_edit(request: HttpRequest, policy_id: int | None = None) -> HttpResponse
     user = _require(request)
     policy = _get(SlaPolicy, policy_id)
     form = sf.SlaPolicyForm(request.POST or None, instance=policy)
-    return _edit(request, section="sla", form=form,
-                 save=lambda values: sla_policy_save(actor=user, policy=policy, values=values, now=clock.now()),
-                 title=_("Edit the SLA policy") if policy else _("New SLA policy"), done=_("The SLA policy was saved."),
-                 back=reverse("web:settings_sla"))
+    return _edit(
+        request,
+        section="sla",
+        form=form,
+        save=lambda values: sla_policy_save(actor=user, policy=policy, values=values, now=clock.now()),
+        title=_("Edit the SLA policy") if policy else _("New SLA policy"),
+        done=_("The SLA policy was saved."),
+        back=reverse("web:settings_sla"),
+    )
 
 
 @login_required
@@ -173,20 +239,25 @@ def preset_toggle(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as exc:
         raise Http404(str(exc)) from exc
     name = PRESETS[code].name
-    messages.success(request, (_("“%(name)s” is switched on.") if enabled else _("“%(name)s” is switched off."))
-                     % {"name": name})
+    messages.success(
+        request, (_("“%(name)s” is switched on.") if enabled else _("“%(name)s” is switched off.")) % {"name": name}
+    )
     return redirect("web:settings_sla")
 
 
 # --- approval authority ------------------------------------------------------------------------
+
 
 @login_required
 def authority(request: HttpRequest) -> HttpResponse:
     _require(request)
     rows = list(ApprovalAuthority.objects.select_related("department").order_by("role", "department__code"))
     configured = {row.role for row in rows if row.department_id is None}
-    defaults = [{"role": Role(role).label, "limit": limit} for role, limit in DEFAULT_APPROVAL_AUTHORITY.items()
-                if role not in configured]
+    defaults = [
+        {"role": Role(role).label, "limit": limit}
+        for role, limit in DEFAULT_APPROVAL_AUTHORITY.items()
+        if role not in configured
+    ]
     return render(request, "web/settings/authority.html", {"rows": rows, "defaults": defaults, "nav": "settings"})
 
 
@@ -195,13 +266,19 @@ def authority_edit(request: HttpRequest, authority_id: int | None = None) -> Htt
     user = _require(request)
     row = _get(ApprovalAuthority, authority_id)
     form = sf.AuthorityForm(request.POST or None, instance=row)
-    return _edit(request, section="authority", form=form,
-                 save=lambda values: authority_save(actor=user, authority=row, values=values, now=clock.now()),
-                 title=_("Edit the approval authority") if row else _("New approval authority"),
-                 done=_("The approval authority was saved."), back=reverse("web:settings_authority"))
+    return _edit(
+        request,
+        section="authority",
+        form=form,
+        save=lambda values: authority_save(actor=user, authority=row, values=values, now=clock.now()),
+        title=_("Edit the approval authority") if row else _("New approval authority"),
+        done=_("The approval authority was saved."),
+        back=reverse("web:settings_authority"),
+    )
 
 
 # --- taxonomy ----------------------------------------------------------------------------------
+
 
 @login_required
 def categories(request: HttpRequest) -> HttpResponse:
@@ -216,8 +293,7 @@ def categories(request: HttpRequest) -> HttpResponse:
             node = by_id.get(node.parent_id) if node.parent_id else None
         if node is not None and node is not row:
             inherited = node.department
-        items.append({"category": row, "label": row.localized_name, "indent": row.level - 1,
-                      "inherited": inherited})
+        items.append({"category": row, "label": row.localized_name, "indent": row.level - 1, "inherited": inherited})
     return render(request, "web/settings/categories.html", {"items": items, "nav": "settings"})
 
 
@@ -233,12 +309,19 @@ def category_edit(request: HttpRequest, category_id: int | None = None) -> HttpR
             initial = {"parent": parent.pk, "code": parent.code + "."}
     form = sf.CategoryForm(request.POST or None, instance=row, initial=initial)
     title = _("Edit the category “%(name)s”") % {"name": row.localized_name} if row else _("New category")
-    return _edit(request, section="categories", form=form,
-                 save=lambda values: category_save(actor=user, category=row, values=values, now=clock.now()),
-                 title=title, done=_("The category was saved."), back=reverse("web:settings_categories"))
+    return _edit(
+        request,
+        section="categories",
+        form=form,
+        save=lambda values: category_save(actor=user, category=row, values=values, now=clock.now()),
+        title=title,
+        done=_("The category was saved."),
+        back=reverse("web:settings_categories"),
+    )
 
 
 # --- severity rules ----------------------------------------------------------------------------
+
 
 def _keyword_field() -> str:
     """The reader's language's keywords (all three languages are matched at intake)."""
@@ -264,20 +347,28 @@ def severity_edit(request: HttpRequest, rule_id: int | None = None) -> HttpRespo
     user = _require(request)
     rule = _get(SeverityRule, rule_id)
     form = sf.SeverityRuleForm(request.POST or None, instance=rule)
-    return _edit(request, section="severity", form=form,
-                 save=lambda values: severity_rule_save(actor=user, rule=rule, values=values, now=clock.now()),
-                 title=_("Edit the severity rule") if rule else _("New severity rule"),
-                 done=_("The severity rule was saved."), back=reverse("web:settings_severity"))
+    return _edit(
+        request,
+        section="severity",
+        form=form,
+        save=lambda values: severity_rule_save(actor=user, rule=rule, values=values, now=clock.now()),
+        title=_("Edit the severity rule") if rule else _("New severity rule"),
+        done=_("The severity rule was saved."),
+        back=reverse("web:settings_severity"),
+    )
 
 
 # --- letter templates --------------------------------------------------------------------------
+
 
 @login_required
 def letters(request: HttpRequest) -> HttpResponse:
     _require(request)
     languages = dict(settings.LANGUAGES)
-    rows = [{"template": t, "language": languages.get(t.language, t.language)}
-            for t in LetterTemplate.objects.select_related("updated_by").order_by("kind", "language")]
+    rows = [
+        {"template": t, "language": languages.get(t.language, t.language)}
+        for t in LetterTemplate.objects.select_related("updated_by").order_by("kind", "language")
+    ]
     return render(request, "web/settings/letters.html", {"rows": rows, "nav": "settings"})
 
 
@@ -287,9 +378,17 @@ def letter_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _get(LetterTemplate, template_id)
     language = dict(settings.LANGUAGES).get(template.language, template.language)
     form = sf.LetterTemplateForm(request.POST or None, instance=template)
-    title = _("Edit the template “%(kind)s” (%(language)s)") % {"kind": template.get_kind_display(),
-                                                                 "language": language}
-    return _edit(request, section="letters", form=form,
-                 save=lambda values: letter_template_save(actor=user, template=form.instance, now=clock.now()),
-                 title=title, done=_("The letter template was saved."), back=reverse("web:settings_letters"),
-                 extra={"version": template.version})
+    title = _("Edit the template “%(kind)s” (%(language)s)") % {
+        "kind": template.get_kind_display(),
+        "language": language,
+    }
+    return _edit(
+        request,
+        section="letters",
+        form=form,
+        save=lambda values: letter_template_save(actor=user, template=form.instance, now=clock.now()),
+        title=title,
+        done=_("The letter template was saved."),
+        back=reverse("web:settings_letters"),
+        extra={"version": template.version},
+    )

@@ -48,8 +48,9 @@ def parse_day(value: Any) -> dt.date | None:
 
 
 def datetime_local(label: Any, **attrs: Any) -> forms.CharField:
-    return forms.CharField(label=label, required=False,
-                           widget=forms.DateTimeInput(attrs={"type": "datetime-local", **attrs}))
+    return forms.CharField(
+        label=label, required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local", **attrs})
+    )
 
 
 def day(label: Any) -> forms.CharField:
@@ -78,6 +79,7 @@ def owner_choices(users: Iterable[User]) -> list[tuple[Any, Any]]:
 
 # --- CAPA ------------------------------------------------------------------------------------
 
+
 class CapaForm(Labelled, forms.Form):
     complaints = area(_("Complaint numbers"), rows=2)
     title = text(_("Title"), max_length=200)
@@ -97,10 +99,15 @@ class CapaForm(Labelled, forms.Form):
 
     def values(self) -> dict[str, Any]:
         data = self.data
-        return {"complaints": self.numbers(), "title": str(data.get("title", "")),
-                "nonconformity": str(data.get("nonconformity", "")), "root_cause": str(data.get("root_cause", "")),
-                "actions": str(data.get("actions", "")), "owner": str(data.get("owner", "")),
-                "due": parse_local_datetime(data.get("due_at"))}
+        return {
+            "complaints": self.numbers(),
+            "title": str(data.get("title", "")),
+            "nonconformity": str(data.get("nonconformity", "")),
+            "root_cause": str(data.get("root_cause", "")),
+            "actions": str(data.get("actions", "")),
+            "owner": str(data.get("owner", "")),
+            "due": parse_local_datetime(data.get("due_at")),
+        }
 
 
 class CapaCompleteForm(Labelled, forms.Form):
@@ -109,23 +116,32 @@ class CapaCompleteForm(Labelled, forms.Form):
 
 class CapaVerifyForm(Labelled, forms.Form):
     effective = forms.ChoiceField(
-        label=_("Result of the verification"), required=False, initial="yes", widget=forms.RadioSelect,
-        choices=[("yes", _("effective: close the CAPA")), ("no", _("not effective: take the actions again"))])
+        label=_("Result of the verification"),
+        required=False,
+        initial="yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("effective: close the CAPA")), ("no", _("not effective: take the actions again"))],
+    )
     note = area(_("Verification of effect"), rows=3)
     due_at = datetime_local(_("New due date (when not effective)"))
 
     def values(self) -> dict[str, Any]:
-        return {"effective": self.data.get("effective", "yes") != "no", "note": str(self.data.get("note", "")),
-                "new_due": parse_local_datetime(self.data.get("due_at"))}
+        return {
+            "effective": self.data.get("effective", "yes") != "no",
+            "note": str(self.data.get("note", "")),
+            "new_due": parse_local_datetime(self.data.get("due_at")),
+        }
 
 
 # --- quality review --------------------------------------------------------------------------
 
+
 class SampleForm(Labelled, forms.Form):
     period_start = day(_("Closed from"))
     period_end = day(_("Closed until (inclusive)"))
-    size = forms.CharField(label=_("Sample size"), required=False,
-                           widget=forms.NumberInput(attrs={"min": 1, "max": 500}))
+    size = forms.CharField(
+        label=_("Sample size"), required=False, widget=forms.NumberInput(attrs={"min": 1, "max": 500})
+    )
 
     def values(self) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
         """The parsed values and the fields that could not be read."""
@@ -143,8 +159,9 @@ class SampleForm(Labelled, forms.Form):
 
 
 class ReviewForm(Labelled, forms.Form):
-    score = forms.CharField(label=_("Score (0–100)"), required=False,
-                            widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
+    score = forms.CharField(
+        label=_("Score (0–100)"), required=False, widget=forms.NumberInput(attrs={"min": 0, "max": 100})
+    )
     findings = area(_("Findings"), rows=3)
 
     def score_value(self) -> int | None:
@@ -159,8 +176,12 @@ class RollupForm(Labelled, forms.Form):
 
 # --- configuration ---------------------------------------------------------------------------
 
-KIND_LABELS = {"acknowledge": _("acknowledge"), "reply": _("reply to the customer"), "close": _("close"),
-               "callback_contact": _("wait for the customer to call back")}
+KIND_LABELS = {
+    "acknowledge": _("acknowledge"),
+    "reply": _("reply to the customer"),
+    "close": _("close"),
+    "callback_contact": _("wait for the customer to call back"),
+}
 
 
 def kind_label(kind: DeadlineKind) -> str:
@@ -190,8 +211,11 @@ def _any(label: Any, choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]
     return [("", label), *choices]
 
 
-OVERSEAS_CHOICES = [("", _("any customer")), ("true", _("overseas customers only")),
-                    ("false", _("domestic customers only"))]
+OVERSEAS_CHOICES = [
+    ("", _("any customer")),
+    ("true", _("overseas customers only")),
+    ("false", _("domestic customers only")),
+]
 
 
 class SlaPolicyForm(Labelled, forms.ModelForm[SlaPolicy]):
@@ -200,30 +224,58 @@ class SlaPolicyForm(Labelled, forms.ModelForm[SlaPolicy]):
     severity = forms.ChoiceField(label=_("Severity"), required=False, choices=_any(_("any severity"), Severity.choices))
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=_any(_("any urgency"), Urgency.choices))
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_any(_("any channel"), Channel.choices))
-    category = _CategoryChoice(label=_("Category (and its sub-categories)"), required=False,
-                               queryset=Category.objects.order_by("code"), empty_label=_("any category"))
-    overseas = forms.NullBooleanField(label=_("Customers"), required=False,
-                                      widget=forms.Select(choices=OVERSEAS_CHOICES))
-    by_time = forms.TimeField(label=_("By time of day"), required=False,
-                              widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                              help_text=_("For day units: due at this local time instead of the end of the day."))
+    category = _CategoryChoice(
+        label=_("Category (and its sub-categories)"),
+        required=False,
+        queryset=Category.objects.order_by("code"),
+        empty_label=_("any category"),
+    )
+    overseas = forms.NullBooleanField(
+        label=_("Customers"), required=False, widget=forms.Select(choices=OVERSEAS_CHOICES)
+    )
+    by_time = forms.TimeField(
+        label=_("By time of day"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("For day units: due at this local time instead of the end of the day."),
+    )
 
     class Meta:
         model = SlaPolicy
-        fields = ("kind", "name", "amount", "unit", "by_time", "severity", "urgency", "channel", "category",
-                  "overseas", "active")
+        fields = (
+            "kind",
+            "name",
+            "amount",
+            "unit",
+            "by_time",
+            "severity",
+            "urgency",
+            "channel",
+            "category",
+            "overseas",
+            "active",
+        )
         labels = {"name": _("Name"), "amount": _("Number of units"), "active": _("Active")}
         widgets = {"amount": forms.NumberInput(attrs={"min": 1, "max": 10000})}
 
 
 class AuthorityForm(Labelled, forms.ModelForm[ApprovalAuthority]):
     role = forms.ChoiceField(label=_("Role"), choices=_any(_("choose…"), Role.choices))
-    department = _DepartmentChoice(label=_("Department"), required=False,
-                                   queryset=Department.objects.filter(active=True).order_by("code"),
-                                   empty_label=_("every department (the role's default)"))
-    limit = forms.DecimalField(label=_("Limit (CNY)"), required=False, min_value=0, max_digits=12, decimal_places=2,
-                               help_text=_("Leave empty for unlimited."),
-                               widget=forms.NumberInput(attrs={"step": "0.01", "min": 0}))
+    department = _DepartmentChoice(
+        label=_("Department"),
+        required=False,
+        queryset=Department.objects.filter(active=True).order_by("code"),
+        empty_label=_("every department (the role's default)"),
+    )
+    limit = forms.DecimalField(
+        label=_("Limit (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty for unlimited."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": 0}),
+    )
 
     class Meta:
         model = ApprovalAuthority
@@ -236,22 +288,35 @@ class AuthorityForm(Labelled, forms.ModelForm[ApprovalAuthority]):
 
 
 class CategoryForm(Labelled, forms.ModelForm[Category]):
-    parent = _CategoryChoice(label=_("Parent category"), required=False,
-                             queryset=Category.objects.filter(level__lt=4).order_by("code"),
-                             empty_label=_("none (a top-level category)"))
-    department = _DepartmentChoice(label=_("Responsible department"), required=False,
-                                   queryset=Department.objects.filter(active=True).order_by("code"),
-                                   empty_label=_("the parent's department"),
-                                   help_text=_("Complaints of this category are routed to it."))
+    parent = _CategoryChoice(
+        label=_("Parent category"),
+        required=False,
+        queryset=Category.objects.filter(level__lt=4).order_by("code"),
+        empty_label=_("none (a top-level category)"),
+    )
+    department = _DepartmentChoice(
+        label=_("Responsible department"),
+        required=False,
+        queryset=Department.objects.filter(active=True).order_by("code"),
+        empty_label=_("the parent's department"),
+        help_text=_("Complaints of this category are routed to it."),
+    )
 
     class Meta:
         model = Category
         fields = ("parent", "code", "name_zh_hans", "name_zh_hant", "name_en", "department", "active")
-        labels = {"code": _("Code"), "name_zh_hans": _("Name (simplified Chinese)"),
-                  "name_zh_hant": _("Name (traditional Chinese)"), "name_en": _("Name (English)"),
-                  "active": _("Offered at intake")}
-        help_texts = {"code": _("The parent's code, a dot and lowercase letters, e.g. logistics.late. It cannot be "
-                                "changed later.")}
+        labels = {
+            "code": _("Code"),
+            "name_zh_hans": _("Name (simplified Chinese)"),
+            "name_zh_hant": _("Name (traditional Chinese)"),
+            "name_en": _("Name (English)"),
+            "active": _("Offered at intake"),
+        }
+        help_texts = {
+            "code": _(
+                "The parent's code, a dot and lowercase letters, e.g. logistics.late. It cannot be changed later."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -269,22 +334,44 @@ class CategoryForm(Labelled, forms.ModelForm[Category]):
 
 class SeverityRuleForm(Labelled, forms.ModelForm[SeverityRule]):
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    channels = forms.MultipleChoiceField(label=_("Channels that trigger the rule on their own"), required=False,
-                                         choices=Channel.choices, widget=forms.CheckboxSelectMultiple)
+    channels = forms.MultipleChoiceField(
+        label=_("Channels that trigger the rule on their own"),
+        required=False,
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = SeverityRule
-        fields = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels",
-                  "active")
-        labels = {"code": _("Code"), "name": _("Name"), "keywords_zh_hans": _("Keywords (simplified Chinese)"),
-                  "keywords_zh_hant": _("Keywords (traditional Chinese)"), "keywords_en": _("Keywords (English)"),
-                  "active": _("Active")}
-        help_texts = {"code": _("Lowercase letters, digits and _; it cannot be changed later."),
-                      "keywords_zh_hans": _("One keyword per line."), "keywords_zh_hant": _("One keyword per line."),
-                      "keywords_en": _("One keyword per line; English words also match their plain inflections.")}
-        widgets = {"keywords_zh_hans": forms.Textarea(attrs={"rows": 5}),
-                   "keywords_zh_hant": forms.Textarea(attrs={"rows": 5}),
-                   "keywords_en": forms.Textarea(attrs={"rows": 5})}
+        fields = (
+            "code",
+            "name",
+            "severity",
+            "keywords_zh_hans",
+            "keywords_zh_hant",
+            "keywords_en",
+            "channels",
+            "active",
+        )
+        labels = {
+            "code": _("Code"),
+            "name": _("Name"),
+            "keywords_zh_hans": _("Keywords (simplified Chinese)"),
+            "keywords_zh_hant": _("Keywords (traditional Chinese)"),
+            "keywords_en": _("Keywords (English)"),
+            "active": _("Active"),
+        }
+        help_texts = {
+            "code": _("Lowercase letters, digits and _; it cannot be changed later."),
+            "keywords_zh_hans": _("One keyword per line."),
+            "keywords_zh_hant": _("One keyword per line."),
+            "keywords_en": _("One keyword per line; English words also match their plain inflections."),
+        }
+        widgets = {
+            "keywords_zh_hans": forms.Textarea(attrs={"rows": 5}),
+            "keywords_zh_hant": forms.Textarea(attrs={"rows": 5}),
+            "keywords_en": forms.Textarea(attrs={"rows": 5}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -56,7 +56,7 @@ def _capa_errors(errors: list[FieldError], numbers: list[str]) -> list[FieldErro
     for error in errors:
         field = error.field or ""
         if field.startswith("complaints["):
-            index = int(field[len("complaints["):].rstrip("]"))
+            index = int(field[len("complaints[") :].rstrip("]"))
             number = numbers[index] if index < len(numbers) else ""
             error = FieldError("complaints", f"{number}: {error.message}", error.code)
         mapped.append(error)
@@ -64,8 +64,11 @@ def _capa_errors(errors: list[FieldError], numbers: list[str]) -> list[FieldErro
 
 
 def _owners() -> list[User]:
-    return list(User.objects.filter(is_active=True, role__in=STAFF_ROLES).select_related("department")
-                .order_by("department__code", "username"))
+    return list(
+        User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+        .select_related("department")
+        .order_by("department__code", "username")
+    )
 
 
 # --- CAPA ------------------------------------------------------------------------------------
@@ -78,8 +81,10 @@ CAPA_TABS = [
     ("all", gettext_lazy("all")),
 ]
 CAPA_EVENT_LABELS = {
-    "created": gettext_lazy("created"), "completed": gettext_lazy("reported completed"),
-    "verified": gettext_lazy("verified effective"), "reopened": gettext_lazy("verified not effective, reopened"),
+    "created": gettext_lazy("created"),
+    "completed": gettext_lazy("reported completed"),
+    "verified": gettext_lazy("verified effective"),
+    "reopened": gettext_lazy("verified not effective, reopened"),
     "escalated": gettext_lazy("escalated as overdue"),
 }
 
@@ -96,9 +101,18 @@ def capa_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = selectors.capa_list(user=user, status=None if tab == "all" else tab)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "web/supervision/capa_list.html",
-                  {"page": page, "tabs": CAPA_TABS, "tab": tab, "can_create": may_create_capa(user), "nav": "capas",
-                   "now": clock.now()})
+    return render(
+        request,
+        "web/supervision/capa_list.html",
+        {
+            "page": page,
+            "tabs": CAPA_TABS,
+            "tab": tab,
+            "can_create": may_create_capa(user),
+            "nav": "capas",
+            "now": clock.now(),
+        },
+    )
 
 
 @login_required
@@ -112,8 +126,11 @@ def capa_new(request: HttpRequest) -> HttpResponse:
         numbers = [n.strip() for n in request.GET.getlist("complaints") if n.strip()]
         linked = list(visible_complaints(user).filter(number__in=numbers).order_by("number"))
         due = timezone.localtime(clock.now() + dt.timedelta(days=14)).replace(hour=18, minute=0)
-        initial = {"complaints": "\n".join(numbers), "due_at": due.strftime(sf.DATETIME_LOCAL),
-                   "title": linked[0].title if len(linked) == 1 else ""}
+        initial = {
+            "complaints": "\n".join(numbers),
+            "due_at": due.strftime(sf.DATETIME_LOCAL),
+            "title": linked[0].title if len(linked) == 1 else "",
+        }
         form = sf.CapaForm(initial=initial, users=owners)
         return render(request, "web/supervision/capa_new.html", {"form": form, "linked": linked, "nav": "capas"})
     form = sf.CapaForm(request.POST, users=owners)
@@ -124,27 +141,40 @@ def capa_new(request: HttpRequest) -> HttpResponse:
         _forbid(exc)
         apply_errors(form, _capa_errors(exc.errors, values["complaints"]))
         linked = list(visible_complaints(user).filter(number__in=values["complaints"]).order_by("number"))
-        return render(request, "web/supervision/capa_new.html", {"form": form, "linked": linked, "nav": "capas"},
-                      status=exc.status)
+        return render(
+            request,
+            "web/supervision/capa_new.html",
+            {"form": form, "linked": linked, "nav": "capas"},
+            status=exc.status,
+        )
     messages.success(request, _("CAPA %(id)s was opened.") % {"id": capa.pk})
     return redirect("web:capa", capa_id=capa.pk)
 
 
-def _capa_context(request: HttpRequest, capa_id: int, *, complete_form: Any = None,
-                  verify_form: Any = None) -> dict[str, Any]:
+def _capa_context(
+    request: HttpRequest, capa_id: int, *, complete_form: Any = None, verify_form: Any = None
+) -> dict[str, Any]:
     user = _user(request)
     capa = selectors.capa_get(user=user, capa_id=capa_id)
     if capa is None:
         raise Http404(_("No CAPA has this number."))
     staff = user.role in STAFF_ROLES
     can_complete = staff and capa.status == CapaStatus.OPEN and (capa.owner_id == user.pk or user.role in MANAGERS)
-    can_verify = (staff and capa.status == CapaStatus.COMPLETED and services.may_verify(user)
-                  and capa.owner_id != user.pk)
+    can_verify = (
+        staff and capa.status == CapaStatus.COMPLETED and services.may_verify(user) and capa.owner_id != user.pk
+    )
     history = [{"event": e, "label": CAPA_EVENT_LABELS.get(e.kind, e.kind)} for e in capa.events.all()]
-    return {"capa": capa, "complaints": sorted(capa.complaints.all(), key=lambda c: c.number), "history": history,
-            "can_complete": can_complete, "can_verify": can_verify, "nav": "capas",
-            "complete_form": complete_form or sf.CapaCompleteForm(),
-            "verify_form": verify_form or sf.CapaVerifyForm(), "now": clock.now()}
+    return {
+        "capa": capa,
+        "complaints": sorted(capa.complaints.all(), key=lambda c: c.number),
+        "history": history,
+        "can_complete": can_complete,
+        "can_verify": can_verify,
+        "nav": "capas",
+        "complete_form": complete_form or sf.CapaCompleteForm(),
+        "verify_form": verify_form or sf.CapaVerifyForm(),
+        "now": clock.now(),
+    }
 
 
 @login_required
@@ -158,13 +188,18 @@ def capa_detail(request: HttpRequest, capa_id: int) -> HttpResponse:
 def capa_complete(request: HttpRequest, capa_id: int) -> HttpResponse:
     form = sf.CapaCompleteForm(request.POST)
     try:
-        services.capa_complete(actor=_user(request), capa_id=capa_id, note=str(request.POST.get("note", "")),
-                               now=clock.now())
+        services.capa_complete(
+            actor=_user(request), capa_id=capa_id, note=str(request.POST.get("note", "")), now=clock.now()
+        )
     except DomainError as exc:
         _forbid(exc)
         apply_errors(form, exc.errors)
-        return render(request, "web/supervision/capa_detail.html",
-                      _capa_context(request, capa_id, complete_form=form), status=exc.status)
+        return render(
+            request,
+            "web/supervision/capa_detail.html",
+            _capa_context(request, capa_id, complete_form=form),
+            status=exc.status,
+        )
     messages.success(request, _("The CAPA was reported completed; it now awaits verification."))
     return redirect("web:capa", capa_id=capa_id)
 
@@ -179,8 +214,12 @@ def capa_verify(request: HttpRequest, capa_id: int) -> HttpResponse:
     except DomainError as exc:
         _forbid(exc)
         apply_errors(form, exc.errors)
-        return render(request, "web/supervision/capa_detail.html",
-                      _capa_context(request, capa_id, verify_form=form), status=exc.status)
+        return render(
+            request,
+            "web/supervision/capa_detail.html",
+            _capa_context(request, capa_id, verify_form=form),
+            status=exc.status,
+        )
     if capa.status == CapaStatus.VERIFIED:
         messages.success(request, _("The CAPA was verified effective."))
     else:
@@ -190,13 +229,18 @@ def capa_verify(request: HttpRequest, capa_id: int) -> HttpResponse:
 
 # --- quality-review samples (SV-1) ------------------------------------------------------------
 
+
 def _samples_context(user: User, form: Any) -> dict[str, Any]:
     try:
         runs = list(selectors.sample_list(user=user)[:100])
     except DomainError as exc:
         raise DjangoPermissionDenied(str(exc)) from exc
-    return {"runs": runs, "form": form, "can_draw": user.role in STAFF_ROLES and services.may_supervise(user),
-            "nav": "samples"}
+    return {
+        "runs": runs,
+        "form": form,
+        "can_draw": user.role in STAFF_ROLES and services.may_supervise(user),
+        "nav": "samples",
+    }
 
 
 @login_required
@@ -206,8 +250,13 @@ def samples(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied(_("Only the supervision team and auditors see review samples."))
     if request.method != "POST":
         today = timezone.localdate(clock.now())
-        form = sf.SampleForm(initial={"period_start": (today - dt.timedelta(days=30)).isoformat(),
-                                      "period_end": today.isoformat(), "size": 10})
+        form = sf.SampleForm(
+            initial={
+                "period_start": (today - dt.timedelta(days=30)).isoformat(),
+                "period_end": today.isoformat(),
+                "size": 10,
+            }
+        )
         return render(request, "web/supervision/samples.html", _samples_context(user, form))
     form = sf.SampleForm(request.POST)
     values, bad = form.values()
@@ -219,14 +268,16 @@ def samples(request: HttpRequest) -> HttpResponse:
         _forbid(exc)
         errors = [FieldError(f, m) for f, m in bad] if bad else exc.errors
         apply_errors(form, errors)
-        return render(request, "web/supervision/samples.html", _samples_context(user, form),
-                      status=422 if bad else exc.status)
+        return render(
+            request, "web/supervision/samples.html", _samples_context(user, form), status=422 if bad else exc.status
+        )
     messages.success(request, _("A sample of %(count)d complaints was drawn.") % {"count": run.reviews.count()})
     return redirect("web:sample", run_id=run.pk)
 
 
-def _sample_context(request: HttpRequest, run_id: int, *, failed: int | None = None,
-                    failed_form: Any = None) -> dict[str, Any]:
+def _sample_context(
+    request: HttpRequest, run_id: int, *, failed: int | None = None, failed_form: Any = None
+) -> dict[str, Any]:
     user = _user(request)
     if not may_read_supervision(user):
         raise DjangoPermissionDenied(_("Only the supervision team and auditors see review samples."))
@@ -238,8 +289,9 @@ def _sample_context(request: HttpRequest, run_id: int, *, failed: int | None = N
     for review in selectors.sample_reviews(run).select_related("complaint__category", "complaint__assignee"):
         own = user.pk in (review.complaint.assignee_id, review.complaint.recorded_by_id)
         form = failed_form if review.pk == failed else sf.ReviewForm(prefix=f"r{review.pk}")
-        rows.append({"review": review, "form": form, "own": own,
-                     "open": can_review and review.reviewed_at is None and not own})
+        rows.append(
+            {"review": review, "form": form, "own": own, "open": can_review and review.reviewed_at is None and not own}
+        )
     done = sum(1 for row in rows if row["review"].reviewed_at is not None)
     return {"run": run, "rows": rows, "done": done, "nav": "samples", "failed": failed}
 
@@ -262,8 +314,13 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
     form = sf.ReviewForm(request.POST, prefix=f"r{review_id}")
     score = form.score_value()
     try:
-        services.review_record(actor=user, review_id=review_id, score=-1 if score is None else score,
-                               findings=str(request.POST.get(form.add_prefix("findings"), "")), now=clock.now())
+        services.review_record(
+            actor=user,
+            review_id=review_id,
+            score=-1 if score is None else score,
+            findings=str(request.POST.get(form.add_prefix("findings"), "")),
+            now=clock.now(),
+        )
     except DomainError as exc:
         _forbid(exc)
         apply_errors(form, exc.errors)
@@ -276,8 +333,9 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
 # --- roll-up (SV-4) ---------------------------------------------------------------------------
 
 SOURCE_LABELS = {
-    "investigation": gettext_lazy("Responsibility as recorded by the investigations of complaints closed in the "
-                                  "period."),
+    "investigation": gettext_lazy(
+        "Responsibility as recorded by the investigations of complaints closed in the period."
+    ),
     "complaints": gettext_lazy("No responsibility is recorded yet: complaints are counted by who handled them."),
 }
 
@@ -289,8 +347,10 @@ def rollup(request: HttpRequest) -> HttpResponse:
     if not may_read_supervision(user):
         raise DjangoPermissionDenied(_("Only the supervision team and auditors see the roll-up."))
     today = timezone.localdate(clock.now())
-    form = sf.RollupForm(request.GET or None, initial={"date_from": (today - dt.timedelta(days=30)).isoformat(),
-                                                       "date_to": today.isoformat()})
+    form = sf.RollupForm(
+        request.GET or None,
+        initial={"date_from": (today - dt.timedelta(days=30)).isoformat(), "date_to": today.isoformat()},
+    )
     date_from = sf.parse_day(request.GET.get("date_from")) if request.GET else today - dt.timedelta(days=30)
     date_to = sf.parse_day(request.GET.get("date_to")) if request.GET else today
     result = None
@@ -305,7 +365,14 @@ def rollup(request: HttpRequest) -> HttpResponse:
         names = {u.username: str(u) for u in User.objects.filter(username__in=[r.key for r in result.people])}
         for row in result.people:
             row.name = names.get(row.key, row.name)
-    return render(request, "web/supervision/rollup.html",
-                  {"form": form, "result": result, "nav": "rollup",
-                   "source": SOURCE_LABELS.get(result.source, "") if result else ""},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "web/supervision/rollup.html",
+        {
+            "form": form,
+            "result": result,
+            "nav": "rollup",
+            "source": SOURCE_LABELS.get(result.source, "") if result else "",
+        },
+        status=422 if form.errors else 200,
+    )

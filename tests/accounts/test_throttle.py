@@ -23,8 +23,9 @@ def store(request, db):
             yield request.param
         return
     prefix = f"kesu-test-{uuid.uuid4().hex}"
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS,
-                          "KEY_PREFIX": prefix}}
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": prefix}
+    }
     with override_settings(CACHES=caches, KESU_THROTTLE_STORE="cache", KESU_LOGIN_RATE_LIMIT="3/300"):
         client = throttle.CacheStore().client
         try:
@@ -37,7 +38,8 @@ def store(request, db):
 
 def token(username: str, password: str, address: str = "10.0.0.1"):
     return Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en").post(
-        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json")
+        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+    )
 
 
 def test_successful_sign_ins_are_never_counted(users, store):

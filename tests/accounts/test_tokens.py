@@ -9,8 +9,9 @@ from tests.conftest import PASSWORD
 
 
 def sign_in(username: str = "agent") -> str:
-    response = Client().post("/api/v1/auth/token", {"username": username, "password": PASSWORD},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token", {"username": username, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     return response.json()["token"]
 

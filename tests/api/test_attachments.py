@@ -19,9 +19,11 @@ def test_upload_png_is_stored_and_listed(api, register, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     complaint = register()
     client, headers = _client(api)
-    response = client.post(f"/api/v1/complaints/{complaint.number}/attachments",
-                           {"file": SimpleUploadedFile("破损.png", PNG, content_type="image/png"),
-                            "description": "外包装照片"}, **headers)
+    response = client.post(
+        f"/api/v1/complaints/{complaint.number}/attachments",
+        {"file": SimpleUploadedFile("破损.png", PNG, content_type="image/png"), "description": "外包装照片"},
+        **headers,
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["content_type"] == "image/png"
@@ -38,8 +40,11 @@ def test_executable_renamed_as_png_is_refused_and_nothing_stored(api, register, 
     complaint = register()
     client, headers = _client(api)
     events, audits = ComplaintEvent.objects.count(), AuditRecord.objects.count()
-    response = client.post(f"/api/v1/complaints/{complaint.number}/attachments",
-                           {"file": SimpleUploadedFile("photo.png", b"MZ\x90\x00" + b"\x00" * 100)}, **headers)
+    response = client.post(
+        f"/api/v1/complaints/{complaint.number}/attachments",
+        {"file": SimpleUploadedFile("photo.png", b"MZ\x90\x00" + b"\x00" * 100)},
+        **headers,
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "file"
     assert Attachment.objects.count() == 0
@@ -52,8 +57,11 @@ def test_too_large_file_is_refused(api, register, settings, tmp_path):
     settings.KESU_MAX_UPLOAD_BYTES = 100
     complaint = register()
     client, headers = _client(api)
-    response = client.post(f"/api/v1/complaints/{complaint.number}/attachments",
-                           {"file": SimpleUploadedFile("big.png", PNG + b"\x00" * 100)}, **headers)
+    response = client.post(
+        f"/api/v1/complaints/{complaint.number}/attachments",
+        {"file": SimpleUploadedFile("big.png", PNG + b"\x00" * 100)},
+        **headers,
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "file"
     assert Attachment.objects.count() == 0
@@ -63,7 +71,8 @@ def test_auditor_cannot_upload(api, register, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     complaint = register()
     client, headers = _client(api, "auditor")
-    response = client.post(f"/api/v1/complaints/{complaint.number}/attachments",
-                           {"file": SimpleUploadedFile("a.png", PNG)}, **headers)
+    response = client.post(
+        f"/api/v1/complaints/{complaint.number}/attachments", {"file": SimpleUploadedFile("a.png", PNG)}, **headers
+    )
     assert response.status_code == 403
     assert Attachment.objects.count() == 0

@@ -6,8 +6,9 @@ from kesu.notifications.models import OutboxMessage
 def test_supervisor_overrides_severity_with_reason_and_deadlines_follow(api, register):
     complaint = register(description="买的牛奶有异味")
     assert complaint.severity == "general"
-    response = api("supervisor").post(f"/api/v1/complaints/{complaint.number}/classification",
-                                      {"severity": "major", "reason": "顾客已联系记者"})
+    response = api("supervisor").post(
+        f"/api/v1/complaints/{complaint.number}/classification", {"severity": "major", "reason": "顾客已联系记者"}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["severity"] == "major"
@@ -38,15 +39,21 @@ def test_handler_may_set_category_but_not_severity(api, register, users, now):
     from kesu.complaints.services.transitions import complaint_transition
 
     complaint = register()
-    complaint_transition(actor=users["agent"], number=complaint.number, action="acknowledge",
-                         payload={}, now=now)
-    complaint_transition(actor=users["supervisor"], number=complaint.number, action="assign",
-                         payload={"department": "quality", "assignee": "handler"}, now=now)
+    complaint_transition(actor=users["agent"], number=complaint.number, action="acknowledge", payload={}, now=now)
+    complaint_transition(
+        actor=users["supervisor"],
+        number=complaint.number,
+        action="assign",
+        payload={"department": "quality", "assignee": "handler"},
+        now=now,
+    )
     handler = api("handler")
-    ok = handler.post(f"/api/v1/complaints/{complaint.number}/classification",
-                      {"category": "product_quality.food.foreign_matter"})
+    ok = handler.post(
+        f"/api/v1/complaints/{complaint.number}/classification", {"category": "product_quality.food.foreign_matter"}
+    )
     assert ok.status_code == 200
     assert ok.json()["category"] == "product_quality.food.foreign_matter"
-    refused = handler.post(f"/api/v1/complaints/{complaint.number}/classification",
-                           {"severity": "major", "reason": "x"})
+    refused = handler.post(
+        f"/api/v1/complaints/{complaint.number}/classification", {"severity": "major", "reason": "x"}
+    )
     assert refused.status_code == 403

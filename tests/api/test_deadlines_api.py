@@ -6,8 +6,9 @@ from kesu.deadlines.models import DeadlinePause
 def test_pause_and_resume_over_the_api(api, register):
     complaint = register()
     agent = api("agent")
-    paused = agent.post(f"/api/v1/complaints/{complaint.number}/pause", {"reason": "awaiting_customer",
-                                                                          "note": "等顾客提供照片"})
+    paused = agent.post(
+        f"/api/v1/complaints/{complaint.number}/pause", {"reason": "awaiting_customer", "note": "等顾客提供照片"}
+    )
     assert paused.status_code == 200, paused.content
     assert paused.json()["timeline"][-1]["kind"] == "deadlines_paused"
     assert DeadlinePause.objects.filter(complaint=complaint, ended_at__isnull=True).count() == 1
@@ -33,6 +34,7 @@ def test_resume_when_not_paused_is_409(api, register):
 
 def test_extension_without_preset_is_409(api, register):
     complaint = register()
-    response = api("manager").post(f"/api/v1/complaints/{complaint.number}/deadlines/close/extensions",
-                                   {"reason": "复杂案件"})
+    response = api("manager").post(
+        f"/api/v1/complaints/{complaint.number}/deadlines/close/extensions", {"reason": "复杂案件"}
+    )
     assert response.status_code == 409

@@ -17,49 +17,57 @@ def test_401_without_a_token(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"field": None, "message": "Sign in first: send a valid bearer token.",
-                                           "code": "unauthenticated"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Sign in first: send a valid bearer token.", "code": "unauthenticated"}]
+    }
 
 
 def test_401_with_a_bad_token(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION="Bearer nonsense").get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"field": None, "message": "Sign in first: send a valid bearer token.",
-                                           "code": "unauthenticated"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Sign in first: send a valid bearer token.", "code": "unauthenticated"}]
+    }
 
 
 def test_401_in_chinese_by_default(db):
     response = Client().get(URL)
 
-    assert response.json() == {"errors": [{"field": None, "message": "请先登录：发送有效的 Bearer 令牌。",
-                                           "code": "unauthenticated"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "请先登录：发送有效的 Bearer 令牌。", "code": "unauthenticated"}]
+    }
 
 
 def test_401_for_a_wrong_password(users):
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/auth/token", {"username": "agent", "password": "x"},
-                                                      content_type="application/json")
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/auth/token", {"username": "agent", "password": "x"}, content_type="application/json"
+    )
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"field": None, "message": "Wrong username or password.",
-                                           "code": "wrong_credentials"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Wrong username or password.", "code": "wrong_credentials"}]
+    }
 
 
 def test_422_for_a_token_request_without_password(users):
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/auth/token", {"username": "agent"},
-                                                      content_type="application/json")
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/auth/token", {"username": "agent"}, content_type="application/json"
+    )
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": "password", "message": "This field is required.",
-                                           "code": "required"}]}
+    assert response.json() == {
+        "errors": [{"field": "password", "message": "This field is required.", "code": "required"}]
+    }
 
 
 def test_404_for_an_unknown_number(api):
     response = api("agent", language="en").get(f"{URL}/202611-99999")
 
     assert response.status_code == 404
-    assert response.json() == {"errors": [{"field": None, "message": "No complaint has this number.",
-                                           "code": "not_found"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "No complaint has this number.", "code": "not_found"}]
+    }
 
 
 def test_409_for_an_action_not_allowed_in_the_state(api, register):
@@ -74,23 +82,25 @@ def test_409_for_an_action_not_allowed_in_the_state(api, register):
 def test_403_for_a_role_that_may_not_act(api, complaint_in):
     complaint = complaint_in("acknowledged")
 
-    response = api("agent", language="en").post(f"{URL}/{complaint.number}/transitions",
-                                                {"action": "assign", "department": "quality"})
+    response = api("agent", language="en").post(
+        f"{URL}/{complaint.number}/transitions", {"action": "assign", "department": "quality"}
+    )
 
     assert response.status_code == 403
-    assert response.json() == {"errors": [{"field": None, "message": "Your role may not take this action.",
-                                           "code": "forbidden"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Your role may not take this action.", "code": "forbidden"}]
+    }
 
 
 def test_403_for_an_auditor(api, register):
     complaint = register()
 
-    response = api("auditor", language="en").post(f"{URL}/{complaint.number}/transitions",
-                                                  {"action": "acknowledge"})
+    response = api("auditor", language="en").post(f"{URL}/{complaint.number}/transitions", {"action": "acknowledge"})
 
     assert response.status_code == 403
-    assert response.json() == {"errors": [{"field": None, "message": "Auditors have read-only access.",
-                                           "code": "forbidden"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Auditors have read-only access.", "code": "forbidden"}]
+    }
 
 
 def test_refused_transition_stores_nothing(api, register):
@@ -109,8 +119,9 @@ def test_422_for_an_unknown_action_names_the_field(api, register):
     response = api("agent", language="en").post(f"{URL}/{complaint.number}/transitions", {"action": "explode"})
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": "action", "message": "Unknown action: explode.",
-                                           "code": "invalid_choice"}]}
+    assert response.json() == {
+        "errors": [{"field": "action", "message": "Unknown action: explode.", "code": "invalid_choice"}]
+    }
 
 
 def test_422_for_a_bad_query_parameter_names_it(api):
@@ -123,8 +134,9 @@ def test_422_for_a_bad_query_parameter_names_it(api):
 def test_422_for_a_page_size_out_of_range(api):
     response = api("agent", language="en").get(URL, page_size=500)
 
-    assert response.json() == {"errors": [{"field": "page_size", "message": "Give a page size from 1 to 100.",
-                                           "code": "invalid"}]}
+    assert response.json() == {
+        "errors": [{"field": "page_size", "message": "Give a page size from 1 to 100.", "code": "invalid"}]
+    }
 
 
 def test_422_for_a_bad_date_filter_names_it(api):
@@ -148,26 +160,29 @@ def test_413_carries_the_error_shape(api, settings):
     response = api("agent", language="en").post(URL, intake_payload(description="x" * 200))
 
     assert response.status_code == 413
-    assert response.json() == {"errors": [{"field": None, "message": "The request body is too large.",
-                                           "code": "body_too_large"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "The request body is too large.", "code": "body_too_large"}]
+    }
     assert Complaint.objects.count() == 0
 
 
-@pytest.mark.parametrize(("language", "message"), [("zh-hans", "请求内容过大。"), ("zh-hant", "請求內容過大。"),
-                                                   ("en", "The request body is too large.")])
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh-hans", "请求内容过大。"), ("zh-hant", "請求內容過大。"), ("en", "The request body is too large.")],
+)
 def test_413_is_in_the_callers_language(db, settings, language, message):
     settings.KESU_MAX_JSON_BODY = 10
 
-    response = Client(HTTP_ACCEPT_LANGUAGE=language).post(URL, data="{" + '"a": 1,' * 10 + "}",
-                                                          content_type="application/json")
+    response = Client(HTTP_ACCEPT_LANGUAGE=language).post(
+        URL, data="{" + '"a": 1,' * 10 + "}", content_type="application/json"
+    )
 
     assert response.json()["errors"][0]["message"] == message
 
 
 def test_413_does_not_change_the_language_of_later_work(db, settings):
     settings.KESU_MAX_JSON_BODY = 10
-    Client(HTTP_ACCEPT_LANGUAGE="en").post(URL, data='{"description": "long enough"}',
-                                           content_type="application/json")
+    Client(HTTP_ACCEPT_LANGUAGE="en").post(URL, data='{"description": "long enough"}', content_type="application/json")
 
     assert translation.get_language() == "zh-hans"
 
@@ -184,8 +199,9 @@ def test_405_for_a_wrong_method_carries_the_error_shape(api, register):
     response = api("agent", language="en").get(f"{URL}/{complaint.number}/transitions")
 
     assert response.status_code == 405
-    assert response.json() == {"errors": [{"field": None, "message": "Method not allowed.",
-                                           "code": "method_not_allowed"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Method not allowed.", "code": "method_not_allowed"}]
+    }
 
 
 def test_405_names_the_allowed_methods(api, register):
@@ -199,8 +215,9 @@ def test_405_names_the_allowed_methods(api, register):
 def test_405_in_chinese_by_default(db):
     response = Client().put("/api/v1/public/complaints", data="{}", content_type="application/json")
 
-    assert response.json() == {"errors": [{"field": None, "message": "不允许使用此方法。",
-                                           "code": "method_not_allowed"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "不允许使用此方法。", "code": "method_not_allowed"}]
+    }
 
 
 def test_404_for_an_unknown_api_path_carries_the_error_shape(db):

@@ -19,7 +19,13 @@ def test_openapi_document_matches_the_code(client):
 
 def test_every_contract_path_is_documented():
     paths = api.get_openapi_schema(path_prefix="/api/v1")["paths"]
-    for path in ("/api/v1/auth/token", "/api/v1/health", "/api/v1/complaints", "/api/v1/complaints/{number}",
-                 "/api/v1/complaints/{number}/transitions", "/api/v1/public/complaints",
-                 "/api/v1/public/complaints/{number}"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/health",
+        "/api/v1/complaints",
+        "/api/v1/complaints/{number}",
+        "/api/v1/complaints/{number}/transitions",
+        "/api/v1/public/complaints",
+        "/api/v1/public/complaints/{number}",
+    ):
         assert path in paths

@@ -17,14 +17,24 @@ from kesu.notifications.models import OutboxMessage
 from tests.conftest import SHANGHAI, intake_payload
 
 CREATE = "/api/v1/public/complaints"
-INTERNAL_FIELDS = {"assignee", "department", "escalation_level", "severity", "severity_rule", "customer",
-                   "recorded_by", "actions", "external_ref"}
+INTERNAL_FIELDS = {
+    "assignee",
+    "department",
+    "escalation_level",
+    "severity",
+    "severity_rule",
+    "customer",
+    "recorded_by",
+    "actions",
+    "external_ref",
+}
 FROZEN = dt.datetime(2026, 11, 23, 10, 0, 30, tzinfo=SHANGHAI)
 
 
 def public_payload(**overrides):
-    payload = intake_payload(channel="web", customer={"name": "陈女士", "phone": "13912345678",
-                                                      "email": "Chen@Example.com"})
+    payload = intake_payload(
+        channel="web", customer={"name": "陈女士", "phone": "13912345678", "email": "Chen@Example.com"}
+    )
     payload.update(overrides)
     return payload
 
@@ -104,13 +114,12 @@ def test_settlement_sent_by_the_customer_is_ignored(public, users):
 
 
 def test_received_at_cannot_be_set_by_the_customer(public, users):
-    response = post(public, public_payload(received_at="2026-01-05T09:00:00+08:00"),
-                    HTTP_ACCEPT_LANGUAGE="en")
+    response = post(public, public_payload(received_at="2026-01-05T09:00:00+08:00"), HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": "received_at",
-                                           "message": "The time received is set by the system.",
-                                           "code": "forbidden"}]}
+    assert response.json() == {
+        "errors": [{"field": "received_at", "message": "The time received is set by the system.", "code": "forbidden"}]
+    }
     assert Complaint.objects.count() == 0
 
 
@@ -119,8 +128,13 @@ def test_bad_input_names_the_field_and_stores_nothing(public, users):
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["customer.phone"]
-    assert (Complaint.objects.count(), Customer.objects.count(), ComplaintEvent.objects.count(),
-            MonthlyCounter.objects.count(), OutboxMessage.objects.count()) == (0, 0, 0, 0, 0)
+    assert (
+        Complaint.objects.count(),
+        Customer.objects.count(),
+        ComplaintEvent.objects.count(),
+        MonthlyCounter.objects.count(),
+        OutboxMessage.objects.count(),
+    ) == (0, 0, 0, 0, 0)
 
 
 def test_body_over_the_limit_is_refused_with_413(public, users, settings):
@@ -167,8 +181,9 @@ def test_any_wrong_contact_gives_the_same_404_as_an_unknown_number(public, filed
 def test_404_says_nothing_about_which_part_was_wrong(public, filed):
     response = track(public, filed, "13800000000", HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.json() == {"errors": [{"field": None, "message": "No complaint matches this number and contact.",
-                                           "code": "not_found"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "No complaint matches this number and contact.", "code": "not_found"}]
+    }
 
 
 def test_view_has_no_internal_fields(public, filed):
@@ -178,11 +193,16 @@ def test_view_has_no_internal_fields(public, filed):
 
 
 def test_view_shows_no_internal_notes_or_staff(public, filed, users, now):
-    complaint_transition(actor=users["agent"], number=filed, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
-    complaint_transition(actor=users["supervisor"], number=filed, action="assign",
-                         payload={"action": "assign", "department": "quality", "assignee": "handler",
-                                  "note": "内部备注：疑似职业打假"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=filed, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
+    complaint_transition(
+        actor=users["supervisor"],
+        number=filed,
+        action="assign",
+        payload={"action": "assign", "department": "quality", "assignee": "handler", "note": "内部备注：疑似职业打假"},
+        now=now,
+    )
 
     response = track(public, filed, "13912345678")
 
@@ -191,15 +211,23 @@ def test_view_shows_no_internal_notes_or_staff(public, filed, users, now):
 
 
 def test_view_timeline_lists_only_public_events(public, filed, users, now):
-    complaint_transition(actor=users["agent"], number=filed, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
-    complaint_transition(actor=users["supervisor"], number=filed, action="assign",
-                         payload={"action": "assign", "department": "quality"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=filed, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
+    complaint_transition(
+        actor=users["supervisor"],
+        number=filed,
+        action="assign",
+        payload={"action": "assign", "department": "quality"},
+        now=now,
+    )
 
     timeline = track(public, filed, "13912345678").json()["timeline"]
 
-    assert [(e["kind"], e["status"]) for e in timeline] == [("registered", "registered"),
-                                                            ("acknowledge", "acknowledged")]
+    assert [(e["kind"], e["status"]) for e in timeline] == [
+        ("registered", "registered"),
+        ("acknowledge", "acknowledged"),
+    ]
 
 
 def test_view_status_label_is_translated(public, filed):
@@ -209,6 +237,7 @@ def test_view_status_label_is_translated(public, filed):
 
 
 # --- rate limit -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def limited(settings):
@@ -238,8 +267,9 @@ def test_429_carries_the_error_shape(public, users, limited):
 
     response = post(public, public_payload(), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.json() == {"errors": [{"field": None, "message": "Too many requests; try again in 30 seconds.",
-                                           "code": "rate_limited"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Too many requests; try again in 30 seconds.", "code": "rate_limited"}]
+    }
 
 
 def test_tracking_is_refused_with_429_after_the_configured_count(public, filed, limited):

@@ -3,8 +3,10 @@ from kesu.complaints.models import Complaint
 
 def test_public_complaint_keeps_the_language_it_was_filed_in(api, db):
     english = api(None, language="en")
-    response = english.post("/api/v1/public/complaints", {
-        "channel": "web", "customer": {"name": "Ann", "email": "ann@example.com"}, "description": "Parcel lost"})
+    response = english.post(
+        "/api/v1/public/complaints",
+        {"channel": "web", "customer": {"name": "Ann", "email": "ann@example.com"}, "description": "Parcel lost"},
+    )
     assert response.status_code == 201
     assert Complaint.objects.get(number=response.json()["number"]).language == "en"
 
@@ -19,7 +21,9 @@ def test_staff_intake_takes_the_customers_language_or_defaults_to_simplified_chi
 
 
 def test_unknown_language_is_a_field_error(api, db):
-    response = api("agent").post("/api/v1/complaints", {
-        "channel": "phone", "customer": {"name": "x", "phone": "13800138124"}, "description": "y", "language": "fr"})
+    response = api("agent").post(
+        "/api/v1/complaints",
+        {"channel": "phone", "customer": {"name": "x", "phone": "13800138124"}, "description": "y", "language": "fr"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "language"

@@ -9,8 +9,10 @@ def numbers(response) -> list[str]:
 
 
 def test_q_finds_by_phone_tail_order_and_lot_within_what_the_caller_sees(api, register):
-    target = register(customer={"name": "周杰", "phone": "13500002468"},
-                      product={"name": "台灯", "lot": "L-555", "order_no": "ORD-42"})
+    target = register(
+        customer={"name": "周杰", "phone": "13500002468"},
+        product={"name": "台灯", "lot": "L-555", "order_no": "ORD-42"},
+    )
     elsewhere = register(category="service_attitude.rude", customer={"name": "周杰", "phone": "13500012468"})
     agent = api("agent")
     assert numbers(agent.get("/api/v1/complaints", q="2468")) == [elsewhere.number, target.number]

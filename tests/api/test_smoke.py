@@ -6,10 +6,15 @@ def test_health(client):
 
 def test_register_and_read(api, db):
     agent = api("agent")
-    response = agent.post("/api/v1/complaints", {
-        "channel": "phone", "customer": {"name": "李四", "phone": "13812345678"},
-        "description": "商品破损", "amount_claimed": "12.50",
-    })
+    response = agent.post(
+        "/api/v1/complaints",
+        {
+            "channel": "phone",
+            "customer": {"name": "李四", "phone": "13812345678"},
+            "description": "商品破损",
+            "amount_claimed": "12.50",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "registered"

@@ -31,26 +31,34 @@ def refused(client, path: str, body: Any = None, raw: bytes | None = None) -> tu
 
 @pytest.mark.parametrize(("state", "action"), ALLOWED_CELLS)
 def test_allowed_action_returns_200_with_the_new_status(complaint_in, register, users, now, api, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     response = api(ACTOR[action]).post(url(complaint), payload)
     assert (response.status_code, response.json()["status"]) == (200, EXPECTED_TARGET[(state, action)])
 
 
 @pytest.mark.parametrize(("state", "action"), ALLOWED_CELLS)
 def test_allowed_action_shows_on_the_returned_timeline(complaint_in, register, users, now, api, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     event = api(ACTOR[action]).post(url(complaint), payload).json()["timeline"][-1]
     assert (event["kind"], event["actor"], event["from_status"], event["to_status"]) == (
-        action, ACTOR[action], state, EXPECTED_TARGET[(state, action)])
+        action,
+        ACTOR[action],
+        state,
+        EXPECTED_TARGET[(state, action)],
+    )
 
 
 @pytest.mark.parametrize(("state", "action"), REFUSED_CELLS)
-def test_action_not_allowed_in_the_state_is_409_and_writes_nothing(complaint_in, register, users, now, api,
-                                                                   state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+def test_action_not_allowed_in_the_state_is_409_and_writes_nothing(
+    complaint_in, register, users, now, api, state, action
+):
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     client = api(ACTOR[action])
     assert refused(client, url(complaint), payload) == (409, [None], True)
 
@@ -78,11 +86,14 @@ def test_body_that_is_not_an_object_is_422(complaint_in, api):
     assert refused(api("manager"), url(complaint), ["escalate"]) == (422, [None], True)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"department": "marketing", "assignee": "handler"}, "department"),
-    ({"department": "quality", "assignee": "nobody"}, "assignee"),
-    ({"department": "物流部", "assignee": "handler"}, "assignee"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"department": "marketing", "assignee": "handler"}, "department"),
+        ({"department": "quality", "assignee": "nobody"}, "assignee"),
+        ({"department": "物流部", "assignee": "handler"}, "assignee"),
+    ],
+)
 def test_assign_with_a_bad_department_or_assignee_is_422(complaint_in, api, body, field):
     complaint = complaint_in("acknowledged")
     assert refused(api("supervisor"), url(complaint), {"action": "assign", **body}) == (422, [field], True)
@@ -90,22 +101,32 @@ def test_assign_with_a_bad_department_or_assignee_is_422(complaint_in, api, body
 
 def test_assign_by_department_name_is_accepted(complaint_in, api):
     complaint = complaint_in("acknowledged")
-    response = api("supervisor").post(url(complaint), {"action": "assign", "department": "品质部",
-                                                       "assignee": "handler"})
+    response = api("supervisor").post(
+        url(complaint), {"action": "assign", "department": "品质部", "assignee": "handler"}
+    )
     assert (response.status_code, response.json()["department"], response.json()["assignee"]) == (
-        200, "quality", "handler")
+        200,
+        "quality",
+        "handler",
+    )
 
 
 def test_rule_invalid_with_an_unknown_reason_is_422(complaint_in, api):
     complaint = complaint_in("investigating")
     assert refused(api("supervisor"), url(complaint), {"action": "rule_invalid", "reason": "rude"}) == (
-        422, ["reason"], True)
+        422,
+        ["reason"],
+        True,
+    )
 
 
 def test_merge_into_an_unknown_complaint_is_422(complaint_in, api):
     complaint = complaint_in("investigating")
     assert refused(api("supervisor"), url(complaint), {"action": "merge", "into": "209901-99999"}) == (
-        422, ["into"], True)
+        422,
+        ["into"],
+        True,
+    )
 
 
 # --- 409 from guards, 403 from authority, 404 ---------------------------------------------------
@@ -114,14 +135,20 @@ def test_merge_into_an_unknown_complaint_is_422(complaint_in, api):
 def test_merge_into_itself_is_409(complaint_in, api):
     complaint = complaint_in("investigating")
     assert refused(api("supervisor"), url(complaint), {"action": "merge", "into": complaint.number}) == (
-        409, ["into"], True)
+        409,
+        ["into"],
+        True,
+    )
 
 
 def test_merge_into_a_closed_complaint_is_409(complaint_in, api):
     target = complaint_in("closed")
     complaint = complaint_in("investigating")
     assert refused(api("supervisor"), url(complaint), {"action": "merge", "into": target.number}) == (
-        409, ["into"], True)
+        409,
+        ["into"],
+        True,
+    )
 
 
 def test_customer_accept_before_approval_is_409(complaint_in, api):
@@ -140,8 +167,7 @@ def test_approver_without_enough_authority_is_403(complaint_in, api):
 
 
 def test_unknown_number_is_404(api, users):
-    assert refused(api("manager"), url("209901-99999"), {"action": "escalate", "reason": "x"}) == (
-        404, [None], True)
+    assert refused(api("manager"), url("209901-99999"), {"action": "escalate", "reason": "x"}) == (404, [None], True)
 
 
 # --- what the response shows ------------------------------------------------------------------
@@ -155,8 +181,7 @@ def test_escalate_returns_the_new_level(complaint_in, api):
 
 def test_unsatisfied_callback_returns_investigating_one_level_up(complaint_in, api):
     complaint = complaint_in("resolved")
-    body = api("agent").post(url(complaint), {"action": "record_callback", "reached": True,
-                                              "satisfied": False}).json()
+    body = api("agent").post(url(complaint), {"action": "record_callback", "reached": True, "satisfied": False}).json()
     assert (body["status"], body["escalation_level"]) == ("investigating", 1)
 
 

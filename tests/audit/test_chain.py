@@ -33,8 +33,9 @@ def sealed_history(register, users, now):
     first = register()
     register()
     register()
-    complaint_transition(actor=users["agent"], number=first.number, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=first.number, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
     audit_seal()
     return list(AuditRecord.objects.order_by("chain_seq"))
 
@@ -49,13 +50,19 @@ def test_registration_leaves_an_audit_record(register):
 def test_transition_leaves_an_audit_record(register, users, now):
     complaint = register()
 
-    complaint_transition(actor=users["agent"], number=complaint.number, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=complaint.number, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
 
-    actions = list(AuditRecord.objects.filter(object_id=complaint.number).order_by("id").values_list(
-        "action", "data__from", "data__to"))
-    assert actions == [("complaint.registered", "", "registered"),
-                       ("complaint.acknowledge", "registered", "acknowledged")]
+    actions = list(
+        AuditRecord.objects.filter(object_id=complaint.number)
+        .order_by("id")
+        .values_list("action", "data__from", "data__to")
+    )
+    assert actions == [
+        ("complaint.registered", "", "registered"),
+        ("complaint.acknowledge", "registered", "acknowledged"),
+    ]
 
 
 def test_refused_transition_leaves_no_audit_record(register, users, now):
@@ -63,8 +70,9 @@ def test_refused_transition_leaves_no_audit_record(register, users, now):
     before = AuditRecord.objects.count()
 
     with pytest.raises(Conflict):
-        complaint_transition(actor=users["agent"], number=complaint.number, action="close",
-                             payload={"action": "close"}, now=now)
+        complaint_transition(
+            actor=users["agent"], number=complaint.number, action="close", payload={"action": "close"}, now=now
+        )
 
     assert AuditRecord.objects.count() == before
 
@@ -128,7 +136,11 @@ def test_verify_names_a_record_whose_data_was_changed(sealed_history):
     result = audit_verify()
 
     assert (result.ok, result.first_bad_id, result.first_bad_seq, result.reason) == (
-        False, target.id, 3, "content changed")
+        False,
+        target.id,
+        3,
+        "content changed",
+    )
 
 
 def test_verify_names_the_first_of_several_changed_records(sealed_history):
@@ -217,12 +229,12 @@ def test_command_verify_fails_naming_the_record_after_a_deleted_one(sealed_histo
         call_command("audit", "verify")
 
     assert str(failed.value).startswith(
-        f"TAMPERED: record id={sealed_history[1].id} seq=2: record(s) missing before sequence 2")
+        f"TAMPERED: record id={sealed_history[1].id} seq=2: record(s) missing before sequence 2"
+    )
 
 
 def test_digest_covers_every_field(db, now):
-    record = audit_record(actor=None, action="test.thing", object_type="thing", object_id="1",
-                          data={"a": 1}, at=now)
+    record = audit_record(actor=None, action="test.thing", object_type="thing", object_id="1", data={"a": 1}, at=now)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditrecord SET object_id = '2' WHERE id = %s", [record.id])
 
@@ -235,8 +247,9 @@ def test_concurrent_sealers_assign_each_sequence_once(db, now):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent sealers need PostgreSQL row locks")
     for index in range(300):
-        audit_record(actor=None, action="test.bulk", object_type="thing", object_id=str(index),
-                     data={"index": index}, at=now)
+        audit_record(
+            actor=None, action="test.bulk", object_type="thing", object_id=str(index), data={"index": index}, at=now
+        )
     failures: list[BaseException] = []
     sealed: list[int] = []
     start = threading.Barrier(4)

@@ -32,9 +32,17 @@ from kesu.complaints.services.transitions import complaint_transition
 
 
 def plain_digest(record: AuditRecord) -> str:
-    return hashlib.sha256(_canonical(at=record.at, actor_id=record.actor_id, actor=record.actor,
-                                     action=record.action, object_type=record.object_type,
-                                     object_id=record.object_id, data=record.data)).hexdigest()
+    return hashlib.sha256(
+        _canonical(
+            at=record.at,
+            actor_id=record.actor_id,
+            actor=record.actor,
+            action=record.action,
+            object_type=record.object_type,
+            object_id=record.object_id,
+            data=record.data,
+        )
+    ).hexdigest()
 
 
 def plain_link(prev: str, digest: str, seq: int) -> str:
@@ -52,9 +60,11 @@ def rewrite_from(records: list[AuditRecord], index: int, data: dict, *, digest, 
         for record in records[index:]:
             new_digest = digest(record)
             new_hash = link(prev, new_digest, record.chain_seq)
-            cursor.execute(f"UPDATE audit_auditrecord SET data = %s{cast}, digest = %s, prev_hash = %s, "
-                           "chain_hash = %s WHERE id = %s", [json.dumps(record.data), new_digest, prev, new_hash,
-                                                             record.id])
+            cursor.execute(
+                f"UPDATE audit_auditrecord SET data = %s{cast}, digest = %s, prev_hash = %s, "
+                "chain_hash = %s WHERE id = %s",
+                [json.dumps(record.data), new_digest, prev, new_hash, record.id],
+            )
             prev = new_hash
         cursor.execute("UPDATE audit_auditchainhead SET last_hash = %s WHERE id = 1", [prev])
 
@@ -65,8 +75,9 @@ def history(register, users, now):
     first = register()
     register()
     register()
-    complaint_transition(actor=users["agent"], number=first.number, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=first.number, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
     audit_seal()
     return list(AuditRecord.objects.order_by("chain_seq"))
 
@@ -86,13 +97,22 @@ def test_a_chain_rewritten_without_the_key_is_reported(history):
     result = audit_verify()
 
     assert (result.ok, result.first_bad_id, result.first_bad_seq, result.reason) == (
-        False, target.id, 2, "content changed")
+        False,
+        target.id,
+        2,
+        "content changed",
+    )
 
 
 def test_an_anchored_chain_rewritten_even_with_the_key_is_reported(history):
     audit_verify()  # anchors the head (seq 4)
-    rewrite_from(history, 2, {**history[2].data, "note": "rewritten"},
-                 digest=record_digest, link=lambda prev, digest, seq: chain_hash(prev, digest, seq))
+    rewrite_from(
+        history,
+        2,
+        {**history[2].data, "note": "rewritten"},
+        digest=record_digest,
+        link=lambda prev, digest, seq: chain_hash(prev, digest, seq),
+    )
     ComplaintEvent.objects.filter(complaint__number=history[2].object_id).update(note="rewritten")
 
     result = audit_verify()
@@ -106,19 +126,18 @@ def test_a_deleted_tail_behind_the_last_anchor_is_reported(history):
     last, before = history[-1], history[-2]
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditrecord WHERE id = %s", [last.id])
-        cursor.execute("UPDATE audit_auditchainhead SET last_seq = 3, last_hash = %s WHERE id = 1",
-                       [before.chain_hash])
+        cursor.execute("UPDATE audit_auditchainhead SET last_seq = 3, last_hash = %s WHERE id = 1", [before.chain_hash])
     # The timeline event goes too, so only the anchor can tell.
     ComplaintEvent.objects.filter(kind="acknowledge").delete()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE complaints_complaint SET status = 'registered' WHERE number = %s",
-                       [last.object_id])
+        cursor.execute("UPDATE complaints_complaint SET status = 'registered' WHERE number = %s", [last.object_id])
 
     result = audit_verify()
 
     assert (result.ok, result.first_bad_seq) == (False, 4)
-    assert result.reason == ("records missing at the end of the chain: the head is at sequence 3, "
-                             "behind the anchor at sequence 4")
+    assert result.reason == (
+        "records missing at the end of the chain: the head is at sequence 3, behind the anchor at sequence 4"
+    )
 
 
 def test_verify_anchors_an_intact_head_once(history):
@@ -158,8 +177,7 @@ def test_a_complaint_status_edited_behind_the_audit_is_reported(history):
     result = audit_verify()
 
     assert (result.ok, result.complaint) == (False, number)
-    assert result.reason == (f"complaint {number}: status 'closed' disagrees with the audit trail "
-                             "('acknowledged')")
+    assert result.reason == (f"complaint {number}: status 'closed' disagrees with the audit trail ('acknowledged')")
 
 
 def test_a_timeline_event_edited_behind_the_audit_is_reported(history):
@@ -186,10 +204,16 @@ def test_a_timeline_event_deleted_behind_the_audit_is_reported(history):
 def test_a_deleted_complaint_is_reported(history):
     number = history[1].object_id
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM complaints_complaintevent WHERE complaint_id IN "
-                       "(SELECT id FROM complaints_complaint WHERE number = %s)", [number])
-        cursor.execute("DELETE FROM deadlines_complaintdeadline WHERE complaint_id IN "
-                       "(SELECT id FROM complaints_complaint WHERE number = %s)", [number])
+        cursor.execute(
+            "DELETE FROM complaints_complaintevent WHERE complaint_id IN "
+            "(SELECT id FROM complaints_complaint WHERE number = %s)",
+            [number],
+        )
+        cursor.execute(
+            "DELETE FROM deadlines_complaintdeadline WHERE complaint_id IN "
+            "(SELECT id FROM complaints_complaint WHERE number = %s)",
+            [number],
+        )
         cursor.execute("DELETE FROM complaints_complaint WHERE number = %s", [number])
 
     result = audit_verify()
@@ -212,8 +236,10 @@ def test_the_command_names_the_complaint(history):
 def test_a_chain_written_before_keying_verifies_from_its_cut_over(db, now):
     """Records and links from before the key keep their plain hashes; the head records where
     keying began (what migration 0002 does to an existing installation)."""
-    old = [audit_record(actor=None, action="test.old", object_type="thing", object_id=str(i), data={"i": i},
-                        at=now) for i in range(2)]
+    old = [
+        audit_record(actor=None, action="test.old", object_type="thing", object_id=str(i), data={"i": i}, at=now)
+        for i in range(2)
+    ]
     for record in old:
         AuditRecord.objects.filter(pk=record.pk).update(digest=plain_digest(record))
     prev = GENESIS
@@ -279,5 +305,4 @@ def test_an_anchor_file_that_lost_its_anchors_is_reported(history, settings):
     result = audit_verify()
 
     assert (result.ok, result.first_bad_seq) == (False, 4)
-    assert result.reason == ("the anchor file lost anchors: the database records one at sequence 4, "
-                             "the file does not")
+    assert result.reason == ("the anchor file lost anchors: the database records one at sequence 4, the file does not")

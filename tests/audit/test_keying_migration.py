@@ -27,14 +27,23 @@ def test_a_chain_written_before_keying_verifies_after_the_migration(now):
         with connection.cursor() as cursor:
             prev = "0" * 64
             for seq in (1, 2):
-                content = _canonical(at=now, actor_id=None, actor="", action="old.thing", object_type="thing",
-                                     object_id=str(seq), data={"seq": seq})
+                content = _canonical(
+                    at=now,
+                    actor_id=None,
+                    actor="",
+                    action="old.thing",
+                    object_type="thing",
+                    object_id=str(seq),
+                    data={"seq": seq},
+                )
                 digest = hashlib.sha256(content).hexdigest()
                 link = hashlib.sha256(f"{seq}:{prev}:{digest}".encode()).hexdigest()
                 cursor.execute(
                     "INSERT INTO audit_auditrecord (at, actor_id, actor, action, object_type, object_id, data, "
                     "digest, chain_seq, prev_hash, chain_hash) VALUES (%s, NULL, '', 'old.thing', 'thing', %s, %s, "
-                    "%s, %s, %s, %s)", [now, str(seq), f'{{"seq": {seq}}}', digest, seq, prev, link])
+                    "%s, %s, %s, %s)",
+                    [now, str(seq), f'{{"seq": {seq}}}', digest, seq, prev, link],
+                )
                 prev = link
             cursor.execute("INSERT INTO audit_auditchainhead (id, last_seq, last_hash) VALUES (1, 2, %s)", [prev])
     finally:

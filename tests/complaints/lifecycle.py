@@ -20,15 +20,37 @@ from kesu.resolution.investigations import investigation_record, parse_investiga
 from kesu.resolution.models import Callback, Remedy, Solution
 
 STATES: tuple[str, ...] = (
-    "registered", "acknowledged", "assigned", "investigating", "solution_proposed", "implementing",
-    "resolved", "closed", "withdrawn", "merged", "invalid",
+    "registered",
+    "acknowledged",
+    "assigned",
+    "investigating",
+    "solution_proposed",
+    "implementing",
+    "resolved",
+    "closed",
+    "withdrawn",
+    "merged",
+    "invalid",
 )
 TERMINAL_STATES: tuple[str, ...] = ("closed", "withdrawn", "merged", "invalid")
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in TERMINAL_STATES)
 ACTIONS: tuple[str, ...] = (
-    "acknowledge", "assign", "start_investigation", "propose_solution", "approve", "reject_approval",
-    "customer_accept", "customer_reject", "resolve", "record_callback", "close", "reopen", "escalate",
-    "withdraw", "merge", "rule_invalid",
+    "acknowledge",
+    "assign",
+    "start_investigation",
+    "propose_solution",
+    "approve",
+    "reject_approval",
+    "customer_accept",
+    "customer_reject",
+    "resolve",
+    "record_callback",
+    "close",
+    "reopen",
+    "escalate",
+    "withdraw",
+    "merge",
+    "rule_invalid",
 )
 ROLES: tuple[str, ...] = ("admin", "agent", "supervisor", "manager", "handler", "gm", "auditor")
 
@@ -146,11 +168,11 @@ def valid_payload(action: str, *, into: str = "") -> dict[str, Any]:
     return {"action": action, **params.get(action, {})}
 
 
-def act(users: dict[str, User], who: str, complaint: Complaint, action: str, now: Any,
-        **params: Any) -> Complaint:
+def act(users: dict[str, User], who: str, complaint: Complaint, action: str, now: Any, **params: Any) -> Complaint:
     """Take an action through the real service."""
-    return complaint_transition(actor=users[who], number=complaint.number, action=action,
-                                payload={"action": action, **params}, now=now)
+    return complaint_transition(
+        actor=users[who], number=complaint.number, action=action, payload={"action": action, **params}, now=now
+    )
 
 
 # What the investigation must hold before a solution can be proposed (root cause, responsibility).
@@ -159,12 +181,20 @@ INVESTIGATION: dict[str, Any] = {"root_cause": "批次 L20261101 冷链断链，
 
 def investigate(users: dict[str, User], who: str, complaint: Complaint, now: Any, **fields: Any) -> None:
     """Record the investigation's root cause and responsibility through the real service."""
-    investigation_record(actor=users[who], number=complaint.number,
-                         values=parse_investigation({**INVESTIGATION, **fields}), now=now)
+    investigation_record(
+        actor=users[who], number=complaint.number, values=parse_investigation({**INVESTIGATION, **fields}), now=now
+    )
 
 
-def ready(*, complaint_in: Callable[[str], Complaint], register: Callable[..., Complaint],
-          users: dict[str, User], now: Any, state: str, action: str) -> tuple[Complaint, dict[str, Any]]:
+def ready(
+    *,
+    complaint_in: Callable[[str], Complaint],
+    register: Callable[..., Complaint],
+    users: dict[str, User],
+    now: Any,
+    state: str,
+    action: str,
+) -> tuple[Complaint, dict[str, Any]]:
     """A complaint in `state` with the action's preconditions met, and a valid body for it.
 
     Preconditions are the guards' business (approval before the customer's answer, a

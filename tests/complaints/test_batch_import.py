@@ -12,20 +12,27 @@ HEADER = "channel,customer_name,customer_phone,description,received_at,category,
 
 def test_csv_batch_is_imported_in_order(users, tmp_path):
     path = tmp_path / "cards.csv"
-    path.write_text(HEADER
-                    + "suggestion_box,王五,13800138000,试衣间太少,2026-11-02T20:00:00+08:00,other,\n"
-                    + "suggestion_box,赵六,13800138001,收银排队太久,2026-11-02T20:30:00+08:00,service_attitude,5\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "suggestion_box,王五,13800138000,试衣间太少,2026-11-02T20:00:00+08:00,other,\n"
+        + "suggestion_box,赵六,13800138001,收银排队太久,2026-11-02T20:30:00+08:00,service_attitude,5\n",
+        encoding="utf-8",
+    )
     call_command("import_complaints", str(path), "--user", "agent")
     assert list(Complaint.objects.order_by("serial").values_list("number", "channel")) == [
-        ("202611-00001", "suggestion_box"), ("202611-00002", "suggestion_box")]
+        ("202611-00001", "suggestion_box"),
+        ("202611-00002", "suggestion_box"),
+    ]
 
 
 def test_one_bad_row_stores_nothing_and_names_row_and_field(users, tmp_path, capsys):
     path = tmp_path / "cards.csv"
-    path.write_text(HEADER
-                    + "suggestion_box,王五,13800138000,试衣间太少,2026-11-02T20:00:00+08:00,other,\n"
-                    + "suggestion_box,赵六,12345,收银排队太久,2026-11-02T20:30:00+08:00,other,-5\n", encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "suggestion_box,王五,13800138000,试衣间太少,2026-11-02T20:00:00+08:00,other,\n"
+        + "suggestion_box,赵六,12345,收银排队太久,2026-11-02T20:30:00+08:00,other,-5\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CommandError):
         call_command("import_complaints", str(path), "--user", "agent")
     err = capsys.readouterr().err

@@ -35,9 +35,12 @@ def writes(monkeypatch, settings, tmp_path):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_intake_files_are_written_with_no_transaction_open(users, now, writes, tmp_path):
-    complaint = staff_register(actor=users["agent"], payload=intake_payload(),
-                               uploads=[Upload(io.BytesIO(PNG), "a.png", len(PNG)),
-                                        Upload(io.BytesIO(PNG), "b.png", len(PNG))], now=now)
+    complaint = staff_register(
+        actor=users["agent"],
+        payload=intake_payload(),
+        uploads=[Upload(io.BytesIO(PNG), "a.png", len(PNG)), Upload(io.BytesIO(PNG), "b.png", len(PNG))],
+        now=now,
+    )
 
     assert writes == [False, False]
     stored = list(Attachment.objects.filter(complaint=complaint).values_list("file", flat=True))
@@ -48,8 +51,15 @@ def test_intake_files_are_written_with_no_transaction_open(users, now, writes, t
 def test_an_added_file_is_written_with_no_transaction_open(register, users, now, writes, tmp_path):
     complaint = register()
 
-    attachment = attachment_add(actor=users["agent"], complaint=complaint, upload=io.BytesIO(PNG), name="c.png",
-                                size=len(PNG), description="", now=now)
+    attachment = attachment_add(
+        actor=users["agent"],
+        complaint=complaint,
+        upload=io.BytesIO(PNG),
+        name="c.png",
+        size=len(PNG),
+        description="",
+        now=now,
+    )
 
     assert writes == [False]
     assert (tmp_path / attachment.file.name).read_bytes() == PNG
@@ -64,8 +74,12 @@ def test_a_refused_registration_leaves_no_file(users, now, writes, tmp_path, mon
 
     monkeypatch.setattr(intake_files, "complaint_register", refuse)
     with pytest.raises(ValidationFailed):
-        staff_register(actor=users["agent"], payload=intake_payload(),
-                       uploads=[Upload(io.BytesIO(PNG), "a.png", len(PNG))], now=now)
+        staff_register(
+            actor=users["agent"],
+            payload=intake_payload(),
+            uploads=[Upload(io.BytesIO(PNG), "a.png", len(PNG))],
+            now=now,
+        )
 
     assert writes == [False]
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -19,18 +19,35 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 
 def test_registration_stores_what_was_given(register):
     complaint = register(
-        now_=NOW, title="牛奶变质", received_at="2026-11-22T18:30:00+08:00", urgency="urgent",
+        now_=NOW,
+        title="牛奶变质",
+        received_at="2026-11-22T18:30:00+08:00",
+        urgency="urgent",
         product={"name": "鲜牛奶", "sku": "M-1", "lot": "L2026", "order_no": "SO-9", "quantity": 2},
-        location="南京路店", demand="退款并道歉", amount_claimed="25.80", overseas=True, external_ref="12315-77",
+        location="南京路店",
+        demand="退款并道歉",
+        amount_claimed="25.80",
+        overseas=True,
+        external_ref="12315-77",
     )
 
     complaint.refresh_from_db()
     assert (complaint.status, complaint.channel, complaint.urgency) == (Status.REGISTERED, "phone", "urgent")
     assert complaint.received_at == dt.datetime(2026, 11, 22, 18, 30, tzinfo=SHANGHAI)
-    assert (complaint.product_name, complaint.product_sku, complaint.product_lot, complaint.order_no,
-            complaint.product_quantity) == ("鲜牛奶", "M-1", "L2026", "SO-9", 2)
-    assert (complaint.location, complaint.demand, complaint.amount_claimed, complaint.overseas,
-            complaint.external_ref) == ("南京路店", "退款并道歉", Decimal("25.80"), True, "12315-77")
+    assert (
+        complaint.product_name,
+        complaint.product_sku,
+        complaint.product_lot,
+        complaint.order_no,
+        complaint.product_quantity,
+    ) == ("鲜牛奶", "M-1", "L2026", "SO-9", 2)
+    assert (
+        complaint.location,
+        complaint.demand,
+        complaint.amount_claimed,
+        complaint.overseas,
+        complaint.external_ref,
+    ) == ("南京路店", "退款并道歉", Decimal("25.80"), True, "12315-77")
 
 
 def test_received_at_defaults_to_now(register):
@@ -78,8 +95,11 @@ def test_without_category_the_complaint_desk_owns_it(register):
 def test_registration_writes_one_public_timeline_event(register, users):
     complaint = register(now_=NOW)
 
-    events = list(ComplaintEvent.objects.filter(complaint=complaint).values_list(
-        "kind", "to_status", "actor__username", "internal"))
+    events = list(
+        ComplaintEvent.objects.filter(complaint=complaint).values_list(
+            "kind", "to_status", "actor__username", "internal"
+        )
+    )
     assert events == [("registered", "registered", "agent", False)]
 
 
@@ -108,15 +128,21 @@ def test_related_complaint_is_linked(register):
 
 def test_unknown_related_complaint_is_refused_and_nothing_stored(register):
     register(now_=NOW)
-    before = (Complaint.objects.count(), Customer.objects.count(), list(MonthlyCounter.objects.values_list(
-        "period", "last_value")))
+    before = (
+        Complaint.objects.count(),
+        Customer.objects.count(),
+        list(MonthlyCounter.objects.values_list("period", "last_value")),
+    )
 
     with pytest.raises(ValidationFailed) as refused:
         register(now_=NOW, related_to="202611-99999")
 
     assert [(e.field, e.code) for e in refused.value.errors] == [("related_to", "not_found")]
-    assert (Complaint.objects.count(), Customer.objects.count(),
-            list(MonthlyCounter.objects.values_list("period", "last_value"))) == before
+    assert (
+        Complaint.objects.count(),
+        Customer.objects.count(),
+        list(MonthlyCounter.objects.values_list("period", "last_value")),
+    ) == before
 
 
 def test_settled_on_the_spot_is_registered_and_closed(register):
@@ -137,7 +163,8 @@ def test_settlement_at_intake_leaves_two_events(register):
     complaint = register(now_=NOW, settlement={"kind": "on_the_spot", "result": "当场更换"})
 
     assert list(complaint.events.values_list("kind", "from_status", "to_status")) == [
-        ("registered", "", "registered"), ("on_the_spot", "registered", "closed"),
+        ("registered", "", "registered"),
+        ("on_the_spot", "registered", "closed"),
     ]
 
 
@@ -147,8 +174,13 @@ def test_settlement_without_staff_is_refused_and_nothing_stored(users):
     with pytest.raises(PermissionDenied):
         complaint_register(actor=None, payload=payload, now=NOW)
 
-    assert (Complaint.objects.count(), Customer.objects.count(), ComplaintEvent.objects.count(),
-            AuditRecord.objects.count(), MonthlyCounter.objects.count()) == (0, 0, 0, 0, 0)
+    assert (
+        Complaint.objects.count(),
+        Customer.objects.count(),
+        ComplaintEvent.objects.count(),
+        AuditRecord.objects.count(),
+        MonthlyCounter.objects.count(),
+    ) == (0, 0, 0, 0, 0)
 
 
 def test_auditor_may_not_register(users):

@@ -61,68 +61,180 @@ def future() -> str:
 BAD_INPUT: list[tuple[str, Any, str, str]] = [
     ("missing channel", lambda: without("channel"), "channel", "This field is required."),
     ("missing customer name", lambda: without("customer.name"), "customer.name", "This field is required."),
-    ("blank customer name", lambda: customer(name="   ", phone="13812345678"), "customer.name",
-     "This field is required."),
+    (
+        "blank customer name",
+        lambda: customer(name="   ", phone="13812345678"),
+        "customer.name",
+        "This field is required.",
+    ),
     ("missing description", lambda: without("description"), "description", "This field is required."),
     ("no phone and no e-mail", lambda: customer(), "customer.phone", "Give a phone number or an e-mail address."),
-    ("invalid phone", lambda: customer(phone="12345"), "customer.phone",
-     "Enter a valid phone number, e.g. 13812345678."),
-    ("phone not text", lambda: customer(phone=13812345678), "customer.phone",
-     "Enter a valid phone number, e.g. 13812345678."),
-    ("invalid e-mail", lambda: customer(email="zhang.at.example.com"), "customer.email",
-     "Enter a valid e-mail address."),
-    ("unknown channel", lambda: intake_payload(channel="fax"), "channel",
-     "Choose one of: phone, email, web, social, walk_in, letter, suggestion_box, regulator, media, internal."),
-    ("unknown severity", lambda: intake_payload(severity="critical"), "severity",
-     "Choose one of: general, serious, major."),
+    (
+        "invalid phone",
+        lambda: customer(phone="12345"),
+        "customer.phone",
+        "Enter a valid phone number, e.g. 13812345678.",
+    ),
+    (
+        "phone not text",
+        lambda: customer(phone=13812345678),
+        "customer.phone",
+        "Enter a valid phone number, e.g. 13812345678.",
+    ),
+    (
+        "invalid e-mail",
+        lambda: customer(email="zhang.at.example.com"),
+        "customer.email",
+        "Enter a valid e-mail address.",
+    ),
+    (
+        "unknown channel",
+        lambda: intake_payload(channel="fax"),
+        "channel",
+        "Choose one of: phone, email, web, social, walk_in, letter, suggestion_box, regulator, media, internal.",
+    ),
+    (
+        "unknown severity",
+        lambda: intake_payload(severity="critical"),
+        "severity",
+        "Choose one of: general, serious, major.",
+    ),
     ("unknown urgency", lambda: intake_payload(urgency="asap"), "urgency", "Choose one of: normal, urgent, critical."),
-    ("unknown category", lambda: intake_payload(category="product_quality.nope"), "category",
-     "Unknown category: product_quality.nope."),
-    ("received_at in the future", lambda: intake_payload(received_at=future()), "received_at",
-     "The time received cannot be in the future."),
-    ("received_at without offset", lambda: intake_payload(received_at="2026-01-05T09:30:00"), "received_at",
-     "Give the time zone offset, e.g. +08:00."),
-    ("received_at unparseable", lambda: intake_payload(received_at="yesterday afternoon"), "received_at",
-     "Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00."),
-    ("received_at impossible date", lambda: intake_payload(received_at="2026-02-30T09:30:00+08:00"), "received_at",
-     "Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00."),
-    ("amount negative", lambda: intake_payload(amount_claimed="-0.01"), "amount_claimed",
-     "The amount cannot be negative."),
-    ("amount three decimals", lambda: intake_payload(amount_claimed="12.345"), "amount_claimed",
-     "Enter at most two decimal places."),
-    ("amount not a number", lambda: intake_payload(amount_claimed="twelve"), "amount_claimed",
-     "Enter an amount such as 128.50."),
+    (
+        "unknown category",
+        lambda: intake_payload(category="product_quality.nope"),
+        "category",
+        "Unknown category: product_quality.nope.",
+    ),
+    (
+        "received_at in the future",
+        lambda: intake_payload(received_at=future()),
+        "received_at",
+        "The time received cannot be in the future.",
+    ),
+    (
+        "received_at without offset",
+        lambda: intake_payload(received_at="2026-01-05T09:30:00"),
+        "received_at",
+        "Give the time zone offset, e.g. +08:00.",
+    ),
+    (
+        "received_at unparseable",
+        lambda: intake_payload(received_at="yesterday afternoon"),
+        "received_at",
+        "Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00.",
+    ),
+    (
+        "received_at impossible date",
+        lambda: intake_payload(received_at="2026-02-30T09:30:00+08:00"),
+        "received_at",
+        "Enter a date and time in ISO 8601 form, e.g. 2026-11-02T09:30:00+08:00.",
+    ),
+    (
+        "amount negative",
+        lambda: intake_payload(amount_claimed="-0.01"),
+        "amount_claimed",
+        "The amount cannot be negative.",
+    ),
+    (
+        "amount three decimals",
+        lambda: intake_payload(amount_claimed="12.345"),
+        "amount_claimed",
+        "Enter at most two decimal places.",
+    ),
+    (
+        "amount not a number",
+        lambda: intake_payload(amount_claimed="twelve"),
+        "amount_claimed",
+        "Enter an amount such as 128.50.",
+    ),
     ("amount NaN", lambda: intake_payload(amount_claimed="NaN"), "amount_claimed", "Enter an amount such as 128.50."),
-    ("amount a float with three places", lambda: intake_payload(amount_claimed=12.345), "amount_claimed",
-     "Enter at most two decimal places."),
-    ("amount a boolean", lambda: intake_payload(amount_claimed=True), "amount_claimed",
-     "Enter an amount such as 128.50."),
-    ("description too long", lambda: intake_payload(description="诉" * 10001), "description",
-     "Enter at most 10000 characters (it has 10001)."),
+    (
+        "amount a float with three places",
+        lambda: intake_payload(amount_claimed=12.345),
+        "amount_claimed",
+        "Enter at most two decimal places.",
+    ),
+    (
+        "amount a boolean",
+        lambda: intake_payload(amount_claimed=True),
+        "amount_claimed",
+        "Enter an amount such as 128.50.",
+    ),
+    (
+        "description too long",
+        lambda: intake_payload(description="诉" * 10001),
+        "description",
+        "Enter at most 10000 characters (it has 10001).",
+    ),
     ("title too long", lambda: intake_payload(title="t" * 201), "title", "Enter at most 200 characters (it has 201)."),
-    ("customer name too long", lambda: customer(name="名" * 101, phone="13812345678"), "customer.name",
-     "Enter at most 100 characters (it has 101)."),
-    ("location too long", lambda: intake_payload(location="l" * 201), "location",
-     "Enter at most 200 characters (it has 201)."),
-    ("demand too long", lambda: intake_payload(demand="d" * 2001), "demand",
-     "Enter at most 2000 characters (it has 2001)."),
-    ("external_ref too long", lambda: intake_payload(external_ref="r" * 101), "external_ref",
-     "Enter at most 100 characters (it has 101)."),
-    ("product name too long", lambda: intake_payload(product={"name": "p" * 201}), "product.name",
-     "Enter at most 200 characters (it has 201)."),
+    (
+        "customer name too long",
+        lambda: customer(name="名" * 101, phone="13812345678"),
+        "customer.name",
+        "Enter at most 100 characters (it has 101).",
+    ),
+    (
+        "location too long",
+        lambda: intake_payload(location="l" * 201),
+        "location",
+        "Enter at most 200 characters (it has 201).",
+    ),
+    (
+        "demand too long",
+        lambda: intake_payload(demand="d" * 2001),
+        "demand",
+        "Enter at most 2000 characters (it has 2001).",
+    ),
+    (
+        "external_ref too long",
+        lambda: intake_payload(external_ref="r" * 101),
+        "external_ref",
+        "Enter at most 100 characters (it has 101).",
+    ),
+    (
+        "product name too long",
+        lambda: intake_payload(product={"name": "p" * 201}),
+        "product.name",
+        "Enter at most 200 characters (it has 201).",
+    ),
     ("description not text", lambda: intake_payload(description=["a", "b"]), "description", "Enter text."),
-    ("quantity zero", lambda: intake_payload(product={"name": "牛奶", "quantity": 0}), "product.quantity",
-     "Enter a whole number of at least 1."),
-    ("quantity negative", lambda: intake_payload(product={"name": "牛奶", "quantity": -3}), "product.quantity",
-     "Enter a whole number of at least 1."),
-    ("quantity fractional", lambda: intake_payload(product={"name": "牛奶", "quantity": 1.5}), "product.quantity",
-     "Enter a whole number of at least 1."),
-    ("quantity not a number", lambda: intake_payload(product={"name": "牛奶", "quantity": "two"}),
-     "product.quantity", "Enter a whole number of at least 1."),
-    ("quantity a boolean", lambda: intake_payload(product={"name": "牛奶", "quantity": True}), "product.quantity",
-     "Enter a whole number of at least 1."),
-    ("customer not an object", lambda: intake_payload(customer="张三 13812345678"), "customer",
-     "Send the customer as an object with name, phone and e-mail."),
+    (
+        "quantity zero",
+        lambda: intake_payload(product={"name": "牛奶", "quantity": 0}),
+        "product.quantity",
+        "Enter a whole number of at least 1.",
+    ),
+    (
+        "quantity negative",
+        lambda: intake_payload(product={"name": "牛奶", "quantity": -3}),
+        "product.quantity",
+        "Enter a whole number of at least 1.",
+    ),
+    (
+        "quantity fractional",
+        lambda: intake_payload(product={"name": "牛奶", "quantity": 1.5}),
+        "product.quantity",
+        "Enter a whole number of at least 1.",
+    ),
+    (
+        "quantity not a number",
+        lambda: intake_payload(product={"name": "牛奶", "quantity": "two"}),
+        "product.quantity",
+        "Enter a whole number of at least 1.",
+    ),
+    (
+        "quantity a boolean",
+        lambda: intake_payload(product={"name": "牛奶", "quantity": True}),
+        "product.quantity",
+        "Enter a whole number of at least 1.",
+    ),
+    (
+        "customer not an object",
+        lambda: intake_payload(customer="张三 13812345678"),
+        "customer",
+        "Send the customer as an object with name, phone and e-mail.",
+    ),
     ("overseas not a boolean", lambda: intake_payload(overseas="maybe"), "overseas", "Enter true or false."),
 ]
 IDS = [case[0] for case in BAD_INPUT]
@@ -179,7 +291,10 @@ def test_every_problem_is_reported_at_once(api, baseline):
     response = api("agent", language="en").post(URL, payload)
 
     assert [error["field"] for error in response.json()["errors"]] == [
-        "channel", "customer.name", "customer.phone", "description",
+        "channel",
+        "customer.name",
+        "customer.phone",
+        "description",
     ]
 
 
@@ -187,8 +302,9 @@ def test_body_not_json_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, raw=b'{"channel": "phone",')
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "The body is not valid JSON.",
-                                           "code": "json_invalid"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "The body is not valid JSON.", "code": "json_invalid"}]
+    }
     assert stored_state() == baseline
 
 
@@ -204,8 +320,9 @@ def test_body_nested_too_deeply_is_refused(api, baseline):
     response = api("agent", language="en").post(URL, raw=b"[" * 100_000 + b"]" * 100_000)
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "The JSON body is nested too deeply.",
-                                           "code": "json_too_deep"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "The JSON body is nested too deeply.", "code": "json_too_deep"}]
+    }
     assert stored_state() == baseline
 
 
@@ -215,8 +332,9 @@ def test_field_nested_too_deeply_is_refused(api, baseline):
     response = api("agent").post(URL, raw=body)
 
     assert response.status_code == 422
-    assert response.json() == {"errors": [{"field": None, "message": "JSON 请求内容嵌套层级过深。",
-                                           "code": "json_too_deep"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "JSON 请求内容嵌套层级过深。", "code": "json_too_deep"}]
+    }
     assert stored_state() == baseline
 
 
@@ -234,8 +352,9 @@ def test_body_over_the_limit_is_refused_with_413(api, baseline, settings):
     response = api("agent", language="en").post(URL, payload)
 
     assert response.status_code == 413
-    assert response.json() == {"errors": [{"field": None, "message": "The request body is too large.",
-                                           "code": "body_too_large"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "The request body is too large.", "code": "body_too_large"}]
+    }
     assert stored_state() == baseline
 
 
@@ -274,6 +393,7 @@ def test_auditor_may_not_register_and_nothing_is_stored(api, baseline):
     response = api("auditor", language="en").post(URL, intake_payload())
 
     assert response.status_code == 403
-    assert response.json() == {"errors": [{"field": None, "message": "Auditors have read-only access.",
-                                           "code": "forbidden"}]}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Auditors have read-only access.", "code": "forbidden"}]
+    }
     assert stored_state() == baseline

@@ -92,8 +92,9 @@ def test_serial_widens_past_99999(register):
 
 def test_failed_registration_leaves_no_gap(register):
     # A settlement needs a member of staff; the failure comes after the serial was taken.
-    payload = intake_payload(received_at="2026-11-20T09:00:00+08:00",
-                             settlement={"kind": "on_the_spot", "result": "当场退款"})
+    payload = intake_payload(
+        received_at="2026-11-20T09:00:00+08:00", settlement={"kind": "on_the_spot", "result": "当场退款"}
+    )
     with pytest.raises(PermissionDenied):
         complaint_register(actor=None, payload=payload, now=NOW)
 
@@ -104,8 +105,9 @@ def test_failed_registration_leaves_no_gap(register):
 
 def test_failed_registration_leaves_the_counter_unchanged(register):
     register(now_=NOW, received_at="2026-11-20T09:00:00+08:00")
-    payload = intake_payload(received_at="2026-11-20T09:00:00+08:00",
-                             settlement={"kind": "on_the_spot", "result": "当场退款"})
+    payload = intake_payload(
+        received_at="2026-11-20T09:00:00+08:00", settlement={"kind": "on_the_spot", "result": "当场退款"}
+    )
     with pytest.raises(PermissionDenied):
         complaint_register(actor=None, payload=payload, now=NOW)
 
@@ -198,7 +200,11 @@ def test_concurrent_processes_get_unique_gap_free_numbers(users):
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(index), str(PER_PROCESS), NOW.isoformat()],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
             cwd=BASE_DIR,
         )
         for index in range(PROCESSES)

@@ -40,8 +40,9 @@ def post(api, role: str, complaint: Complaint, payload: dict[str, Any]):
 
 @pytest.mark.parametrize(("action", "role"), REFUSED_ROLES)
 def test_role_that_may_not_take_the_action_gets_403(complaint_in, register, users, now, api, action, role):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=LEGAL_STATE[action], action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=LEGAL_STATE[action], action=action
+    )
     client = api(role)
     before = snapshot()
     response = client.post(f"/api/v1/complaints/{complaint.number}/transitions", payload)
@@ -57,8 +58,9 @@ def test_refused_role_gets_an_error_body(complaint_in, users, api):
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ACTIONS)
 def test_auditor_gets_403_for_every_action_in_every_state(complaint_in, register, users, now, api, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     client = api("auditor")
     before = snapshot()
     response = client.post(f"/api/v1/complaints/{complaint.number}/transitions", payload)
@@ -75,15 +77,18 @@ def test_auditor_may_not_register(api, users):
 def test_auditor_may_not_register_a_settlement(api, users):
     client = api("auditor")
     before = snapshot()
-    response = client.post("/api/v1/complaints", intake_payload(
-        settlement={"kind": "on_the_spot", "result": "当场退款"}))
+    response = client.post(
+        "/api/v1/complaints", intake_payload(settlement={"kind": "on_the_spot", "result": "当场退款"})
+    )
     assert (response.status_code, snapshot() == before) == (403, True), response.content
 
 
 # --- allowed roles succeed --------------------------------------------------------------------
 
 ALLOWED_ROLES = sorted(
-    (action, role) for action in ACTIONS for role in MAY_TAKE[action]
+    (action, role)
+    for action in ACTIONS
+    for role in MAY_TAKE[action]
     # The administrator's approval authority is 0 (not a business approver); see test_transitions.
     if not (role == "admin" and action in ("approve", "reject_approval"))
 )
@@ -116,8 +121,9 @@ def test_role_that_may_take_the_action_succeeds(complaint_in, register, users, n
         complaint, payload = complaint_in("investigating"), valid_payload(action)
         act(users, "handler", complaint, "propose_solution", now, remedies=[{"type": "refund", "amount": "10.00"}])
     else:
-        complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                                   state=state, action=action)
+        complaint, payload = ready(
+            complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+        )
     response = post(api, role, complaint, payload)
     assert response.status_code == 200, response.content
 
@@ -128,8 +134,9 @@ def test_role_that_may_take_the_action_succeeds(complaint_in, register, users, n
 @pytest.mark.parametrize("action", ACTIONS)
 def test_handler_of_another_department_cannot_act(complaint_in, register, users, now, api, action):
     make_user("courier", Role.HANDLER, "logistics")
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=LEGAL_STATE[action], action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=LEGAL_STATE[action], action=action
+    )
     client = api("courier")
     before = snapshot()
     response = client.post(f"/api/v1/complaints/{complaint.number}/transitions", payload)
@@ -140,8 +147,9 @@ def test_handler_of_another_department_cannot_act(complaint_in, register, users,
 @pytest.mark.parametrize("action", OWN_WORK)
 def test_handler_cannot_act_on_a_colleagues_complaint(complaint_in, register, users, now, api, action):
     make_user("inspector", Role.HANDLER, "quality")
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=LEGAL_STATE[action], action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=LEGAL_STATE[action], action=action
+    )
     client = api("inspector")
     before = snapshot()
     response = client.post(f"/api/v1/complaints/{complaint.number}/transitions", payload)
@@ -150,8 +158,9 @@ def test_handler_cannot_act_on_a_colleagues_complaint(complaint_in, register, us
 
 @pytest.mark.parametrize("action", OWN_WORK)
 def test_agent_cannot_act_on_another_departments_complaint(complaint_in, register, users, now, api, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=LEGAL_STATE[action], action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=LEGAL_STATE[action], action=action
+    )
     client = api("agent")
     before = snapshot()
     response = client.post(f"/api/v1/complaints/{complaint.number}/transitions", payload)

@@ -14,15 +14,21 @@ def found(user, q: str, now) -> list[str]:
 
 @pytest.fixture
 def target(register):
-    return register(customer={"name": "欧阳娜娜", "phone": "138 0013 7788", "email": "Nana.OY@Example.com"},
-                    title="冰箱不制冷", description="新买的冰箱三天后不制冷，要求更换。",
-                    product={"name": "双门冰箱", "lot": "LOT-2026-118", "order_no": "SO-88001234"})
+    return register(
+        customer={"name": "欧阳娜娜", "phone": "138 0013 7788", "email": "Nana.OY@Example.com"},
+        title="冰箱不制冷",
+        description="新买的冰箱三天后不制冷，要求更换。",
+        product={"name": "双门冰箱", "lot": "LOT-2026-118", "order_no": "SO-88001234"},
+    )
 
 
 @pytest.fixture
 def other(register):
-    return register(customer={"name": "李雷", "phone": "13900004455"}, description="快递丢件了。",
-                    product={"name": "雨伞", "lot": "LOT-7", "order_no": "SO-1"})
+    return register(
+        customer={"name": "李雷", "phone": "13900004455"},
+        description="快递丢件了。",
+        product={"name": "雨伞", "lot": "LOT-7", "order_no": "SO-1"},
+    )
 
 
 def test_the_complaint_number_finds_exactly_that_complaint(users, target, other, now):
@@ -76,9 +82,12 @@ def test_words_of_the_text_find_the_complaint(users, target, other, now):
 
 def test_another_departments_complaint_is_never_found(users, register, now):
     """The handler (品质部) sees their department's complaints only, whatever the key."""
-    elsewhere = register(category="service_attitude.rude",
-                         customer={"name": "韩梅梅", "phone": "13700006161", "email": "mm@example.com"},
-                         description="服务员态度恶劣。", product={"lot": "LOT-X1", "order_no": "SO-X1"})
+    elsewhere = register(
+        category="service_attitude.rude",
+        customer={"name": "韩梅梅", "phone": "13700006161", "email": "mm@example.com"},
+        description="服务员态度恶劣。",
+        product={"lot": "LOT-X1", "order_no": "SO-X1"},
+    )
     assert elsewhere.department.code != "quality"
     for typed in (elsewhere.number, "13700006161", "6161", "mm@example.com", "SO-X1", "LOT-X1", "韩梅梅", "态度恶劣"):
         assert found(users["handler"], typed, now) == [], typed
@@ -119,7 +128,11 @@ def test_the_exact_keys_are_answered_from_indexes(register):
         pytest.skip("PostgreSQL scans a table this small whatever the indexes")
     register()
     plan = Complaint.objects.filter(complaint_key_q("5678")).explain()
-    for index in ("sqlite_autoindex_complaints_complaint_1", "complaint_order_no", "complaint_product_lot",
-                  "complaint_phone_key"):
+    for index in (
+        "sqlite_autoindex_complaints_complaint_1",
+        "complaint_order_no",
+        "complaint_product_lot",
+        "complaint_phone_key",
+    ):
         assert f"USING INDEX {index}" in plan, plan
     assert "SCAN complaints_complaint" not in plan

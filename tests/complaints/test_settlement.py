@@ -29,7 +29,11 @@ def settled(register):
 def test_on_the_spot_settlement_is_closed_at_once(settled, now):
     complaint = settled(ON_THE_SPOT)
     assert (complaint.status, complaint.result, complaint.closed_at, complaint.resolved_at) == (
-        "closed", "当场换货", now, now)
+        "closed",
+        "当场换货",
+        now,
+        now,
+    )
 
 
 def test_on_the_spot_settlement_is_flagged(settled):
@@ -116,16 +120,16 @@ def test_settlement_needs_staff(users, now):
 def test_settlement_needs_a_known_kind(users, now):
     before = snapshot()
     with pytest.raises(ValidationFailed) as refused:
-        complaint_register(actor=users["agent"], payload=intake_payload(
-            settlement={"kind": "handshake", "result": "ok"}), now=now)
+        complaint_register(
+            actor=users["agent"], payload=intake_payload(settlement={"kind": "handshake", "result": "ok"}), now=now
+        )
     assert ([e.field for e in refused.value.errors], snapshot() == before) == (["settlement.kind"], True)
 
 
 def test_settlement_needs_a_result(users, now):
     before = snapshot()
     with pytest.raises(ValidationFailed) as refused:
-        complaint_register(actor=users["agent"], payload=intake_payload(settlement={"kind": "on_the_spot"}),
-                           now=now)
+        complaint_register(actor=users["agent"], payload=intake_payload(settlement={"kind": "on_the_spot"}), now=now)
     assert ([e.field for e in refused.value.errors], snapshot() == before) == (["settlement.result"], True)
 
 
@@ -139,4 +143,3 @@ def test_settlement_by_the_auditor_is_refused(users, now):
 def test_settled_complaint_refuses_everything_but_reopen(settled, users):
     complaint = settled(ON_THE_SPOT)
     assert workflow.available_actions(complaint, users["manager"]) == ["reopen"]
-

@@ -20,7 +20,10 @@ from tests.conftest import make_user
 TOTALS = ("0", "20", "20.01", "100", "100.01", "1000", "1000.01")
 # API.md "Approval authority"; None is unlimited.
 AUTHORITY: dict[str, Decimal | None] = {
-    "agent": Decimal("20"), "supervisor": Decimal("100"), "manager": Decimal("1000"), "gm": None,
+    "agent": Decimal("20"),
+    "supervisor": Decimal("100"),
+    "manager": Decimal("1000"),
+    "gm": None,
     "handler": Decimal("0"),
 }
 
@@ -92,8 +95,14 @@ def test_proposal_is_approved_at_once_only_within_proposers_authority(investigat
 
 def test_total_is_the_sum_of_the_remedies(investigating_for, users, now):
     complaint = investigating_for("agent")
-    act(users, "agent", complaint, "propose_solution", now,
-        remedies=[{"type": "refund", "amount": "10.00"}, {"type": "voucher", "amount": "10.01"}])
+    act(
+        users,
+        "agent",
+        complaint,
+        "propose_solution",
+        now,
+        remedies=[{"type": "refund", "amount": "10.00"}, {"type": "voucher", "amount": "10.01"}],
+    )
     solution = current_solution(complaint)
     assert solution is not None
     assert (solution.total, solution.status) == (Decimal("20.01"), "pending_approval")
@@ -120,8 +129,9 @@ def test_customer_accept_is_allowed_once_approved(pending, users, now):
     assert (complaint.status, current_solution(complaint).status) == ("implementing", "accepted")
 
 
-APPROVAL_CASES = [(role, total) for role in ("agent", "supervisor", "manager", "gm")
-                  for total in TOTALS if Decimal(total) > 0]
+APPROVAL_CASES = [
+    (role, total) for role in ("agent", "supervisor", "manager", "gm") for total in TOTALS if Decimal(total) > 0
+]
 
 
 @pytest.mark.parametrize(("role", "total"), [c for c in APPROVAL_CASES if covers(*c)])
@@ -162,9 +172,9 @@ def test_reject_approval_sends_the_complaint_back_to_investigating(pending, user
 def test_reject_approval_keeps_the_old_proposal(pending, users, now):
     complaint = pending("50.00")
     act(users, "supervisor", complaint, "reject_approval", now, reason="超出赔付标准")
-    assert list(Solution.objects.filter(complaint=complaint).values_list("round", "status", "total",
-                                                                        "approval_note")) == [
-        (1, "approval_rejected", Decimal("50.00"), "超出赔付标准")]
+    assert list(
+        Solution.objects.filter(complaint=complaint).values_list("round", "status", "total", "approval_note")
+    ) == [(1, "approval_rejected", Decimal("50.00"), "超出赔付标准")]
 
 
 def test_new_proposal_after_rejected_approval_is_a_new_round(pending, users, now):
@@ -172,7 +182,9 @@ def test_new_proposal_after_rejected_approval_is_a_new_round(pending, users, now
     act(users, "supervisor", complaint, "reject_approval", now, reason="超出赔付标准")
     act(users, "handler", complaint, "propose_solution", now, remedies=remedies_for("30.00"))
     assert list(Solution.objects.filter(complaint=complaint).order_by("round").values_list("round", "status")) == [
-        (1, "approval_rejected"), (2, "pending_approval")]
+        (1, "approval_rejected"),
+        (2, "pending_approval"),
+    ]
 
 
 def test_reject_approval_needs_a_reason(pending, users, now):
@@ -188,25 +200,27 @@ def test_reject_approval_without_enough_authority_gets_403(pending, users, now):
 
 
 def test_department_authority_row_raises_a_proposers_limit(investigating_for, users, now):
-    ApprovalAuthority.objects.create(role=Role.HANDLER, department=Department.objects.get(code="quality"),
-                                     limit=Decimal("200"))
+    ApprovalAuthority.objects.create(
+        role=Role.HANDLER, department=Department.objects.get(code="quality"), limit=Decimal("200")
+    )
     complaint = investigating_for("handler")
     act(users, "handler", complaint, "propose_solution", now, remedies=remedies_for("150.00"))
     assert current_solution(complaint).status == "approved"
 
 
 def test_department_authority_row_lowers_an_approvers_limit(pending, users, now):
-    ApprovalAuthority.objects.create(role=Role.SUPERVISOR,
-                                     department=Department.objects.get(code="customer_service"),
-                                     limit=Decimal("50"))
+    ApprovalAuthority.objects.create(
+        role=Role.SUPERVISOR, department=Department.objects.get(code="customer_service"), limit=Decimal("50")
+    )
     complaint = pending("60.00")
     error = refuse(PermissionDenied, users, "supervisor", complaint, "approve", now)
     assert error.status == 403
 
 
 def test_authority_row_of_another_department_does_not_apply(pending, users, now):
-    ApprovalAuthority.objects.create(role=Role.SUPERVISOR, department=Department.objects.get(code="logistics"),
-                                     limit=Decimal("10"))
+    ApprovalAuthority.objects.create(
+        role=Role.SUPERVISOR, department=Department.objects.get(code="logistics"), limit=Decimal("10")
+    )
     complaint = pending("60.00")
     act(users, "supervisor", complaint, "approve", now)
     assert current_solution(complaint).status == "approved"
@@ -230,15 +244,29 @@ def test_propose_needs_remedies(complaint_in, users, now):
 
 def test_propose_refuses_an_unknown_remedy_type(complaint_in, users, now):
     complaint = complaint_in("investigating")
-    error = refuse(ValidationFailed, users, "handler", complaint, "propose_solution", now,
-                   remedies=[{"type": "cash_bribe", "amount": "10"}])
+    error = refuse(
+        ValidationFailed,
+        users,
+        "handler",
+        complaint,
+        "propose_solution",
+        now,
+        remedies=[{"type": "cash_bribe", "amount": "10"}],
+    )
     assert fields(error) == ["remedies[0].type"]
 
 
 def test_propose_refuses_a_negative_amount(complaint_in, users, now):
     complaint = complaint_in("investigating")
-    error = refuse(ValidationFailed, users, "handler", complaint, "propose_solution", now,
-                   remedies=[{"type": "refund", "amount": "-1"}])
+    error = refuse(
+        ValidationFailed,
+        users,
+        "handler",
+        complaint,
+        "propose_solution",
+        now,
+        remedies=[{"type": "refund", "amount": "-1"}],
+    )
     assert fields(error) == ["remedies[0].amount"]
 
 
@@ -246,7 +274,9 @@ def test_new_proposal_supersedes_the_open_one(complaint_in, users, now):
     complaint = complaint_in("solution_proposed")
     act(users, "handler", complaint, "propose_solution", now, remedies=remedies_for("40.00"))
     assert list(Solution.objects.filter(complaint=complaint).order_by("round").values_list("round", "status")) == [
-        (1, "superseded"), (2, "pending_approval")]
+        (1, "superseded"),
+        (2, "pending_approval"),
+    ]
 
 
 def test_customer_reject_sends_back_to_investigating(complaint_in, users, now):
@@ -306,8 +336,11 @@ def test_assign_by_department_alone_leaves_it_unassigned(complaint_in, users, no
 def test_assign_notifies_the_assignee(complaint_in, users, now):
     complaint = complaint_in("acknowledged")
     act(users, "supervisor", complaint, "assign", now, department="quality", assignee="handler")
-    assert list(OutboxMessage.objects.filter(complaint=complaint, kind="assigned")
-                .values_list("recipient_user__username", flat=True)) == ["handler"]
+    assert list(
+        OutboxMessage.objects.filter(complaint=complaint, kind="assigned").values_list(
+            "recipient_user__username", flat=True
+        )
+    ) == ["handler"]
 
 
 def test_assign_refuses_an_unknown_department(complaint_in, users, now):
@@ -318,15 +351,17 @@ def test_assign_refuses_an_unknown_department(complaint_in, users, now):
 
 def test_assign_refuses_an_unknown_assignee(complaint_in, users, now):
     complaint = complaint_in("acknowledged")
-    error = refuse(ValidationFailed, users, "supervisor", complaint, "assign", now,
-                   department="quality", assignee="nobody")
+    error = refuse(
+        ValidationFailed, users, "supervisor", complaint, "assign", now, department="quality", assignee="nobody"
+    )
     assert fields(error) == ["assignee"]
 
 
 def test_assign_refuses_an_assignee_outside_the_department(complaint_in, users, now):
     complaint = complaint_in("acknowledged")
-    error = refuse(ValidationFailed, users, "supervisor", complaint, "assign", now,
-                   department="logistics", assignee="handler")
+    error = refuse(
+        ValidationFailed, users, "supervisor", complaint, "assign", now, department="logistics", assignee="handler"
+    )
     assert fields(error) == ["assignee"]
 
 
@@ -399,14 +434,16 @@ def test_unsatisfied_callback_notifies_the_supervisor(complaint_in, users, now):
     seen = set(OutboxMessage.objects.values_list("id", flat=True))
     act(users, "agent", complaint, "record_callback", now, reached=True, satisfied=False)
     assert list(OutboxMessage.objects.exclude(id__in=seen).values_list("kind", "recipient_user__username")) == [
-        ("escalated", "supervisor")]
+        ("escalated", "supervisor")
+    ]
 
 
 def test_unsatisfied_callback_is_kept(complaint_in, users, now):
     complaint = complaint_in("resolved")
     act(users, "agent", complaint, "record_callback", now, reached=True, satisfied=False, score=1, comment="差")
-    assert list(Callback.objects.filter(complaint=complaint).values_list("reached", "satisfied", "score",
-                                                                        "comment")) == [(True, False, 1, "差")]
+    assert list(
+        Callback.objects.filter(complaint=complaint).values_list("reached", "satisfied", "score", "comment")
+    ) == [(True, False, 1, "差")]
 
 
 def test_unreached_callback_stays_resolved(complaint_in, users, now):
@@ -430,8 +467,9 @@ def test_reached_callback_needs_satisfied(complaint_in, users, now):
 
 def test_callback_score_is_one_to_five(complaint_in, users, now):
     complaint = complaint_in("resolved")
-    error = refuse(ValidationFailed, users, "agent", complaint, "record_callback", now,
-                   reached=True, satisfied=True, score=6)
+    error = refuse(
+        ValidationFailed, users, "agent", complaint, "record_callback", now, reached=True, satisfied=True, score=6
+    )
     assert fields(error) == ["score"]
 
 
@@ -563,8 +601,18 @@ def test_merge_into_a_finished_complaint_is_refused(complaint_in, users, now, ta
     assert (error.status, error.field) == (409, "into")
 
 
-@pytest.mark.parametrize("reason", ["excessive_demand", "harassment", "untrue", "system_fault", "knowledge_base",
-                                    "branch_error", "recording_unavailable"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "excessive_demand",
+        "harassment",
+        "untrue",
+        "system_fault",
+        "knowledge_base",
+        "branch_error",
+        "recording_unavailable",
+    ],
+)
 def test_rule_invalid_accepts_each_contract_reason(complaint_in, users, now, reason):
     complaint = complaint_in("investigating")
     act(users, "supervisor", complaint, "rule_invalid", now, reason=reason)

@@ -69,18 +69,19 @@ def test_table_has_an_entry_exactly_where_the_contract_allows(state, action):
 
 @pytest.mark.parametrize(("state", "action"), ALLOWED_CELLS)
 def test_allowed_transition_reaches_expected_state(complaint_in, register, users, now, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     act(users, ACTOR[action], complaint, action, now, **{k: v for k, v in payload.items() if k != "action"})
     complaint.refresh_from_db()
     assert complaint.status == EXPECTED_TARGET[(state, action)]
 
 
 @pytest.mark.parametrize(("state", "action"), ALLOWED_CELLS)
-def test_allowed_transition_writes_one_event_with_actor_and_statuses(complaint_in, register, users, now,
-                                                                      state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+def test_allowed_transition_writes_one_event_with_actor_and_statuses(complaint_in, register, users, now, state, action):
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     before = {e.pk for e in events_of(complaint)}
     act(users, ACTOR[action], complaint, action, now, **{k: v for k, v in payload.items() if k != "action"})
     new = [(e.kind, e.actor_id, e.from_status, e.to_status) for e in events_of(complaint) if e.pk not in before]
@@ -89,20 +90,23 @@ def test_allowed_transition_writes_one_event_with_actor_and_statuses(complaint_i
 
 @pytest.mark.parametrize(("state", "action"), ALLOWED_CELLS)
 def test_allowed_transition_writes_one_audit_record(complaint_in, register, users, now, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     before = {r.pk for r in audit_of(complaint)}
     act(users, ACTOR[action], complaint, action, now, **{k: v for k, v in payload.items() if k != "action"})
-    new = [(r.action, r.actor_id, r.actor, r.data["from"], r.data["to"])
-           for r in audit_of(complaint) if r.pk not in before]
+    new = [
+        (r.action, r.actor_id, r.actor, r.data["from"], r.data["to"]) for r in audit_of(complaint) if r.pk not in before
+    ]
     actor = users[ACTOR[action]]
     assert new == [(f"complaint.{action}", actor.pk, actor.username, state, EXPECTED_TARGET[(state, action)])]
 
 
 @pytest.mark.parametrize(("state", "action"), REFUSED_CELLS)
 def test_refused_transition_is_a_409_conflict(complaint_in, register, users, now, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     with pytest.raises(Conflict) as refused:
         act(users, ACTOR[action], complaint, action, now, **{k: v for k, v in payload.items() if k != "action"})
     assert (refused.value.status, refused.value.code) == (409, "invalid_transition")
@@ -110,8 +114,9 @@ def test_refused_transition_is_a_409_conflict(complaint_in, register, users, now
 
 @pytest.mark.parametrize(("state", "action"), REFUSED_CELLS)
 def test_refused_transition_writes_nothing(complaint_in, register, users, now, state, action):
-    complaint, payload = ready(complaint_in=complaint_in, register=register, users=users, now=now,
-                               state=state, action=action)
+    complaint, payload = ready(
+        complaint_in=complaint_in, register=register, users=users, now=now, state=state, action=action
+    )
     before = snapshot()
     with pytest.raises(Conflict):
         act(users, ACTOR[action], complaint, action, now, **{k: v for k, v in payload.items() if k != "action"})

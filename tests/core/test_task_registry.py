@@ -33,13 +33,23 @@ def test_the_core_imports_no_app():
 
 
 def test_every_app_task_is_registered_at_start_up():
-    assert set(tasks.registry()) >= {"deliver_outbox", "seal_audit", "anchor_audit", "sweep_deadlines",
-                                     "escalate_capas"}
+    assert set(tasks.registry()) >= {
+        "deliver_outbox",
+        "seal_audit",
+        "anchor_audit",
+        "sweep_deadlines",
+        "escalate_capas",
+    }
 
 
 def test_each_task_declares_its_interval():
-    known = {"seal_audit": 5.0, "anchor_audit": 600.0, "deliver_outbox": 30.0, "sweep_deadlines": 60.0,
-             "escalate_capas": 300.0}
+    known = {
+        "seal_audit": 5.0,
+        "anchor_audit": 600.0,
+        "deliver_outbox": 30.0,
+        "sweep_deadlines": 60.0,
+        "escalate_capas": 300.0,
+    }
 
     assert {name: every for name, every in tasks.schedule().items() if name in known} == known
 
@@ -52,7 +62,8 @@ def test_the_scheduler_and_celery_beat_read_the_same_registry():
     assert beat == {f"kesu.{name}": every for name, every in tasks.schedule().items()}
     assert dict(scheduler.SCHEDULE) == tasks.schedule()
     assert {name for name in celery.app.tasks if name.startswith("kesu.")} == {
-        f"kesu.{name}" for name in tasks.registry()}
+        f"kesu.{name}" for name in tasks.registry()
+    }
 
 
 def test_a_dispatched_task_runs_at_once_and_a_due_one_on_its_interval():

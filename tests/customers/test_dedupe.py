@@ -13,8 +13,10 @@ from kesu.customers.services import customer_get_or_create, normalize_email, nor
 from tests.conftest import intake_payload
 
 
-@pytest.mark.parametrize("raw", ["13812345678", "+86 138 1234 5678", "138-1234-5678", "+8613812345678",
-                                 "0086 13812345678", " 138 1234 5678 "])
+@pytest.mark.parametrize(
+    "raw",
+    ["13812345678", "+86 138 1234 5678", "138-1234-5678", "+8613812345678", "0086 13812345678", " 138 1234 5678 "],
+)
 def test_phone_formats_normalise_to_e164(raw):
     assert normalize_phone(raw) == "+8613812345678"
 
@@ -94,8 +96,10 @@ def test_complaint_keeps_the_contact_given_on_that_occasion(register):
 
 
 def test_customer_history_lists_every_complaint(register):
-    numbers = {register(customer={"name": "张三", "phone": phone}).number
-               for phone in ("13812345678", "+86 138 1234 5678", "138-1234-5678")}
+    numbers = {
+        register(customer={"name": "张三", "phone": phone}).number
+        for phone in ("13812345678", "+86 138 1234 5678", "138-1234-5678")
+    }
     customer = Customer.objects.get(phone="+8613812345678")
 
     assert set(customer.complaints.values_list("number", flat=True)) == numbers
@@ -118,8 +122,13 @@ def test_concurrent_first_complaints_of_one_customer_make_one_customer(users, no
     def work(index: int) -> None:
         try:
             start.wait()
-            complaint_register(actor=users["agent"], now=now, payload=intake_payload(
-                customer={"name": "并发", "phone": ["13512345678", "+86 135 1234 5678", "135-1234-5678"][index % 3]}))
+            complaint_register(
+                actor=users["agent"],
+                now=now,
+                payload=intake_payload(
+                    customer={"name": "并发", "phone": ["13512345678", "+86 135 1234 5678", "135-1234-5678"][index % 3]}
+                ),
+            )
         except BaseException as exc:
             failures.append(exc)
         finally:

@@ -152,7 +152,8 @@ def test_the_api_refuses_agents_and_legal_holds(register, api):
     refused = api("manager", language="en").post(f"/api/v1/customers/{complaint.customer_id}/erasure")
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["message"] == (
-        f"Personal data cannot be erased yet: Complaint {complaint.number} is still being handled.")
+        f"Personal data cannot be erased yet: Complaint {complaint.number} is still being handled."
+    )
     assert api("manager").get("/api/v1/customers/999999/personal-data").status_code == 404
 
 

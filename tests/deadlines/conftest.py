@@ -23,7 +23,8 @@ def package_calendar() -> engine.WorkingCalendar:
     from chinese_calendar.constants import holidays, workdays
 
     return engine.WorkingCalendar(
-        holidays=frozenset(holidays), workdays=frozenset(workdays),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
         covered_years=frozenset({d.year for d in holidays}),
     )
 
@@ -41,8 +42,7 @@ def reg(register, users):
     """Register a complaint received at `received` (Shanghai), registered a minute later."""
 
     def _reg(received: dt.datetime, now: dt.datetime | None = None, **overrides):
-        return register(now_=now or received + dt.timedelta(minutes=1), received_at=received.isoformat(),
-                        **overrides)
+        return register(now_=now or received + dt.timedelta(minutes=1), received_at=received.isoformat(), **overrides)
 
     return _reg
 
@@ -52,8 +52,9 @@ def act(users):
     from kesu.complaints.services.transitions import complaint_transition
 
     def _act(complaint, action: str, who: str, now: dt.datetime, **payload):
-        return complaint_transition(actor=users[who], number=complaint.number, action=action,
-                                    payload={"action": action, **payload}, now=now)
+        return complaint_transition(
+            actor=users[who], number=complaint.number, action=action, payload={"action": action, **payload}, now=now
+        )
 
     return _act
 

@@ -79,8 +79,9 @@ def test_importing_next_years_schedule_replaces_the_fallback_and_recomputes(reg,
     with time_machine.travel(at(2027, 9, 29, 9), tick=False):
         complaint = reg(at(2027, 9, 29, 9), now=at(2027, 9, 29, 9, 1))
         assert complaint.reply_due == end_of(2027, 10, 4)  # Mon–Fri fallback: 30 Sep, 1 Oct, 4 Oct
-        imported = calendar_import_year(actor=users["admin"], year=2027, days=parse_calendar_csv(SCHEDULE_2027),
-                                        now=at(2027, 9, 29, 10))
+        imported = calendar_import_year(
+            actor=users["admin"], year=2027, days=parse_calendar_csv(SCHEDULE_2027), now=at(2027, 9, 29, 10)
+        )
     assert (imported.holidays, imported.workdays, imported.recomputed) == (4, 1, 1)
     complaint.refresh_from_db()
     # 30 Sep (Thu), 6 Oct (Wed), 7 Oct (Thu): 1, 4 and 5 Oct are now holidays.
@@ -98,8 +99,9 @@ def test_the_import_refuses_bad_lines_and_other_years(users):
     with pytest.raises(ValidationFailed):
         parse_calendar_csv("2027-13-01,holiday,x\n2027-01-02,party,y\n")
     with pytest.raises(ValidationFailed):
-        calendar_import_year(actor=users["admin"], year=2027, days=[(dt.date(2028, 1, 1), "holiday", "")],
-                             now=at(2026, 11, 23))
+        calendar_import_year(
+            actor=users["admin"], year=2027, days=[(dt.date(2028, 1, 1), "holiday", "")], now=at(2026, 11, 23)
+        )
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 

@@ -49,16 +49,34 @@ def worker(tmp_path):
     queue = f"kesu-test-{uuid.uuid4().hex[:12]}"
     smtp_port = free_port()
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": REDIS_URL, "KESU_CELERY_QUEUE": queue, "KESU_DATA_DIR": str(tmp_path),
-        "KESU_SMTP_HOST": "127.0.0.1", "KESU_SMTP_PORT": str(smtp_port), "KESU_LOG_LEVEL": "WARNING",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "KESU_CELERY_QUEUE": queue,
+        "KESU_DATA_DIR": str(tmp_path),
+        "KESU_SMTP_HOST": "127.0.0.1",
+        "KESU_SMTP_PORT": str(smtp_port),
+        "KESU_LOG_LEVEL": "WARNING",
     }
     controller, inbox = smtp_server(smtp_port)
     controller.start()
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kesu"), "worker", "--pool", "solo", "--concurrency", "1",
-         "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "kesu"),
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     sender = Celery("kesu-test", broker=REDIS_URL)
     try:

@@ -22,8 +22,9 @@ SWEEPERS = 4
 def test_concurrent_sweepers_escalate_each_missed_deadline_once(users, register):
     from kesu.core import tasks
 
-    complaints = [register(now_=at(2026, 3, 2, 10, 1), received_at=at(2026, 3, 2, 10).isoformat())
-                  for _ in range(COMPLAINTS)]
+    complaints = [
+        register(now_=at(2026, 3, 2, 10, 1), received_at=at(2026, 3, 2, 10).isoformat()) for _ in range(COMPLAINTS)
+    ]
     when = at(2026, 3, 6, 12)  # acknowledge and reply missed on every complaint
     results = []
     failures: list[BaseException] = []
@@ -52,7 +53,8 @@ def test_concurrent_sweepers_escalate_each_missed_deadline_once(users, register)
     assert sum(r.escalated for r in results) == 2 * COMPLAINTS
     assert Escalation.objects.count() == 2 * COMPLAINTS
     assert sorted(set(Escalation.objects.values_list("complaint_id", "to_level"))) == sorted(
-        (c.pk, level) for c in complaints for level in (1, 2))
+        (c.pk, level) for c in complaints for level in (1, 2)
+    )
     for complaint in complaints:
         complaint.refresh_from_db()
         assert complaint.escalation_level == 2

@@ -15,24 +15,47 @@ pytestmark = pytest.mark.django_db
 
 
 def _state() -> tuple[object, ...]:
-    return (list(SlaPolicy.objects.order_by("id").values()), list(RegulatoryPreset.objects.values()),
-            AuditRecord.objects.count(), DeadlineSettings.objects.get().version)
+    return (
+        list(SlaPolicy.objects.order_by("id").values()),
+        list(RegulatoryPreset.objects.values()),
+        AuditRecord.objects.count(),
+        DeadlineSettings.objects.get().version,
+    )
 
 
 def test_a_new_policy_is_audited_and_bumps_the_version(users, now):
     version = DeadlineSettings.objects.get().version
-    policy = sla_policy_save(actor=users["manager"], policy=None, now=now, values={
-        "kind": DeadlineKind.objects.get(code="reply"), "unit": "working_days", "amount": 1,
-        "by_time": dt.time(15, 30), "channel": "regulator", "active": True})
+    policy = sla_policy_save(
+        actor=users["manager"],
+        policy=None,
+        now=now,
+        values={
+            "kind": DeadlineKind.objects.get(code="reply"),
+            "unit": "working_days",
+            "amount": 1,
+            "by_time": dt.time(15, 30),
+            "channel": "regulator",
+            "active": True,
+        },
+    )
     record = AuditRecord.objects.get(action="sla_policy.create")
     assert (record.object_id, record.data["after"]["by_time"], record.data["after"]["kind"]) == (
-        str(policy.pk), "15:30:00", "reply")
+        str(policy.pk),
+        "15:30:00",
+        "reply",
+    )
     assert DeadlineSettings.objects.get().version != version
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"amount": 0}, "amount"), ({"unit": "hours", "by_time": dt.time(15, 30)}, "by_time"),
-    ({"severity": "huge"}, "severity"), ({"channel": "pigeon"}, "channel")])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"amount": 0}, "amount"),
+        ({"unit": "hours", "by_time": dt.time(15, 30)}, "by_time"),
+        ({"severity": "huge"}, "severity"),
+        ({"channel": "pigeon"}, "channel"),
+    ],
+)
 def test_bad_values_are_refused_by_field_and_nothing_is_written(users, now, values, field):
     policy = SlaPolicy.objects.get(kind__code="reply", severity="", overseas=None)
     before = _state()

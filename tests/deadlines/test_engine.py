@@ -91,16 +91,19 @@ def test_calendar_days_count_every_day(cal):
     assert due(at(2026, 9, 30, 10), CALENDAR_DAYS, 20, cal) == end_of(2026, 10, 20)
 
 
-@pytest.mark.parametrize(("unit", "pause", "expected"), [
-    # Clock hours: the paused time is added as it is.
-    (HOURS, (at(2026, 3, 2, 12), at(2026, 3, 2, 15)), at(2026, 3, 3, 11)),
-    # Business hours: only the business time inside the pause (Mon 17:00 → Tue 10:00 = 2 h).
-    (BUSINESS_HOURS, (at(2026, 3, 2, 17), at(2026, 3, 3, 10)), at(2026, 3, 4, 12)),
-    # Working days: working days crossed during the pause (Mon → Thu = 3).
-    (WORKING_DAYS, (at(2026, 3, 2, 12), at(2026, 3, 5, 9)), end_of(2026, 3, 10)),
-    # Calendar days: days crossed.
-    (CALENDAR_DAYS, (at(2026, 3, 2, 12), at(2026, 3, 5, 9)), end_of(2026, 3, 20)),
-])
+@pytest.mark.parametrize(
+    ("unit", "pause", "expected"),
+    [
+        # Clock hours: the paused time is added as it is.
+        (HOURS, (at(2026, 3, 2, 12), at(2026, 3, 2, 15)), at(2026, 3, 3, 11)),
+        # Business hours: only the business time inside the pause (Mon 17:00 → Tue 10:00 = 2 h).
+        (BUSINESS_HOURS, (at(2026, 3, 2, 17), at(2026, 3, 3, 10)), at(2026, 3, 4, 12)),
+        # Working days: working days crossed during the pause (Mon → Thu = 3).
+        (WORKING_DAYS, (at(2026, 3, 2, 12), at(2026, 3, 5, 9)), end_of(2026, 3, 10)),
+        # Calendar days: days crossed.
+        (CALENDAR_DAYS, (at(2026, 3, 2, 12), at(2026, 3, 5, 9)), end_of(2026, 3, 20)),
+    ],
+)
 def test_pauses_are_excluded_in_the_unit_of_the_deadline(cal, unit, pause, expected):
     amounts = {HOURS: 22, BUSINESS_HOURS: 18, WORKING_DAYS: 3, CALENDAR_DAYS: 15}
     start = at(2026, 3, 2, 10)
@@ -133,5 +136,7 @@ def test_reminder_lead_picks_the_shortest_open_window_once():
     assert engine.reminder_lead(now=at(2026, 3, 5, 9), start=start, due=due_, leads=leads, already=1440) == 120
     assert engine.reminder_lead(now=at(2026, 3, 5, 9), start=start, due=due_, leads=leads, already=None) == 120
     # A lead as long as the whole deadline never fires (a 2-hour deadline gets no "2 hours left").
-    assert engine.reminder_lead(now=at(2026, 3, 2, 10), start=start, due=at(2026, 3, 2, 12), leads=leads,
-                                already=None) is None
+    assert (
+        engine.reminder_lead(now=at(2026, 3, 2, 10), start=start, due=at(2026, 3, 2, 12), leads=leads, already=None)
+        is None
+    )

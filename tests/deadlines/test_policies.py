@@ -30,14 +30,20 @@ def test_spec_defaults_for_a_general_complaint(reg):
     assert complaint.reply_due == end_of(2026, 3, 5)
     assert complaint.close_due == end_of(2026, 3, 17)
     assert {k: (r.unit, r.amount) for k, r in rows(complaint).items()} == {
-        "acknowledge": ("hours", 24), "reply": ("working_days", 3), "close": ("calendar_days", 15)}
+        "acknowledge": ("hours", 24),
+        "reply": ("working_days", 3),
+        "close": ("calendar_days", 15),
+    }
 
 
 def test_spec_defaults_for_overseas_and_major_complaints(reg):
     assert reg(at(2026, 3, 2, 10), overseas=True).close_due == end_of(2026, 3, 22)
     major = reg(at(2026, 3, 2, 10), severity="major")
     assert (major.acknowledge_due, major.reply_due, major.close_due) == (
-        at(2026, 3, 2, 12), end_of(2026, 3, 3), end_of(2026, 3, 11))
+        at(2026, 3, 2, 12),
+        end_of(2026, 3, 3),
+        end_of(2026, 3, 11),
+    )
 
 
 def test_the_most_specific_policy_wins(reg):
@@ -59,14 +65,17 @@ def test_a_deeper_category_is_more_specific_and_covers_its_sub_categories(reg):
     start = at(2026, 3, 2, 10)
     assert reg(start, category="product_quality.food.expired").close_due == end_of(2026, 3, 7)
     other = Category.objects.filter(code__startswith="product_quality.").exclude(
-        code__startswith="product_quality.food")
+        code__startswith="product_quality.food"
+    )
     assert reg(start, category=other.first().code).close_due == end_of(2026, 3, 12)
     assert reg(start, category="logistics").close_due == end_of(2026, 3, 17)
 
 
 def test_urgency_and_a_same_day_clock_time():
-    specs = [PolicySpec("reply", Rule("working_days", 3)),
-             PolicySpec("reply", Rule("working_days", 0, dt.time(15, 30)), urgency="critical")]
+    specs = [
+        PolicySpec("reply", Rule("working_days", 3)),
+        PolicySpec("reply", Rule("working_days", 0, dt.time(15, 30)), urgency="critical"),
+    ]
     inputs = Inputs(severity="general", urgency="critical", channel="phone", category_code=None, overseas=False)
     assert choose(specs, inputs, ["reply"])["reply"].rule.amount == 0
 

@@ -25,7 +25,11 @@ def enable(code: str) -> None:
 
 def test_presets_are_off_until_switched_on(reg):
     assert set(RegulatoryPreset.objects.values_list("code", "enabled")) == {
-        (BANKING_INSURANCE, False), (MARKET_12315, False), (US_CFPB, False), (UK_FCA, False)}
+        (BANKING_INSURANCE, False),
+        (MARKET_12315, False),
+        (US_CFPB, False),
+        (UK_FCA, False),
+    }
     assert reg(at(2026, 3, 2, 10), channel="regulator", severity="general").acknowledge_due == at(2026, 3, 3, 10)
 
 
@@ -35,17 +39,19 @@ def test_banking_and_insurance_decision_in_15_days_extended_to_30_then_60(reg, u
     assert complaint.close_due == end_of(2026, 3, 17)
     assert rows(complaint)["close"].preset == BANKING_INSURANCE
     with pytest.raises(PermissionDenied):
-        deadline_extend(actor=users["supervisor"], number=complaint.number, kind="close", reason="复杂",
-                        now=at(2026, 3, 10))
-    deadline_extend(actor=users["manager"], number=complaint.number, kind="close", reason="情况复杂",
-                    now=at(2026, 3, 10))
+        deadline_extend(
+            actor=users["supervisor"], number=complaint.number, kind="close", reason="复杂", now=at(2026, 3, 10)
+        )
+    deadline_extend(
+        actor=users["manager"], number=complaint.number, kind="close", reason="情况复杂", now=at(2026, 3, 10)
+    )
     complaint.refresh_from_db()
     assert complaint.close_due == end_of(2026, 4, 1)
     with pytest.raises(PermissionDenied):  # the further 30 days need senior management
-        deadline_extend(actor=users["manager"], number=complaint.number, kind="close", reason="特别复杂",
-                        now=at(2026, 3, 25))
-    deadline_extend(actor=users["gm"], number=complaint.number, kind="close", reason="特别复杂",
-                    now=at(2026, 3, 25))
+        deadline_extend(
+            actor=users["manager"], number=complaint.number, kind="close", reason="特别复杂", now=at(2026, 3, 25)
+        )
+    deadline_extend(actor=users["gm"], number=complaint.number, kind="close", reason="特别复杂", now=at(2026, 3, 25))
     complaint.refresh_from_db()
     assert complaint.close_due == end_of(2026, 5, 1)
     with pytest.raises(Conflict):
@@ -59,8 +65,9 @@ def test_banking_and_insurance_decision_in_15_days_extended_to_30_then_60(reg, u
 def test_banking_external_appraisal_time_is_excluded(reg, users):
     enable(BANKING_INSURANCE)
     complaint = reg(at(2026, 3, 2, 10))
-    deadlines_pause(actor=users["agent"], number=complaint.number, reason="external_appraisal",
-                    note="送检", now=at(2026, 3, 5, 10))
+    deadlines_pause(
+        actor=users["agent"], number=complaint.number, reason="external_appraisal", note="送检", now=at(2026, 3, 5, 10)
+    )
     deadlines_resume(actor=users["agent"], number=complaint.number, now=at(2026, 3, 12, 16))
     complaint.refresh_from_db()
     assert complaint.close_due == end_of(2026, 3, 24)  # 7 days crossed
@@ -98,18 +105,26 @@ def test_fca_disp_for_international_customers(reg, users):
 
 def test_a_pause_stops_every_clock_and_is_recorded(reg, users):
     complaint = reg(at(2026, 3, 2, 10))  # ack Tue 3 Mar 10:00, reply Thu 5 Mar, close 17 Mar
-    deadlines_pause(actor=users["agent"], number=complaint.number, reason="awaiting_customer",
-                    note="等客户提供照片", now=at(2026, 3, 2, 12))
+    deadlines_pause(
+        actor=users["agent"],
+        number=complaint.number,
+        reason="awaiting_customer",
+        note="等客户提供照片",
+        now=at(2026, 3, 2, 12),
+    )
     # Paused: the sweep does nothing even long after the deadlines.
     assert sweep(now=at(2026, 3, 9, 12)).missed == 0
     deadlines_resume(actor=users["agent"], number=complaint.number, now=at(2026, 3, 9, 12))
     complaint.refresh_from_db()
     assert complaint.acknowledge_due == at(2026, 3, 10, 10)  # + 7 × 24 clock hours
-    assert complaint.reply_due == end_of(2026, 3, 12)        # + 5 working days crossed
-    assert complaint.close_due == end_of(2026, 3, 24)        # + 7 days crossed
+    assert complaint.reply_due == end_of(2026, 3, 12)  # + 5 working days crossed
+    assert complaint.close_due == end_of(2026, 3, 24)  # + 7 days crossed
     pause = DeadlinePause.objects.get(complaint=complaint)
-    assert (pause.reason, pause.started_at, pause.ended_at) == ("awaiting_customer", at(2026, 3, 2, 12),
-                                                                 at(2026, 3, 9, 12))
+    assert (pause.reason, pause.started_at, pause.ended_at) == (
+        "awaiting_customer",
+        at(2026, 3, 2, 12),
+        at(2026, 3, 9, 12),
+    )
     kinds = list(complaint.events.values_list("kind", flat=True))
     assert kinds[-2:] == ["deadlines_paused", "deadlines_resumed"]
     assert sweep(now=at(2026, 3, 10, 9)).missed == 0
@@ -129,9 +144,11 @@ def test_pausing_twice_or_resuming_unpaused_is_refused(reg, users):
         deadlines_resume(actor=users["agent"], number=complaint.number, now=at(2026, 3, 2, 11))
     deadlines_pause(actor=users["agent"], number=complaint.number, reason="awaiting_customer", now=at(2026, 3, 2, 11))
     with pytest.raises(Conflict):
-        deadlines_pause(actor=users["agent"], number=complaint.number, reason="external_appraisal",
-                        now=at(2026, 3, 2, 12))
+        deadlines_pause(
+            actor=users["agent"], number=complaint.number, reason="external_appraisal", now=at(2026, 3, 2, 12)
+        )
     with pytest.raises(PermissionDenied):
-        deadlines_pause(actor=users["auditor"], number=complaint.number, reason="awaiting_customer",
-                        now=at(2026, 3, 2, 12))
+        deadlines_pause(
+            actor=users["auditor"], number=complaint.number, reason="awaiting_customer", now=at(2026, 3, 2, 12)
+        )
     assert DeadlinePause.objects.filter(complaint=complaint).count() == 1

@@ -12,8 +12,7 @@ from kesu.deadlines.engine import UNITS, Pause, Rule
 
 from .conftest import PACKAGE_CALENDAR, SH
 
-instants = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2027, 12, 31),
-                        timezones=st.just(SH))
+instants = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2027, 12, 31), timezones=st.just(SH))
 amounts = st.integers(min_value=0, max_value=60)
 units = st.sampled_from(UNITS)
 times = st.none() | st.times().map(lambda t: t.replace(microsecond=0))
@@ -41,8 +40,13 @@ def test_more_days_never_end_earlier(start, unit, amount, more):
 
 
 @settings(max_examples=100, deadline=None)
-@given(start=instants, unit=units, amount=st.integers(min_value=1, max_value=30),
-       offset=st.integers(min_value=0, max_value=30 * 24 * 60), length=st.integers(min_value=1, max_value=20 * 24 * 60))
+@given(
+    start=instants,
+    unit=units,
+    amount=st.integers(min_value=1, max_value=30),
+    offset=st.integers(min_value=0, max_value=30 * 24 * 60),
+    length=st.integers(min_value=1, max_value=20 * 24 * 60),
+)
 def test_a_pause_never_brings_a_deadline_forward(start, unit, amount, offset, length):
     rule = Rule(unit, amount)
     pause_start = start + dt.timedelta(minutes=offset)

@@ -29,8 +29,13 @@ def test_the_approval_offers_the_solution_and_meets_the_reply_deadline(users, co
 
 def test_a_solution_within_the_proposers_authority_is_a_reply_at_once(users, complaint_in, now):
     complaint = complaint_in("investigating")
-    complaint_transition(actor=users["manager"], number=complaint.number, action="propose_solution",
-                         payload={"remedies": [{"type": "refund", "amount": "50.00"}]}, now=now)
+    complaint_transition(
+        actor=users["manager"],
+        number=complaint.number,
+        action="propose_solution",
+        payload={"remedies": [{"type": "refund", "amount": "50.00"}]},
+        now=now,
+    )
     complaint.refresh_from_db()
     assert complaint.solutions.get().status == "approved"
     assert complaint.replied_at == now

@@ -39,8 +39,12 @@ def test_a_missed_deadline_marks_overdue_and_escalates_one_level(reg, users):
     complaint.refresh_from_db()
     assert (complaint.overdue, complaint.escalation_level) == (True, 1)
     ack = rows(complaint)["acknowledge"]
-    assert (ack.state, ack.on_time, ack.missed_at, ack.escalated_at) == ("open", False, at(2026, 3, 3, 10, 0, 1),
-                                                                         at(2026, 3, 3, 10, 0, 1))
+    assert (ack.state, ack.on_time, ack.missed_at, ack.escalated_at) == (
+        "open",
+        False,
+        at(2026, 3, 3, 10, 0, 1),
+        at(2026, 3, 3, 10, 0, 1),
+    )
     escalation = Escalation.objects.get(complaint=complaint)
     assert (escalation.cause, escalation.from_level, escalation.to_level) == ("overdue", 0, 1)
     event = complaint.events.get(kind="deadline_missed")
@@ -70,9 +74,9 @@ def test_running_twice_at_the_same_instant_does_nothing_the_second_time(reg):
 
 def test_each_missed_deadline_climbs_the_ladder(reg):
     complaint = reg(at(2026, 3, 2, 10))
-    sweep(now=at(2026, 3, 3, 11))   # acknowledge → supervisor
-    sweep(now=at(2026, 3, 6, 1))    # reply → manager
-    sweep(now=at(2026, 3, 18, 1))   # close → supervision team / GM
+    sweep(now=at(2026, 3, 3, 11))  # acknowledge → supervisor
+    sweep(now=at(2026, 3, 6, 1))  # reply → manager
+    sweep(now=at(2026, 3, 18, 1))  # close → supervision team / GM
     complaint.refresh_from_db()
     assert complaint.escalation_level == 3
     assert list(Escalation.objects.filter(complaint=complaint).values_list("to_level", flat=True)) == [1, 2, 3]
@@ -138,8 +142,9 @@ def test_reminders_go_out_once_per_lead_time_to_those_concerned(reg, users, act)
     assert sweep(now=at(2026, 3, 5, 0, 0)).reminded == 1
     assert sweep(now=at(2026, 3, 5, 22, 0)).reminded == 1
     assert sweep(now=at(2026, 3, 5, 23, 0)).reminded == 0
-    recipients = list(OutboxMessage.objects.filter(kind="deadline_reminder").order_by("id")
-                      .values_list("recipient", flat=True))
+    recipients = list(
+        OutboxMessage.objects.filter(kind="deadline_reminder").order_by("id").values_list("recipient", flat=True)
+    )
     assert recipients == ["supervisor@example.com", "handler@example.com", "handler@example.com"]
 
 

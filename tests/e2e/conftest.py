@@ -19,8 +19,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +70,9 @@ class Pages:
     def open(self, *, locale: str = "zh-CN", mobile: bool = False) -> Any:
         options: dict[str, Any] = {"base_url": self.base_url, "locale": locale}
         if mobile:
-            options.update(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                           has_touch=True)
+            options.update(
+                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
         else:
             options.update(viewport={"width": 1366, "height": 900})
         context = self.browser.new_context(**options)
@@ -72,10 +80,12 @@ class Pages:
         self.contexts.append(context)
         page = context.new_page()
         # A Content-Security-Policy refusal names the element it refused (Chromium's own message does not).
-        page.add_init_script("document.addEventListener('securitypolicyviolation', function (e) {"
-                             " var html = e.target && e.target.outerHTML;"
-                             " var what = html ? html.slice(0, 160) : e.sourceFile;"
-                             " console.error('CSP refused ' + e.violatedDirective + ' on ' + what); });")
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', function (e) {"
+            " var html = e.target && e.target.outerHTML;"
+            " var what = html ? html.slice(0, 160) : e.sourceFile;"
+            " console.error('CSP refused ' + e.violatedDirective + ' on ' + what); });"
+        )
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("response", self._response)
@@ -127,8 +137,8 @@ def shot():
     return _shot
 
 
-
 # --- the product as `make run` serves it -----------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def served() -> Iterator[Any]:
@@ -157,8 +167,10 @@ class People(Pages):
 
 
 def _label(field: str, locale: str) -> str:
-    labels = {"username": {"zh-CN": "用户名", "zh-TW": "使用者名稱", "en": "Username"},
-              "password": {"zh-CN": "密码", "zh-TW": "密碼", "en": "Password"}}
+    labels = {
+        "username": {"zh-CN": "用户名", "zh-TW": "使用者名稱", "en": "Username"},
+        "password": {"zh-CN": "密码", "zh-TW": "密碼", "en": "Password"},
+    }
     return labels[field].get(locale, labels[field]["en"])
 
 

@@ -80,8 +80,12 @@ def serve() -> Iterator[Served]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"kesu-served-{worker}-"))
     log = data_dir / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KESU_", "CELERY_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", KESU_DATA_DIR=str(data_dir),
-               KESU_ADMIN_PASSWORD=PASSWORD, KESU_SCHEDULER="true")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        KESU_DATA_DIR=str(data_dir),
+        KESU_ADMIN_PASSWORD=PASSWORD,
+        KESU_SCHEDULER="true",
+    )
     dropped: tuple[str, str] | None = None
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith(("postgres://", "postgresql://")):
@@ -94,10 +98,15 @@ def serve() -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"]):
-            subprocess.run([str(KESU), *step], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                           check=True)
-        process = subprocess.Popen([str(KESU), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.run([str(KESU), *step], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
+        process = subprocess.Popen(
+            [str(KESU), "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_healthy(url, process, log)
         yield Served(url=url, password=PASSWORD, data_dir=data_dir, log=log)

@@ -31,8 +31,12 @@ def png(width: int = 48, height: int = 32, rgb: tuple[int, int, int] = (200, 60,
 
 
 def register(users, **overrides):
-    payload = {"channel": "phone", "customer": {"name": "王五", "phone": "13912345678"},
-               "description": "买的酸奶已经过期两天，要求退款。", "category": "product_quality.food.expired"}
+    payload = {
+        "channel": "phone",
+        "customer": {"name": "王五", "phone": "13912345678"},
+        "description": "买的酸奶已经过期两天，要求退款。",
+        "category": "product_quality.food.expired",
+    }
     payload.update(overrides)
     return complaint_register(actor=users["agent"], payload=payload, now=timezone.now())
 
@@ -128,11 +132,28 @@ def test_one_complaint_through_its_whole_lifecycle(pages, shot, users):
     act(agent, "acknowledge", {"note": "已电话联系顾客"}, "acknowledged")
     act(supervisor, "assign", {"department": "quality", "assignee": "handler"}, "assigned")
     act(handler, "start_investigation", {}, "investigating")
-    act(handler, "investigation", {"root_cause": "该批次冷链温度超标", "cause_class": "staff",
-                                   "responsibility": "ours", "responsible_department": "quality"}, "investigating")
-    act(handler, "propose_solution", {"remedy_type_1": "apology", "remedy_type_2": "refund",
-                                      "remedy_amount_2": "50", "description": "致歉并退款 50 元"},
-        "solution_proposed")
+    act(
+        handler,
+        "investigation",
+        {
+            "root_cause": "该批次冷链温度超标",
+            "cause_class": "staff",
+            "responsibility": "ours",
+            "responsible_department": "quality",
+        },
+        "investigating",
+    )
+    act(
+        handler,
+        "propose_solution",
+        {
+            "remedy_type_1": "apology",
+            "remedy_type_2": "refund",
+            "remedy_amount_2": "50",
+            "description": "致歉并退款 50 元",
+        },
+        "solution_proposed",
+    )
     supervisor.goto("/?queue=approval")
     assert supervisor.locator(f"text={number}").count() == 1
     shot(supervisor, "06-approval-queue")
@@ -143,8 +164,19 @@ def test_one_complaint_through_its_whole_lifecycle(pages, shot, users):
     act(manager, "close", {}, "closed")
     manager.goto(f"/c/{number}/")
     kinds = list(Complaint.objects.get(number=number).events.values_list("kind", flat=True))
-    assert kinds == ["registered", "acknowledge", "assign", "start_investigation", "investigation_recorded",
-                     "propose_solution", "approve", "customer_accept", "resolve", "record_callback", "close"]
+    assert kinds == [
+        "registered",
+        "acknowledge",
+        "assign",
+        "start_investigation",
+        "investigation_recorded",
+        "propose_solution",
+        "approve",
+        "customer_accept",
+        "resolve",
+        "record_callback",
+        "close",
+    ]
     shot(manager, "07-complaint-closed")
     manager.goto("/dashboard/")
     manager.wait_for_selector("#chart-by_channel svg")
@@ -176,16 +208,32 @@ def test_customer_files_tracks_accepts_and_rates_on_a_phone(pages, shot, users):
     # No horizontal scrolling on a phone screen.
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    move(users, number, ("acknowledge", "agent", {}),
-         ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
-         ("start_investigation", "handler", {}))
-    investigation_record(actor=users["handler"], number=number, now=timezone.now(), values=parse_investigation(
-        {"root_cause": "运输包装不足", "responsibility": "carrier"}))
-    move(users, number,
-         ("propose_solution", "handler", {"remedies": [{"type": "exchange", "amount": "0"},
-                                                       {"type": "voucher", "amount": "20"}],
-                                          "description": "换新并送 20 元券"}),
-         ("approve", "supervisor", {}))
+    move(
+        users,
+        number,
+        ("acknowledge", "agent", {}),
+        ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
+        ("start_investigation", "handler", {}),
+    )
+    investigation_record(
+        actor=users["handler"],
+        number=number,
+        now=timezone.now(),
+        values=parse_investigation({"root_cause": "运输包装不足", "responsibility": "carrier"}),
+    )
+    move(
+        users,
+        number,
+        (
+            "propose_solution",
+            "handler",
+            {
+                "remedies": [{"type": "exchange", "amount": "0"}, {"type": "voucher", "amount": "20"}],
+                "description": "换新并送 20 元券",
+            },
+        ),
+        ("approve", "supervisor", {}),
+    )
 
     other_phone = pages.open(mobile=True)  # following it from another device: number + phone
     other_phone.goto("/portal/track/")

@@ -14,10 +14,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 def test_pages_htmx_and_chart_tooltips_under_the_csp(pages, shot, users):
-    complaint_register(actor=users["agent"], payload={
-        "channel": "phone", "customer": {"name": "王五", "phone": "13912345678"},
-        "description": "买的酸奶已经过期两天，要求退款。", "category": "product_quality.food.expired"},
-        now=timezone.now())
+    complaint_register(
+        actor=users["agent"],
+        payload={
+            "channel": "phone",
+            "customer": {"name": "王五", "phone": "13912345678"},
+            "description": "买的酸奶已经过期两天，要求退款。",
+            "category": "product_quality.food.expired",
+        },
+        now=timezone.now(),
+    )
     page = pages.open()
     response = page.goto("/login/")
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY

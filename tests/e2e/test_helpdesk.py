@@ -68,8 +68,9 @@ def test_every_queue_tab_the_sort_header_and_the_next_page_change_the_list(peopl
     shot(page, "helpdesk-queue-page-2-zh-CN")
     page.get_by_label("严重程度").select_option(label="重大")  # htmx refreshes the queue and the address
     page.wait_for_url(re.compile(r"severity=major"))
-    page.wait_for_function("[...document.querySelectorAll('table.queue tbody tr')].every("
-                           "r => r.innerText.includes('重大'))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('table.queue tbody tr')].every(r => r.innerText.includes('重大'))"
+    )
     page.locator("ul.tabs").get_by_role("link", name="逾期", exact=True).click()
     page.wait_for_url(re.compile(r"queue=overdue.*severity=major|severity=major.*queue=overdue"))
     assert page.get_by_label("严重程度").input_value() == "major"  # the tab keeps the filter

@@ -20,8 +20,15 @@ from django.utils.translation import gettext
 pytestmark = pytest.mark.django_db(transaction=False)
 
 LANGUAGES = {"zh-CN": "zh-hans", "zh-TW": "zh-hant", "en": "en"}
-RAW_CODES = ("start_investigation", "propose_solution", "record_callback", "solution_proposed", "implementing",
-             "customer_accept", "SPEC ")
+RAW_CODES = (
+    "start_investigation",
+    "propose_solution",
+    "record_callback",
+    "solution_proposed",
+    "implementing",
+    "customer_accept",
+    "SPEC ",
+)
 
 
 class Reader:

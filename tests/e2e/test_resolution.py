@@ -109,8 +109,7 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
     handler = people.sign_in("handler")
     open_complaint(handler, number)
     act(handler, "start_investigation")
-    panel_form(handler, "form-task", {"department": "logistics", "description": "核对到货时的运输记录"},
-               prefix="task-")
+    panel_form(handler, "form-task", {"department": "logistics", "description": "核对到货时的运输记录"}, prefix="task-")
     row = handler.locator("#tasks table.tasks tbody tr").first
     assert "物流部" in row.inner_text() and "进行中" in row.inner_text()
     shot(handler, "resolution-01-task-assigned")
@@ -123,11 +122,27 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
     shot(handler, "resolution-02-task-done")
     panel_shot(handler, "#tasks", "resolution-02-task-done-panel")
 
-    act(handler, "investigation", {"root_cause": "焊接温度偏低导致虚焊", "cause_class": "staff",
-                                   "responsibility": "ours", "responsible_department": "quality"})
-    act(handler, "propose_solution", {"remedy_type_1": "allowance", "remedy_amount_1": "30",
-                                      "remedy_type_2": "return", "remedy_amount_2": "0",
-                                      "description": "退回不良品并折让 30 元"})
+    act(
+        handler,
+        "investigation",
+        {
+            "root_cause": "焊接温度偏低导致虚焊",
+            "cause_class": "staff",
+            "responsibility": "ours",
+            "responsible_department": "quality",
+        },
+    )
+    act(
+        handler,
+        "propose_solution",
+        {
+            "remedy_type_1": "allowance",
+            "remedy_amount_1": "30",
+            "remedy_type_2": "return",
+            "remedy_amount_2": "0",
+            "description": "退回不良品并折让 30 元",
+        },
+    )
     assert handler.locator("#returns .why-not").inner_text() == "退货和折让须基于客户已接受的解决方案。"
 
     supervisor.reload()

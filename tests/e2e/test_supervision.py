@@ -145,8 +145,9 @@ def test_manager_edits_the_configuration(people, shot) -> None:  # type: ignore[
     shot(page, "supervision-settings-letters")
 
 
-@pytest.mark.parametrize(("locale", "capa", "configuration"), [("zh-TW", "糾正預防措施", "配置"),
-                                                          ("en", "CAPA", "Configuration")])
+@pytest.mark.parametrize(
+    ("locale", "capa", "configuration"), [("zh-TW", "糾正預防措施", "配置"), ("en", "CAPA", "Configuration")]
+)
 def test_the_pages_in_traditional_chinese_and_english(people, shot, locale, capa, configuration) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager", locale=locale)
     nav = page.locator("header nav")

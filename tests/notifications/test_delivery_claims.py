@@ -31,8 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _message(subject: str, now: dt.datetime, *, offset: int = 0) -> OutboxMessage:
     # Created directly (not through outbox_add) so no delivery runs inline on commit.
-    return OutboxMessage.objects.create(kind="test", recipient="someone@example.com", subject=subject, body="b",
-                                        next_attempt_at=now + dt.timedelta(microseconds=offset), created_at=now)
+    return OutboxMessage.objects.create(
+        kind="test",
+        recipient="someone@example.com",
+        subject=subject,
+        body="b",
+        next_attempt_at=now + dt.timedelta(microseconds=offset),
+        created_at=now,
+    )
 
 
 def _use_smtp(settings, port: int) -> None:
@@ -106,7 +112,11 @@ def test_a_mail_server_that_never_answers_does_not_block_intake(register, settin
     assert failures == []
     message.refresh_from_db()
     assert (message.status, message.attempts, message.claim_token, message.claimed_until) == (
-        OutboxStatus.PENDING, 1, "", None)
+        OutboxStatus.PENDING,
+        1,
+        "",
+        None,
+    )
 
 
 def test_a_claimed_message_is_not_claimed_again_until_its_lease_expires(db, now):
@@ -169,13 +179,27 @@ def test_a_delivery_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     now = clock.now()
-    messages = [_message(subject, now - dt.timedelta(seconds=1), offset=i)
-                for i, subject in enumerate(["first", "stall", "third"])]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),
-           "KESU_DATA_DIR": str(tmp_path), "KESU_SMTP_HOST": "127.0.0.1", "KESU_SMTP_PORT": str(port),
-           "KESU_LOG_LEVEL": "WARNING", "KESU_AUDIT_KEY": "test"}
-    worker = subprocess.Popen([sys.executable, "-m", "kesu.cli", "runtask", "deliver_outbox"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    messages = [
+        _message(subject, now - dt.timedelta(seconds=1), offset=i)
+        for i, subject in enumerate(["first", "stall", "third"])
+    ]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": database_url(),
+        "KESU_DATA_DIR": str(tmp_path),
+        "KESU_SMTP_HOST": "127.0.0.1",
+        "KESU_SMTP_PORT": str(port),
+        "KESU_LOG_LEVEL": "WARNING",
+        "KESU_AUDIT_KEY": "test",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "kesu.cli", "runtask", "deliver_outbox"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert handler.stalled.wait(timeout=120), "the worker never reached the stalled message"
         os.kill(worker.pid, signal.SIGKILL)
@@ -191,7 +215,8 @@ def test_a_delivery_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice
 
         # The lease expires: the rest goes out once, the sent one not again.
         OutboxMessage.objects.filter(claimed_until__isnull=False).update(
-            claimed_until=clock.now() - dt.timedelta(seconds=1))
+            claimed_until=clock.now() - dt.timedelta(seconds=1)
+        )
         assert deliver_pending(now=now) == 2
         assert deliver_pending(now=now) == 0
     finally:

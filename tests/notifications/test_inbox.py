@@ -23,8 +23,13 @@ def test_a_new_assignment_counts_until_the_list_is_opened(users, complaint_in, n
     assert inbox_new_count(user=handler, now=now) == 0
     later = now + dt.timedelta(minutes=5)
     second = complaint_in("acknowledged")
-    complaint_transition(actor=users["supervisor"], number=second.number, action="assign",
-                         payload={"department": "quality", "assignee": "handler"}, now=later)
+    complaint_transition(
+        actor=users["supervisor"],
+        number=second.number,
+        action="assign",
+        payload={"department": "quality", "assignee": "handler"},
+        now=later,
+    )
     assert inbox_new_count(user=handler, now=later) == 1
     inbox = inbox_for(user=handler, now=later)
     assert [item.new for _k, _l, items in inbox.sections for item in items] == [True, False]

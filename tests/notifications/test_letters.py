@@ -30,8 +30,10 @@ def fixed(register, users):
     """A complaint received at a known time, with phone and e-mail."""
 
     def _make(**overrides: Any):
-        payload: dict[str, Any] = {"received_at": RECEIVED.isoformat(),
-                                   "customer": {"name": "王小明", "phone": "13800138000", "email": "wang@example.com"}}
+        payload: dict[str, Any] = {
+            "received_at": RECEIVED.isoformat(),
+            "customer": {"name": "王小明", "phone": "13800138000", "email": "wang@example.com"},
+        }
         payload.update(overrides)
         return register(now_=RECEIVED + dt.timedelta(minutes=5), **payload)
 
@@ -39,8 +41,7 @@ def fixed(register, users):
 
 
 def in_language(complaint, users, language):
-    complaint_language_set(actor=users["agent"], number=complaint.number, language=language,
-                           now=complaint.received_at)
+    complaint_language_set(actor=users["agent"], number=complaint.number, language=language, now=complaint.received_at)
     complaint.refresh_from_db()
     return complaint
 
@@ -66,8 +67,9 @@ def test_acknowledge_sends_the_acknowledgement_in_simplified_chinese(fixed, user
     assert message.subject == f"您的投诉已受理（编号 {complaint.number}）"
     assert message.body.startswith("尊敬的王小明：")
     assert f"我们已于2026年11月2日 09:30收到您的投诉，受理编号为 {complaint.number}。" in message.body
-    assert ("我们将认真调查核实，并于2026年11月5日 23:59前给您答复，"
-            "预计于2026年11月17日 23:59前处理完毕。") in message.body
+    assert (
+        "我们将认真调查核实，并于2026年11月5日 23:59前给您答复，预计于2026年11月17日 23:59前处理完毕。"
+    ) in message.body
     assert "您可凭受理编号及登记的手机号码或电子邮箱随时查询处理进度" in message.body
 
 
@@ -86,8 +88,10 @@ def test_acknowledgement_in_english(fixed, users):
     [message] = letters_of(complaint, "acknowledgement")
     assert message.subject == f"We have received your complaint {complaint.number}"
     assert message.body.startswith("Dear 王小明,")
-    assert f"We received your complaint on 2 Nov 2026, 09:30 and registered it under number " \
-           f"{complaint.number}." in message.body
+    assert (
+        f"We received your complaint on 2 Nov 2026, 09:30 and registered it under number "
+        f"{complaint.number}." in message.body
+    )
     assert "will reply by " in message.body
 
 
@@ -109,8 +113,10 @@ def test_acknowledgement_uses_the_administrators_edit(fixed, users):
     complaint.refresh_from_db()
     [message] = letters_of(complaint, "acknowledgement")
     due = timezone.localtime(complaint.reply_due).date().isoformat()
-    assert (message.subject, message.body) == (f"受理通知 {complaint.number}",
-                                               f"王小明您好，编号{complaint.number}，{due}前答复。")
+    assert (message.subject, message.body) == (
+        f"受理通知 {complaint.number}",
+        f"王小明您好，编号{complaint.number}，{due}前答复。",
+    )
 
 
 def test_an_acknowledgement_flagged_internal_is_not_sent_but_the_transition_goes_through(fixed, users):
@@ -133,7 +139,10 @@ def test_an_emptied_table_falls_back_to_the_shipped_defaults(fixed, users):
     complaint = in_language(fixed(), users, "zh-hant")
     letter = letter_render(complaint=complaint, kind="acknowledgement", now=RECEIVED)
     assert (letter.language, letter.version, letter.subject) == (
-        "zh-hant", 0, f"您的投訴已受理（編號 {complaint.number}）")
+        "zh-hant",
+        0,
+        f"您的投訴已受理（編號 {complaint.number}）",
+    )
 
 
 # --- result letter (RS-4) -----------------------------------------------------------------------
@@ -150,8 +159,12 @@ def test_resolve_sends_the_result_letter_with_cause_measures_and_improvements(co
 
 def test_result_letter_in_english_with_given_texts(complaint_in, users, now):
     complaint = in_language(complaint_in("resolved"), users, "en")
-    letter = letter_render(complaint=complaint, kind="result", now=now,
-                           extra={"cause": "The milk was stored above 25 °C.", "improvements": "Cold chain checks."})
+    letter = letter_render(
+        complaint=complaint,
+        kind="result",
+        now=now,
+        extra={"cause": "The milk was stored above 25 °C.", "improvements": "Cold chain checks."},
+    )
     assert letter.subject == f"The result of your complaint {complaint.number}"
     assert "1. Cause: The milk was stored above 25 °C." in letter.body
     assert "2. Measures: 已退款 50 元。\n    - refund: CNY 50.00" in letter.body
@@ -173,27 +186,32 @@ def test_unreachable_sms_gives_the_fu2_standard_text(complaint_in, users, now):
     complaint = complaint_in("resolved")
     message = letter_send(actor=users["agent"], number=complaint.number, kind="unreachable_sms", now=now)
     assert (message.channel, message.recipient) == ("sms", complaint.contact_phone)
-    assert message.body.startswith(f"【Kesu】尊敬的张三，我们就您的投诉（编号{complaint.number}）致电回访，"
-                                   "未能联系到您。请于")
+    assert message.body.startswith(
+        f"【Kesu】尊敬的张三，我们就您的投诉（编号{complaint.number}）致电回访，未能联系到您。请于"
+    )
     assert message.body.endswith("前与我们联系，逾期未回复我们将视为处理完毕并结案。")
 
 
 def test_unreachable_sms_in_english(complaint_in, users, now):
     complaint = in_language(complaint_in("resolved"), users, "en")
     letter = letter_render(complaint=complaint, kind="unreachable_sms", now=now)
-    assert letter.body.startswith(f"[Kesu] Dear 张三, we called you about complaint {complaint.number} but could "
-                                  "not reach you. Please contact us by ")
+    assert letter.body.startswith(
+        f"[Kesu] Dear 张三, we called you about complaint {complaint.number} but could "
+        "not reach you. Please contact us by "
+    )
 
 
 def test_apology_letter_in_three_languages(complaint_in, users, now):
     complaint = complaint_in("investigating")
     zh = letter_render(complaint=complaint, kind="apology", now=now, extra={"cause": "门店冷柜故障"})
     assert "给您带来了不便和困扰，我们深表歉意。\n经调查，问题的原因是：门店冷柜故障" in zh.body
-    hant = letter_render(complaint=complaint, kind="apology", now=now, language="zh-hant",
-                         extra={"cause": "門市冷櫃故障"})
+    hant = letter_render(
+        complaint=complaint, kind="apology", now=now, language="zh-hant", extra={"cause": "門市冷櫃故障"}
+    )
     assert "給您帶來了不便和困擾，我們深表歉意。\n經調查，問題的原因是：門市冷櫃故障" in hant.body
-    en = letter_render(complaint=complaint, kind="apology", now=now, language="en",
-                       extra={"measures": "We refunded CNY 50."})
+    en = letter_render(
+        complaint=complaint, kind="apology", now=now, language="en", extra={"measures": "We refunded CNY 50."}
+    )
     assert "We are sincerely sorry for the trouble" in en.body
     assert "We have taken these measures: We refunded CNY 50." in en.body
 
@@ -202,10 +220,18 @@ def test_letter_send_writes_outbox_event_and_audit_together(complaint_in, users,
     complaint = complaint_in("investigating")
     message = letter_send(actor=users["agent"], number=complaint.number, kind="apology", channel="sms", now=now)
     event = ComplaintEvent.objects.get(complaint=complaint, kind="letter_sent")
-    assert (message.kind, message.channel, message.subject) == ("apology", "sms",
-                                                                f"致歉函（投诉编号 {complaint.number}）")
-    assert event.data == {"letter": "apology", "channel": "sms", "language": "zh-hans", "template_version": 1,
-                          "outbox_id": message.pk}
+    assert (message.kind, message.channel, message.subject) == (
+        "apology",
+        "sms",
+        f"致歉函（投诉编号 {complaint.number}）",
+    )
+    assert event.data == {
+        "letter": "apology",
+        "channel": "sms",
+        "language": "zh-hans",
+        "template_version": 1,
+        "outbox_id": message.pk,
+    }
     assert AuditRecord.objects.filter(object_id=complaint.number, action="complaint.letter_sent").count() == 1
 
 
@@ -273,19 +299,29 @@ def test_the_auditor_may_not_send(complaint_in, users, now):
     assert everything() == before
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"kind": "love_letter"}, "kind"),
-    ({"kind": "apology", "channel": "fax"}, "channel"),
-    ({"kind": "apology", "language": "fr"}, "language"),
-    ({"kind": "apology", "cause": "x" * 2001}, "cause"),
-    ({"kind": "apology", "measures": 5}, "measures"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "love_letter"}, "kind"),
+        ({"kind": "apology", "channel": "fax"}, "channel"),
+        ({"kind": "apology", "language": "fr"}, "language"),
+        ({"kind": "apology", "cause": "x" * 2001}, "cause"),
+        ({"kind": "apology", "measures": 5}, "measures"),
+    ],
+)
 def test_bad_requests_are_refused_naming_the_field(complaint_in, users, now, body, field):
     complaint = complaint_in("investigating")
     before = everything()
     with pytest.raises(ValidationFailed) as error:
-        letter_send(actor=users["agent"], number=complaint.number, kind=body["kind"], channel=body.get("channel"),
-                    language=body.get("language"), extra=body, now=now)
+        letter_send(
+            actor=users["agent"],
+            number=complaint.number,
+            kind=body["kind"],
+            channel=body.get("channel"),
+            language=body.get("language"),
+            extra=body,
+            now=now,
+        )
     assert [e.field for e in error.value.errors] == [field]
     assert everything() == before
 
@@ -307,5 +343,7 @@ def test_language_change_is_recorded_and_refuses_unknown_languages(register, use
     complaint_language_set(actor=users["agent"], number=complaint.number, language="en", now=now)
     complaint.refresh_from_db()
     assert complaint.language == "en"
-    assert ComplaintEvent.objects.get(complaint=complaint, kind="language_changed").data == {"from": "zh-hans",
-                                                                                             "to": "en"}
+    assert ComplaintEvent.objects.get(complaint=complaint, kind="language_changed").data == {
+        "from": "zh-hans",
+        "to": "en",
+    }

@@ -11,8 +11,11 @@ def test_send_a_letter(api, complaint_in):
     response = api("agent").post(f"/api/v1/complaints/{complaint.number}/letters", {"kind": "apology"})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["kind"], body["channel"], body["subject"]) == ("apology", "sms",
-                                                                f"致歉函（投诉编号 {complaint.number}）")
+    assert (body["kind"], body["channel"], body["subject"]) == (
+        "apology",
+        "sms",
+        f"致歉函（投诉编号 {complaint.number}）",
+    )
     assert OutboxMessage.objects.get(pk=body["id"]).body.startswith("尊敬的张三：")
 
 
@@ -52,8 +55,11 @@ def test_unknown_complaint_is_a_404(api, users):
 
 def test_preview_in_english(api, complaint_in):
     complaint = complaint_in("resolved")
-    response = api("agent").get(f"/api/v1/complaints/{complaint.number}/letters/result/preview", language="en",
-                                improvements="Cold chain checks in every store.")
+    response = api("agent").get(
+        f"/api/v1/complaints/{complaint.number}/letters/result/preview",
+        language="en",
+        improvements="Cold chain checks in every store.",
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["kind"], body["language"], body["internal"], body["template_version"]) == ("result", "en", False, 1)
@@ -91,7 +97,13 @@ def test_set_the_customers_language_then_acknowledge_in_it(api, register):
 
 def test_letter_and_supervision_endpoints_are_in_the_openapi_document(api):
     paths = api(None).get("/api/v1/openapi.json").json()["paths"]
-    assert {"/api/v1/complaints/{number}/letters", "/api/v1/complaints/{number}/letters/{kind}/preview",
-            "/api/v1/complaints/{number}/language", "/api/v1/capas", "/api/v1/capas/{capa_id}/verify",
-            "/api/v1/supervision/samples", "/api/v1/supervision/reviews/{review_id}",
-            "/api/v1/supervision/rollup"} <= set(paths)
+    assert {
+        "/api/v1/complaints/{number}/letters",
+        "/api/v1/complaints/{number}/letters/{kind}/preview",
+        "/api/v1/complaints/{number}/language",
+        "/api/v1/capas",
+        "/api/v1/capas/{capa_id}/verify",
+        "/api/v1/supervision/samples",
+        "/api/v1/supervision/reviews/{review_id}",
+        "/api/v1/supervision/rollup",
+    } <= set(paths)

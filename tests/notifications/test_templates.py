@@ -24,8 +24,11 @@ def _english_messages():
 
 def test_every_kind_ships_in_three_languages(db):
     rows = set(LetterTemplate.objects.values_list("kind", "language", "internal"))
-    assert rows == {(kind, language, kind == "complaint_record")
-                    for kind in LetterKind.values for language in ("zh-hans", "zh-hant", "en")}
+    assert rows == {
+        (kind, language, kind == "complaint_record")
+        for kind in LetterKind.values
+        for language in ("zh-hans", "zh-hant", "en")
+    }
     assert len(DEFAULTS) == 15
 
 
@@ -35,13 +38,16 @@ def test_shipped_defaults_pass_their_own_checks(kind, language, subject, body, i
     assert template_problems(body, kind=kind) == []
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("{{ number }} {{ secret_key }}", "{{ secret_key }}"),
-    ("{% if password %}x{% endif %}", "{{ password }}"),
-    ("{{ number|default:settings }}", "{{ settings }}"),
-    ("{% for x in users %}{{ x }}{% endfor %}", "{{ users }}"),
-    ("{% for r in remedies %}{{ r.type }}{% endfor %}{{ r }}", "{{ r }}"),  # loop variable only inside
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("{{ number }} {{ secret_key }}", "{{ secret_key }}"),
+        ("{% if password %}x{% endif %}", "{{ password }}"),
+        ("{{ number|default:settings }}", "{{ settings }}"),
+        ("{% for x in users %}{{ x }}{% endfor %}", "{{ users }}"),
+        ("{% for r in remedies %}{{ r.type }}{% endfor %}{{ r }}", "{{ r }}"),  # loop variable only inside
+    ],
+)
 def test_unknown_variables_are_named(text, named):
     [problem] = template_problems(text, kind="result")
     assert problem.startswith(f"Unknown variable {named};")
@@ -53,18 +59,21 @@ def test_a_variable_of_another_kind_is_unknown():
     assert problem.startswith("Unknown variable {{ result }};")
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("{% load static %}", "'load'"),
-    ("{% include 'x.html' %}", "'include'"),
-    ("{% extends 'base.html' %}", "'extends'"),
-    ("{% now 'Y' %}", "'now'"),
-    ("{% url 'admin:index' %}", "'url'"),
-    ("{% debug %}", "'debug'"),
-    ("{{ number|safe }}", "'safe'"),
-    ("{{ number|pprint }}", "'pprint'"),
-    ("{% if number %}unclosed", "endif"),
-    ("{{ number.__class__ }}", "underscore"),
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("{% load static %}", "'load'"),
+        ("{% include 'x.html' %}", "'include'"),
+        ("{% extends 'base.html' %}", "'extends'"),
+        ("{% now 'Y' %}", "'now'"),
+        ("{% url 'admin:index' %}", "'url'"),
+        ("{% debug %}", "'debug'"),
+        ("{{ number|safe }}", "'safe'"),
+        ("{{ number|pprint }}", "'pprint'"),
+        ("{% if number %}unclosed", "endif"),
+        ("{{ number.__class__ }}", "underscore"),
+    ],
+)
 def test_tags_and_filters_outside_the_sandbox_are_syntax_errors(text, named):
     [problem] = template_problems(text, kind="acknowledgement")
     assert problem.startswith("Template syntax error:")
@@ -72,8 +81,7 @@ def test_tags_and_filters_outside_the_sandbox_are_syntax_errors(text, named):
 
 
 def test_render_is_plain_text_without_escaping():
-    assert template_render("{{ customer_name }} <{{ number }}>", {"customer_name": "A&B", "number": "1"}) == \
-        "A&B <1>"
+    assert template_render("{{ customer_name }} <{{ number }}>", {"customer_name": "A&B", "number": "1"}) == "A&B <1>"
 
 
 def test_variables_cover_every_kind():
@@ -94,7 +102,8 @@ def test_saving_an_unknown_variable_is_refused_and_writes_nothing(users, now):
     with pytest.raises(ValidationFailed) as error:
         letter_template_save(actor=users["admin"], template=row, now=now)
     assert [(e.field, e.message.split(";")[0]) for e in error.value.errors] == [
-        ("body", "Unknown variable {{ password }}")]
+        ("body", "Unknown variable {{ password }}")
+    ]
     assert (_templates(), AuditRecord.objects.count()) == (before, audit)
 
 
@@ -132,8 +141,13 @@ def admin_client(users):
 
 
 def _form(row: LetterTemplate, **changes: object) -> dict[str, object]:
-    data: dict[str, object] = {"kind": row.kind, "language": row.language, "subject": row.subject,
-                               "body": row.body, "internal": "on" if row.internal else ""}
+    data: dict[str, object] = {
+        "kind": row.kind,
+        "language": row.language,
+        "subject": row.subject,
+        "body": row.body,
+        "internal": "on" if row.internal else "",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
 
@@ -141,8 +155,10 @@ def _form(row: LetterTemplate, **changes: object) -> dict[str, object]:
 def test_admin_form_names_the_unknown_variable_and_saves_nothing(admin_client):
     row = LetterTemplate.objects.get(kind="acknowledgement", language="zh-hans")
     before, audit = _templates(), AuditRecord.objects.count()
-    response = admin_client.post(f"/admin/notifications/lettertemplate/{row.pk}/change/",
-                                 _form(row, body="{{ customer_name }} {{ bank_account }}"))
+    response = admin_client.post(
+        f"/admin/notifications/lettertemplate/{row.pk}/change/",
+        _form(row, body="{{ customer_name }} {{ bank_account }}"),
+    )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["body"]
@@ -153,8 +169,9 @@ def test_admin_form_names_the_unknown_variable_and_saves_nothing(admin_client):
 def test_admin_form_names_the_syntax_error_and_saves_nothing(admin_client):
     row = LetterTemplate.objects.get(kind="result", language="en")
     before = _templates()
-    response = admin_client.post(f"/admin/notifications/lettertemplate/{row.pk}/change/",
-                                 _form(row, subject="{% load static %}{{ number }}"))
+    response = admin_client.post(
+        f"/admin/notifications/lettertemplate/{row.pk}/change/", _form(row, subject="{% load static %}{{ number }}")
+    )
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["subject"]
     assert "Template syntax error" in errors["subject"][0] and "'load'" in errors["subject"][0]
@@ -163,12 +180,17 @@ def test_admin_form_names_the_syntax_error_and_saves_nothing(admin_client):
 
 def test_admin_saves_a_valid_edit_through_the_service(admin_client, users):
     row = LetterTemplate.objects.get(kind="unreachable_sms", language="zh-hans")
-    response = admin_client.post(f"/admin/notifications/lettertemplate/{row.pk}/change/",
-                                 _form(row, body="{{ customer_name }}您好，请于{{ respond_by }}前回电。"))
+    response = admin_client.post(
+        f"/admin/notifications/lettertemplate/{row.pk}/change/",
+        _form(row, body="{{ customer_name }}您好，请于{{ respond_by }}前回电。"),
+    )
     assert response.status_code == 302
     row.refresh_from_db()
-    assert (row.body, row.version, row.updated_by) == ("{{ customer_name }}您好，请于{{ respond_by }}前回电。", 2,
-                                                       users["admin"])
+    assert (row.body, row.version, row.updated_by) == (
+        "{{ customer_name }}您好，请于{{ respond_by }}前回电。",
+        2,
+        users["admin"],
+    )
     assert AuditRecord.objects.filter(action="letter_template.update", object_id="unreachable_sms:zh-hans").exists()
 
 
@@ -180,8 +202,9 @@ def test_admin_page_is_for_administrators_only(users):
     client.force_login(manager)
     row = LetterTemplate.objects.get(kind="result", language="en")
     assert client.get(f"/admin/notifications/lettertemplate/{row.pk}/change/").status_code in (302, 403)
-    assert client.post(f"/admin/notifications/lettertemplate/{row.pk}/change/",
-                       _form(row, subject="x")).status_code in (302, 403)
+    assert client.post(
+        f"/admin/notifications/lettertemplate/{row.pk}/change/", _form(row, subject="x")
+    ).status_code in (302, 403)
     row.refresh_from_db()
     assert row.version == 1
 

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restored_backup_verifies_its_audit_chain(register, users, now, tmp_path, capsys):
     first = register()
     second = register()
-    complaint_transition(actor=users["agent"], number=first.number, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=first.number, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
     audit_seal()
     assert audit_verify().ok
     backup = tmp_path / "kesu.backup"
@@ -56,8 +57,10 @@ def test_a_tail_deleted_after_a_restore_is_still_reported(register, tmp_path):
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditrecord WHERE chain_seq = 2")
-        cursor.execute("UPDATE audit_auditchainhead SET last_seq = 1, last_hash = "
-                       "(SELECT chain_hash FROM audit_auditrecord WHERE chain_seq = 1) WHERE id = 1")
+        cursor.execute(
+            "UPDATE audit_auditchainhead SET last_seq = 1, last_hash = "
+            "(SELECT chain_hash FROM audit_auditrecord WHERE chain_seq = 1) WHERE id = 1"
+        )
 
     result = audit_verify()
 

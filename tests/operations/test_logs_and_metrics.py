@@ -42,10 +42,15 @@ def captured_logs():
 
 def test_registering_a_complaint_logs_no_phone_or_email(api, captured_logs):
     client = api("agent")
-    response = client.post("/api/v1/complaints", {
-        "channel": "phone", "customer": {"name": "张三", "phone": PHONE, "email": EMAIL},
-        "description": f"请回电 {PHONE} 或发邮件到 {EMAIL}。", "category": "product_quality.food.expired",
-    })
+    response = client.post(
+        "/api/v1/complaints",
+        {
+            "channel": "phone",
+            "customer": {"name": "张三", "phone": PHONE, "email": EMAIL},
+            "description": f"请回电 {PHONE} 或发邮件到 {EMAIL}。",
+            "category": "product_quality.food.expired",
+        },
+    )
     assert response.status_code == 201, response.content
     number = response.json()["number"]
     tracked = Client().get(f"/api/v1/public/complaints/{number}", {"contact": PHONE})
@@ -60,11 +65,15 @@ def test_registering_a_complaint_logs_no_phone_or_email(api, captured_logs):
     assert any(line["logger"] == "django.db.backends" for line in lines)
     requests = [line for line in lines if line["logger"] == "kesu.request"]
     assert [(r["route"], r["status"]) for r in requests] == [
-        ("/api/v1/auth/token", 200), ("/api/v1/complaints", 201), ("/api/v1/public/complaints/<number>", 200)]
+        ("/api/v1/auth/token", 200),
+        ("/api/v1/complaints", 201),
+        ("/api/v1/public/complaints/<number>", 200),
+    ]
     assert requests[1]["request_id"] == response["X-Request-ID"]
     assert requests[2]["request_id"] == tracked["X-Request-ID"] != response["X-Request-ID"]
     assert {line.get("request_id") for line in lines if line["logger"] == "django.db.backends"} >= {
-        response["X-Request-ID"]}
+        response["X-Request-ID"]
+    }
 
 
 def test_a_well_formed_incoming_request_id_is_kept(client):
@@ -79,8 +88,10 @@ def test_a_malformed_incoming_request_id_is_replaced(client):
     assert len(response["X-Request-ID"]) == 32 and response["X-Request-ID"].isalnum()
 
 
-@pytest.mark.parametrize("text", ["13812345678", "+86 138 1234 5678", "86-13812345678", "+442071234567",
-                                  "010-12345678", "a.b+c@sub.example.cn"])
+@pytest.mark.parametrize(
+    "text",
+    ["13812345678", "+86 138 1234 5678", "86-13812345678", "+442071234567", "010-12345678", "a.b+c@sub.example.cn"],
+)
 def test_scrub_masks_contact_points(text):
     assert scrub(f"call {text} now") in {"call [phone] now", "call [email] now"}
 

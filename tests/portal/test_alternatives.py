@@ -15,15 +15,25 @@ PHONE = "13800138555"
 @pytest.fixture
 def offered(register, users, now):
     complaint = register(customer={"name": "王五", "phone": PHONE})
-    for action, who, params in [("acknowledge", "agent", {}),
-                                ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
-                                ("start_investigation", "handler", {})]:
+    for action, who, params in [
+        ("acknowledge", "agent", {}),
+        ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
+        ("start_investigation", "handler", {}),
+    ]:
         complaint_transition(actor=users[who], number=complaint.number, action=action, payload=params, now=now)
     investigate(users, "handler", complaint, now)
-    complaint_transition(actor=users["supervisor"], number=complaint.number, action="propose_solution", payload={
-        "alternatives": [{"remedies": [{"type": "refund", "amount": "50.00"}]},
-                         {"remedies": [{"type": "exchange", "amount": "0"}, {"type": "voucher", "amount": "20.00"}]}],
-    }, now=now)
+    complaint_transition(
+        actor=users["supervisor"],
+        number=complaint.number,
+        action="propose_solution",
+        payload={
+            "alternatives": [
+                {"remedies": [{"type": "refund", "amount": "50.00"}]},
+                {"remedies": [{"type": "exchange", "amount": "0"}, {"type": "voucher", "amount": "20.00"}]},
+            ],
+        },
+        now=now,
+    )
     return complaint
 
 
@@ -35,8 +45,9 @@ def test_public_accept_without_choosing_among_several_is_422(api, offered):
 
 
 def test_public_accept_of_the_second_offer(api, offered):
-    response = api(None).post(f"/api/v1/public/complaints/{offered.number}/accept",
-                              {"contact": PHONE, "alternative": 2})
+    response = api(None).post(
+        f"/api/v1/public/complaints/{offered.number}/accept", {"contact": PHONE, "alternative": 2}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "implementing"
     assert Solution.objects.get(complaint=offered).accepted_alternative == 2

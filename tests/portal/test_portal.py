@@ -12,8 +12,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def filing(**overrides):
-    data = {"name": "李四", "phone": "13912340000", "email": "", "description": "快递盒子压扁，杯子碎了",
-            "product_name": "玻璃杯", "order_no": "SO-9", "demand": "补发", "consent": "on"}
+    data = {
+        "name": "李四",
+        "phone": "13912340000",
+        "email": "",
+        "description": "快递盒子压扁，杯子碎了",
+        "product_name": "玻璃杯",
+        "order_no": "SO-9",
+        "demand": "补发",
+        "consent": "on",
+    }
     data.update(overrides)
     return data
 
@@ -109,8 +117,12 @@ def test_customer_rates_once_resolved(customer, complaint_in):
     _tracked(customer, complaint, complaint.contact_phone)
     missing = customer.post(f"/portal/c/{complaint.number}/rate/", {"comment": "?"})
     assert missing.status_code == 422
-    assert customer.post(f"/portal/c/{complaint.number}/rate/",
-                         {"satisfied": "yes", "score": "4", "comment": "处理及时"}).status_code == 302
+    assert (
+        customer.post(
+            f"/portal/c/{complaint.number}/rate/", {"satisfied": "yes", "score": "4", "comment": "处理及时"}
+        ).status_code
+        == 302
+    )
     again = customer.post(f"/portal/c/{complaint.number}/rate/", {"satisfied": "no", "score": "1"})
     assert again.status_code == 409
     assert complaint.events.filter(kind="customer_rating").count() == 1
@@ -127,8 +139,9 @@ def test_rating_before_resolution_is_refused(customer, complaint_in):
 
 def test_internal_notes_are_not_shown_to_the_customer(customer, complaint_in, users, now):
     complaint = complaint_in("acknowledged")
-    complaint_transition(actor=users["agent"], number=complaint.number, action="escalate",
-                         payload={"reason": "内部：客户难缠"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=complaint.number, action="escalate", payload={"reason": "内部：客户难缠"}, now=now
+    )
     _tracked(customer, complaint, complaint.contact_phone)
     assert "客户难缠" not in customer.get(f"/portal/c/{complaint.number}/").content.decode()
 

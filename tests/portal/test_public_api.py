@@ -11,8 +11,9 @@ def test_customer_accepts_through_the_api(api, complaint_in, users, now):
     assert refused.status_code == 409  # still waiting for approval
     complaint_transition(actor=users["supervisor"], number=complaint.number, action="approve", payload={}, now=now)
     before = AuditRecord.objects.count()
-    response = public.post(f"/api/v1/public/complaints/{complaint.number}/accept",
-                           {"contact": complaint.contact_phone, "note": "同意"})
+    response = public.post(
+        f"/api/v1/public/complaints/{complaint.number}/accept", {"contact": complaint.contact_phone, "note": "同意"}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "implementing" and body["solution"]["status"] == "accepted"
@@ -28,8 +29,9 @@ def test_reject_needs_the_reason(api, complaint_in, users, now):
     missing = public.post(f"/api/v1/public/complaints/{complaint.number}/reject", {"contact": complaint.contact_phone})
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["field"] == "reason"
-    ok = public.post(f"/api/v1/public/complaints/{complaint.number}/reject",
-                     {"contact": complaint.contact_phone, "reason": "太少"})
+    ok = public.post(
+        f"/api/v1/public/complaints/{complaint.number}/reject", {"contact": complaint.contact_phone, "reason": "太少"}
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "investigating"
 
 
@@ -58,8 +60,10 @@ def test_rate_once_when_resolved(api, complaint_in):
 
 def test_rate_before_resolution_is_a_conflict(api, complaint_in):
     complaint = complaint_in("investigating")
-    response = api(None).post(f"/api/v1/public/complaints/{complaint.number}/rate",
-                              {"contact": complaint.contact_phone, "satisfied": True, "score": 5})
+    response = api(None).post(
+        f"/api/v1/public/complaints/{complaint.number}/rate",
+        {"contact": complaint.contact_phone, "satisfied": True, "score": 5},
+    )
     assert response.status_code == 409
 
 

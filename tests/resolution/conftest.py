@@ -60,8 +60,9 @@ def client_as(users):
     """An English JSON client signed in as the user: client_as("handler").put(...)."""
 
     def _make(username: str) -> Api:
-        response = Client().post("/api/v1/auth/token", {"username": username, "password": PASSWORD},
-                                 content_type="application/json")
+        response = Client().post(
+            "/api/v1/auth/token", {"username": username, "password": PASSWORD}, content_type="application/json"
+        )
         assert response.status_code == 200, response.content
         return Api(response.json()["token"])
 

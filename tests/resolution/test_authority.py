@@ -22,17 +22,25 @@ def _state() -> tuple[object, ...]:
 
 def test_a_department_row_sets_the_limit_of_its_members(users, now):
     quality = Department.objects.get(code="quality")
-    authority_save(actor=users["manager"], authority=None, now=now,
-                   values={"role": "handler", "department": quality, "limit": Decimal("50.00")})
+    authority_save(
+        actor=users["manager"],
+        authority=None,
+        now=now,
+        values={"role": "handler", "department": quality, "limit": Decimal("50.00")},
+    )
     assert approval_limit(users["handler"]) == Decimal("50.00")
     record = AuditRecord.objects.get(action="approval_authority.create")
     assert record.data["after"] == {"role": "handler", "department": "quality", "limit": "50.00"}
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"role": "supervisor", "department": None, "limit": Decimal("10")}, "department"),
-    ({"role": "agent", "department": None, "limit": Decimal("-1")}, "limit"),
-    ({"role": "pope", "department": None, "limit": Decimal("1")}, "role")])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"role": "supervisor", "department": None, "limit": Decimal("10")}, "department"),
+        ({"role": "agent", "department": None, "limit": Decimal("-1")}, "limit"),
+        ({"role": "pope", "department": None, "limit": Decimal("1")}, "role"),
+    ],
+)
 def test_refusals_name_the_field_and_write_nothing(users, now, values, field):
     before = _state()
     with pytest.raises(ValidationFailed) as error:

@@ -11,13 +11,17 @@ from kesu.resolution.models import ApprovalDecision, Solution
 from tests.complaints.lifecycle import act, events_of
 from tests.resolution.conftest import everything, refused
 
-TWO_OFFERS = [{"remedies": [{"type": "voucher", "amount": "30.00"}]},
-              {"remedies": [{"type": "refund", "amount": "50.00"}, {"type": "apology", "amount": "0"}]}]
+TWO_OFFERS = [
+    {"remedies": [{"type": "voucher", "amount": "30.00"}]},
+    {"remedies": [{"type": "refund", "amount": "50.00"}, {"type": "apology", "amount": "0"}]},
+]
 
 
 def decisions(complaint) -> list[tuple[int, str, str, str]]:
-    return [(d.solution.round, d.decision, d.by.username, d.note)
-            for d in ApprovalDecision.objects.filter(solution__complaint=complaint).order_by("id")]
+    return [
+        (d.solution.round, d.decision, d.by.username, d.note)
+        for d in ApprovalDecision.objects.filter(solution__complaint=complaint).order_by("id")
+    ]
 
 
 def test_every_approval_decision_is_its_own_row(complaint_in, users, now):
@@ -51,25 +55,32 @@ def test_a_rejected_round_is_kept_and_the_next_proposal_opens_a_new_one(complain
 
 def test_alternatives_are_offered_in_one_round_and_the_customer_accepts_one(complaint_in, users, now, client_as):
     complaint = complaint_in("investigating")
-    response = client_as("handler").post(f"/api/v1/complaints/{complaint.number}/transitions",
-                                         {"action": "propose_solution", "alternatives": TWO_OFFERS})
+    response = client_as("handler").post(
+        f"/api/v1/complaints/{complaint.number}/transitions", {"action": "propose_solution", "alternatives": TWO_OFFERS}
+    )
     assert response.status_code == 200, response.content
     solution = Solution.objects.get(complaint=complaint)
     # The approval must cover the dearest alternative, which the customer may choose.
     assert (solution.alternatives, solution.total, solution.status) == (2, Decimal("50.00"), "pending_approval")
     assert events_of(complaint)[-1].data["alternatives"] == [
-        [{"type": "voucher", "amount": "30.00"}], [{"type": "refund", "amount": "50.00"},
-                                                   {"type": "apology", "amount": "0.00"}]]
+        [{"type": "voucher", "amount": "30.00"}],
+        [{"type": "refund", "amount": "50.00"}, {"type": "apology", "amount": "0.00"}],
+    ]
     act(users, "supervisor", complaint, "approve", now)
     agent = client_as("agent")
-    response, unchanged = refused(agent.post, f"/api/v1/complaints/{complaint.number}/transitions",
-                                  {"action": "customer_accept"})
+    response, unchanged = refused(
+        agent.post, f"/api/v1/complaints/{complaint.number}/transitions", {"action": "customer_accept"}
+    )
     assert (response.status_code, response.json()["errors"][0]["field"], unchanged) == (422, "alternative", True)
-    response, unchanged = refused(agent.post, f"/api/v1/complaints/{complaint.number}/transitions",
-                                  {"action": "customer_accept", "alternative": 3})
+    response, unchanged = refused(
+        agent.post,
+        f"/api/v1/complaints/{complaint.number}/transitions",
+        {"action": "customer_accept", "alternative": 3},
+    )
     assert (response.status_code, unchanged) == (422, True)
-    response = agent.post(f"/api/v1/complaints/{complaint.number}/transitions",
-                          {"action": "customer_accept", "alternative": 2})
+    response = agent.post(
+        f"/api/v1/complaints/{complaint.number}/transitions", {"action": "customer_accept", "alternative": 2}
+    )
     assert (response.status_code, response.json()["status"]) == (200, "implementing")
     solution.refresh_from_db()
     assert (solution.status, solution.accepted_alternative) == ("accepted", 2)
@@ -82,16 +93,22 @@ def test_a_single_offer_is_accepted_without_naming_it(complaint_in, users, now):
     assert Solution.objects.get(complaint=complaint).accepted_alternative == 1
 
 
-@pytest.mark.parametrize("body", [
-    {"alternatives": TWO_OFFERS, "remedies": [{"type": "refund", "amount": "1"}]},
-    {"alternatives": [{"remedies": []}]},
-    {"alternatives": "two"},
-    {"alternatives": [{"remedies": [{"type": "refund", "amount": "1"}]}] * 6},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"alternatives": TWO_OFFERS, "remedies": [{"type": "refund", "amount": "1"}]},
+        {"alternatives": [{"remedies": []}]},
+        {"alternatives": "two"},
+        {"alternatives": [{"remedies": [{"type": "refund", "amount": "1"}]}] * 6},
+    ],
+)
 def test_malformed_alternatives_are_refused(complaint_in, client_as, body):
     complaint = complaint_in("investigating")
-    response, unchanged = refused(client_as("handler").post, f"/api/v1/complaints/{complaint.number}/transitions",
-                                  {"action": "propose_solution", **body})
+    response, unchanged = refused(
+        client_as("handler").post,
+        f"/api/v1/complaints/{complaint.number}/transitions",
+        {"action": "propose_solution", **body},
+    )
     assert (response.status_code, unchanged) == (422, True)
 
 

@@ -20,8 +20,15 @@ def dept(code: str) -> Department:
 
 
 def add(users, complaint, now, code: str, who: str = "supervisor", days: int = 2) -> DepartmentTask:
-    return department_task_add(actor=users[who], number=complaint.number, department=dept(code), assignee=None,
-                               description=f"{code} 协查", due_at=now + dt.timedelta(days=days), now=now)
+    return department_task_add(
+        actor=users[who],
+        number=complaint.number,
+        department=dept(code),
+        assignee=None,
+        description=f"{code} 协查",
+        due_at=now + dt.timedelta(days=days),
+        now=now,
+    )
 
 
 def test_tasks_need_a_coordinator_first(complaint_in, users, now):
@@ -41,16 +48,25 @@ def test_each_department_gets_its_own_task_with_due_date_and_status(complaint_in
     due_logistics = (now + dt.timedelta(days=1)).isoformat()
     due_sales = (now + dt.timedelta(days=3)).isoformat()
     manager = client_as("manager")
-    first = manager.post(f"/api/v1/complaints/{complaint.number}/tasks",
-                         {"department": "logistics", "description": "查运输温度记录", "due_at": due_logistics})
-    second = manager.post(f"/api/v1/complaints/{complaint.number}/tasks",
-                          {"department": "销售部", "description": "核对订单", "due_at": due_sales})
+    first = manager.post(
+        f"/api/v1/complaints/{complaint.number}/tasks",
+        {"department": "logistics", "description": "查运输温度记录", "due_at": due_logistics},
+    )
+    second = manager.post(
+        f"/api/v1/complaints/{complaint.number}/tasks",
+        {"department": "销售部", "description": "核对订单", "due_at": due_sales},
+    )
     assert (first.status_code, second.status_code) == (201, 201)
     listing = supervisor.get(f"/api/v1/complaints/{complaint.number}/tasks").json()
     assert [(t["department"], t["status"], t["overdue"]) for t in listing["tasks"]] == [
-        ("logistics", "open", False), ("sales", "open", False)]
-    assert [e.kind for e in events_of(complaint)[-3:]] == ["coordinator_set", "department_task_added",
-                                                           "department_task_added"]
+        ("logistics", "open", False),
+        ("sales", "open", False),
+    ]
+    assert [e.kind for e in events_of(complaint)[-3:]] == [
+        "coordinator_set",
+        "department_task_added",
+        "department_task_added",
+    ]
 
 
 def test_a_department_has_one_open_task_at_a_time(complaint_in, users, now):
@@ -86,11 +102,15 @@ def test_resolve_is_refused_while_a_department_task_is_open(complaint_in, users,
     complaint = complaint_in("implementing")
     coordinator_set(actor=users["supervisor"], number=complaint.number, coordinator=users["manager"], now=now)
     add(users, complaint, now, "logistics")
-    response, unchanged = refused(client_as("handler").post, f"/api/v1/complaints/{complaint.number}/transitions",
-                                  {"action": "resolve", "result": "已退款"})
+    response, unchanged = refused(
+        client_as("handler").post,
+        f"/api/v1/complaints/{complaint.number}/transitions",
+        {"action": "resolve", "result": "已退款"},
+    )
     assert response.status_code == 409
     assert response.json()["errors"][0]["message"] == (
-        "Department tasks are still open (物流部); resolve once they are done.")
+        "Department tasks are still open (物流部); resolve once they are done."
+    )
     assert unchanged
 
 
@@ -101,10 +121,10 @@ def test_resolve_goes_through_once_every_task_is_done_or_cancelled(complaint_in,
     sales = add(users, complaint, now, "sales")
     # A logistics handler finishes the department's task though the complaint belongs to quality.
     shipper = make_user("shipper", "handler", "logistics")
-    department_task_finish(actor=shipper, number=complaint.number, task_id=logistics.pk, result="温度记录正常",
-                           now=now)
-    response = client_as("manager").post(f"/api/v1/complaints/{complaint.number}/tasks/{sales.pk}/cancel",
-                                         {"reason": "不再需要"})
+    department_task_finish(actor=shipper, number=complaint.number, task_id=logistics.pk, result="温度记录正常", now=now)
+    response = client_as("manager").post(
+        f"/api/v1/complaints/{complaint.number}/tasks/{sales.pk}/cancel", {"reason": "不再需要"}
+    )
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
     act(users, "handler", complaint, "resolve", now, result="已退款")
     complaint.refresh_from_db()
@@ -121,8 +141,9 @@ def test_another_department_cannot_finish_a_task_nor_cancel_it(complaint_in, use
     with pytest.raises(PermissionDenied):
         department_task_finish(actor=users["handler"], number=complaint.number, task_id=task.pk, result="x", now=now)
     with pytest.raises(PermissionDenied):
-        department_task_finish(actor=users["agent"], number=complaint.number, task_id=task.pk, result="",
-                               cancel=True, now=now)
+        department_task_finish(
+            actor=users["agent"], number=complaint.number, task_id=task.pk, result="", cancel=True, now=now
+        )
     with pytest.raises(ValidationFailed):
         department_task_finish(actor=users["manager"], number=complaint.number, task_id=task.pk, result="", now=now)
     assert everything() == before

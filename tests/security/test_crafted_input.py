@@ -48,8 +48,10 @@ def test_bad_characters_in_staff_intake(api, users, raw, field):
 @pytest.mark.parametrize("raw", [SURROGATE, NUL])
 def test_bad_characters_in_public_intake(users, raw):
     response = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post(
-        "/api/v1/public/complaints", data=raw_payload("description", raw, channel="web"),
-        content_type="application/json")
+        "/api/v1/public/complaints",
+        data=raw_payload("description", raw, channel="web"),
+        content_type="application/json",
+    )
     assert_shaped(response, 422, "description")
     assert "请" in response.json()["errors"][0]["message"] or "字符" in response.json()["errors"][0]["message"]
     assert not Complaint.objects.exists()
@@ -58,14 +60,14 @@ def test_bad_characters_in_public_intake(users, raw):
 @pytest.mark.parametrize("raw", [SURROGATE, NUL])
 def test_bad_characters_in_a_schema_body(users, raw):
     body = f'{{"username": {raw}, "password": "x"}}'.encode()
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/auth/token", data=body,
-                                                      content_type="application/json")
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/auth/token", data=body, content_type="application/json")
     assert_shaped(response, 422, "username")
 
 
 def test_unparseable_json_to_a_schema_body_is_a_translated_400(users):
-    response = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post("/api/v1/auth/token", data=b'{"username": ',
-                                                           content_type="application/json")
+    response = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post(
+        "/api/v1/auth/token", data=b'{"username": ', content_type="application/json"
+    )
     assert_shaped(response, 400, None)
     assert response.json()["errors"][0]["message"] == "请求内容不是有效的 JSON。"
 
@@ -111,33 +113,45 @@ def test_nul_in_a_page_query_string(as_user):
 
 def test_naive_due_at(api, register, users):
     complaint = register()
-    response = api("supervisor", language="en").post("/api/v1/capas", {
-        "complaints": [complaint.number], "title": "t", "actions": "a", "owner": "manager",
-        "due_at": "2026-12-31T09:00:00"})
+    response = api("supervisor", language="en").post(
+        "/api/v1/capas",
+        {
+            "complaints": [complaint.number],
+            "title": "t",
+            "actions": "a",
+            "owner": "manager",
+            "due_at": "2026-12-31T09:00:00",
+        },
+    )
     assert_shaped(response, 422, "due_at")
 
 
-@pytest.mark.parametrize("dates", [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"),
-                                   ("0001-01-01", "9999-12-31")])
+@pytest.mark.parametrize(
+    "dates", [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"), ("0001-01-01", "9999-12-31")]
+)
 def test_extreme_dates_in_supervision_filters(api, dates):
-    response = api("manager", language="en").get("/api/v1/supervision/rollup",
-                                                    date_from=dates[0], date_to=dates[1])
+    response = api("manager", language="en").get("/api/v1/supervision/rollup", date_from=dates[0], date_to=dates[1])
     assert response.status_code in (200, 422), response.content[:300]
     if response.status_code == 422:
         assert_shaped(response, 422)
 
 
 def test_extreme_dates_in_a_sample(api):
-    response = api("manager", language="en").post("/api/v1/supervision/samples", {
-        "period_start": "0001-01-01", "period_end": "9999-12-31", "size": 1})
+    response = api("manager", language="en").post(
+        "/api/v1/supervision/samples", {"period_start": "0001-01-01", "period_end": "9999-12-31", "size": 1}
+    )
     assert response.status_code in (201, 422), response.content[:300]
 
 
 def test_a_multipart_body_without_a_boundary_is_a_shaped_400(api, register):
     complaint = register()
     client = api("agent", language="en")
-    response = client.client.post(f"/api/v1/complaints/{complaint.number}/attachments", data=b"x",
-                                  content_type="multipart/form-data", **client.headers)
+    response = client.client.post(
+        f"/api/v1/complaints/{complaint.number}/attachments",
+        data=b"x",
+        content_type="multipart/form-data",
+        **client.headers,
+    )
     assert_shaped(response, 400, None)
     assert response.json()["errors"][0]["message"] == "The request body could not be read."
 

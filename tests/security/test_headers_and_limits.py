@@ -31,14 +31,20 @@ def test_evidence_uploads_keep_their_own_limit(api, register, settings):
     complaint = register()
     client = api("agent", language="en")
     upload = SimpleUploadedFile("note.txt", b"x" * 20_000, content_type="text/plain")
-    response = client.client.post(f"/api/v1/complaints/{complaint.number}/attachments", {"file": upload},
-                                  **client.headers)
+    response = client.client.post(
+        f"/api/v1/complaints/{complaint.number}/attachments", {"file": upload}, **client.headers
+    )
     assert response.status_code == 201, response.content
 
 
 def test_pages_carry_csp_and_permissions_policy(as_user, db):
-    for client, path in ((Client(), "/login/"), (Client(), "/portal/"), (as_user("manager"), "/"),
-                         (as_user("manager"), "/dashboard/"), (Client(), "/admin/login/")):
+    for client, path in (
+        (Client(), "/login/"),
+        (Client(), "/portal/"),
+        (as_user("manager"), "/"),
+        (as_user("manager"), "/dashboard/"),
+        (Client(), "/admin/login/"),
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -50,8 +56,16 @@ def test_the_csp_needs_no_inline_script_or_style(as_user, register):
     complaint = register()
     assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
     client = as_user("manager")
-    for path in ("/login/", "/", "/dashboard/", "/new/", f"/c/{complaint.number}/", "/portal/", "/portal/new/",
-                 "/portal/track/"):
+    for path in (
+        "/login/",
+        "/",
+        "/dashboard/",
+        "/new/",
+        f"/c/{complaint.number}/",
+        "/portal/",
+        "/portal/new/",
+        "/portal/track/",
+    ):
         html = client.get(path).content.decode()
         scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
         assert all('type="application/json"' in attrs for attrs in scripts), (path, scripts)

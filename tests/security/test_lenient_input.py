@@ -42,8 +42,10 @@ def test_an_amount_in_full_width_or_other_digits_is_refused(api, users, amount):
 
 def test_a_remedy_amount_in_full_width_digits_is_refused(api, complaint_in):
     complaint = complaint_in("investigating")
-    response = api("handler", language="en").post(f"{URL}/{complaint.number}/transitions", {
-        "action": "propose_solution", "remedies": [{"type": "refund", "amount": "５０"}]})
+    response = api("handler", language="en").post(
+        f"{URL}/{complaint.number}/transitions",
+        {"action": "propose_solution", "remedies": [{"type": "refund", "amount": "５０"}]},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "remedies[0].amount"
     complaint.refresh_from_db()
@@ -76,8 +78,9 @@ def test_received_at_far_in_the_future_is_refused(api, users):
 def test_a_public_complaint_with_a_staff_channel_says_it_was_recorded_as_web(db, users):
     from django.test import Client
 
-    response = Client().post("/api/v1/public/complaints", data=intake_payload(channel="regulator"),
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/public/complaints", data=intake_payload(channel="regulator"), content_type="application/json"
+    )
     assert response.status_code == 201
     assert response.json()["channel"] == "web"
     assert Complaint.objects.get(number=response.json()["number"]).channel == "web"

@@ -54,18 +54,31 @@ def fill(route: str, number: str) -> str:
         if name == "number":
             return number
         return PARAMS.get(name, "1")
+
     return re.sub(r"<([^>]+)>", value, route)
 
 
 @pytest.fixture
 def hidden(register, users, now):
-    complaint = register(customer={"name": "赵六", "phone": "13812349876"}, category="logistics.late",
-                         title=TITLE, description="快递迟到十天。")
+    complaint = register(
+        customer={"name": "赵六", "phone": "13812349876"},
+        category="logistics.late",
+        title=TITLE,
+        description="快递迟到十天。",
+    )
     assert complaint.department.code == "logistics"
-    complaint_transition(actor=users["agent"], number=complaint.number, action="acknowledge",
-                         payload={"action": "acknowledge"}, now=now)
-    attachment_add(actor=users["agent"], complaint=complaint, upload=io.BytesIO(b"hello"), name="a.txt", size=5,
-                   description="", now=now)
+    complaint_transition(
+        actor=users["agent"], number=complaint.number, action="acknowledge", payload={"action": "acknowledge"}, now=now
+    )
+    attachment_add(
+        actor=users["agent"],
+        complaint=complaint,
+        upload=io.BytesIO(b"hello"),
+        name="a.txt",
+        size=5,
+        description="",
+        now=now,
+    )
     return complaint
 
 
@@ -78,8 +91,19 @@ def visible(register, hidden):
 
 
 def body_for(number: str) -> str:
-    return json.dumps({"action": "acknowledge", "note": "x", "reason": "x", "result": "x", "into": number,
-                       "complaints": [number], "related_to": number, "number": number, "contact": "13812349876"})
+    return json.dumps(
+        {
+            "action": "acknowledge",
+            "note": "x",
+            "reason": "x",
+            "result": "x",
+            "into": number,
+            "complaints": [number],
+            "related_to": number,
+            "number": number,
+            "contact": "13812349876",
+        }
+    )
 
 
 def call(client: Client, method: str, path: str, number: str) -> Any:
@@ -97,8 +121,9 @@ def read(response: Any) -> str:
 def test_no_role_reads_what_it_may_not(role, users, hidden, visible):
     user = users[role]
     api = Client(HTTP_ACCEPT_LANGUAGE="en")
-    token = api.post("/api/v1/auth/token", {"username": role, "password": PASSWORD},
-                     content_type="application/json").json()["token"]
+    token = api.post(
+        "/api/v1/auth/token", {"username": role, "password": PASSWORD}, content_type="application/json"
+    ).json()["token"]
     api.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     web = Client(HTTP_ACCEPT_LANGUAGE="en")
     web.force_login(user)

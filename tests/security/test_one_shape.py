@@ -14,9 +14,15 @@ from tests.conftest import SHANGHAI
 def test_created_answer_and_list_rows_carry_the_links(api, register, users):
     first = register()
     client = api("agent", language="en")
-    created = client.post("/api/v1/complaints", {
-        "channel": "phone", "customer": {"name": "张三", "phone": first.contact_phone},
-        "description": "又坏了。", "related_to": first.number})
+    created = client.post(
+        "/api/v1/complaints",
+        {
+            "channel": "phone",
+            "customer": {"name": "张三", "phone": first.contact_phone},
+            "description": "又坏了。",
+            "related_to": first.number,
+        },
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["recorded_by"] == "agent"
@@ -31,8 +37,7 @@ def test_created_answer_and_list_rows_carry_the_links(api, register, users):
 
 def test_list_rows_carry_merged_into(api, complaint_in):
     merged = complaint_in("merged")
-    row = next(r for r in api("supervisor").get("/api/v1/complaints").json()["results"]
-               if r["number"] == merged.number)
+    row = next(r for r in api("supervisor").get("/api/v1/complaints").json()["results"] if r["number"] == merged.number)
     assert row["merged_into"] == merged.merged_into.number
 
 
@@ -40,17 +45,27 @@ def test_received_filters_accept_a_plain_date(api, register, users):
     inside = register(received_at="2026-11-02T00:30:00+08:00")  # 1 November 16:30 UTC
     register(received_at="2026-11-01T23:30:00+08:00")
     client = api("agent")
-    for params in ({"received_from": "2026-11-02", "received_to": "2026-11-03"},
-                   {"received_from": "2026-11-02T00:00:00+08:00", "received_to": "2026-11-03T00:00:00+08:00"}):
+    for params in (
+        {"received_from": "2026-11-02", "received_to": "2026-11-03"},
+        {"received_from": "2026-11-02T00:00:00+08:00", "received_to": "2026-11-03T00:00:00+08:00"},
+    ):
         response = client.get("/api/v1/complaints", **params)
         assert response.status_code == 200, response.content
         assert [r["number"] for r in response.json()["results"]] == [inside.number]
 
 
-@pytest.mark.parametrize("name,value", [("status", "nonsense"), ("status", "registered,nonsense"),
-                                        ("severity", "huge"), ("channel", "pigeon"),
-                                        ("category", "no.such.code"), ("department", "nowhere"),
-                                        ("assignee", "nobody")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("status", "nonsense"),
+        ("status", "registered,nonsense"),
+        ("severity", "huge"),
+        ("channel", "pigeon"),
+        ("category", "no.such.code"),
+        ("department", "nowhere"),
+        ("assignee", "nobody"),
+    ],
+)
 def test_an_unknown_filter_value_is_a_422(api, register, name, value):
     register()
     response = api("agent", language="en").get("/api/v1/complaints", **{name: value})
@@ -58,9 +73,17 @@ def test_an_unknown_filter_value_is_a_422(api, register, name, value):
     assert response.json()["errors"][0]["field"] == name
 
 
-@pytest.mark.parametrize("name,value", [("status", "registered,acknowledged"), ("severity", "general"),
-                                        ("channel", "phone"), ("category", "product_quality"),
-                                        ("department", "quality"), ("assignee", "handler")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("status", "registered,acknowledged"),
+        ("severity", "general"),
+        ("channel", "phone"),
+        ("category", "product_quality"),
+        ("department", "quality"),
+        ("assignee", "handler"),
+    ],
+)
 def test_known_filter_values_still_filter(api, register, name, value):
     register()
     assert api("agent").get("/api/v1/complaints", **{name: value}).status_code == 200
@@ -85,8 +108,7 @@ def test_every_time_in_one_format(api, complaint_in, now):
     complaint = complaint_in("investigating")
     Complaint.objects.filter(pk=complaint.pk).update(received_at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
     client = api("supervisor")
-    answers = [client.get(f"/api/v1/complaints/{complaint.number}").json(),
-               client.get("/api/v1/complaints").json()]
+    answers = [client.get(f"/api/v1/complaints/{complaint.number}").json(), client.get("/api/v1/complaints").json()]
     times = _times(answers, [])
     assert times
     formats = {("Z" if t.endswith("Z") else t[-6:], "." in t) for t in times}

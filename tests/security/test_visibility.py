@@ -14,8 +14,12 @@ PHONE = "13812345670"
 @pytest.fixture
 def pair(register):
     """The same customer: a logistics complaint the quality handler may not read, then a quality one."""
-    hidden = register(customer={"name": "张三", "phone": PHONE}, category="logistics.late",
-                      title="秘密物流投诉", description="快递迟到十天。")
+    hidden = register(
+        customer={"name": "张三", "phone": PHONE},
+        category="logistics.late",
+        title="秘密物流投诉",
+        description="快递迟到十天。",
+    )
     seen = register(customer={"name": "张三", "phone": PHONE}, description="牛奶有异味。")
     assert hidden.department.code == "logistics" and seen.department.code == "quality"
     return hidden, seen
@@ -49,9 +53,15 @@ def test_selectors_take_the_user(users, pair):
 def test_intake_cannot_refer_to_a_complaint_the_actor_may_not_read(api, pair):
     hidden, _ = pair
     before = Complaint.objects.count()
-    response = api("handler", language="en").post("/api/v1/complaints", {
-        "channel": "phone", "customer": {"name": "王五", "phone": "13812345679"},
-        "description": "又坏了。", "related_to": hidden.number})
+    response = api("handler", language="en").post(
+        "/api/v1/complaints",
+        {
+            "channel": "phone",
+            "customer": {"name": "王五", "phone": "13812345679"},
+            "description": "又坏了。",
+            "related_to": hidden.number,
+        },
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "related_to"
     assert Complaint.objects.count() == before

@@ -47,7 +47,12 @@ def closed(register, users):
     """A complaint registered and settled on the spot (so closed) at `when`."""
 
     def _closed(when: dt.datetime, actor: str = "agent", **overrides: Any):
-        return register(actor=users[actor], now_=when, received_at=when.isoformat(),
-                        settlement={"kind": "on_the_spot", "result": "当场退款。"}, **overrides)
+        return register(
+            actor=users[actor],
+            now_=when,
+            received_at=when.isoformat(),
+            settlement={"kind": "on_the_spot", "result": "当场退款。"},
+            **overrides,
+        )
 
     return _closed

@@ -28,9 +28,17 @@ def two(register):
 
 @pytest.fixture
 def capa(team, two):
-    return capa_create(actor=team["manager"], complaints=[c.number for c in two], title="冷链温控",
-                       actions="所有门店加装温度记录仪", owner="handler", due=DUE, now=NOW,
-                       nonconformity="牛奶变质", root_cause="冷柜温度过高")
+    return capa_create(
+        actor=team["manager"],
+        complaints=[c.number for c in two],
+        title="冷链温控",
+        actions="所有门店加装温度记录仪",
+        owner="handler",
+        due=DUE,
+        now=NOW,
+        nonconformity="牛奶变质",
+        root_cause="冷柜温度过高",
+    )
 
 
 def completed(capa, team):
@@ -40,17 +48,24 @@ def completed(capa, team):
 def test_a_capa_links_many_complaints_with_owner_and_due_date(capa, team, two):
     assert sorted(capa.complaints.values_list("number", flat=True)) == sorted(c.number for c in two)
     assert (capa.owner, capa.department.code, capa.due_at, capa.status) == (team["handler"], "quality", DUE, "open")
-    assert list(CapaEvent.objects.filter(capa=capa).values_list("kind", "actor__username")) == [
-        ("created", "manager")]
+    assert list(CapaEvent.objects.filter(capa=capa).values_list("kind", "actor__username")) == [("created", "manager")]
     assert AuditRecord.objects.filter(action="capa.created", object_id=str(capa.pk)).count() == 1
     assert ComplaintEvent.objects.filter(kind="capa_linked", complaint__in=two).count() == 2
-    assert list(OutboxMessage.objects.filter(kind="capa_assigned").values_list("recipient_user__username",
-                                                                             flat=True)) == ["handler"]
+    assert list(
+        OutboxMessage.objects.filter(kind="capa_assigned").values_list("recipient_user__username", flat=True)
+    ) == ["handler"]
 
 
 def test_a_quality_handler_may_open_a_capa(team, two):
-    capa = capa_create(actor=team["inspector"], complaints=[two[0].number], title="包装", actions="改进封口",
-                       owner="inspector", due=DUE, now=NOW)
+    capa = capa_create(
+        actor=team["inspector"],
+        complaints=[two[0].number],
+        title="包装",
+        actions="改进封口",
+        owner="inspector",
+        due=DUE,
+        now=NOW,
+    )
     assert capa.owner == team["inspector"]
     assert not OutboxMessage.objects.filter(kind="capa_assigned").exists()  # no note to oneself
 
@@ -59,23 +74,26 @@ def test_a_quality_handler_may_open_a_capa(team, two):
 def test_others_may_not_open_a_capa(team, two, who):
     before = everything()
     with pytest.raises(PermissionDenied):
-        capa_create(actor=team[who], complaints=[two[0].number], title="x", actions="y", owner="handler",
-                    due=DUE, now=NOW)
+        capa_create(
+            actor=team[who], complaints=[two[0].number], title="x", actions="y", owner="handler", due=DUE, now=NOW
+        )
     assert everything() == before
 
 
-@pytest.mark.parametrize(("changes", "fields"), [
-    ({"complaints": []}, ["complaints"]),
-    ({"complaints": ["FIRST", "209901-00009"]}, ["complaints[1]"]),
-    ({"title": " "}, ["title"]),
-    ({"actions": ""}, ["actions"]),
-    ({"owner": "nobody"}, ["owner"]),
-    ({"owner": "auditor"}, ["owner"]),
-    ({"due": NOW - dt.timedelta(minutes=1)}, ["due_at"]),
-])
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"complaints": []}, ["complaints"]),
+        ({"complaints": ["FIRST", "209901-00009"]}, ["complaints[1]"]),
+        ({"title": " "}, ["title"]),
+        ({"actions": ""}, ["actions"]),
+        ({"owner": "nobody"}, ["owner"]),
+        ({"owner": "auditor"}, ["owner"]),
+        ({"due": NOW - dt.timedelta(minutes=1)}, ["due_at"]),
+    ],
+)
 def test_bad_capas_are_refused_naming_the_field(team, two, changes, fields):
-    arguments = {"complaints": [two[0].number], "title": "t", "actions": "a", "owner": "handler", "due": DUE,
-                 **changes}
+    arguments = {"complaints": [two[0].number], "title": "t", "actions": "a", "owner": "handler", "due": DUE, **changes}
     arguments["complaints"] = [two[0].number if n == "FIRST" else n for n in arguments["complaints"]]
     before = everything()
     with pytest.raises(ValidationFailed) as error:
@@ -111,8 +129,11 @@ def test_completing_twice_is_refused(capa, team):
 def test_quality_or_manager_verifies_the_effect(capa, team, who):
     completed(capa, team)
     verified = capa_verify(actor=team[who], capa_id=capa.pk, effective=True, note="连续 4 周无同类投诉", now=NOW)
-    assert (verified.status, verified.verified_by, verified.verification_note) == ("verified", team[who],
-                                                                                  "连续 4 周无同类投诉")
+    assert (verified.status, verified.verified_by, verified.verification_note) == (
+        "verified",
+        team[who],
+        "连续 4 周无同类投诉",
+    )
     assert AuditRecord.objects.filter(action="capa.verified", object_id=str(capa.pk)).count() == 1
 
 
@@ -162,21 +183,27 @@ def test_not_effective_needs_a_new_due_date(capa, team):
 def test_not_effective_reopens_with_the_new_due_date_and_tells_the_owner(capa, team):
     completed(capa, team)
     new_due = at(2026, 12, 1, 18)
-    reopened = capa_verify(actor=team["inspector"], capa_id=capa.pk, effective=False, note="仍有投诉", now=NOW,
-                           new_due=new_due)
+    reopened = capa_verify(
+        actor=team["inspector"], capa_id=capa.pk, effective=False, note="仍有投诉", now=NOW, new_due=new_due
+    )
     assert (reopened.status, reopened.due_at, reopened.completed_at) == ("open", new_due, None)
-    assert list(OutboxMessage.objects.filter(kind="capa_reopened").values_list("recipient_user__username",
-                                                                             flat=True)) == ["handler"]
+    assert list(
+        OutboxMessage.objects.filter(kind="capa_reopened").values_list("recipient_user__username", flat=True)
+    ) == ["handler"]
     assert list(CapaEvent.objects.filter(capa=capa).values_list("kind", flat=True)) == [
-        "created", "completed", "reopened"]
+        "created",
+        "completed",
+        "reopened",
+    ]
 
 
 # --- escalation when overdue ----------------------------------------------------------------
 
 
 def escalations():
-    return sorted(OutboxMessage.objects.filter(kind="capa_escalated").values_list("recipient_user__username",
-                                                                                  flat=True))
+    return sorted(
+        OutboxMessage.objects.filter(kind="capa_escalated").values_list("recipient_user__username", flat=True)
+    )
 
 
 def test_nothing_escalates_before_the_due_date(capa, team):
@@ -207,8 +234,9 @@ def test_still_overdue_after_three_days_goes_to_the_gm(capa, team):
 
 
 def test_without_a_department_manager_the_customer_service_manager_is_told(team, two):
-    capa = capa_create(actor=team["manager"], complaints=[two[0].number], title="t", actions="a", owner="sales",
-                       due=DUE, now=NOW)
+    capa = capa_create(
+        actor=team["manager"], complaints=[two[0].number], title="t", actions="a", owner="sales", due=DUE, now=NOW
+    )
     capa_escalate_overdue(now=DUE + dt.timedelta(hours=1))
     assert escalations() == ["manager", "sales"]
     assert capa.pk
@@ -235,7 +263,14 @@ def test_the_task_runs_the_escalation(capa, team, time_machine):
 
 def test_result_letter_names_the_linked_capa_as_improvement(complaint_in, team, now):
     complaint = complaint_in("resolved")
-    capa_create(actor=team["manager"], complaints=[complaint.number], title="冷链温控",
-                actions="所有门店加装温度记录仪", owner="handler", due=now + dt.timedelta(days=10), now=now)
+    capa_create(
+        actor=team["manager"],
+        complaints=[complaint.number],
+        title="冷链温控",
+        actions="所有门店加装温度记录仪",
+        owner="handler",
+        due=now + dt.timedelta(days=10),
+        now=now,
+    )
     letter = letter_render(complaint=complaint, kind="result", now=now)
     assert "三、改进措施：冷链温控 所有门店加装温度记录仪\n" in letter.body

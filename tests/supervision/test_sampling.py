@@ -21,8 +21,11 @@ NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 @pytest.fixture
 def november(closed):
     """Twelve complaints closed in November (local time), one each side of the month, one open."""
-    inside = [closed(at(2026, 11, 1, 0, 0)), *[closed(at(2026, 11, 2 + i, 15)) for i in range(10)],
-              closed(at(2026, 11, 30, 23, 59))]
+    inside = [
+        closed(at(2026, 11, 1, 0, 0)),
+        *[closed(at(2026, 11, 2 + i, 15)) for i in range(10)],
+        closed(at(2026, 11, 30, 23, 59)),
+    ]
     closed(at(2026, 10, 31, 23, 59))
     closed(at(2026, 12, 1, 0, 0))
     return inside
@@ -40,8 +43,9 @@ def test_the_sample_is_drawn_from_complaints_closed_in_the_period(november, team
 
 
 def test_the_sample_is_reproducible_from_its_seed(november, team):
-    run = sample_draw(actor=team["qmanager"], period_start=NOVEMBER[0], period_end=NOVEMBER[1], size=4, now=NOW,
-                      seed=42)
+    run = sample_draw(
+        actor=team["qmanager"], period_start=NOVEMBER[0], period_end=NOVEMBER[1], size=4, now=NOW, seed=42
+    )
     candidates = sample_candidates(*NOVEMBER)
     expected = sorted(random.Random(42).sample(candidates, 4))
     assert sorted(run.reviews.values_list("complaint_id", flat=True)) == expected
@@ -68,12 +72,15 @@ def test_only_the_supervision_team_draws(november, team, who):
     assert everything() == before
 
 
-@pytest.mark.parametrize(("start", "end", "size", "seed", "fields"), [
-    (NOVEMBER[1], NOVEMBER[0], 5, None, ["period_end"]),
-    (*NOVEMBER, 0, None, ["size"]),
-    (*NOVEMBER, 501, None, ["size"]),
-    (*NOVEMBER, 5, -1, ["seed"]),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "size", "seed", "fields"),
+    [
+        (NOVEMBER[1], NOVEMBER[0], 5, None, ["period_end"]),
+        (*NOVEMBER, 0, None, ["size"]),
+        (*NOVEMBER, 501, None, ["size"]),
+        (*NOVEMBER, 5, -1, ["seed"]),
+    ],
+)
 def test_bad_samples_are_refused(november, team, start, end, size, seed, fields):
     before = everything()
     with pytest.raises(ValidationFailed) as error:
@@ -94,8 +101,9 @@ def test_drawing_the_same_period_twice_is_refused(november, team):
 def test_an_empty_period_is_refused(team, closed):
     before = everything()
     with pytest.raises(Conflict):
-        sample_draw(actor=team["qmanager"], period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31),
-                    size=5, now=NOW)
+        sample_draw(
+            actor=team["qmanager"], period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31), size=5, now=NOW
+        )
     assert everything() == before
 
 
@@ -109,10 +117,15 @@ def review(november, team):
 
 
 def test_a_review_records_score_and_findings(review, team):
-    saved = review_record(actor=team["inspector"], review_id=review.pk, score=85, findings="答复及时，用语规范。",
-                          now=NOW)
-    assert (saved.score, saved.findings, saved.reviewer, saved.reviewed_at) == (85, "答复及时，用语规范。",
-                                                                                team["inspector"], NOW)
+    saved = review_record(
+        actor=team["inspector"], review_id=review.pk, score=85, findings="答复及时，用语规范。", now=NOW
+    )
+    assert (saved.score, saved.findings, saved.reviewer, saved.reviewed_at) == (
+        85,
+        "答复及时，用语规范。",
+        team["inspector"],
+        NOW,
+    )
     event = ComplaintEvent.objects.get(complaint_id=review.complaint_id, kind="quality_reviewed")
     assert event.data == {"sample": review.run_id, "review": review.pk, "score": 85}
 
@@ -145,9 +158,15 @@ def test_nobody_reviews_a_complaint_they_recorded(closed, team):
     assert everything() == before
 
 
-@pytest.mark.parametrize(("score", "findings", "fields"), [
-    (101, "ok", ["score"]), (-1, "ok", ["score"]), (True, "ok", ["score"]), (80, " ", ["findings"]),
-])
+@pytest.mark.parametrize(
+    ("score", "findings", "fields"),
+    [
+        (101, "ok", ["score"]),
+        (-1, "ok", ["score"]),
+        (True, "ok", ["score"]),
+        (80, " ", ["findings"]),
+    ],
+)
 def test_bad_reviews_are_refused(review, team, score, findings, fields):
     before = everything()
     with pytest.raises(ValidationFailed) as error:

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _state() -> tuple[object, ...]:
-    return (list(Category.objects.order_by("id").values()), list(SeverityRule.objects.order_by("id").values()),
-            AuditRecord.objects.count())
+    return (
+        list(Category.objects.order_by("id").values()),
+        list(SeverityRule.objects.order_by("id").values()),
+        AuditRecord.objects.count(),
+    )
 
 
 def _names(**extra: object) -> dict[str, object]:
@@ -23,14 +26,19 @@ def _names(**extra: object) -> dict[str, object]:
 
 def test_a_level_four_category_and_no_fifth(users, now):
     parent = Category.objects.get(code="product_quality.food.expired")
-    leaf = category_save(actor=users["manager"], category=None, now=now,
-                         values=_names(parent=parent, code="product_quality.food.expired.dairy"))
+    leaf = category_save(
+        actor=users["manager"],
+        category=None,
+        now=now,
+        values=_names(parent=parent, code="product_quality.food.expired.dairy"),
+    )
     assert leaf.level == 4
     assert AuditRecord.objects.get(action="category.create").object_id == leaf.code
     before = _state()
     with pytest.raises(ValidationFailed) as error:
-        category_save(actor=users["manager"], category=None, now=now,
-                      values=_names(parent=leaf, code=leaf.code + ".yoghurt"))
+        category_save(
+            actor=users["manager"], category=None, now=now, values=_names(parent=leaf, code=leaf.code + ".yoghurt")
+        )
     assert "parent" in {e.field for e in error.value.errors}
     assert _state() == before
 
@@ -39,16 +47,24 @@ def test_a_level_four_category_and_no_fifth(users, now):
 def test_a_sub_category_code_extends_the_parent(users, now, code):
     before = _state()
     with pytest.raises(ValidationFailed) as error:
-        category_save(actor=users["manager"], category=None, now=now,
-                      values=_names(parent=Category.objects.get(code="logistics"), code=code))
+        category_save(
+            actor=users["manager"],
+            category=None,
+            now=now,
+            values=_names(parent=Category.objects.get(code="logistics"), code=code),
+        )
     assert "code" in {e.field for e in error.value.errors}
     assert _state() == before
 
 
 def test_an_edit_keeps_code_and_parent(users, now):
     category = Category.objects.get(code="logistics.late")
-    category_save(actor=users["manager"], category=category, now=now,
-                  values=_names(code="hacked", parent=None, name_zh_hans="交货延迟"))
+    category_save(
+        actor=users["manager"],
+        category=category,
+        now=now,
+        values=_names(code="hacked", parent=None, name_zh_hans="交货延迟"),
+    )
     category.refresh_from_db()
     assert (category.code, category.parent.code, category.name_zh_hans) == ("logistics.late", "logistics", "交货延迟")
 
@@ -56,13 +72,26 @@ def test_an_edit_keeps_code_and_parent(users, now):
 def test_a_severity_rule_needs_a_known_channel_or_a_keyword(users, now):
     before = _state()
     with pytest.raises(ValidationFailed) as error:
-        severity_rule_save(actor=users["manager"], rule=None, now=now,
-                           values={"code": "pigeon", "name": "信鸽", "severity": "major", "channels": "pigeon"})
+        severity_rule_save(
+            actor=users["manager"],
+            rule=None,
+            now=now,
+            values={"code": "pigeon", "name": "信鸽", "severity": "major", "channels": "pigeon"},
+        )
     assert {e.field for e in error.value.errors} >= {"channels", "keywords_zh_hans"}
     assert _state() == before
-    rule = severity_rule_save(actor=users["manager"], rule=None, now=now,
-                              values={"code": "recall", "name": "召回", "severity": "major",
-                                      "keywords_zh_hans": " 召回 \n\n下架", "channels": "media，media"})
+    rule = severity_rule_save(
+        actor=users["manager"],
+        rule=None,
+        now=now,
+        values={
+            "code": "recall",
+            "name": "召回",
+            "severity": "major",
+            "keywords_zh_hans": " 召回 \n\n下架",
+            "channels": "media，media",
+        },
+    )
     assert (rule.keywords_zh_hans, rule.channels) == ("召回\n下架", "media")
     assert AuditRecord.objects.get(action="severity_rule.create").object_id == "recall"
 
@@ -73,6 +102,7 @@ def test_only_managers_edit_the_taxonomy(users, now, role):
     with pytest.raises(PermissionDenied):
         category_save(actor=users[role], category=Category.objects.first(), values=_names(), now=now)
     with pytest.raises(PermissionDenied):
-        severity_rule_save(actor=users[role], rule=SeverityRule.objects.first(), values={"severity": "general"},
-                           now=now)
+        severity_rule_save(
+            actor=users[role], rule=SeverityRule.objects.first(), values={"severity": "general"}, now=now
+        )
     assert _state() == before

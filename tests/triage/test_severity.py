@@ -13,8 +13,11 @@ from tests.conftest import make_user
 TEXTS: dict[str, tuple[str, str, str]] = {
     "injury": ("顾客在店内摔倒受伤", "顧客在店內摔倒受傷", "The customer was injured at the entrance."),
     "food_poisoning": ("吃了贵店的盒饭后食物中毒", "吃了貴店的盒飯後上吐下瀉", "Our family had food poisoning."),
-    "lost_valuables": ("寄存在存包处的手提包不见了", "寄存在存包處的手提包不見了",
-                       "My bag was left in your custody and is gone."),
+    "lost_valuables": (
+        "寄存在存包处的手提包不见了",
+        "寄存在存包處的手提包不見了",
+        "My bag was left in your custody and is gone.",
+    ),
     "media": ("我已经联系了电视台记者", "我已經聯繫了電視台記者", "A reporter from the local paper called me."),
     "regulator": ("我已经打了12315", "我已經向消費者協會反映", "I have written to the consumer association."),
     "professional_claimant": ("要求假一赔十", "要求假一賠十", "I demand tenfold compensation."),
@@ -22,8 +25,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "threat_public": ("不解决我就发微博", "不解決我就發微博", "If you ignore me I will post online."),
 }
 SEVERITY = {"threat_public": "serious"}
-CASES = [(code, language, text) for code, texts in TEXTS.items()
-         for language, text in zip(("zh-hans", "zh-hant", "en"), texts, strict=True)]
+CASES = [
+    (code, language, text)
+    for code, texts in TEXTS.items()
+    for language, text in zip(("zh-hans", "zh-hant", "en"), texts, strict=True)
+]
 
 
 @pytest.mark.parametrize(("code", "language", "text"), CASES, ids=[f"{c}-{lang}" for c, lang, _ in CASES])
@@ -31,7 +37,9 @@ def test_seeded_rule_fires(db, code, language, text):
     suggestion = suggest_severity(text=text, channel="phone")
 
     assert (suggestion.rule.code if suggestion.rule else None, suggestion.severity) == (
-        code, SEVERITY.get(code, "major"))
+        code,
+        SEVERITY.get(code, "major"),
+    )
 
 
 def test_plain_complaint_is_general(db):
@@ -53,14 +61,22 @@ def test_sue_does_not_match_inside_issue(db):
     assert (suggestion.severity, suggestion.rule) == ("general", None)
 
 
-@pytest.mark.parametrize("text", ["The staff showed poor hospitality.", "The cashier was not courteous.",
-                                  "The suede jacket faded."])
+@pytest.mark.parametrize(
+    "text", ["The staff showed poor hospitality.", "The cashier was not courteous.", "The suede jacket faded."]
+)
 def test_english_keyword_does_not_match_the_start_of_a_longer_word(db, text):
     assert suggest_severity(text=text, channel="email").rule is None
 
 
-@pytest.mark.parametrize(("text", "keyword"), [("I was hurt.", "hurt"), ("They sued the shop.", "sue"),
-                                               ("He got injuries.", "injuries"), ("Two courts ruled.", "court")])
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("I was hurt.", "hurt"),
+        ("They sued the shop.", "sue"),
+        ("He got injuries.", "injuries"),
+        ("Two courts ruled.", "court"),
+    ],
+)
 def test_english_keyword_matches_its_simple_inflections(db, text, keyword):
     suggestion = suggest_severity(text=text, channel="email")
 
@@ -88,7 +104,11 @@ def test_rule_is_recorded_in_the_timeline_event(register):
 
     data = complaint.events.get(kind="registered").data
     assert (data["severity"], data["severity_source"], data["severity_rule"], data["matched"]) == (
-        "major", "rule", "injury", "受伤")
+        "major",
+        "rule",
+        "injury",
+        "受伤",
+    )
 
 
 def test_rule_fires_on_the_title_too(register):
@@ -125,10 +145,13 @@ def test_regulator_channel_complaint_is_registered_major(register):
 def test_major_complaint_notifies_the_gm_and_the_customer_service_manager_only(register, users):
     complaint = register(description="顾客在店内摔倒受伤")
 
-    recipients = sorted(OutboxMessage.objects.filter(complaint=complaint).values_list(
-        "recipient_user__username", "recipient", "kind"))
-    assert recipients == [("gm", "gm@example.com", "major_complaint"),
-                          ("manager", "manager@example.com", "major_complaint")]
+    recipients = sorted(
+        OutboxMessage.objects.filter(complaint=complaint).values_list("recipient_user__username", "recipient", "kind")
+    )
+    assert recipients == [
+        ("gm", "gm@example.com", "major_complaint"),
+        ("manager", "manager@example.com", "major_complaint"),
+    ]
 
 
 def test_major_notification_names_the_complaint(register):
@@ -143,8 +166,9 @@ def test_manager_of_another_department_is_not_notified(register, users):
 
     complaint = register(description="顾客在店内摔倒受伤")
 
-    assert "quality_manager" not in set(OutboxMessage.objects.filter(complaint=complaint).values_list(
-        "recipient_user__username", flat=True))
+    assert "quality_manager" not in set(
+        OutboxMessage.objects.filter(complaint=complaint).values_list("recipient_user__username", flat=True)
+    )
 
 
 def test_inactive_gm_is_not_notified(register, users):
@@ -153,8 +177,9 @@ def test_inactive_gm_is_not_notified(register, users):
 
     complaint = register(description="顾客在店内摔倒受伤")
 
-    assert list(OutboxMessage.objects.filter(complaint=complaint).values_list(
-        "recipient_user__username", flat=True)) == ["manager"]
+    assert list(
+        OutboxMessage.objects.filter(complaint=complaint).values_list("recipient_user__username", flat=True)
+    ) == ["manager"]
 
 
 def test_general_complaint_notifies_nobody(register):

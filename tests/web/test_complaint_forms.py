@@ -28,20 +28,24 @@ def test_the_page_says_the_next_step_in_one_line(as_user, complaint_in):
 
 def test_no_arrow_when_the_status_stays_and_labels_instead_of_codes(as_user, users, complaint_in, now):
     complaint = complaint_in("assigned")
-    complaint_transition(actor=users["agent"], number=complaint.number, action="escalate",
-                         payload={"reason": "顾客要求"}, now=now)
+    complaint_transition(
+        actor=users["agent"], number=complaint.number, action="escalate", payload={"reason": "顾客要求"}, now=now
+    )
     from kesu.complaints.services.classification import complaint_reclassify
 
-    complaint_reclassify(actor=users["agent"], number=complaint.number,
-                         payload={"category": "service_attitude.rude", "severity": "serious", "reason": "核实"},
-                         now=now)
+    complaint_reclassify(
+        actor=users["agent"],
+        number=complaint.number,
+        payload={"category": "service_attitude.rude", "severity": "serious", "reason": "核实"},
+        now=now,
+    )
     _response, html = page(as_user("agent"), complaint)
-    timeline = html[html.index('id="h-timeline"'):]
+    timeline = html[html.index('id="h-timeline"') :]
     assert "已分派 → 已分派" not in timeline and "已登记 → 已登记" not in timeline
     assert "升级" in timeline and "→ 已分派" not in timeline  # escalating keeps the status: no arrow
     assert "重新分类" in timeline and "严重程度：一般 → 严重" in timeline
     for code in ("service_attitude.rude", "product_quality.food.expired", "reclassified", "escalate"):
-        assert code not in re.sub(r'<[^>]+>', "", html), code
+        assert code not in re.sub(r"<[^>]+>", "", html), code
     assert "服务态度" in html  # the category path, in the reader's language
 
 
@@ -60,8 +64,9 @@ def test_chinese_labels_end_with_a_full_width_colon_english_with_a_colon(as_user
 def test_a_note_adds_to_the_timeline_without_a_status_change(as_user, complaint_in):
     complaint = complaint_in("investigating")
     client = as_user("handler")
-    response = client.post(f"/c/{complaint.number}/note/",
-                           {"note-text": "已联系仓库核对批次", "note-visibility": "internal"})
+    response = client.post(
+        f"/c/{complaint.number}/note/", {"note-text": "已联系仓库核对批次", "note-visibility": "internal"}
+    )
     assert response.status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == "investigating"
@@ -74,8 +79,7 @@ def test_a_note_adds_to_the_timeline_without_a_status_change(as_user, complaint_
 def test_a_refused_note_keeps_what_was_typed_and_writes_nothing(as_user, complaint_in):
     complaint = complaint_in("investigating")
     before = snapshot()
-    response = as_user("handler").post(f"/c/{complaint.number}/note/", {"note-text": "好的",
-                                                                        "note-visibility": "all"})
+    response = as_user("handler").post(f"/c/{complaint.number}/note/", {"note-text": "好的", "note-visibility": "all"})
     assert response.status_code == 422
     html = response.content.decode()
     assert "好的</textarea>" in html and "请选择谁可以阅读" in html
@@ -93,13 +97,23 @@ def test_textareas_carry_the_canned_response_hooks(as_user, complaint_in):
 
 def test_the_portal_shows_customer_text_never_staff_wording(users, complaint_in, now, client):
     complaint = complaint_in("investigating")
-    complaint_note_add(actor=users["agent"], number=complaint.number, text="顾客很难缠，内部备注",
-                       visibility="internal", now=now)
-    complaint_note_add(actor=users["agent"], number=complaint.number, text="您好，我们已安排退款。",
-                       visibility="customer", now=now)
-    complaint_transition(actor=users["manager"], number=complaint.number, action="propose_solution",
-                         payload={"remedies": [{"type": "refund", "amount": "30"}], "description": "为您退款 30 元。",
-                                  "internal_note": "顾客是老客户，从宽处理"}, now=now)
+    complaint_note_add(
+        actor=users["agent"], number=complaint.number, text="顾客很难缠，内部备注", visibility="internal", now=now
+    )
+    complaint_note_add(
+        actor=users["agent"], number=complaint.number, text="您好，我们已安排退款。", visibility="customer", now=now
+    )
+    complaint_transition(
+        actor=users["manager"],
+        number=complaint.number,
+        action="propose_solution",
+        payload={
+            "remedies": [{"type": "refund", "amount": "30"}],
+            "description": "为您退款 30 元。",
+            "internal_note": "顾客是老客户，从宽处理",
+        },
+        now=now,
+    )
     track = client.post("/portal/track/", {"number": complaint.number, "contact": complaint.contact_phone})
     assert track.status_code == 302
     html = client.get(track["Location"]).content.decode()
@@ -112,8 +126,10 @@ def test_the_portal_shows_customer_text_never_staff_wording(users, complaint_in,
 def test_reclassify_keeps_values_on_an_error_and_writes_nothing(as_user, complaint_in):
     complaint = complaint_in("assigned")
     before = snapshot()
-    response = as_user("agent").post(f"/c/{complaint.number}/reclassify/", {
-        "reclassify-category": "service_attitude.rude", "reclassify-severity": "major", "reclassify-reason": ""})
+    response = as_user("agent").post(
+        f"/c/{complaint.number}/reclassify/",
+        {"reclassify-category": "service_attitude.rude", "reclassify-severity": "major", "reclassify-reason": ""},
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert re.search(r'<option value="service_attitude.rude"[^>]*selected', html)
@@ -126,8 +142,14 @@ def test_a_handler_reclassifies_the_category_only_down_to_level_4(as_user, compl
     from kesu.triage.models import Category
 
     parent = Category.objects.get(code="product_quality.food.expired")
-    Category.objects.create(code="product_quality.food.expired.dairy", parent=parent, level=4,
-                            name_zh_hans="乳制品", name_zh_hant="乳製品", name_en="Dairy")
+    Category.objects.create(
+        code="product_quality.food.expired.dairy",
+        parent=parent,
+        level=4,
+        name_zh_hans="乳制品",
+        name_zh_hant="乳製品",
+        name_en="Dairy",
+    )
     complaint = complaint_in("investigating")
     response, _html = page(as_user("handler"), complaint)
     form = response.context["panels"]["reclassify"]
@@ -146,14 +168,17 @@ def test_assign_lists_users_grouped_by_department(as_user, complaint_in):
 
 def test_propose_is_not_offered_before_the_investigation_with_a_line_saying_why(as_user, users, register, now):
     complaint = register()
-    for action, who, params in (("acknowledge", "agent", {}),
-                                ("assign", "supervisor", {"department": "quality", "assignee": "handler"})):
+    for action, who, params in (
+        ("acknowledge", "agent", {}),
+        ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
+    ):
         complaint_transition(actor=users[who], number=complaint.number, action=action, payload=params, now=now)
     response, html = page(as_user("handler"), complaint)
     assert [a["action"] for a in response.context["main_actions"]] == ["start_investigation"]
     assert 'id="action-investigation"' not in html  # first start, then record
-    complaint_transition(actor=users["handler"], number=complaint.number, action="start_investigation",
-                         payload={}, now=now)
+    complaint_transition(
+        actor=users["handler"], number=complaint.number, action="start_investigation", payload={}, now=now
+    )
     response, html = page(as_user("handler"), complaint)
     assert "propose_solution" not in [a["action"] for a in response.context["main_actions"]]
     assert 'id="action-investigation"' in html
@@ -162,14 +187,25 @@ def test_propose_is_not_offered_before_the_investigation_with_a_line_saying_why(
 
 def test_a_solution_with_two_alternatives(as_user, complaint_in):
     complaint = complaint_in("investigating")
-    response = as_user("manager").post(f"/c/{complaint.number}/act/propose_solution/", {
-        "propose_solution-remedy_type_1": "refund", "propose_solution-remedy_amount_1": "80",
-        "propose_solution-alt2_remedy_type_1": "voucher", "propose_solution-alt2_remedy_amount_1": "120",
-        "propose_solution-description": "二选一", "propose_solution-internal_note": "内部"})
+    response = as_user("manager").post(
+        f"/c/{complaint.number}/act/propose_solution/",
+        {
+            "propose_solution-remedy_type_1": "refund",
+            "propose_solution-remedy_amount_1": "80",
+            "propose_solution-alt2_remedy_type_1": "voucher",
+            "propose_solution-alt2_remedy_amount_1": "120",
+            "propose_solution-description": "二选一",
+            "propose_solution-internal_note": "内部",
+        },
+    )
     assert response.status_code == 302
     solution = complaint.solutions.get()
     assert (solution.alternatives, solution.total, solution.description, solution.internal_note) == (
-        2, 120, "二选一", "内部")
+        2,
+        120,
+        "二选一",
+        "内部",
+    )
     _r, html = page(as_user("manager"), complaint)
     assert "方案 1" in html and "方案 2" in html
 
@@ -177,9 +213,15 @@ def test_a_solution_with_two_alternatives(as_user, complaint_in):
 def test_a_wrong_amount_in_the_second_alternative_is_shown_on_its_field(as_user, complaint_in):
     complaint = complaint_in("investigating")
     before = snapshot()
-    response = as_user("manager").post(f"/c/{complaint.number}/act/propose_solution/", {
-        "propose_solution-remedy_type_1": "refund", "propose_solution-remedy_amount_1": "80",
-        "propose_solution-alt2_remedy_type_1": "voucher", "propose_solution-alt2_remedy_amount_1": "abc"})
+    response = as_user("manager").post(
+        f"/c/{complaint.number}/act/propose_solution/",
+        {
+            "propose_solution-remedy_type_1": "refund",
+            "propose_solution-remedy_amount_1": "80",
+            "propose_solution-alt2_remedy_type_1": "voucher",
+            "propose_solution-alt2_remedy_amount_1": "abc",
+        },
+    )
     assert response.status_code == 422
     form = next(a["form"] for a in response.context["main_actions"] if a["action"] == "propose_solution")
     assert form.errors.get("alt2_remedy_amount_1") and 'value="abc"' in response.content.decode()
@@ -188,8 +230,10 @@ def test_a_wrong_amount_in_the_second_alternative_is_shown_on_its_field(as_user,
 
 def test_approval_shows_who_may_approve_and_why(as_user, complaint_in):
     complaint = complaint_in("investigating")
-    as_user("handler").post(f"/c/{complaint.number}/act/propose_solution/", {
-        "propose_solution-remedy_type_1": "refund", "propose_solution-remedy_amount_1": "500"})
+    as_user("handler").post(
+        f"/c/{complaint.number}/act/propose_solution/",
+        {"propose_solution-remedy_type_1": "refund", "propose_solution-remedy_amount_1": "500"},
+    )
     response, html = page(as_user("supervisor"), complaint)
     assert "approve" not in [a["action"] for a in response.context["main_actions"]]
     assert "超出您的核准权限（¥100.00），需客服经理核准" in html
@@ -205,8 +249,12 @@ def test_pause_and_resume_the_deadlines(as_user, complaint_in):
     refused = client.post(f"/c/{complaint.number}/deadlines/pause/", {"pause-reason": "", "pause-note": "等资料"})
     assert refused.status_code == 422 and "等资料</textarea>" in refused.content.decode()
     assert not DeadlinePause.objects.exists()
-    assert client.post(f"/c/{complaint.number}/deadlines/pause/",
-                       {"pause-reason": "awaiting_customer", "pause-note": "等资料"}).status_code == 302
+    assert (
+        client.post(
+            f"/c/{complaint.number}/deadlines/pause/", {"pause-reason": "awaiting_customer", "pause-note": "等资料"}
+        ).status_code
+        == 302
+    )
     _r, html = page(client, complaint)
     assert 'data-testid="paused"' in html and "时限已暂停" in html
     assert client.post(f"/c/{complaint.number}/deadlines/resume/").status_code == 302
@@ -220,8 +268,12 @@ def test_an_auditor_gets_no_forms_and_is_refused(as_user, complaint_in):
     response, _html = page(as_user("auditor"), complaint)
     assert response.context["panels"] == {}
     before = snapshot()
-    assert as_user("auditor").post(f"/c/{complaint.number}/note/", {"note-text": "x",
-                                                                    "note-visibility": "internal"}).status_code == 403
+    assert (
+        as_user("auditor")
+        .post(f"/c/{complaint.number}/note/", {"note-text": "x", "note-visibility": "internal"})
+        .status_code
+        == 403
+    )
     assert snapshot() == before
 
 
@@ -248,8 +300,9 @@ def test_extend_is_offered_only_when_the_preset_allows_it_and_to_who_may_approve
     refused = manager.post(f"/c/{complaint.number}/deadlines/extend/", {"extend-kind": "close", "extend-reason": ""})
     assert refused.status_code == 422
     assert ComplaintDeadline.objects.get(complaint=complaint, kind="close").extension_step == 0
-    done = manager.post(f"/c/{complaint.number}/deadlines/extend/",
-                        {"extend-kind": "close", "extend-reason": "情况复杂，需外部鉴定"})
+    done = manager.post(
+        f"/c/{complaint.number}/deadlines/extend/", {"extend-kind": "close", "extend-reason": "情况复杂，需外部鉴定"}
+    )
     assert done.status_code == 302
     assert ComplaintDeadline.objects.get(complaint=complaint, kind="close").extension_step == 1
     assert "时限已延长" in page(manager, complaint)[1]
@@ -260,12 +313,21 @@ def test_the_callback_form_records_how_and_what_the_customer_said(as_user, compl
     client = as_user("agent")
     _r, html = page(client, complaint)
     assert "是否联系上顾客？" in html and "顾客对处理是否满意？" in html
-    kept = client.post(f"/c/{complaint.number}/act/record_callback/", {
-        "record_callback-method": "phone", "record_callback-reached": "", "record_callback-comment": "没接"})
+    kept = client.post(
+        f"/c/{complaint.number}/act/record_callback/",
+        {"record_callback-method": "phone", "record_callback-reached": "", "record_callback-comment": "没接"},
+    )
     assert kept.status_code == 422 and "没接</textarea>" in kept.content.decode()
-    done = client.post(f"/c/{complaint.number}/act/record_callback/", {
-        "record_callback-method": "sms", "record_callback-reached": "yes", "record_callback-satisfied": "yes",
-        "record_callback-score": "5", "record_callback-comment": "很满意"})
+    done = client.post(
+        f"/c/{complaint.number}/act/record_callback/",
+        {
+            "record_callback-method": "sms",
+            "record_callback-reached": "yes",
+            "record_callback-satisfied": "yes",
+            "record_callback-score": "5",
+            "record_callback-comment": "很满意",
+        },
+    )
     assert done.status_code == 302
     callback = complaint.callbacks.get()
     assert (callback.method, callback.satisfied, callback.score, callback.comment) == ("sms", True, 5, "很满意")
@@ -274,15 +336,26 @@ def test_the_callback_form_records_how_and_what_the_customer_said(as_user, compl
 
 def test_the_customer_accepts_one_of_two_offers(as_user, users, complaint_in, now):
     complaint = complaint_in("investigating")
-    complaint_transition(actor=users["manager"], number=complaint.number, action="propose_solution", payload={
-        "alternatives": [{"remedies": [{"type": "refund", "amount": "50"}]},
-                         {"remedies": [{"type": "voucher", "amount": "80"}]}]}, now=now)
+    complaint_transition(
+        actor=users["manager"],
+        number=complaint.number,
+        action="propose_solution",
+        payload={
+            "alternatives": [
+                {"remedies": [{"type": "refund", "amount": "50"}]},
+                {"remedies": [{"type": "voucher", "amount": "80"}]},
+            ]
+        },
+        now=now,
+    )
     client = as_user("agent")
     response, _html = page(client, complaint)
     form = next(a["form"] for a in response.context["main_actions"] if a["action"] == "customer_accept")
     assert [value for value, _label in form.fields["alternative"].widget.choices] == ["", "1", "2"]
     refused = client.post(f"/c/{complaint.number}/act/customer_accept/", {"customer_accept-alternative": ""})
     assert refused.status_code == 422
-    assert client.post(f"/c/{complaint.number}/act/customer_accept/",
-                       {"customer_accept-alternative": "2"}).status_code == 302
+    assert (
+        client.post(f"/c/{complaint.number}/act/customer_accept/", {"customer_accept-alternative": "2"}).status_code
+        == 302
+    )
     assert complaint.solutions.get().accepted_alternative == 2

@@ -9,8 +9,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_page_shows_fields_deadlines_timeline_and_allowed_actions(as_user, register):
-    complaint = register(title="酸奶过期", demand="退款", amount_claimed="1234.50",
-                         product={"name": "酸奶", "order_no": "SO-1"})
+    complaint = register(
+        title="酸奶过期", demand="退款", amount_claimed="1234.50", product={"name": "酸奶", "order_no": "SO-1"}
+    )
     response = as_user("agent").get(f"/c/{complaint.number}/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -39,7 +40,7 @@ def test_auditor_reads_but_gets_no_actions_or_upload(as_user, register):
     response = as_user("auditor").get(f"/c/{complaint.number}/")
     assert response.status_code == 200
     assert response.context["main_actions"] == [] and response.context["secondary_actions"] == []
-    assert b"/evidence/\" enctype" not in response.content
+    assert b'/evidence/" enctype' not in response.content
     refused = as_user("auditor").post(f"/c/{complaint.number}/act/acknowledge/", {})
     assert refused.status_code == 403
     assert ComplaintEvent.objects.filter(complaint=complaint).count() == 1
@@ -70,10 +71,14 @@ def test_action_moves_the_complaint_and_redirects(as_user, register):
 
 def test_wrong_action_input_is_shown_on_its_form_with_the_values_kept(as_user, complaint_in):
     complaint = complaint_in("investigating")
-    response = as_user("handler").post(f"/c/{complaint.number}/act/propose_solution/", {
-        "propose_solution-remedy_type_1": "refund", "propose_solution-remedy_amount_1": "abc",
-        "propose_solution-description": "退款方案",
-    })
+    response = as_user("handler").post(
+        f"/c/{complaint.number}/act/propose_solution/",
+        {
+            "propose_solution-remedy_type_1": "refund",
+            "propose_solution-remedy_amount_1": "abc",
+            "propose_solution-description": "退款方案",
+        },
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "退款方案" in html and 'value="abc"' in html
@@ -160,22 +165,35 @@ def test_handler_records_the_investigation_then_may_propose(as_user, users, regi
     from kesu.complaints.services.transitions import complaint_transition
 
     complaint = register()
-    for action, who, params in (("acknowledge", "agent", {}),
-                                ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
-                                ("start_investigation", "handler", {})):
+    for action, who, params in (
+        ("acknowledge", "agent", {}),
+        ("assign", "supervisor", {"department": "quality", "assignee": "handler"}),
+        ("start_investigation", "handler", {}),
+    ):
         complaint_transition(actor=users[who], number=complaint.number, action=action, payload=params, now=now)
     client = as_user("handler")
     page = client.get(f"/c/{complaint.number}/")
     assert "propose_solution" not in [a["action"] for a in page.context["main_actions"]]
-    wrong = client.post(f"/c/{complaint.number}/investigation/", {
-        "investigation-root_cause": "冷链断链", "investigation-responsibility": "ours",
-        "investigation-loss_amount": "abc"})
+    wrong = client.post(
+        f"/c/{complaint.number}/investigation/",
+        {
+            "investigation-root_cause": "冷链断链",
+            "investigation-responsibility": "ours",
+            "investigation-loss_amount": "abc",
+        },
+    )
     assert wrong.status_code == 422
     assert wrong.context["investigation_form"].errors
     assert 'value="abc"' in wrong.content.decode()
-    ok = client.post(f"/c/{complaint.number}/investigation/", {
-        "investigation-root_cause": "冷链断链", "investigation-responsibility": "ours",
-        "investigation-responsible_department": "quality", "investigation-loss_amount": "12.50"})
+    ok = client.post(
+        f"/c/{complaint.number}/investigation/",
+        {
+            "investigation-root_cause": "冷链断链",
+            "investigation-responsibility": "ours",
+            "investigation-responsible_department": "quality",
+            "investigation-loss_amount": "12.50",
+        },
+    )
     assert ok.status_code == 302
     page = client.get(f"/c/{complaint.number}/")
     assert "冷链断链" in page.content.decode()

@@ -10,11 +10,16 @@ from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.notifications.canned import canned_response_save
 from kesu.notifications.models import CannedResponse, InboxMark
 
-CANNED = {"title": "回访话术", "body": "您好，这里是客服中心，回访您反映的问题。", "purpose": "callback",
-          "language": "zh-hans"}
+CANNED = {
+    "title": "回访话术",
+    "body": "您好，这里是客服中心，回访您反映的问题。",
+    "purpose": "callback",
+    "language": "zh-hans",
+}
 
 
 # --- notifications ---------------------------------------------------------------------------
+
 
 def test_the_badge_counts_new_notifications_and_opening_the_list_reads_them(as_user, complaint_in):
     assigned = complaint_in("assigned")
@@ -36,6 +41,7 @@ def test_notifications_need_signing_in(client):
 
 
 # --- canned responses ------------------------------------------------------------------------
+
 
 def test_a_manager_creates_edits_and_deactivates_canned_responses(as_user):
     client = as_user("manager")
@@ -75,27 +81,41 @@ def test_agents_may_not_manage_canned_responses_but_read_them(as_user, users, no
 
 # --- bulk actions ----------------------------------------------------------------------------
 
+
 def test_bulk_acknowledge_reports_done_and_refused_ones(as_user, register, complaint_in):
     first, second = register(), register()
     already = complaint_in("acknowledged")
     before = ComplaintEvent.objects.filter(complaint=already).count()
-    response = as_user("agent").post("/queue/bulk/", {
-        "bulk_action": "acknowledge", "numbers": [first.number, second.number, already.number],
-        "next": "/?queue=mine"}, follow=True)
+    response = as_user("agent").post(
+        "/queue/bulk/",
+        {
+            "bulk_action": "acknowledge",
+            "numbers": [first.number, second.number, already.number],
+            "next": "/?queue=mine",
+        },
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/?queue=mine"
     html = response.content.decode()
     assert first.number in html and already.number in html
     assert set(Complaint.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
-        "acknowledged"}
+        "acknowledged"
+    }
     assert ComplaintEvent.objects.filter(complaint=already).count() == before
 
 
 def test_bulk_actions_are_refused_to_roles_that_may_not_take_them(as_user, register):
     complaint = register()
-    assert as_user("auditor").post("/queue/bulk/", {"bulk_action": "acknowledge",
-                                                    "numbers": [complaint.number]}).status_code == 403
-    assert as_user("agent").post("/queue/bulk/", {"bulk_action": "assign", "numbers": [complaint.number]}
-                                 ).status_code == 403
+    assert (
+        as_user("auditor")
+        .post("/queue/bulk/", {"bulk_action": "acknowledge", "numbers": [complaint.number]})
+        .status_code
+        == 403
+    )
+    assert (
+        as_user("agent").post("/queue/bulk/", {"bulk_action": "assign", "numbers": [complaint.number]}).status_code
+        == 403
+    )
     complaint.refresh_from_db()
     assert complaint.status == "registered"
 
@@ -132,6 +152,7 @@ def test_bulk_without_a_selection_says_so(as_user):
 
 def test_bulk_next_never_leaves_the_site(as_user, register):
     complaint = register()
-    response = as_user("agent").post("/queue/bulk/", {"bulk_action": "acknowledge", "numbers": [complaint.number],
-                                                      "next": "https://evil.example/"})
+    response = as_user("agent").post(
+        "/queue/bulk/", {"bulk_action": "acknowledge", "numbers": [complaint.number], "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"

@@ -24,10 +24,18 @@ def test_tab_sort_and_page_links_carry_one_question_mark(as_user, register):
     assert any(h.startswith("?queue=all&amp;channel=phone&amp;page=2") for h in hrefs)  # next page
 
 
-@pytest.mark.parametrize(("role", "landing"), [
-    ("agent", "mine"), ("handler", "department"), ("supervisor", "approval"), ("manager", "approval"),
-    ("gm", "major"), ("admin", "all"), ("auditor", "all"),
-])
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("agent", "mine"),
+        ("handler", "department"),
+        ("supervisor", "approval"),
+        ("manager", "approval"),
+        ("gm", "major"),
+        ("admin", "all"),
+        ("auditor", "all"),
+    ],
+)
 def test_each_role_lands_on_its_queue_shown_first(as_user, role, landing):
     response = as_user(role).get("/")
     assert response.context["result"].queue == landing
@@ -40,8 +48,13 @@ def test_my_work_holds_what_the_agent_registered_until_it_is_handed_over(as_user
     complaint_transition(actor=users["agent"], number=acknowledged.number, action="acknowledge", payload={}, now=now)
     handed_over = register()
     complaint_transition(actor=users["agent"], number=handed_over.number, action="acknowledge", payload={}, now=now)
-    complaint_transition(actor=users["supervisor"], number=handed_over.number, action="assign",
-                         payload={"department": "quality", "assignee": "handler"}, now=now)
+    complaint_transition(
+        actor=users["supervisor"],
+        number=handed_over.number,
+        action="assign",
+        payload={"department": "quality", "assignee": "handler"},
+        now=now,
+    )
     by_someone_else = register(actor=users["supervisor"])
     mine = numbers(as_user("agent").get("/?queue=mine"))
     assert sorted(mine) == sorted([registered.number, acknowledged.number])

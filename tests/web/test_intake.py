@@ -8,9 +8,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def form(**overrides):
-    data = {"channel": "phone", "customer_name": "张三", "customer_phone": "13800138000",
-            "description": "收到的杯子碎了", "urgency": "normal", "title": "杯子破损",
-            "demand": "换货", "amount_claimed": "", "product_quantity": ""}
+    data = {
+        "channel": "phone",
+        "customer_name": "张三",
+        "customer_phone": "13800138000",
+        "description": "收到的杯子碎了",
+        "urgency": "normal",
+        "title": "杯子破损",
+        "demand": "换货",
+        "amount_claimed": "",
+        "product_quantity": "",
+    }
     data.update(overrides)
     return data
 
@@ -25,8 +33,9 @@ def test_intake_registers_a_phone_complaint(as_user):
 
 
 def test_a_wrong_field_keeps_everything_typed(as_user):
-    response = as_user("agent").post("/new/", form(customer_phone="12345", amount_claimed="-5",
-                                                   location="一楼", order_no="SO-77"))
+    response = as_user("agent").post(
+        "/new/", form(customer_phone="12345", amount_claimed="-5", location="一楼", order_no="SO-77")
+    )
     assert response.status_code == 422
     errors = response.context["form"].errors
     assert set(errors) == {"customer_phone", "amount_claimed"}
@@ -46,8 +55,9 @@ def test_received_at_from_the_browser_is_read_in_local_time(as_user, now):
 
 def test_repeat_complaint_warning_lists_the_customers_open_complaints(as_user, register):
     earlier = register(customer={"name": "张三", "phone": "13800138000"})
-    response = as_user("agent").post("/new/check/", {"customer_phone": "138 0013 8000", "channel": "phone",
-                                                     "description": "又坏了"})
+    response = as_user("agent").post(
+        "/new/check/", {"customer_phone": "138 0013 8000", "channel": "phone", "description": "又坏了"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert earlier.number in html

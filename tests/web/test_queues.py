@@ -62,8 +62,12 @@ def test_approval_queue_shows_what_the_approver_may_approve(as_user, complaint_i
 
 def test_filters_search_sort_and_page_keep_their_state_in_the_url(as_user, register, now):
     for i in range(27):
-        register(description=f"快递延误 第{i}次", channel="phone", category="logistics.late",
-                 received_at=(now - dt.timedelta(minutes=i)).isoformat())
+        register(
+            description=f"快递延误 第{i}次",
+            channel="phone",
+            category="logistics.late",
+            received_at=(now - dt.timedelta(minutes=i)).isoformat(),
+        )
     register(description="另一件事", channel="email")
     client = as_user("agent")
     first = client.get("/", {"channel": "phone", "q": "快递", "sort": "received_at"})

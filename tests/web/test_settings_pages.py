@@ -15,9 +15,18 @@ from kesu.triage.models import Category, SeverityRule
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/settings/", "/settings/sla/", "/settings/sla/new/", "/settings/authority/", "/settings/authority/new/",
-         "/settings/categories/", "/settings/categories/new/", "/settings/severity/", "/settings/severity/new/",
-         "/settings/letters/"]
+PAGES = [
+    "/settings/",
+    "/settings/sla/",
+    "/settings/sla/new/",
+    "/settings/authority/",
+    "/settings/authority/new/",
+    "/settings/categories/",
+    "/settings/categories/new/",
+    "/settings/severity/",
+    "/settings/severity/new/",
+    "/settings/letters/",
+]
 
 
 def _rows() -> dict[str, object]:
@@ -48,8 +57,10 @@ def test_other_roles_get_403_and_their_posts_write_nothing(as_user, role):
     for url in PAGES:
         assert client.get(url).status_code == 403, url
     policy, letter = SlaPolicy.objects.first(), LetterTemplate.objects.first()
-    assert client.post(f"/settings/sla/{policy.pk}/", {"kind": policy.kind_id, "unit": "hours",
-                                                        "amount": "5"}).status_code == 403
+    assert (
+        client.post(f"/settings/sla/{policy.pk}/", {"kind": policy.kind_id, "unit": "hours", "amount": "5"}).status_code
+        == 403
+    )
     assert client.post("/settings/sla/preset/cn_market_12315/", {"enabled": "1"}).status_code == 403
     assert client.post(f"/settings/letters/{letter.pk}/", {"subject": "x", "body": "y"}).status_code == 403
     assert client.post("/settings/authority/new/", {"role": "agent", "limit": "999"}).status_code == 403
@@ -57,10 +68,19 @@ def test_other_roles_get_403_and_their_posts_write_nothing(as_user, role):
 
 
 def _policy_data(policy: SlaPolicy, **overrides: str) -> dict[str, str]:
-    data = {"kind": str(policy.kind_id), "name": policy.name, "amount": str(policy.amount), "unit": policy.unit,
-            "by_time": "", "severity": policy.severity, "urgency": policy.urgency, "channel": policy.channel,
-            "category": "", "overseas": "" if policy.overseas is None else str(policy.overseas).lower(),
-            "active": "on" if policy.active else ""}
+    data = {
+        "kind": str(policy.kind_id),
+        "name": policy.name,
+        "amount": str(policy.amount),
+        "unit": policy.unit,
+        "by_time": "",
+        "severity": policy.severity,
+        "urgency": policy.urgency,
+        "channel": policy.channel,
+        "category": "",
+        "overseas": "" if policy.overseas is None else str(policy.overseas).lower(),
+        "active": "on" if policy.active else "",
+    }
     data.update(overrides)
     return data
 
@@ -80,9 +100,10 @@ def test_editing_an_sla_policy_is_audited_and_reloads_the_configuration(as_user)
 def test_a_refused_sla_policy_keeps_the_typed_values_and_writes_nothing(as_user):
     policy = SlaPolicy.objects.get(kind__code="reply", severity="", overseas=None)
     before = _rows()
-    response = as_user("manager").post(f"/settings/sla/{policy.pk}/",
-                                       _policy_data(policy, amount="0", name="我的新名称", unit="hours",
-                                                    by_time="15:30"))
+    response = as_user("manager").post(
+        f"/settings/sla/{policy.pk}/",
+        _policy_data(policy, amount="0", name="我的新名称", unit="hours", by_time="15:30"),
+    )
     assert response.status_code == 422
     errors = response.context["form"].errors
     assert "amount" in errors and "by_time" in errors
@@ -99,8 +120,12 @@ def test_switching_a_preset_on_is_audited(as_user):
 def test_approval_authority_per_role_and_department_is_audited_and_unique(as_user):
     manager = as_user("manager")
     row = ApprovalAuthority.objects.get(role="supervisor", department=None)
-    assert manager.post(f"/settings/authority/{row.pk}/", {"role": "supervisor", "department": "",
-                                                           "limit": "150.00"}).status_code == 302
+    assert (
+        manager.post(
+            f"/settings/authority/{row.pk}/", {"role": "supervisor", "department": "", "limit": "150.00"}
+        ).status_code
+        == 302
+    )
     row.refresh_from_db()
     assert row.limit == Decimal("150.00")
     assert AuditRecord.objects.filter(action="approval_authority.update", object_id=str(row.pk)).count() == 1
@@ -114,8 +139,15 @@ def test_approval_authority_per_role_and_department_is_audited_and_unique(as_use
 def test_a_sub_category_gets_its_level_and_the_code_must_extend_the_parent(as_user):
     manager = as_user("manager")
     parent = Category.objects.get(code="logistics.late")
-    data = {"parent": str(parent.pk), "code": "late.wrong", "name_zh_hans": "节假日延误", "name_zh_hant": "節假日延誤",
-            "name_en": "Holiday delay", "department": "", "active": "on"}
+    data = {
+        "parent": str(parent.pk),
+        "code": "late.wrong",
+        "name_zh_hans": "节假日延误",
+        "name_zh_hant": "節假日延誤",
+        "name_en": "Holiday delay",
+        "department": "",
+        "active": "on",
+    }
     before = _rows()
     response = manager.post("/settings/categories/new/", data)
     assert response.status_code == 422 and "code" in response.context["form"].errors
@@ -129,9 +161,17 @@ def test_a_sub_category_gets_its_level_and_the_code_must_extend_the_parent(as_us
 
 def test_renaming_a_category_keeps_its_code(as_user):
     category = Category.objects.get(code="logistics.late")
-    response = as_user("manager").post(f"/settings/categories/{category.pk}/", {
-        "name_zh_hans": "交货延迟", "name_zh_hant": category.name_zh_hant, "name_en": "Late delivery", "department": "",
-        "active": "on", "code": "hacked"})
+    response = as_user("manager").post(
+        f"/settings/categories/{category.pk}/",
+        {
+            "name_zh_hans": "交货延迟",
+            "name_zh_hant": category.name_zh_hant,
+            "name_en": "Late delivery",
+            "department": "",
+            "active": "on",
+            "code": "hacked",
+        },
+    )
     assert response.status_code == 302
     category.refresh_from_db()
     assert (category.code, category.name_zh_hans) == ("logistics.late", "交货延迟")
@@ -140,9 +180,15 @@ def test_renaming_a_category_keeps_its_code(as_user):
 
 def test_a_severity_rule_takes_channels_by_label_and_is_audited(as_user):
     rule = SeverityRule.objects.get(code="threat_public")
-    data = {"name": rule.name, "severity": "major", "keywords_zh_hans": rule.keywords_zh_hans + "\n上热搜",
-            "keywords_zh_hant": rule.keywords_zh_hant, "keywords_en": rule.keywords_en, "channels": ["social"],
-            "active": "on"}
+    data = {
+        "name": rule.name,
+        "severity": "major",
+        "keywords_zh_hans": rule.keywords_zh_hans + "\n上热搜",
+        "keywords_zh_hant": rule.keywords_zh_hant,
+        "keywords_en": rule.keywords_en,
+        "channels": ["social"],
+        "active": "on",
+    }
     assert as_user("manager").post(f"/settings/severity/{rule.pk}/", data).status_code == 302
     rule.refresh_from_db()
     assert (rule.severity, rule.channels, "上热搜" in rule.keywords()) == ("major", "social", True)
@@ -164,8 +210,9 @@ def test_an_invalid_letter_template_shows_the_error_by_the_field_and_keeps_the_t
 
 def test_a_valid_letter_template_is_saved_with_a_new_version_and_audited(as_user):
     letter = LetterTemplate.objects.get(kind="apology", language="zh-hans")
-    response = as_user("manager").post(f"/settings/letters/{letter.pk}/",
-                                       {"subject": "致歉：{{ number }}", "body": letter.body})
+    response = as_user("manager").post(
+        f"/settings/letters/{letter.pk}/", {"subject": "致歉：{{ number }}", "body": letter.body}
+    )
     assert response.status_code == 302
     letter.refresh_from_db()
     assert (letter.subject, letter.version) == ("致歉：{{ number }}", 2)

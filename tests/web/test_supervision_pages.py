@@ -20,8 +20,15 @@ def _due(days: int = 7) -> str:
 
 
 def _capa_post(numbers: list[str], **overrides: str) -> dict[str, str]:
-    data = {"complaints": "\n".join(numbers), "title": "包装密封改进", "actions": "提高封口温度，增加抽检。",
-            "owner": "handler", "due_at": _due(), "nonconformity": "", "root_cause": ""}
+    data = {
+        "complaints": "\n".join(numbers),
+        "title": "包装密封改进",
+        "actions": "提高封口温度，增加抽检。",
+        "owner": "handler",
+        "due_at": _due(),
+        "nonconformity": "",
+        "root_cause": "",
+    }
     data.update(overrides)
     return data
 
@@ -52,14 +59,18 @@ def test_manager_opens_a_capa_for_two_complaints_then_it_is_completed_and_verifi
     capa.refresh_from_db()
     assert capa.status == CapaStatus.VERIFIED
     assert list(AuditRecord.objects.filter(object_type="capa").values_list("action", flat=True)) == [
-        "capa.created", "capa.completed", "capa.verified"]
+        "capa.created",
+        "capa.completed",
+        "capa.verified",
+    ]
 
 
 def test_a_refused_capa_keeps_what_was_typed_names_the_fields_and_writes_nothing(as_user, register):
     complaint = register()
     before = everything()
-    response = as_user("manager").post("/capas/new/", _capa_post([complaint.number, "209901-99999"], actions="",
-                                                                 title="我的标题", due_at=""))
+    response = as_user("manager").post(
+        "/capas/new/", _capa_post([complaint.number, "209901-99999"], actions="", title="我的标题", due_at="")
+    )
     assert response.status_code == 422
     form = response.context["form"]
     assert "209901-99999" in form.errors["complaints"][0]
@@ -102,26 +113,40 @@ def test_the_capa_list_filters_by_status(as_user, register):
 
 # --- quality review -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def closed_today(register, users):
     """Three complaints settled on the spot (so closed) two days ago."""
     when = timezone.now() - dt.timedelta(days=2)
-    return [register(actor=users["agent"], now_=when, received_at=when.isoformat(),
-                     settlement={"kind": "on_the_spot", "result": "当场退款。"}) for _ in range(3)]
+    return [
+        register(
+            actor=users["agent"],
+            now_=when,
+            received_at=when.isoformat(),
+            settlement={"kind": "on_the_spot", "result": "当场退款。"},
+        )
+        for _ in range(3)
+    ]
 
 
 def test_manager_draws_a_sample_and_reviews_one(as_user, closed_today):
     manager = as_user("manager")
     today = timezone.localdate()
-    response = manager.post("/review/", {"period_start": (today - dt.timedelta(days=7)).isoformat(),
-                                         "period_end": today.isoformat(), "size": "2"})
+    response = manager.post(
+        "/review/",
+        {"period_start": (today - dt.timedelta(days=7)).isoformat(), "period_end": today.isoformat(), "size": "2"},
+    )
     run = SampleRun.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/review/{run.pk}/"
     review = run.reviews.first()
     page = manager.get(f"/review/{run.pk}/").content.decode()
     assert review.complaint.number in page
-    assert manager.post(f"/review/item/{review.pk}/", {f"r{review.pk}-score": "85",
-                                                        f"r{review.pk}-findings": "答复及时。"}).status_code == 302
+    assert (
+        manager.post(
+            f"/review/item/{review.pk}/", {f"r{review.pk}-score": "85", f"r{review.pk}-findings": "答复及时。"}
+        ).status_code
+        == 302
+    )
     review.refresh_from_db()
     assert (review.score, review.findings) == (85, "答复及时。")
 
@@ -129,12 +154,15 @@ def test_manager_draws_a_sample_and_reviews_one(as_user, closed_today):
 def test_a_bad_review_keeps_the_findings_and_writes_nothing(as_user, closed_today):
     manager = as_user("manager")
     today = timezone.localdate()
-    manager.post("/review/", {"period_start": (today - dt.timedelta(days=7)).isoformat(),
-                              "period_end": today.isoformat(), "size": "2"})
+    manager.post(
+        "/review/",
+        {"period_start": (today - dt.timedelta(days=7)).isoformat(), "period_end": today.isoformat(), "size": "2"},
+    )
     review = QualityReview.objects.first()
     before = everything()
-    response = manager.post(f"/review/item/{review.pk}/", {f"r{review.pk}-score": "120",
-                                                            f"r{review.pk}-findings": "流程规范"})
+    response = manager.post(
+        f"/review/item/{review.pk}/", {f"r{review.pk}-score": "120", f"r{review.pk}-findings": "流程规范"}
+    )
     assert response.status_code == 422
     assert "流程规范" in response.content.decode() and "0" in str(response.context["rows"][0]["form"].errors)
     assert everything() == before
@@ -142,8 +170,9 @@ def test_a_bad_review_keeps_the_findings_and_writes_nothing(as_user, closed_toda
 
 def test_a_bad_sample_request_names_the_field_and_draws_nothing(as_user, closed_today):
     before = everything()
-    response = as_user("manager").post("/review/", {"period_start": "2026-11-30", "period_end": "2026-11-01",
-                                                    "size": "5"})
+    response = as_user("manager").post(
+        "/review/", {"period_start": "2026-11-30", "period_end": "2026-11-01", "size": "5"}
+    )
     assert response.status_code == 422 and "period_end" in response.context["form"].errors
     assert everything() == before
 
@@ -153,8 +182,10 @@ def test_review_pages_are_for_the_supervision_team(as_user, role):
     client = as_user(role)
     assert client.get("/review/").status_code == 403
     assert client.get("/rollup/").status_code == 403
-    assert client.post("/review/", {"period_start": "2026-11-01", "period_end": "2026-11-30",
-                                    "size": "5"}).status_code == 403
+    assert (
+        client.post("/review/", {"period_start": "2026-11-01", "period_end": "2026-11-30", "size": "5"}).status_code
+        == 403
+    )
     assert SampleRun.objects.count() == 0
 
 
@@ -163,14 +194,17 @@ def test_the_auditor_reads_samples_and_the_rollup_but_draws_nothing(as_user, clo
     page = auditor.get("/review/").content.decode()
     assert page and 'action="/review/"' not in page
     assert auditor.get("/rollup/").status_code == 200
-    assert auditor.post("/review/", {"period_start": "2026-11-01", "period_end": "2026-11-30",
-                                     "size": "5"}).status_code == 403
+    assert (
+        auditor.post("/review/", {"period_start": "2026-11-01", "period_end": "2026-11-30", "size": "5"}).status_code
+        == 403
+    )
 
 
 def test_the_rollup_shows_departments_and_people_for_the_period(as_user, closed_today):
     today = timezone.localdate()
-    response = as_user("manager").get("/rollup/", {"date_from": (today - dt.timedelta(days=7)).isoformat(),
-                                                   "date_to": today.isoformat()})
+    response = as_user("manager").get(
+        "/rollup/", {"date_from": (today - dt.timedelta(days=7)).isoformat(), "date_to": today.isoformat()}
+    )
     assert response.status_code == 200
     assert response.context["result"] is not None
     bad = as_user("manager").get("/rollup/", {"date_from": "2026-11-30", "date_to": "2026-11-01"})

@@ -31,16 +31,26 @@ def _acknowledge(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict
 
 
 def _assign(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    previous = {"department": c.department.code if c.department else None,
-                "assignee": c.assignee.username if c.assignee else None}
+    previous = {
+        "department": c.department.code if c.department else None,
+        "assignee": c.assignee.username if c.assignee else None,
+    }
     c.department = p["department"]
     c.assignee = p["assignee"]
     if c.assignee is not None and c.assignee.pk != actor.pk:
-        notify_users(users=[c.assignee], kind="assigned", now=now, complaint=c,
-                     subject=_("Complaint %(number)s assigned to you") % {"number": c.number},
-                     body=_("Complaint %(number)s has been assigned to you.") % {"number": c.number})
-    return {"previous": previous, "department": c.department.code if c.department else None,
-            "assignee": c.assignee.username if c.assignee else None}
+        notify_users(
+            users=[c.assignee],
+            kind="assigned",
+            now=now,
+            complaint=c,
+            subject=_("Complaint %(number)s assigned to you") % {"number": c.number},
+            body=_("Complaint %(number)s has been assigned to you.") % {"number": c.number},
+        )
+    return {
+        "previous": previous,
+        "department": c.department.code if c.department else None,
+        "assignee": c.assignee.username if c.assignee else None,
+    }
 
 
 def _nothing(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
@@ -48,19 +58,30 @@ def _nothing(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
 
 
 def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    solution = resolution.solution_propose(complaint=c, actor=actor, remedies=p["remedies"],
-                                           description=p["description"], now=now,
-                                           internal_note=p.get("internal_note", ""))
+    solution = resolution.solution_propose(
+        complaint=c,
+        actor=actor,
+        remedies=p["remedies"],
+        description=p["description"],
+        now=now,
+        internal_note=p.get("internal_note", ""),
+    )
     if solution.status == SolutionStatus.APPROVED:
         # Only an approved solution reaches the customer; one waiting for approval is no reply yet.
         c.replied_at = c.replied_at or now
-    data = {"round": solution.round, "total": str(solution.total), "status": solution.status,
-            "remedies": [{"type": r["type"], "amount": str(r["amount"])}
-                         for r in p["remedies"] if r.get("alternative", 1) == 1]}
+    data = {
+        "round": solution.round,
+        "total": str(solution.total),
+        "status": solution.status,
+        "remedies": [
+            {"type": r["type"], "amount": str(r["amount"])} for r in p["remedies"] if r.get("alternative", 1) == 1
+        ],
+    }
     if solution.alternatives > 1:
-        data["alternatives"] = [[{"type": r["type"], "amount": str(r["amount"])}
-                                 for r in p["remedies"] if r["alternative"] == number]
-                                for number in range(1, solution.alternatives + 1)]
+        data["alternatives"] = [
+            [{"type": r["type"], "amount": str(r["amount"])} for r in p["remedies"] if r["alternative"] == number]
+            for number in range(1, solution.alternatives + 1)
+        ]
     return data
 
 
@@ -76,8 +97,9 @@ def _reject_approval(c: Complaint, actor: User, p: Params, now: dt.datetime) -> 
 
 
 def _customer_accept(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    solution = resolution.solution_customer_answer(complaint=c, accepted=True, note=p["note"], now=now,
-                                                   alternative=p.get("alternative"))
+    solution = resolution.solution_customer_answer(
+        complaint=c, accepted=True, note=p["note"], now=now, alternative=p.get("alternative")
+    )
     return {"round": solution.round, "alternative": solution.accepted_alternative}
 
 
@@ -97,14 +119,26 @@ def _resolve(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
 
 
 def _callback(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    resolution.callback_record(complaint=c, actor=actor, reached=p["reached"], satisfied=p["satisfied"],
-                               score=p["score"], comment=p["comment"], now=now,
-                               method=p.get("method") or ContactMethod.PHONE)
-    data = {"reached": p["reached"], "satisfied": p["satisfied"], "score": p["score"],
-            "method": p.get("method") or ContactMethod.PHONE}
+    resolution.callback_record(
+        complaint=c,
+        actor=actor,
+        reached=p["reached"],
+        satisfied=p["satisfied"],
+        score=p["score"],
+        comment=p["comment"],
+        now=now,
+        method=p.get("method") or ContactMethod.PHONE,
+    )
+    data = {
+        "reached": p["reached"],
+        "satisfied": p["satisfied"],
+        "score": p["score"],
+        "method": p.get("method") or ContactMethod.PHONE,
+    }
     if p["reached"] and p["satisfied"] is False:
-        data["escalation"] = _raise_level(c, now=now, reason=_("The customer is not satisfied."),
-                                          cause="dissatisfied", actor=actor)
+        data["escalation"] = _raise_level(
+            c, now=now, reason=_("The customer is not satisfied."), cause="dissatisfied", actor=actor
+        )
     return data
 
 
@@ -124,8 +158,9 @@ def _escalate(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[st
     return {"escalation": _raise_level(c, now=now, reason=p["reason"], actor=actor)}
 
 
-def _raise_level(c: Complaint, *, now: dt.datetime, reason: str, cause: str = "manual",
-                 actor: User | None = None) -> dict[str, Any]:
+def _raise_level(
+    c: Complaint, *, now: dt.datetime, reason: str, cause: str = "manual", actor: User | None = None
+) -> dict[str, Any]:
     """One step up the ladder (DP-4); major complaints go straight to the GM (DP-5)."""
     return escalation.escalate(complaint=c, now=now, reason=reason, cause=cause, actor=actor)
 
@@ -142,12 +177,13 @@ def _merge(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, 
     if target is None:
         raise ValidationFailed([FieldError("into", _("No complaint has this number."), "not_found")])
     if target.status not in {s.value for s in Status} - {"closed", "withdrawn", "merged", "invalid"}:
-        raise Conflict(_("Complaint %(number)s is no longer open; merge into an open one.")
-                       % {"number": target.number}, field="into")
+        raise Conflict(
+            _("Complaint %(number)s is no longer open; merge into an open one.") % {"number": target.number},
+            field="into",
+        )
     c.merged_into = target
     c.closed_at = now
-    record_event(complaint=target, kind="merged_in", actor=actor, at=now, note=p["note"],
-                 data={"from": c.number})
+    record_event(complaint=target, kind="merged_in", actor=actor, at=now, note=p["note"], data={"from": c.number})
     return {"into": target.number}
 
 

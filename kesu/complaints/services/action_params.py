@@ -38,8 +38,10 @@ def _parse_assign(payload: Mapping[str, Any], actor: User) -> Params:
     note = c.text(payload, "note", "note", max_length=2000)
     department = assignee = None
     if department_ref:
-        department = Department.objects.filter(code=department_ref).first() or Department.objects.filter(
-            name=department_ref).first()
+        department = (
+            Department.objects.filter(code=department_ref).first()
+            or Department.objects.filter(name=department_ref).first()
+        )
         if department is None:
             c.add("department", _("Unknown department: %(ref)s.") % {"ref": department_ref}, "not_found")
     if assignee_ref:
@@ -49,8 +51,11 @@ def _parse_assign(payload: Mapping[str, Any], actor: User) -> Params:
         elif assignee.role == Role.AUDITOR:
             c.add("assignee", _("An auditor cannot handle complaints."), "invalid")
         elif department is not None and assignee.department_id != department.pk:
-            c.add("assignee", _("%(user)s is not in %(department)s.")
-                  % {"user": assignee.username, "department": department.name}, "wrong_department")
+            c.add(
+                "assignee",
+                _("%(user)s is not in %(department)s.") % {"user": assignee.username, "department": department.name},
+                "wrong_department",
+            )
     if not department_ref and not assignee_ref:
         c.add("department", _("Give a department, an assignee or both."), "required")
     c.raise_if_any()
@@ -59,8 +64,9 @@ def _parse_assign(payload: Mapping[str, Any], actor: User) -> Params:
     return {"department": department, "assignee": assignee, "note": note}
 
 
-def _parse_remedies(c: Collector, remedies_raw: Any, field: str, alternative: int,
-                    remedies: list[dict[str, Any]]) -> None:
+def _parse_remedies(
+    c: Collector, remedies_raw: Any, field: str, alternative: int, remedies: list[dict[str, Any]]
+) -> None:
     if not isinstance(remedies_raw, list) or not remedies_raw:
         c.add(field, _("Give at least one remedy with its type and amount."), "required")
         return
@@ -96,8 +102,11 @@ def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
             for number, alternative in enumerate(alternatives_raw, start=1):
                 field = f"alternatives[{number - 1}].remedies"
                 if not isinstance(alternative, Mapping):
-                    c.add(f"alternatives[{number - 1}]", _("Send each alternative as an object with its remedies."),
-                          "type")
+                    c.add(
+                        f"alternatives[{number - 1}]",
+                        _("Send each alternative as an object with its remedies."),
+                        "type",
+                    )
                     continue
                 _parse_remedies(c, alternative.get("remedies"), field, number, remedies)
     else:
@@ -142,8 +151,14 @@ def _parse_callback(payload: Mapping[str, Any], actor: User) -> Params:
     comment = c.text(payload, "comment", "comment", max_length=2000)
     method = c.choice(payload, "method", "method", ContactMethod, default=ContactMethod.PHONE)
     c.raise_if_any()
-    return {"reached": reached, "satisfied": satisfied if reached else None, "score": score or None,
-            "comment": comment, "note": comment, "method": method}
+    return {
+        "reached": reached,
+        "satisfied": satisfied if reached else None,
+        "score": score or None,
+        "comment": comment,
+        "note": comment,
+        "method": method,
+    }
 
 
 def _parse_merge(payload: Mapping[str, Any], actor: User) -> Params:
@@ -160,8 +175,7 @@ def _parse_invalid(payload: Mapping[str, Any], actor: User) -> Params:
     if reason in (None, ""):
         c.add("reason", _("Give the reason for ruling the complaint invalid."), "required")
     elif reason not in INVALID_REASONS:
-        c.add("reason", _("Choose one of: %(choices)s.") % {"choices": ", ".join(INVALID_REASONS)},
-              "invalid_choice")
+        c.add("reason", _("Choose one of: %(choices)s.") % {"choices": ", ".join(INVALID_REASONS)}, "invalid_choice")
     note = c.text(payload, "note", "note", max_length=2000)
     c.raise_if_any()
     return {"reason": reason, "note": note}
@@ -172,5 +186,3 @@ def _parse_withdraw(payload: Mapping[str, Any], actor: User) -> Params:
     reason = c.text(payload, "reason", "reason", max_length=2000)
     c.raise_if_any()
     return {"reason": reason}
-
-

@@ -21,13 +21,27 @@ from kesu.core.errors import DomainError, FieldError, ValidationFailed
 
 # Spreadsheet column → field of the API body (nested fields with a dot).
 COLUMNS = {
-    "channel": "channel", "customer_name": "customer.name", "customer_phone": "customer.phone",
-    "customer_email": "customer.email", "description": "description", "title": "title",
-    "received_at": "received_at", "category": "category", "severity": "severity", "urgency": "urgency",
-    "product_name": "product.name", "product_sku": "product.sku", "product_lot": "product.lot",
-    "order_no": "product.order_no", "quantity": "product.quantity", "location": "location",
-    "demand": "demand", "amount_claimed": "amount_claimed", "overseas": "overseas",
-    "external_ref": "external_ref", "related_to": "related_to",
+    "channel": "channel",
+    "customer_name": "customer.name",
+    "customer_phone": "customer.phone",
+    "customer_email": "customer.email",
+    "description": "description",
+    "title": "title",
+    "received_at": "received_at",
+    "category": "category",
+    "severity": "severity",
+    "urgency": "urgency",
+    "product_name": "product.name",
+    "product_sku": "product.sku",
+    "product_lot": "product.lot",
+    "order_no": "product.order_no",
+    "quantity": "product.quantity",
+    "location": "location",
+    "demand": "demand",
+    "amount_claimed": "amount_claimed",
+    "overseas": "overseas",
+    "external_ref": "external_ref",
+    "related_to": "related_to",
 }
 MAX_ROWS = 10_000
 
@@ -41,14 +55,18 @@ class RowError:
 
 class BatchRejected(DomainError):
     def __init__(self, errors: list[RowError]):
-        super().__init__(message=_("The batch was not imported: %(count)d problem(s).") % {"count": len(errors)},
-                         code="batch_rejected", status=422)
+        super().__init__(
+            message=_("The batch was not imported: %(count)d problem(s).") % {"count": len(errors)},
+            code="batch_rejected",
+            status=422,
+        )
         self.row_errors = errors
 
     @property
     def errors(self) -> list[FieldError]:
-        return [FieldError(f"rows[{e.row}].{e.field}" if e.field else f"rows[{e.row}]", e.message)
-                for e in self.row_errors]
+        return [
+            FieldError(f"rows[{e.row}].{e.field}" if e.field else f"rows[{e.row}]", e.message) for e in self.row_errors
+        ]
 
 
 def row_to_payload(row: dict[str, Any]) -> dict[str, Any]:

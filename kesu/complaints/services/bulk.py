@@ -26,8 +26,9 @@ class BulkResult:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (number, why, in the user's language)
 
 
-def complaints_bulk_transition(*, actor: User, numbers: Sequence[str], action: str, payload: Mapping[str, Any],
-                               now: dt.datetime) -> BulkResult:
+def complaints_bulk_transition(
+    *, actor: User, numbers: Sequence[str], action: str, payload: Mapping[str, Any], now: dt.datetime
+) -> BulkResult:
     """Take `action` on each complaint of `numbers` (at most MAX_BULK, duplicates once)."""
     result = BulkResult()
     wanted = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))[:MAX_BULK]
@@ -40,8 +41,9 @@ def complaints_bulk_transition(*, actor: User, numbers: Sequence[str], action: s
         if action not in BULK_ACTIONS or workflow.find(status, action) is None:
             from kesu.complaints.models import Status
 
-            result.refused.append((number, _("Not possible while the complaint is %(status)s.")
-                                   % {"status": Status(status).label}))
+            result.refused.append(
+                (number, _("Not possible while the complaint is %(status)s.") % {"status": Status(status).label})
+            )
             continue
         try:
             complaint_transition(actor=actor, number=number, action=action, payload=payload, now=now)

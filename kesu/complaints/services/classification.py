@@ -52,8 +52,11 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
         if severity and severity != complaint.severity and not reason:
             c.add("reason", _("Give the reason for overriding the severity."), "required")
             c.raise_if_any()
-        before = {"severity": complaint.severity, "urgency": complaint.urgency,
-                  "category": complaint.category.code if complaint.category else None}
+        before = {
+            "severity": complaint.severity,
+            "urgency": complaint.urgency,
+            "category": complaint.category.code if complaint.category else None,
+        }
         became_major = severity == Severity.MAJOR and complaint.severity != Severity.MAJOR
         if severity and severity != complaint.severity:
             complaint.severity = severity
@@ -64,12 +67,22 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
         if category is not None:
             complaint.category = category
         complaint.updated_at = now
-        complaint.save(update_fields=["severity", "severity_source", "severity_rule", "urgency", "category",
-                                      "updated_at"])
-        after = {"severity": complaint.severity, "urgency": complaint.urgency,
-                 "category": complaint.category.code if complaint.category else None}
-        record_event(complaint=complaint, kind="reclassified", actor=actor, at=now, note=reason,
-                     data={"before": before, "after": after})
+        complaint.save(
+            update_fields=["severity", "severity_source", "severity_rule", "urgency", "category", "updated_at"]
+        )
+        after = {
+            "severity": complaint.severity,
+            "urgency": complaint.urgency,
+            "category": complaint.category.code if complaint.category else None,
+        }
+        record_event(
+            complaint=complaint,
+            kind="reclassified",
+            actor=actor,
+            at=now,
+            note=reason,
+            data={"before": before, "after": after},
+        )
         # The deadlines depend on the grading: recomputed, old values kept in the timeline.
         deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=reason)
         if became_major:

@@ -58,16 +58,28 @@ def validate_upload(*, name: str, size: int, head: bytes, field: str = "file") -
     if size <= 0:
         raise ValidationFailed([FieldError(field, _("The file is empty."), "empty")])
     if size > settings.KESU_MAX_UPLOAD_BYTES:
-        raise ValidationFailed([FieldError(
-            field, _("The file is too large (at most %(mb)d MB).") % {"mb": settings.KESU_MAX_UPLOAD_BYTES // 2**20},
-            "too_large")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    _("The file is too large (at most %(mb)d MB).") % {"mb": settings.KESU_MAX_UPLOAD_BYTES // 2**20},
+                    "too_large",
+                )
+            ]
+        )
     suffix = PurePath(name).suffix.lower()
     sniffed = sniff_content_type(head)
     allowed: dict[str, list[str]] = settings.KESU_ALLOWED_UPLOAD_TYPES
     if sniffed is None or sniffed not in allowed or suffix not in allowed[sniffed]:
-        raise ValidationFailed([FieldError(
-            field, _("This type of file is not accepted. Send JPEG, PNG, WebP, PDF, MP3, WAV, MP4 or text."),
-            "file_type")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    _("This type of file is not accepted. Send JPEG, PNG, WebP, PDF, MP3, WAV, MP4 or text."),
+                    "file_type",
+                )
+            ]
+        )
     return sniffed
 
 
@@ -109,8 +121,9 @@ def evidence_store(*, upload: IO[bytes], name: str, size: int, complaint: Compla
     else:
         path = f"evidence/intake/{uuid.uuid4().hex}/{original}"
     stored_name = _storage().save(path, File(upload))
-    return StoredFile(original_name=original, stored_name=stored_name, content_type=content_type, size=size,
-                      sha256=digest.hexdigest())
+    return StoredFile(
+        original_name=original, stored_name=stored_name, content_type=content_type, size=size, sha256=digest.hexdigest()
+    )
 
 
 def evidence_discard(files: Sequence[StoredFile]) -> None:
@@ -118,39 +131,72 @@ def evidence_discard(files: Sequence[StoredFile]) -> None:
         _storage().delete(stored.stored_name)
 
 
-def attachment_register(*, actor: User | None, complaint: Complaint, stored: StoredFile, description: str,
-                        now: dt.datetime) -> Attachment:
+def attachment_register(
+    *, actor: User | None, complaint: Complaint, stored: StoredFile, description: str, now: dt.datetime
+) -> Attachment:
     """The database half: the row and its timeline event. Call inside a transaction with the
     complaint locked."""
     if complaint.attachments.count() >= MAX_FILES_PER_COMPLAINT:
-        raise ValidationFailed([FieldError("file", _("This complaint already has the most files allowed."),
-                                           "too_many")])
+        raise ValidationFailed(
+            [FieldError("file", _("This complaint already has the most files allowed."), "too_many")]
+        )
     attachment = Attachment(
-        complaint=complaint, original_name=stored.original_name, content_type=stored.content_type,
-        size=stored.size, sha256=stored.sha256, uploaded_by=actor, uploaded_at=now, description=description,
+        complaint=complaint,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+        uploaded_at=now,
+        description=description,
     )
     attachment.file.name = stored.stored_name
     attachment.save(force_insert=True)
-    record_event(complaint=complaint, kind="evidence_added", actor=actor, at=now,
-                 data={"attachment": attachment.pk, "name": attachment.original_name,
-                       "content_type": stored.content_type, "size": stored.size, "sha256": stored.sha256})
+    record_event(
+        complaint=complaint,
+        kind="evidence_added",
+        actor=actor,
+        at=now,
+        data={
+            "attachment": attachment.pk,
+            "name": attachment.original_name,
+            "content_type": stored.content_type,
+            "size": stored.size,
+            "sha256": stored.sha256,
+        },
+    )
     return attachment
 
 
-def attachment_add(*, actor: User | None, complaint: Complaint, upload: IO[bytes], name: str, size: int,
-                   description: str, now: dt.datetime) -> Attachment:
+def attachment_add(
+    *,
+    actor: User | None,
+    complaint: Complaint,
+    upload: IO[bytes],
+    name: str,
+    size: int,
+    description: str,
+    now: dt.datetime,
+) -> Attachment:
     """Store one evidence file and record it in the timeline. Nothing is kept when it is refused."""
     if actor is not None and actor.role == Role.AUDITOR:
         raise PermissionDenied(_("Auditors have read-only access."))
     if len(description) > 200:
-        raise ValidationFailed([FieldError("description", _("Enter at most %(max)d characters (it has %(length)d).")
-                                           % {"max": 200, "length": len(description)}, "max_length")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "description",
+                    _("Enter at most %(max)d characters (it has %(length)d).")
+                    % {"max": 200, "length": len(description)},
+                    "max_length",
+                )
+            ]
+        )
     stored = evidence_store(upload=upload, name=name, size=size, complaint=complaint)
     try:
         with transaction.atomic():
             locked = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
-            return attachment_register(actor=actor, complaint=locked, stored=stored, description=description,
-                                       now=now)
+            return attachment_register(actor=actor, complaint=locked, stored=stored, description=description, now=now)
     except BaseException:
         evidence_discard([stored])
         raise
@@ -164,6 +210,12 @@ def attachment_get(*, complaint: Complaint, attachment_id: int) -> Attachment:
 
 
 def attachment_dict(attachment: Attachment) -> dict[str, Any]:
-    return {"id": attachment.pk, "name": attachment.original_name, "content_type": attachment.content_type,
-            "size": attachment.size, "sha256": attachment.sha256, "uploaded_at": attachment.uploaded_at,
-            "description": attachment.description}
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "uploaded_at": attachment.uploaded_at,
+        "description": attachment.description,
+    }

@@ -58,8 +58,12 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
     severity_source = "intake" if data.severity else ("rule" if suggestion.rule else "default")
     department = _route(data)
     deadlines = initial_deadlines(
-        received_at=data.received_at, severity=severity, urgency=data.urgency, channel=data.channel,
-        category_code=data.category.code if data.category else None, overseas=data.overseas,
+        received_at=data.received_at,
+        severity=severity,
+        urgency=data.urgency,
+        channel=data.channel,
+        category_code=data.category.code if data.category else None,
+        overseas=data.overseas,
     )
     period = period_of(data.received_at)
     with transaction.atomic():
@@ -68,31 +72,60 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
         )
         serial = next_serial(period)
         complaint = Complaint(
-            number=format_number(period, serial), period=period, serial=serial,
-            status=Status.REGISTERED, channel=data.channel, severity=severity,
+            number=format_number(period, serial),
+            period=period,
+            serial=serial,
+            status=Status.REGISTERED,
+            channel=data.channel,
+            severity=severity,
             severity_rule=suggestion.rule if severity_source == "rule" else None,
-            severity_source=severity_source, urgency=data.urgency, category=data.category,
-            customer=customer, contact_name=data.customer_name,
-            contact_phone=data.customer_phone or "", contact_email=data.customer_email or "",
-            title=data.title, description=data.description, received_at=data.received_at,
-            location=data.location, product_name=data.product_name, product_sku=data.product_sku,
-            product_lot=data.product_lot, order_no=data.order_no,
-            product_quantity=data.product_quantity, demand=data.demand,
-            amount_claimed=data.amount_claimed, overseas=data.overseas,
-            external_ref=data.external_ref, department=department, recorded_by=actor,
-            related_to=related, acknowledge_due=deadlines.acknowledge_due,
-            reply_due=deadlines.reply_due, close_due=deadlines.close_due,
-            created_at=now, updated_at=now, language=data.language or settings.LANGUAGE_CODE,
+            severity_source=severity_source,
+            urgency=data.urgency,
+            category=data.category,
+            customer=customer,
+            contact_name=data.customer_name,
+            contact_phone=data.customer_phone or "",
+            contact_email=data.customer_email or "",
+            title=data.title,
+            description=data.description,
+            received_at=data.received_at,
+            location=data.location,
+            product_name=data.product_name,
+            product_sku=data.product_sku,
+            product_lot=data.product_lot,
+            order_no=data.order_no,
+            product_quantity=data.product_quantity,
+            demand=data.demand,
+            amount_claimed=data.amount_claimed,
+            overseas=data.overseas,
+            external_ref=data.external_ref,
+            department=department,
+            recorded_by=actor,
+            related_to=related,
+            acknowledge_due=deadlines.acknowledge_due,
+            reply_due=deadlines.reply_due,
+            close_due=deadlines.close_due,
+            created_at=now,
+            updated_at=now,
+            language=data.language or settings.LANGUAGE_CODE,
         )
         index_for_search(complaint)
         complaint.save(force_insert=True)
         record_event(
-            complaint=complaint, kind="registered", actor=actor, at=now, to_status=Status.REGISTERED,
-            data={"channel": data.channel, "severity": severity, "severity_source": severity_source,
-                  "severity_rule": suggestion.rule.code if suggestion.rule else None,
-                  "matched": suggestion.matched if suggestion.rule else "",
-                  "department": department.code if department else None,
-                  "related_to": related.number if related else None},
+            complaint=complaint,
+            kind="registered",
+            actor=actor,
+            at=now,
+            to_status=Status.REGISTERED,
+            data={
+                "channel": data.channel,
+                "severity": severity,
+                "severity_source": severity_source,
+                "severity_rule": suggestion.rule.code if suggestion.rule else None,
+                "matched": suggestion.matched if suggestion.rule else "",
+                "department": department.code if department else None,
+                "related_to": related.number if related else None,
+            },
             internal=False,
         )
         if severity == "major":
@@ -120,12 +153,14 @@ def notify_major(*, complaint: Complaint, now: dt.datetime) -> None:
         "channel": complaint.get_channel_display(),
         "summary": (complaint.title or complaint.description)[:200],
     }
-    notify_users(users=list(recipients), kind="major_complaint", subject=subject, body=body, now=now,
-                 complaint=complaint)
+    notify_users(
+        users=list(recipients), kind="major_complaint", subject=subject, body=body, now=now, complaint=complaint
+    )
 
 
-def _settle_at_intake(*, complaint: Complaint, actor: User | None, settlement: dict[str, str],
-                      now: dt.datetime) -> None:
+def _settle_at_intake(
+    *, complaint: Complaint, actor: User | None, settlement: dict[str, str], now: dt.datetime
+) -> None:
     """IN-7 resolved contact / IN-8 on-the-spot settlement: registered and closed at once, by the
     system transition of that name (kesu/complaints/workflow.py)."""
     from kesu.complaints import workflow
@@ -135,9 +170,17 @@ def _settle_at_intake(*, complaint: Complaint, actor: User | None, settlement: d
         raise PermissionDenied(_("Only staff can record a settlement at intake."))
     rule = workflow.find(complaint.status, settlement["kind"])
     assert rule is not None, "the transition table settles a registered complaint"
-    apply_transition(complaint=complaint, rule=rule, actor=actor, now=now,
-                     params={"kind": settlement["kind"], "result": settlement["result"],
-                             "customer_answer": settlement.get("customer_answer", "")})
+    apply_transition(
+        complaint=complaint,
+        rule=rule,
+        actor=actor,
+        now=now,
+        params={
+            "kind": settlement["kind"],
+            "result": settlement["result"],
+            "customer_answer": settlement.get("customer_answer", ""),
+        },
+    )
 
 
 def number_prefix() -> str:

@@ -37,8 +37,9 @@ def check_uploads(uploads: Sequence[Upload], *, field: str, allowed: Sequence[st
     """Refuse the whole set before anything is stored: too many, too large, or of a wrong type."""
     errors: list[FieldError] = []
     if len(uploads) > MAX_FILES_AT_INTAKE:
-        errors.append(FieldError(field, _("Send at most %(count)d files.") % {"count": MAX_FILES_AT_INTAKE},
-                                 "too_many"))
+        errors.append(
+            FieldError(field, _("Send at most %(count)d files.") % {"count": MAX_FILES_AT_INTAKE}, "too_many")
+        )
     for upload in uploads[:MAX_FILES_AT_INTAKE]:
         head = upload.file.read(512)
         upload.file.seek(0)
@@ -53,8 +54,9 @@ def check_uploads(uploads: Sequence[Upload], *, field: str, allowed: Sequence[st
         raise ValidationFailed(errors)
 
 
-def register_with_files(*, register: Callable[[], Complaint], actor: User | None, uploads: Sequence[Upload],
-                        now: dt.datetime) -> Complaint:
+def register_with_files(
+    *, register: Callable[[], Complaint], actor: User | None, uploads: Sequence[Upload], now: dt.datetime
+) -> Complaint:
     """The files are written first, with no transaction open (a slow disk or network storage never
     holds the database's write lock); then the complaint and its attachment rows in one
     transaction. On any refusal the written files are removed: nothing is kept."""
@@ -72,8 +74,9 @@ def register_with_files(*, register: Callable[[], Complaint], actor: User | None
     return complaint
 
 
-def staff_register(*, actor: User, payload: Mapping[str, Any], uploads: Sequence[Upload],
-                   now: dt.datetime) -> Complaint:
+def staff_register(
+    *, actor: User, payload: Mapping[str, Any], uploads: Sequence[Upload], now: dt.datetime
+) -> Complaint:
     """A complaint taken by staff (phone, walk-in…) with its evidence; nothing is stored on any error."""
     file_errors: list[FieldError] = []
     try:
@@ -89,5 +92,7 @@ def staff_register(*, actor: User, payload: Mapping[str, Any], uploads: Sequence
         raise ValidationFailed(file_errors)
     return register_with_files(
         register=lambda: complaint_register(actor=actor, payload=payload, now=now),
-        actor=actor, uploads=uploads, now=now,
+        actor=actor,
+        uploads=uploads,
+        now=now,
     )

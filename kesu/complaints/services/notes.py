@@ -37,8 +37,11 @@ def complaint_note_add(*, actor: User, number: str, text: str, visibility: str, 
     elif len(text) > MAX_NOTE:
         errors.append(FieldError("text", _("Write at most %(max)d characters.") % {"max": MAX_NOTE}, "too_long"))
     if visibility not in VISIBILITIES:
-        errors.append(FieldError("visibility", _("Say who may read the note: the staff only or the customer too."),
-                                 "invalid_choice"))
+        errors.append(
+            FieldError(
+                "visibility", _("Say who may read the note: the staff only or the customer too."), "invalid_choice"
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -49,8 +52,15 @@ def complaint_note_add(*, actor: User, number: str, text: str, visibility: str, 
             complaint.replied_at = now
             complaint.updated_at = now
             complaint.save(update_fields=["replied_at", "updated_at"])
-        event = record_event(complaint=complaint, kind=NOTE_KIND, actor=actor, at=now, note=text,
-                             data={"visibility": visibility}, internal=not for_customer)
+        event = record_event(
+            complaint=complaint,
+            kind=NOTE_KIND,
+            actor=actor,
+            at=now,
+            note=text,
+            data={"visibility": visibility},
+            internal=not for_customer,
+        )
         if for_customer:
             deadlines_after_transition(complaint=complaint, effect=DeadlineEffect.SETTLE, actor=actor, now=now)
     return event

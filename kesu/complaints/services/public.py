@@ -63,8 +63,12 @@ def public_lookup(*, number: str, contact: str) -> Complaint | None:
     if complaint is None or not candidates:
         return None
     given = candidates[0]
-    known = [complaint.contact_phone, complaint.contact_email,
-             complaint.customer.phone or "", complaint.customer.email or ""]
+    known = [
+        complaint.contact_phone,
+        complaint.contact_email,
+        complaint.customer.phone or "",
+        complaint.customer.email or "",
+    ]
     matched = False
     for value in known:
         matched = _same(value, given) or matched
@@ -77,14 +81,18 @@ CUSTOMER_RATING = "customer_rating"
 RATEABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
-def public_register_with_photos(*, payload: Mapping[str, Any], uploads: Sequence[Upload], consented: bool,
-                                now: dt.datetime) -> Complaint:
+def public_register_with_photos(
+    *, payload: Mapping[str, Any], uploads: Sequence[Upload], consented: bool, now: dt.datetime
+) -> Complaint:
     """A customer's complaint with their photos, once they agreed to the privacy notice (SPEC PV-1);
     nothing is stored when any part is wrong, and every problem is reported at once."""
     photo_errors: list[FieldError] = []
     if not consented:
-        photo_errors.append(FieldError(
-            "consent", _("Please agree to the privacy notice so that we can handle your complaint."), "required"))
+        photo_errors.append(
+            FieldError(
+                "consent", _("Please agree to the privacy notice so that we can handle your complaint."), "required"
+            )
+        )
     try:
         check_uploads(uploads, field="photos", allowed=PHOTO_TYPES)
     except ValidationFailed as exc:
@@ -95,8 +103,9 @@ def public_register_with_photos(*, payload: Mapping[str, Any], uploads: Sequence
         except ValidationFailed as exc:
             raise ValidationFailed([*exc.errors, *photo_errors]) from None
         raise ValidationFailed(photo_errors)
-    return register_with_files(register=lambda: public_register(payload=payload, now=now), actor=None,
-                               uploads=uploads, now=now)
+    return register_with_files(
+        register=lambda: public_register(payload=payload, now=now), actor=None, uploads=uploads, now=now
+    )
 
 
 def public_register_check(*, payload: Mapping[str, Any], now: dt.datetime) -> None:
@@ -115,8 +124,9 @@ def _locked_for_customer(*, number: str, contact: str) -> Complaint:
     return Complaint.objects.select_for_update(of=("self",)).get(pk=found.pk)
 
 
-def public_answer_solution(*, number: str, contact: str, accepted: bool, note: str,
-                           now: dt.datetime, alternative: Any = None) -> Complaint:
+def public_answer_solution(
+    *, number: str, contact: str, accepted: bool, note: str, now: dt.datetime, alternative: Any = None
+) -> Complaint:
     """The customer accepts or rejects the proposed solution themselves (SPEC RS-3).
 
     The same table entry, guard, parameter rules and effects as the staff action
@@ -132,13 +142,13 @@ def public_answer_solution(*, number: str, contact: str, accepted: bool, note: s
         spec = actions.SPECS[action]
         assert spec.customer and spec.parse is not None, "the action spec lets the customer take it"
         params = spec.parse(payload, None)  # type: ignore[arg-type]
-        transitions.apply_transition(complaint=complaint, rule=rule, actor=None, params=params, now=now,
-                                     event_extra={"by": "customer"})
+        transitions.apply_transition(
+            complaint=complaint, rule=rule, actor=None, params=params, now=now, event_extra={"by": "customer"}
+        )
     return complaint
 
 
-def public_rate(*, number: str, contact: str, satisfied: Any, score: Any, comment: Any,
-                now: dt.datetime) -> Complaint:
+def public_rate(*, number: str, contact: str, satisfied: Any, score: Any, comment: Any, now: dt.datetime) -> Complaint:
     """The customer rates the handling once it is resolved (SPEC FU-1); once per complaint.
 
     The rating is kept on the timeline; the staff callback (`record_callback`) stays the step
@@ -156,8 +166,15 @@ def public_rate(*, number: str, contact: str, satisfied: Any, score: Any, commen
             raise Conflict(_("You can rate the handling once the complaint is resolved."), code="not_resolved")
         if public_rating(complaint) is not None:
             raise Conflict(_("You have already rated the handling of this complaint."), code="already_rated")
-        record_event(complaint=complaint, kind=CUSTOMER_RATING, actor=None, at=now, note=text,
-                     data={"satisfied": satisfied, "score": score, "by": "customer"}, internal=False)
+        record_event(
+            complaint=complaint,
+            kind=CUSTOMER_RATING,
+            actor=None,
+            at=now,
+            note=text,
+            data={"satisfied": satisfied, "score": score, "by": "customer"},
+            internal=False,
+        )
     return complaint
 
 
@@ -166,8 +183,12 @@ def public_rating(complaint: Complaint) -> dict[str, Any] | None:
     event = complaint.events.filter(kind=CUSTOMER_RATING).order_by("at", "id").first()
     if event is None:
         return None
-    return {"satisfied": event.data.get("satisfied"), "score": event.data.get("score"),
-            "comment": event.note, "at": event.at}
+    return {
+        "satisfied": event.data.get("satisfied"),
+        "score": event.data.get("score"),
+        "comment": event.note,
+        "at": event.at,
+    }
 
 
 def public_solution(complaint: Complaint) -> Solution | None:

@@ -36,15 +36,24 @@ Params = dict[str, Any]
 class EventSink(Protocol):
     """Where a batched caller (the deadline sweep) collects the events it writes in bulk."""
 
-    def event(self, complaint: Complaint, kind: str, data: dict[str, Any], note: str = "",
-              from_status: str = "", to_status: str = "") -> None: ...
+    def event(
+        self,
+        complaint: Complaint,
+        kind: str,
+        data: dict[str, Any],
+        note: str = "",
+        from_status: str = "",
+        to_status: str = "",
+    ) -> None: ...
 
 
-def complaint_transition(*, actor: User, number: str, action: str, payload: Mapping[str, Any],
-                         now: dt.datetime) -> Complaint:
+def complaint_transition(
+    *, actor: User, number: str, action: str, payload: Mapping[str, Any], now: dt.datetime
+) -> Complaint:
     if action not in workflow.ALL_ACTIONS:
-        raise ValidationFailed([FieldError("action", _("Unknown action: %(action)s.") % {"action": str(action)[:40]},
-                                           "invalid_choice")])
+        raise ValidationFailed(
+            [FieldError("action", _("Unknown action: %(action)s.") % {"action": str(action)[:40]}, "invalid_choice")]
+        )
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number)
         rule = workflow.find(complaint.status, action)
@@ -65,9 +74,16 @@ def complaint_transition(*, actor: User, number: str, action: str, payload: Mapp
     return complaint
 
 
-def apply_transition(*, complaint: Complaint, rule: workflow.Transition, actor: User | None, params: Params,
-                     now: dt.datetime, event_extra: dict[str, Any] | None = None,
-                     sink: EventSink | None = None) -> None:
+def apply_transition(
+    *,
+    complaint: Complaint,
+    rule: workflow.Transition,
+    actor: User | None,
+    params: Params,
+    now: dt.datetime,
+    event_extra: dict[str, Any] | None = None,
+    sink: EventSink | None = None,
+) -> None:
     """The move itself, once who may take it is settled: guard, effects, status, timeline event and
     audit record, deadlines. Call inside a transaction with the complaint locked. `actor` is None
     when the customer acts on the public side or the system acts. The only place that writes a
@@ -93,8 +109,15 @@ def apply_transition(*, complaint: Complaint, rule: workflow.Transition, actor: 
         return
     complaint.save()
     record_event(
-        complaint=complaint, kind=spec.action.value, actor=actor, at=now, from_status=from_status,
-        to_status=target, note=note, data=data, internal=_internal(spec, data),
+        complaint=complaint,
+        kind=spec.action.value,
+        actor=actor,
+        at=now,
+        from_status=from_status,
+        to_status=target,
+        note=note,
+        data=data,
+        internal=_internal(spec, data),
     )
     if spec.deadline != workflow.DeadlineEffect.NONE:
         deadlines_after_transition(complaint=complaint, effect=spec.deadline, actor=actor, now=now)

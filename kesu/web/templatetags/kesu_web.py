@@ -59,14 +59,14 @@ DEADLINES = (
 )
 
 
-def deadline_state(due: dt.datetime | None, done_at: dt.datetime | None, now: dt.datetime,
-                   status: str) -> dict[str, str] | None:
+def deadline_state(
+    due: dt.datetime | None, done_at: dt.datetime | None, now: dt.datetime, status: str
+) -> dict[str, str] | None:
     if due is None:
         return None
     if done_at is not None:
         late = done_at > due
-        return {"kind": "late" if late else "met",
-                "text": _("met late") if late else _("met")}
+        return {"kind": "late" if late else "met", "text": _("met late") if late else _("met")}
     if status in TERMINAL_STATUSES:
         return {"kind": "met", "text": _("no longer due")}
     if due < now:
@@ -80,8 +80,7 @@ def deadline_state(due: dt.datetime | None, done_at: dt.datetime | None, now: dt
 def deadline(complaint: Complaint, which: str, now: dt.datetime) -> dict[str, str] | None:
     for due_field, done_field in DEADLINES:
         if due_field == which:
-            return deadline_state(getattr(complaint, due_field), getattr(complaint, done_field), now,
-                                  complaint.status)
+            return deadline_state(getattr(complaint, due_field), getattr(complaint, done_field), now, complaint.status)
     return None
 
 

@@ -28,11 +28,15 @@ def _panels(context: Any) -> ResolutionPanels:
         return cache
     page = context.get("p")  # the complaint page's data, when on the complaint page
     timeline = getattr(page, "timeline", None)
-    panels = resolution_panels(user=context["user"], complaint=complaint, now=context.get("now") or clock.now(),
-                               event_kinds=_kinds(timeline),
-                               users=getattr(page, "assignable", None) or None,
-                               solution=getattr(page, "solution", None),
-                               remedies=getattr(page, "remedies", None) if getattr(page, "solution", None) else None)
+    panels = resolution_panels(
+        user=context["user"],
+        complaint=complaint,
+        now=context.get("now") or clock.now(),
+        event_kinds=_kinds(timeline),
+        users=getattr(page, "assignable", None) or None,
+        solution=getattr(page, "solution", None),
+        remedies=getattr(page, "remedies", None) if getattr(page, "solution", None) else None,
+    )
     if request is not None:
         request._resolution_panels = panels
     return panels
@@ -65,54 +69,83 @@ def _forms(panels: ResolutionPanels, failed: dict[str, Any], now: dt.datetime) -
     complaint = panels.complaint
     forms: dict[str, Any] = {}
     if panels.coordinator_allowed:
-        forms["coordinator"] = _form(failed, "coordinator", lambda **kw: rforms.CoordinatorForm(users=users, **kw),
-                                     coordinator=panels.coordinator.username if panels.coordinator else "")
+        forms["coordinator"] = _form(
+            failed,
+            "coordinator",
+            lambda **kw: rforms.CoordinatorForm(users=users, **kw),
+            coordinator=panels.coordinator.username if panels.coordinator else "",
+        )
     if panels.task_allowed:
-        forms["task"] = _form(failed, "task", lambda **kw: rforms.TaskForm(departments=departments, users=users,
-                                                                              **kw),
-                              due_at=_local_input(now + dt.timedelta(days=2)))
+        forms["task"] = _form(
+            failed,
+            "task",
+            lambda **kw: rforms.TaskForm(departments=departments, users=users, **kw),
+            due_at=_local_input(now + dt.timedelta(days=2)),
+        )
     for row in panels.tasks:
         pk = row.task.pk
         if row.can_finish:
-            forms[f"task{pk}-done"] = _form(failed, f"task{pk}-done",
-                                            lambda pk=pk, **kw: rforms.TaskDoneForm(prefix=f"task{pk}-done", **kw))
+            forms[f"task{pk}-done"] = _form(
+                failed, f"task{pk}-done", lambda pk=pk, **kw: rforms.TaskDoneForm(prefix=f"task{pk}-done", **kw)
+            )
         if row.can_cancel:
             forms[f"task{pk}-cancel"] = _form(
-                failed, f"task{pk}-cancel", lambda pk=pk, **kw: rforms.TaskCancelForm(prefix=f"task{pk}-cancel", **kw))
+                failed, f"task{pk}-cancel", lambda pk=pk, **kw: rforms.TaskCancelForm(prefix=f"task{pk}-cancel", **kw)
+            )
     if panels.return_allowed:
+
         def make_return(**kw: Any) -> rforms.ReturnForm:
             form = rforms.ReturnForm(**kw)
             form.fields["kind"].widget.choices = panels.return_kinds
             return form
 
-        forms["return"] = _form(failed, "return", make_return, kind=panels.return_kinds[0][0],
-                                item=complaint.product_name, lot=complaint.product_lot)
+        forms["return"] = _form(
+            failed,
+            "return",
+            make_return,
+            kind=panels.return_kinds[0][0],
+            item=complaint.product_name,
+            lot=complaint.product_lot,
+        )
     for ret in panels.returns:
         pk = ret.document.pk
         if ret.can_receive:
-            forms[f"receipt{pk}"] = _form(failed, f"receipt{pk}",
-                                          lambda pk=pk, **kw: rforms.ReceiptForm(prefix=f"receipt{pk}", **kw))
+            forms[f"receipt{pk}"] = _form(
+                failed, f"receipt{pk}", lambda pk=pk, **kw: rforms.ReceiptForm(prefix=f"receipt{pk}", **kw)
+            )
     if panels.follow_up_allowed:
         window = panels.follow_up_window
-        forms["followup"] = _form(failed, "followup",
-                                  lambda **kw: rforms.FollowUpForm(users=users, window=window, **kw),
-                                  scheduled_for=window[0].isoformat() if window else "", method="visit")
+        forms["followup"] = _form(
+            failed,
+            "followup",
+            lambda **kw: rforms.FollowUpForm(users=users, window=window, **kw),
+            scheduled_for=window[0].isoformat() if window else "",
+            method="visit",
+        )
         for visit in panels.visits:
             if visit.status == "scheduled":
                 forms[f"visit{visit.pk}"] = _form(
-                    failed, f"visit{visit.pk}",
-                    lambda pk=visit.pk, **kw: rforms.FollowUpDoneForm(prefix=f"visit{pk}", **kw))
+                    failed,
+                    f"visit{visit.pk}",
+                    lambda pk=visit.pk, **kw: rforms.FollowUpDoneForm(prefix=f"visit{pk}", **kw),
+                )
     if panels.ruling_allowed:
-        forms["ruling"] = _form(failed, "ruling", lambda **kw: rforms.RulingForm(users=users, **kw),
-                                staff=complaint.assignee.username if complaint.assignee else "")
+        forms["ruling"] = _form(
+            failed,
+            "ruling",
+            lambda **kw: rforms.RulingForm(users=users, **kw),
+            staff=complaint.assignee.username if complaint.assignee else "",
+        )
     for ruling in panels.rulings:
         pk = ruling.ruling.pk
         if ruling.can_appeal:
-            forms[f"appeal{pk}"] = _form(failed, f"appeal{pk}",
-                                         lambda pk=pk, **kw: rforms.AppealForm(prefix=f"appeal{pk}", **kw))
+            forms[f"appeal{pk}"] = _form(
+                failed, f"appeal{pk}", lambda pk=pk, **kw: rforms.AppealForm(prefix=f"appeal{pk}", **kw)
+            )
         if ruling.can_answer:
-            forms[f"answer{pk}"] = _form(failed, f"answer{pk}",
-                                         lambda pk=pk, **kw: rforms.AppealAnswerForm(prefix=f"answer{pk}", **kw))
+            forms[f"answer{pk}"] = _form(
+                failed, f"answer{pk}", lambda pk=pk, **kw: rforms.AppealAnswerForm(prefix=f"answer{pk}", **kw)
+            )
     return forms
 
 
@@ -120,9 +153,16 @@ def _context(context: Any) -> dict[str, Any]:
     panels = _panels(context)
     failed = context.get("resolution_failed") or {}
     now = context.get("now") or clock.now()
-    return {"r": panels, "c": panels.complaint, "user": context["user"], "now": now,
-            "csrf_token": context.get("csrf_token"), "request": context.get("request"),
-            "forms": _forms(panels, failed, now), "failed": set(failed)}
+    return {
+        "r": panels,
+        "c": panels.complaint,
+        "user": context["user"],
+        "now": now,
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+        "forms": _forms(panels, failed, now),
+        "failed": set(failed),
+    }
 
 
 @register.inclusion_tag("web/resolution/_main.html", takes_context=True)

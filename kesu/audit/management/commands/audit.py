@@ -17,8 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("operation", choices=["verify", "seal", "anchor"])
         parser.add_argument("--no-seal", action="store_true", help="verify without sealing pending records first")
-        parser.add_argument("--no-anchor", action="store_true",
-                            help="verify only: do not append the verified head to the anchor file")
+        parser.add_argument(
+            "--no-anchor", action="store_true", help="verify only: do not append the verified head to the anchor file"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["operation"] == "seal":

@@ -32,5 +32,7 @@ class Command(BaseCommand):
             for problem in rejected.row_errors:
                 self.stderr.write(f"row {problem.row}: {problem.field or '-'}: {problem.message}")
             raise CommandError(str(rejected.message)) from rejected
-        self.stdout.write(f"imported {len(created)} complaint(s): "
-                          + (f"{created[0].number} … {created[-1].number}" if created else "none"))
+        self.stdout.write(
+            f"imported {len(created)} complaint(s): "
+            + (f"{created[0].number} … {created[-1].number}" if created else "none")
+        )

@@ -56,13 +56,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"Kesu serving on http://{options['host']}:{options['port']}/")
-        _Server({
-            "bind": f"{options['host']}:{options['port']}",
-            "workers": options["workers"],
-            "threads": options["threads"],
-            "worker_class": "gthread",
-            "post_worker_init": _post_worker_init,
-            "accesslog": None,
-            "logconfig_dict": gunicorn_logging(),
-            "timeout": 60,
-        }).run()
+        _Server(
+            {
+                "bind": f"{options['host']}:{options['port']}",
+                "workers": options["workers"],
+                "threads": options["threads"],
+                "worker_class": "gthread",
+                "post_worker_init": _post_worker_init,
+                "accesslog": None,
+                "logconfig_dict": gunicorn_logging(),
+                "timeout": 60,
+            }
+        ).run()

@@ -36,8 +36,9 @@ class Command(BaseCommand):
         now = clock.now()
         try:
             if options["operation"] == "export":
-                text = json.dumps(customer_export(actor=actor, customer_id=customer_id, now=now),
-                                  ensure_ascii=False, indent=1)
+                text = json.dumps(
+                    customer_export(actor=actor, customer_id=customer_id, now=now), ensure_ascii=False, indent=1
+                )
                 if options["output"]:
                     Path(options["output"]).write_text(text + "\n", encoding="utf-8")
                     self.stdout.write(f"exported customer {customer_id} to {options['output']}")
@@ -59,8 +60,11 @@ class Command(BaseCommand):
         if options["customer"]:
             return int(options["customer"])
         try:
-            found = (Customer.objects.filter(phone=normalize_phone(options["phone"])).first() if options["phone"]
-                     else Customer.objects.filter(email=normalize_email(options["email"])).first())
+            found = (
+                Customer.objects.filter(phone=normalize_phone(options["phone"])).first()
+                if options["phone"]
+                else Customer.objects.filter(email=normalize_email(options["email"])).first()
+            )
         except ValueError as exc:
             raise CommandError("the phone number or e-mail address is not valid") from exc
         if found is None:

@@ -37,12 +37,16 @@ class Command(BaseCommand):
                 result = calendar_import_year(actor=None, year=options["year"], days=days, now=now)
             except ValidationFailed as exc:
                 raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
-            self.stdout.write(f"{result.year}: {result.holidays} holidays, {result.workdays} make-up working days, "
-                              f"{result.recomputed} complaints recomputed")
+            self.stdout.write(
+                f"{result.year}: {result.holidays} holidays, {result.workdays} make-up working days, "
+                f"{result.recomputed} complaints recomputed"
+            )
         table = list(CalendarYear.objects.order_by("year").values_list("year", "source"))
         package = package_years()
-        self.stdout.write(f"package covers {package[0] if package else '-'}–{package[-1] if package else '-'}; "
-                          f"table: {len(table)} years, {CalendarDay.objects.count()} days; last: "
-                          f"{table[-1][0] if table else '-'} ({table[-1][1] if table else '-'})")
+        self.stdout.write(
+            f"package covers {package[0] if package else '-'}–{package[-1] if package else '-'}; "
+            f"table: {len(table)} years, {CalendarDay.objects.count()} days; last: "
+            f"{table[-1][0] if table else '-'} ({table[-1][1] if table else '-'})"
+        )
         for year in calendar_missing_years(now=now):
             self.stderr.write(self.style.WARNING(f"WARNING: no official schedule for {year}: Monday to Friday assumed"))

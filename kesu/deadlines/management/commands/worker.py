@@ -21,6 +21,15 @@ class Command(BaseCommand):
             raise CommandError("CELERY_BROKER_URL is not set; `kesu serve` runs the tasks in-process.")
         from config.celery import app
 
-        app.worker_main(["worker", f"--loglevel={options['loglevel']}", f"--pool={options['pool']}",
-                         f"--concurrency={options['concurrency']}", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-                         "--without-gossip", "--without-mingle"])
+        app.worker_main(
+            [
+                "worker",
+                f"--loglevel={options['loglevel']}",
+                f"--pool={options['pool']}",
+                f"--concurrency={options['concurrency']}",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )

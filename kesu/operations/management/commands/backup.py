@@ -22,8 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--output", help="file to write (default: $KESU_DATA_DIR/backups/kesu-<time>.*)")
-        parser.add_argument("--media", action="store_true",
-                            help="also archive the evidence files, to <output>.media.tar.gz")
+        parser.add_argument(
+            "--media", action="store_true", help="also archive the evidence files, to <output>.media.tar.gz"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         destination = Path(options["output"]) if options["output"] else default_destination(clock.now())

@@ -15,8 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         generated = demo_load(password=os.environ.get("KESU_ADMIN_PASSWORD"), now=clock.now())
         if generated:
-            self.stdout.write(self.style.WARNING(
-                f"Demo users admin, agent, supervisor, manager, handler, gm, auditor; password: {generated}"
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Demo users admin, agent, supervisor, manager, handler, gm, auditor; password: {generated}"
+                )
+            )
         else:
             self.stdout.write("Demo organisation ready (password from KESU_ADMIN_PASSWORD).")
