@@ -58,7 +58,7 @@ def test_manager_opens_a_capa_for_two_complaints_then_it_is_completed_and_verifi
     assert manager.post(f"/capas/{capa.pk}/verify/", {"effective": "yes", "note": "连续三批合格。"}).status_code == 302
     capa.refresh_from_db()
     assert capa.status == CapaStatus.VERIFIED
-    assert list(AuditRecord.objects.filter(object_type="capa").values_list("action", flat=True)) == [
+    assert list(AuditRecord.objects.filter(object_type="capa").order_by("id").values_list("action", flat=True)) == [
         "capa.created",
         "capa.completed",
         "capa.verified",
