@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export KESU_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-sqlite test-postgres lint bench messages browser openapi clean
+.PHONY: install system run test test-sqlite test-postgres lint bench messages browser openapi clean
 
 $(BIN)/kesu: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,22 @@ run: install
 	$(BIN)/kesu load_demo
 	$(BIN)/kesu serve --port $(PORT)
 
-# Chromium for the browser tests (Debian package; Playwright drives /usr/bin/chromium).
-browser:
-	@test -x /usr/bin/chromium || (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null) || echo "warning: could not install chromium"
+# System packages the suite needs (Debian): Chromium for the browser tests (Playwright drives
+# /usr/bin/chromium), a CJK font and Pango for the PDF reports (WeasyPrint), pdftotext to read
+# them back, and Dovecot, the IMAP server the mail-in tests start on loopback.
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 poppler-utils dovecot-imapd
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		($$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null) \
+		|| echo "warning: could not install$$missing"; \
+	fi
 
-test: install browser test-sqlite test-postgres
+browser: system
+
+test: install system test-sqlite test-postgres
 
 test-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest -n 2 -q
