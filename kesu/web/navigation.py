@@ -75,10 +75,50 @@ ENTRIES: list[NavEntry] = [
 ]
 
 
-def nav_for(user: Any) -> list[dict[str, str]]:
+# The header groups related pages under one menu (a <details> dropdown), so it stays one line
+# for the roles that see many pages. An entry whose key is not listed here stands on its own; a
+# group the user sees only one page of shows that page as a plain link.
+GROUPS: dict[str, str | Promise] = {
+    "handling": _("Handling"),
+    "quality": _("Quality"),
+    "reports": _("Reports"),
+    "desk": _("Service desk"),
+    "configuration": _("Configuration"),
+}
+GROUP_OF: dict[str, str] = {
+    "department_tasks": "handling",
+    "follow_ups": "handling",
+    "rulings": "handling",
+    "finance": "handling",
+    "capas": "quality",
+    "samples": "quality",
+    "rollup": "quality",
+    "dashboard": "reports",
+    "settings": "configuration",
+}
+
+
+def nav_for(user: Any) -> list[dict[str, Any]]:
+    """The header's items in ENTRIES order: links `{"key", "url", "label"}` and groups
+    `{"key", "label", "keys", "entries": [links]}` placed where their first page comes."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [{"key": e.key, "url": reverse(e.url_name), "label": str(e.label)} for e in ENTRIES if e.visible(user)]
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for entry in ENTRIES:
+        if not entry.visible(user):
+            continue
+        link = {"key": entry.key, "url": reverse(entry.url_name), "label": str(entry.label)}
+        group_key = GROUP_OF.get(entry.key)
+        if group_key is None:
+            items.append(link)
+            continue
+        if group_key not in groups:
+            groups[group_key] = {"key": group_key, "label": str(GROUPS[group_key]), "keys": [], "entries": []}
+            items.append(groups[group_key])
+        groups[group_key]["entries"].append(link)
+        groups[group_key]["keys"].append(entry.key)
+    return [item["entries"][0] if len(item.get("entries", ())) == 1 else item for item in items]
 
 
 def _resolution(check: str, user: Any) -> bool:

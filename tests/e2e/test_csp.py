@@ -9,6 +9,7 @@ from django.utils import timezone
 from kesu.complaints.services.intake import complaint_register
 from kesu.core.middleware import CONTENT_SECURITY_POLICY
 from tests.conftest import PASSWORD
+from tests.e2e.menu import go
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,7 +32,7 @@ def test_pages_htmx_and_chart_tooltips_under_the_csp(pages, shot, users):
     pages.login("manager", PASSWORD, page=page)
     page.select_option("#id_severity", "general")  # an htmx swap
     page.wait_for_url(lambda url: "severity=general" in url)
-    page.click("nav a[href='/dashboard/']")
+    go(page, "仪表盘")
     page.wait_for_selector("#chart-by_channel svg")
     box = page.locator("#chart-by_channel").bounding_box()
     assert box is not None

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
@@ -22,7 +24,7 @@ def unique_phone() -> str:
 
 def register_by_clicking(page, *, name: str, phone: str, title: str) -> str:  # type: ignore[no-untyped-def]
     """Register a phone complaint through the intake form; returns its number."""
-    page.locator("header nav").get_by_role("link", name="登记投诉").click()
+    go(page, "登记投诉")
     page.get_by_label("投诉人姓名").fill(name)
     page.get_by_label("电话").fill(phone)
     page.get_by_label("标题").fill(title)
@@ -174,7 +176,7 @@ def test_a_bulk_assignment_lights_the_handlers_badge_until_the_list_is_opened(pe
 
 def test_a_manager_keeps_a_canned_response_and_it_is_inserted_into_a_note(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager")
-    page.locator("header nav").get_by_role("link", name="配置").click()
+    go(page, "配置")
     page.locator("main").get_by_role("link", name="话术模板").click()
     title = f"致歉话术 {random.randint(1000, 9999)}"
     body = "非常抱歉给您带来不便，我们会尽快处理并回复您。"

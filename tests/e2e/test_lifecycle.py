@@ -17,6 +17,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 LANGUAGES = {"zh-CN": "zh-hans", "zh-TW": "zh-hant", "en": "en"}
@@ -77,7 +79,7 @@ def test_one_complaint_from_registration_to_closing(people, shot, locale) -> Non
 
     # The agent registers the complaint from the intake form and acknowledges it.
     agent = people.sign_in("agent", locale=locale)
-    agent.locator("header nav").get_by_role("link", name=t("Register a complaint"), exact=True).click()
+    go(agent, t("Register a complaint"), exact=True)
     agent.get_by_label(t("Complainant name")).fill("Li Lei")
     agent.get_by_label(t("Phone")).first.fill("13900005678")
     agent.get_by_label(t("Title")).fill(title)

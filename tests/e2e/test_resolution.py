@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 TEXT = {
@@ -78,7 +80,7 @@ def panel_shot(page: Any, selector: str, name: str) -> None:
 
 
 def register(agent: Any, title: str) -> str:
-    agent.locator("header nav").get_by_role("link", name="登记投诉").click()
+    go(agent, "登记投诉")
     agent.get_by_label("投诉人姓名").fill("郑先生")
     agent.get_by_label("电话").fill("13912340088")
     agent.get_by_label("电子邮件").fill("zheng@example.com")
@@ -179,7 +181,7 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
     panel_shot(handler, "#letters", "resolution-04-letters-panel")
 
     manager = people.sign_in("manager")
-    manager.locator("header nav").get_by_role("link", name="退货及折让").click()
+    go(manager, "退货及折让")
     manager.get_by_label("核对结果").select_option("discrepancy")
     manager.get_by_role("button", name="筛选").click()
     manager.wait_for_url(re.compile(r"reconciliation=discrepancy"))
@@ -228,7 +230,7 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
 
     # A follow-up visit planned (the date defaults into the 1–2 month window), listed, done.
     panel_form(agent, "form-followup", {"purpose": "了解灯条使用情况"}, prefix="followup-")
-    agent.locator("header nav").get_by_role("link", name="跟进拜访").click()
+    go(agent, "跟进拜访")
     agent.get_by_role("link", name="全部已安排").click()
     agent.wait_for_url(re.compile(r"show=scheduled"))
     shot(agent, "resolution-09-follow-ups")
@@ -246,7 +248,7 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
     # A validity ruling naming the handler, appealed by the handler, answered by the supervisor.
     supervisor.reload()
     panel_form(supervisor, "form-ruling", {"kind": "service", "reason": "调查报告晚于 3 天"}, prefix="ruling-")
-    handler.locator("header nav").get_by_role("link", name="判定与申诉").click()
+    go(handler, "判定与申诉")
     shot(handler, "resolution-11-my-rulings")
     handler.locator("main table").get_by_role("link", name="对此判定提出申诉").first.click()
     appeal = handler.locator("#rulings details.action").filter(has_text="对此判定提出申诉")
@@ -254,7 +256,7 @@ def test_resolution_steps_in_the_browser(people, shot) -> None:  # type: ignore[
     appeal.get_by_label("申诉理由").fill("等待物流部回复，已在系统中记录")
     appeal.get_by_role("button").click()
     handler.wait_for_selector(".messages li.success")
-    supervisor.locator("header nav").get_by_role("link", name="判定与申诉").click()
+    go(supervisor, "判定与申诉")
     supervisor.locator("main").get_by_role("link", name=number).click()
     answer = supervisor.locator("#rulings details.action").filter(has_text="答复申诉")
     answer.get_by_label("决定").select_option("overturned")
@@ -271,17 +273,17 @@ def test_resolution_pages_in_other_languages(people, shot, locale) -> None:  # t
     """A closed demo complaint with its panels, and finance's list, read in zh-TW and en."""
     manager = people.sign_in("manager", locale=locale)
     text = TEXT[locale]
-    manager.locator("header nav").get_by_role("link", name=text["queues"], exact=True).click()
+    go(manager, text["queues"], exact=True)
     manager.locator("#results tbody tr").first.get_by_role("link").first.click()
     manager.wait_for_url(re.compile(r"/c/\d{6}-\d{5}/$"))
     heading = {"zh-TW": "部門任務", "en": "Department tasks"}[locale]
     assert manager.locator("#h-tasks").inner_text() == heading
     shot(manager, f"resolution-complaint-{locale}")
     label = {"zh-TW": "退貨及折讓", "en": "Returns and allowances"}[locale]
-    manager.locator("header nav").get_by_role("link", name=label).click()
+    go(manager, label)
     manager.wait_for_url("**/finance/returns/")
     assert _styled(manager)
     shot(manager, f"resolution-finance-{locale}")
-    manager.get_by_role("link", name={"zh-TW": "判定與申訴", "en": "Rulings and appeals"}[locale]).click()
+    go(manager, {"zh-TW": "判定與申訴", "en": "Rulings and appeals"}[locale])
     manager.wait_for_url("**/rulings/")
     shot(manager, f"resolution-rulings-{locale}")

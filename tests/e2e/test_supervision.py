@@ -9,11 +9,13 @@ import re
 
 import pytest
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator("header nav").get_by_role("link", name=name, exact=True).click()
+    go(page, name, exact=True)
 
 
 def test_manager_opens_completes_and_verifies_a_capa_from_a_complaint(people, shot) -> None:  # type: ignore[no-untyped-def]
@@ -150,13 +152,12 @@ def test_manager_edits_the_configuration(people, shot) -> None:  # type: ignore[
 )
 def test_the_pages_in_traditional_chinese_and_english(people, shot, locale, capa, configuration) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("manager", locale=locale)
-    nav = page.locator("header nav")
-    nav.get_by_role("link", name=capa, exact=True).click()
+    go(page, capa, exact=True)
     shot(page, f"supervision-capas-{locale}")
-    nav.get_by_role("link", name=configuration, exact=True).click()
+    go(page, configuration, exact=True)
     page.locator(".sv-section").nth(0).click()
     shot(page, f"supervision-settings-sla-{locale}")
-    page.locator("header nav").get_by_role("link", name=configuration, exact=True).click()
+    go(page, configuration, exact=True)
     page.locator(".sv-section").nth(4).click()
     page.locator("table a").first.click()
     shot(page, f"supervision-settings-letter-{locale}")

@@ -120,7 +120,7 @@ def may(user: Any, what: str) -> bool:
 
 
 @register.simple_tag
-def nav_entries(user: Any) -> list[dict[str, str]]:
+def nav_entries(user: Any) -> list[dict[str, Any]]:
     from kesu.web.navigation import nav_for
 
     return nav_for(user)

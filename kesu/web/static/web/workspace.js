@@ -104,3 +104,27 @@
   document.addEventListener("DOMContentLoaded", function () { scan(document); });
   document.addEventListener("htmx:afterSettle", function (event) { scan(event.target); });
 })();
+
+// --- header menus (area "navigation") ---------------------------------------------------------
+// The header's page groups are <details> dropdowns: opening one closes the others, and a click
+// elsewhere or Escape closes them.
+(function () {
+  "use strict";
+  function menus() { return document.querySelectorAll("header.top details.menu"); }
+  function closeAll(except) {
+    var all = menus();
+    for (var i = 0; i < all.length; i++) { if (all[i] !== except) { all[i].open = false; } }
+  }
+  document.addEventListener("toggle", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("header.top details.menu") && target.open) { closeAll(target); }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("header.top details.menu")) { closeAll(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector("header.top details.menu[open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
+})();

@@ -1,0 +1,50 @@
+"""The header menu: pages grouped under dropdowns, a group of one shown as a plain link."""
+
+from __future__ import annotations
+
+import pytest
+
+from kesu.web.navigation import ENTRIES, GROUP_OF, GROUPS, nav_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(items):  # type: ignore[no-untyped-def]
+    return [
+        (item["key"], [page["key"] for page in item["entries"]]) if "entries" in item else item["key"] for item in items
+    ]
+
+
+def test_every_grouped_key_is_an_entry_and_every_group_has_a_label():
+    keys = {entry.key for entry in ENTRIES}
+    assert set(GROUP_OF) <= keys
+    assert set(GROUP_OF.values()) <= set(GROUPS)
+
+
+def test_the_manager_sees_groups_where_their_first_page_comes(users):
+    assert _shape(nav_for(users["manager"])) == [
+        "queues",
+        "intake",
+        "dashboard",
+        ("handling", ["department_tasks", "follow_ups", "rulings", "finance"]),
+        ("quality", ["capas", "samples", "rollup"]),
+        "settings",
+    ]
+
+
+def test_a_group_the_user_sees_one_page_of_is_a_plain_link(users):
+    shape = _shape(nav_for(users["agent"]))
+    assert "capas" in shape  # the agent's only quality page stands on its own
+    assert all(isinstance(item, str) or len(item[1]) > 1 for item in shape)
+
+
+def test_the_current_page_marks_its_group(as_user):
+    html = as_user("manager").get("/capas/").content.decode()
+    assert '<summary class="current">质量</summary>' in html
+    assert 'href="/capas/" aria-current="page"' in html
+
+
+def test_nobody_signed_out_gets_a_menu(client):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert nav_for(AnonymousUser()) == []
