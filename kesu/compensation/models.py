@@ -35,6 +35,10 @@ class CompensationStandard(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
+    @property
+    def localized_note(self) -> str:
+        return _two_languages(self.note)
+
     class Meta:
         verbose_name = _("compensation standard")
         verbose_name_plural = _("compensation standards")
@@ -195,6 +199,10 @@ class PenaltyStandard(models.Model):
     fixed = models.DecimalField(_("fixed penalty (CNY)"), max_digits=12, decimal_places=2, default=0)
     percent = models.DecimalField(_("percent of the loss"), max_digits=5, decimal_places=2, default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    @property
+    def localized_note(self) -> str:
+        return _two_languages(self.note)
 
     class Meta:
         verbose_name = _("penalty standard")

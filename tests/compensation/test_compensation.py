@@ -181,7 +181,9 @@ def test_an_uncountersigned_voucher_escalates_once(paying, users, now):
     assert services.vouchers_escalate_uncountersigned(now=now + dt.timedelta(hours=23)) == 0
     later = now + dt.timedelta(hours=25)
     assert services.vouchers_escalate_uncountersigned(now=later) == 1
-    recipients = set(OutboxMessage.objects.filter(kind="voucher_overdue").values_list("recipient_user__username", flat=True))
+    recipients = set(
+        OutboxMessage.objects.filter(kind="voucher_overdue").values_list("recipient_user__username", flat=True)
+    )
     assert recipients == {"manager", "gm"}
     assert services.vouchers_escalate_uncountersigned(now=later) == 0
 
