@@ -35,10 +35,6 @@ class CompensationStandard(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
-    @property
-    def localized_note(self) -> str:
-        return _two_languages(self.note)
-
     class Meta:
         verbose_name = _("compensation standard")
         verbose_name_plural = _("compensation standards")
@@ -49,6 +45,10 @@ class CompensationStandard(models.Model):
                 name="compensation_standard_range",
             )
         ]
+
+    @property
+    def localized_note(self) -> str:
+        return _two_languages(self.note)
 
 
 class VoucherStatus(models.TextChoices):
@@ -200,14 +200,14 @@ class PenaltyStandard(models.Model):
     percent = models.DecimalField(_("percent of the loss"), max_digits=5, decimal_places=2, default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    @property
-    def localized_note(self) -> str:
-        return _two_languages(self.note)
-
     class Meta:
         verbose_name = _("penalty standard")
         verbose_name_plural = _("penalty standards")
         ordering = ["responsibility", "loss_from", "id"]
+
+    @property
+    def localized_note(self) -> str:
+        return _two_languages(self.note)
 
 
 class LossAssessment(models.Model):
