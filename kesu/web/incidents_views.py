@@ -23,7 +23,7 @@ from kesu.accounts.models import User
 from kesu.compensation import selectors as money_selectors
 from kesu.compensation import services as money
 from kesu.compensation.models import CompensationStandard, LossStandard, PenaltyStandard, VoucherStatus
-from kesu.complaints.selectors import complaint_for
+from kesu.complaints.selectors import complaint_for, visible_complaints
 from kesu.core import clock
 from kesu.core.errors import DomainError
 from kesu.incidents import services as incidents
@@ -58,6 +58,9 @@ def _write(
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(str(exc)) from exc
+        if number and not visible_complaints(_user(request)).filter(number=number).exists():
+            # A role refusal on a complaint the reader may not see answers like an unknown number.
+            raise Http404(_("No complaint has this number.")) from exc
         apply_errors(form, exc.errors)
         context = {"form": form, "title": title, "back": back or _back(number, anchor), "number": number}
         return render(request, "web/incidents/form.html", context, status=exc.status)
