@@ -34,6 +34,14 @@ class ItemDoneForm(Labelled, forms.Form):
         self.fields["evidence"].widget = forms.Select(choices=choices)
 
 
+class ReassignForm(Labelled, forms.Form):
+    owner = forms.CharField(label=_("New owner"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].widget = forms.Select(choices=[("", _("choose…")), *_staff()])
+
+
 class OpenChecklistForm(Labelled, forms.Form):
     kind = select(_("Kind of major complaint"), [("", _("choose…")), *MajorKind.choices])
 

@@ -9,6 +9,7 @@ from kesu.web import incidents_views as views
 urlpatterns: list[URLPattern] = [
     path("c/<str:number>/checklist/open/", views.checklist_open, name="checklist_open"),
     path("c/<str:number>/checklist/<int:item_id>/done/", views.checklist_done, name="checklist_done"),
+    path("c/<str:number>/checklist/<int:item_id>/owner/", views.checklist_reassign, name="checklist_reassign"),
     path("c/<str:number>/crisis-team/", views.crisis_team, name="crisis_team"),
     path("c/<str:number>/crisis-team/decisions/", views.crisis_decisions, name="crisis_decisions"),
     path("c/<str:number>/media/", views.media_enquiry, name="media_enquiry"),

@@ -114,6 +114,23 @@ def checklist_done(request: HttpRequest, number: str, item_id: int) -> HttpRespo
 
 @login_required
 @require_POST
+def checklist_reassign(request: HttpRequest, number: str, item_id: int) -> HttpResponse:
+    form = f.ReassignForm(request.POST)
+    return _write(
+        request,
+        number=number,
+        form=form,
+        write=lambda: incidents.checklist_item_reassign(
+            actor=_user(request), number=number, item_id=item_id, owner=str(form.data.get("owner", "")), now=clock.now()
+        ),
+        done=_("The checklist item was handed over."),
+        title=_("Hand the item over"),
+        anchor="#checklist",
+    )
+
+
+@login_required
+@require_POST
 def crisis_team(request: HttpRequest, number: str) -> HttpResponse:
     form = f.CrisisTeamForm(request.POST)
     return _write(

@@ -113,3 +113,30 @@ def test_a_template_item_is_edited_in_the_settings(users):
     )
     assert response.status_code == 302
     assert template.items.filter(text_en="Tell the insurer").exists()
+
+
+def test_the_manager_hands_an_item_over_and_the_new_owner_ticks_it_off(register, users):
+    complaint = register(description="收到法院传票，顾客起诉我们。", category="other")
+    item = ChecklistItem.objects.filter(incident__complaint=complaint, owner=users["manager"]).first()
+    response = _client("manager").post(f"/c/{complaint.number}/checklist/{item.pk}/owner/", {"owner": "supervisor"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.owner == users["supervisor"]
+    assert _client("supervisor").post(f"/c/{complaint.number}/checklist/{item.pk}/done/", {}).status_code == 302
+
+
+def test_an_agent_handing_an_item_over_is_refused(register, users):
+    complaint = register(description="收到法院传票，顾客起诉我们。", category="other")
+    item = ChecklistItem.objects.filter(incident__complaint=complaint, owner=users["manager"]).first()
+    before = everything()
+    response = _client("agent").post(f"/c/{complaint.number}/checklist/{item.pk}/owner/", {"owner": "agent"})
+    assert response.status_code == 403
+    assert everything() == before
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_the_configuration_index_lists_the_new_sections(users, language):
+    page = _client("manager", language).get("/settings/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/settings/checklists/" in html and "/settings/compensation/" in html

@@ -31,6 +31,11 @@ def complaint_incident(complaint: Any, user: Any) -> dict[str, Any]:
         }
         for item in panel["items"]
     ]
+    for row in panel["rows"]:
+        undone = row["item"].done_at is None
+        row["reassign_form"] = (
+            f.ReassignForm(auto_id=f"owner{row['item'].pk}_%s") if undone and panel["can_reassign"] else None
+        )
     panel["done_count"] = sum(1 for item in panel["items"] if item.done_at is not None)
     panel["open_form"] = f.OpenChecklistForm() if panel["can_open"] else None
     panel["team_form"] = f.CrisisTeamForm() if panel["can_convene"] else None
