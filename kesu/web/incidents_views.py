@@ -23,7 +23,7 @@ from kesu.accounts.models import User
 from kesu.compensation import selectors as money_selectors
 from kesu.compensation import services as money
 from kesu.compensation.models import CompensationStandard, LossStandard, PenaltyStandard, VoucherStatus
-from kesu.complaints.selectors import complaint_for, visible_complaints
+from kesu.complaints.selectors import visible_complaints
 from kesu.core import clock
 from kesu.core.errors import DomainError
 from kesu.incidents import services as incidents
@@ -91,7 +91,9 @@ def checklist_open(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_done(request: HttpRequest, number: str, item_id: int) -> HttpResponse:
-    complaint = complaint_for(user=_user(request), number=number)
+    complaint = visible_complaints(_user(request)).filter(number=number).first()
+    if complaint is None:
+        raise Http404(_("No complaint has this number."))
     form = f.ItemDoneForm(request.POST, attachments=list(complaint.attachments.order_by("id")))
     evidence = str(form.data.get("evidence", "")).strip()
     return _write(
