@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "kesu.resolution",
     "kesu.notifications",
     "kesu.supervision",
+    # --- major incidents and money at the desk (issue 13) ---
+    "kesu.incidents",
+    "kesu.compensation",
     "kesu.reports",
     "kesu.audit",
     "kesu.operations",

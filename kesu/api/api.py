@@ -111,3 +111,9 @@ api.add_router("", supervision.router)
 for resolution_router in resolution.routers:
     api.add_router("", resolution_router)
 api.add_router("", privacy.router)
+# --- major complaints and money at the desk (issue 13) ---
+from kesu.api import compensation as compensation_api  # noqa: E402
+from kesu.api import incidents as incidents_api  # noqa: E402
+
+api.add_router("", incidents_api.router)
+api.add_router("", compensation_api.router)

@@ -64,6 +64,27 @@ class EventKind(models.TextChoices):
     APPEAL_ANSWERED = "appeal_answered", _("Appeal answered")
     CAPA_LINKED = "capa_linked", _("Corrective action linked")
     CAPA_ASSIGNED = "capa_assigned", _("Corrective action assigned")
+    # --- major incidents (DP-5, DP-6) and money at the desk (RS-6…RS-8, IV-2) ---
+    CHECKLIST_OPENED = "checklist_opened", _("Major-complaint checklist opened")
+    CHECKLIST_ITEM_DONE = "checklist_item_done", _("Checklist item done")
+    CHECKLIST_ITEM_REASSIGNED = "checklist_item_reassigned", _("Checklist item handed over")
+    CHECKLIST_ITEM_OVERDUE = "checklist_item_overdue", _("Checklist item overdue")
+    CRISIS_TEAM_CONVENED = "crisis_team_convened", _("Crisis team convened")
+    CRISIS_TEAM_RECORDED = "crisis_team_recorded", _("Crisis team decisions recorded")
+    MEDIA_ENQUIRY_RECEIVED = "media_enquiry_received", _("Media enquiry received")
+    MEDIA_ENQUIRY_ANSWERED = "media_enquiry_answered", _("Media enquiry answered")
+    VOUCHER_REQUESTED = "voucher_requested", _("Petty-cash voucher requested")
+    VOUCHER_PAID = "voucher_paid", _("Petty-cash voucher approved and paid")
+    VOUCHER_REJECTED = "voucher_rejected", _("Petty-cash voucher rejected")
+    VOUCHER_COUNTERSIGNED = "voucher_countersigned", _("Petty-cash voucher countersigned")
+    VOUCHER_COUNTERSIGN_OVERDUE = "voucher_countersign_overdue", _("Petty-cash voucher not countersigned in time")
+    RECEIVABLE_HELD = "receivable_held", _("Receivable held back")
+    RECEIVABLE_RELEASED = "receivable_released", _("Receivable released to finance")
+    RECEIVABLE_OFFSET = "receivable_offset", _("Receivable offset against the compensation")
+    SUPPLIER_CLAIMED = "supplier_claimed", _("Cost claimed from the supplier")
+    SUPPLIER_ANSWERED = "supplier_answered", _("Supplier answered the claim")
+    SUPPLIER_COST_DECIDED = "supplier_cost_decided", _("GM decided on the supplier's cost")
+    LOSS_ASSESSED = "loss_assessed", _("Loss and penalty assessed")
 
 
 def event_kind_label(kind: str) -> str:

@@ -181,6 +181,7 @@ def demo_load(*, password: str | None, now: dt.datetime, count: int = 36) -> str
         users = demo_users(password)
         if Complaint.objects.exists():
             return generated
+        _demo_money_and_incidents()
         for index in range(count):
             story = dict(STORIES[index % len(STORIES)])
             received_at = now - dt.timedelta(days=(count - index) // 2, hours=index % 7, minutes=index * 3)
@@ -209,3 +210,22 @@ def demo_load(*, password: str | None, now: dt.datetime, count: int = 36) -> str
                     now=at,
                 )
     return generated
+
+
+def _demo_money_and_incidents() -> None:
+    """Issue 13: example compensation standards (RS-6) and whom major complaints are reported to (DP-5)."""
+    from kesu.compensation.models import CompensationStandard
+    from kesu.compensation.seed import load_compensation_standards
+    from kesu.incidents.models import IncidentContact
+    from kesu.triage.models import Category
+
+    load_compensation_standards(CompensationStandard, Category)
+    for audience, name in (
+        ("operations", "营运处 / Operations"),
+        ("marketing", "行销处 / Marketing"),
+        ("legal", "法律顾问 / Legal counsel"),
+        ("insurer", "保险公司 / Insurer"),
+    ):
+        IncidentContact.objects.get_or_create(
+            audience=audience, name=name, defaults={"email": f"{audience}@kesu.example"}
+        )

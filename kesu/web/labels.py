@@ -61,4 +61,9 @@ EVENT_KINDS: dict[str, Any] = {
 
 def event_label(kind: str) -> str:
     label = EVENT_KINDS.get(kind)
+    if label is None:
+        # Kinds not listed here take their label from the one declaration (kesu/complaints/events.py).
+        from kesu.complaints.events import EventKind
+
+        label = EventKind(kind).label if kind in EventKind.values else None
     return str(label) if label is not None else str(_("Other change"))

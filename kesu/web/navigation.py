@@ -46,6 +46,12 @@ def _configure(user: Any) -> bool:
     return can_configure(user)
 
 
+def _vouchers(user: Any) -> bool:
+    from kesu.compensation.selectors import QUEUE_ROLES
+
+    return user.role in QUEUE_ROLES
+
+
 ENTRIES: list[NavEntry] = [
     NavEntry("queues", "web:workspace", _("Queues"), lambda user: True),
     NavEntry("intake", "web:intake", _("Register a complaint"), _register),
@@ -68,6 +74,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("capas", "web:capas", _("CAPA"), lambda user: True),
     NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
     NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
+    # --- money at the desk (issue 13): the petty-cash vouchers supervisors approve, managers countersign ---
+    NavEntry("vouchers", "web:vouchers", _("Petty cash"), lambda user: _vouchers(user)),
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned

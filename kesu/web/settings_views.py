@@ -93,6 +93,19 @@ SECTIONS = [
         gettext_lazy("Canned responses"),
         gettext_lazy("The phrases agents insert into notes, solutions and callback comments."),
     ),
+    # --- major complaints and money at the desk (issue 13) ---
+    (
+        "checklists",
+        "web:settings_checklists",
+        gettext_lazy("Major-complaint checklists"),
+        gettext_lazy("The checklist of each kind of major complaint, and whom it is reported to."),
+    ),
+    (
+        "compensation",
+        "web:settings_compensation",
+        gettext_lazy("Compensation, loss and penalty standards"),
+        gettext_lazy("The usual remedy and amount per kind of complaint; how losses and penalties are computed."),
+    ),
 ]
 SECTION_TITLES = {key: title for key, _url, title, _text in SECTIONS}
 
@@ -107,12 +120,20 @@ def index(request: HttpRequest) -> HttpResponse:
         "severity": SeverityRule.objects.count(),
         "letters": LetterTemplate.objects.count(),
         "canned": CannedResponse.objects.count(),
+        **_issue13_counts(),
     }
     sections = [
         {"key": key, "url": reverse(url), "title": title, "text": text, "count": counts[key]}
         for key, url, title, text in SECTIONS
     ]
     return render(request, "web/settings/index.html", {"sections": sections, "nav": "settings"})
+
+
+def _issue13_counts() -> dict[str, int]:
+    from kesu.compensation.models import CompensationStandard
+    from kesu.incidents.models import ChecklistTemplate
+
+    return {"checklists": ChecklistTemplate.objects.count(), "compensation": CompensationStandard.objects.count()}
 
 
 def _edit(

@@ -26,3 +26,8 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+
+# --- major complaints and money at the desk (issue 13) ---
+from kesu.web import incidents_urls  # noqa: E402
+
+urlpatterns += incidents_urls.urlpatterns

@@ -5,6 +5,7 @@ Effects run inside the action's transaction with the complaint locked."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -58,6 +59,10 @@ def _nothing(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
 
 
 def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    from kesu.compensation.services import check_proposal_against_standard  # RS-6
+
+    total = max(resolution.alternative_totals(p["remedies"]).values(), default=Decimal("0.00"))
+    check_proposal_against_standard(complaint=c, total=total, reason=p.get("internal_note", ""))
     solution = resolution.solution_propose(
         complaint=c,
         actor=actor,
@@ -192,6 +197,9 @@ def _rule_invalid(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dic
 
     c.closed_at = now
     adjudication_invalid(complaint=c, actor=actor, reason=p["reason"], note=p["note"], now=now)
+    from kesu.compensation.services import receivables_release_not_upheld  # RS-8: not upheld
+
+    receivables_release_not_upheld(complaint=c, actor=actor, now=now)
     return {"reason": p["reason"]}
 
 

@@ -87,4 +87,7 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
         deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=reason)
         if became_major:
             notify_major(complaint=complaint, now=now)
+            from kesu.incidents.services import incident_open_for_major  # DP-6: the checklist of its kind
+
+            incident_open_for_major(complaint=complaint, now=now, actor=actor)
     return complaint

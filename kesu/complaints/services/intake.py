@@ -130,6 +130,9 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
         )
         if severity == "major":
             notify_major(complaint=complaint, now=now)
+            from kesu.incidents.services import incident_open_for_major  # DP-6: the checklist of its kind
+
+            incident_open_for_major(complaint=complaint, now=now, actor=actor)
         if data.settlement:
             _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
         open_deadlines(complaint=complaint, initial=deadlines, now=now)
