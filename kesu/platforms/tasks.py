@@ -1,0 +1,1 @@
+"""Background tasks of the platforms app (filled in below)."""
