@@ -111,3 +111,7 @@ api.add_router("", supervision.router)
 for resolution_router in resolution.routers:
     api.add_router("", resolution_router)
 api.add_router("", privacy.router)
+# --- complaint platforms (issue 12: WeChat Pay notifications) ---
+from kesu.api import platforms as platform_routes  # noqa: E402
+
+api.add_router("", platform_routes.router)
