@@ -26,3 +26,7 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+# --- imports, referrals, suggestion box, complaint platforms (issue 12) ---
+from kesu.web import platforms_urls  # noqa: E402
+
+urlpatterns += platforms_urls.urlpatterns
