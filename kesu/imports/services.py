@@ -127,7 +127,7 @@ def parse_when(text: str) -> dt.datetime:
             pass
     for fmt in _DATE_FORMATS:
         try:
-            parsed = dt.datetime.strptime(value, fmt)
+            parsed = dt.datetime.strptime(value, fmt)  # noqa: DTZ007 (local wall-clock time, made aware below)
         except ValueError:
             continue
         return timezone.make_aware(parsed, timezone.get_default_timezone())
@@ -141,13 +141,37 @@ class _Vocabulary:
         self.channel = self._choices(Channel.choices)
         self.channel.update(
             {
-                "电话": "phone", "热线": "phone", "電話": "phone", "邮件": "email", "电子邮件": "email",
-                "郵件": "email", "网站": "web", "网页": "web", "在线": "web", "微博": "social", "微信": "social",
-                "社交媒体": "social", "来人": "walk_in", "上门": "walk_in", "来访": "walk_in", "來訪": "walk_in",
-                "来信": "letter", "信件": "letter", "來信": "letter", "意见单": "suggestion_box",
-                "意见箱": "suggestion_box", "意見單": "suggestion_box", "12315": "regulator", "12378": "regulator",
-                "监管部门转办": "regulator", "转办": "regulator", "監管部門轉辦": "regulator", "媒体": "media",
-                "媒體": "media", "内部": "internal", "內部": "internal",
+                "电话": "phone",
+                "热线": "phone",
+                "電話": "phone",
+                "邮件": "email",
+                "电子邮件": "email",
+                "郵件": "email",
+                "网站": "web",
+                "网页": "web",
+                "在线": "web",
+                "微博": "social",
+                "微信": "social",
+                "社交媒体": "social",
+                "来人": "walk_in",
+                "上门": "walk_in",
+                "来访": "walk_in",
+                "來訪": "walk_in",
+                "来信": "letter",
+                "信件": "letter",
+                "來信": "letter",
+                "意见单": "suggestion_box",
+                "意见箱": "suggestion_box",
+                "意見單": "suggestion_box",
+                "12315": "regulator",
+                "12378": "regulator",
+                "监管部门转办": "regulator",
+                "转办": "regulator",
+                "監管部門轉辦": "regulator",
+                "媒体": "media",
+                "媒體": "media",
+                "内部": "internal",
+                "內部": "internal",
             }
         )
         self.severity = self._choices(Severity.choices)
@@ -157,10 +181,21 @@ class _Vocabulary:
         self.status = self._choices(Status.choices)
         self.status.update(
             {
-                "已办结": "closed", "办结": "closed", "已结案": "closed", "结案": "closed", "已關閉": "closed",
-                "已关闭": "closed", "已處理": "resolved", "已处理": "resolved", "已解决": "resolved",
-                "处理中": "investigating", "處理中": "investigating", "撤诉": "withdrawn", "撤訴": "withdrawn",
-                "无效": "invalid", "無效": "invalid",
+                "已办结": "closed",
+                "办结": "closed",
+                "已结案": "closed",
+                "结案": "closed",
+                "已關閉": "closed",
+                "已关闭": "closed",
+                "已處理": "resolved",
+                "已处理": "resolved",
+                "已解决": "resolved",
+                "处理中": "investigating",
+                "處理中": "investigating",
+                "撤诉": "withdrawn",
+                "撤訴": "withdrawn",
+                "无效": "invalid",
+                "無效": "invalid",
             }
         )
         self.category: dict[str, str] = {}
@@ -225,8 +260,7 @@ def _convert(key: str, text: str, vocabulary: _Vocabulary) -> Any:
 
 
 def _rows_of(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
-    for index, cells in enumerate(batch.rows, start=2):
-        yield index, cells
+    yield from enumerate(batch.rows, start=2)
 
 
 def _row_key(values: dict[str, str]) -> str:
@@ -303,7 +337,9 @@ def batch_check(batch: ImportBatch, *, now: dt.datetime) -> Check:
             if isinstance(closed_at, dt.datetime):
                 if closed_at > now:
                     problems.append(
-                        RowProblem(row_number, header_of["closed_at"], "closed_at", _("The time cannot be in the future."))
+                        RowProblem(
+                            row_number, header_of["closed_at"], "closed_at", _("The time cannot be in the future.")
+                        )
                     )
                 prepared.closed_at = closed_at
         due = converted.get(ODR_DUE.key)
@@ -337,7 +373,8 @@ def _existing_keys(keys: list[str]) -> set[str]:
         refs = [k[4:] for k in chunk if k.startswith("ref:")]
         if refs:
             found.update(
-                "ref:" + ref for ref in Complaint.objects.filter(external_ref__in=refs).values_list("external_ref", flat=True)
+                "ref:" + ref
+                for ref in Complaint.objects.filter(external_ref__in=refs).values_list("external_ref", flat=True)
             )
     return found
 

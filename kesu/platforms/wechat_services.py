@@ -195,7 +195,13 @@ def wechat_complaint_apply(
             synced_at=now,
         )
         deadline_set_external(
-            complaint=complaint, kind="reply", due_at=due, source="wechat_pay", reference=platform_ref, actor=None, now=now
+            complaint=complaint,
+            kind="reply",
+            due_at=due,
+            source="wechat_pay",
+            reference=platform_ref,
+            actor=None,
+            now=now,
         )
     return platform
 
@@ -231,7 +237,8 @@ def wechat_reply(*, actor: User, number: str, content: str, now: dt.datetime) ->
             [
                 FieldError(
                     "content",
-                    _("Enter at most %(max)d characters (it has %(length)d).") % {"max": RESPONSE_MAX, "length": len(text)},
+                    _("Enter at most %(max)d characters (it has %(length)d).")
+                    % {"max": RESPONSE_MAX, "length": len(text)},
                     "max_length",
                 )
             ]
@@ -240,7 +247,9 @@ def wechat_reply(*, actor: User, number: str, content: str, now: dt.datetime) ->
 
     with transaction.atomic():
         complaint, platform = _platform_of(actor, number)
-        push = _push(platform, PushKind.RESPONSE, {"complainted_mchid": platform.mchid, "response_content": text}, actor, now)
+        push = _push(
+            platform, PushKind.RESPONSE, {"complainted_mchid": platform.mchid, "response_content": text}, actor, now
+        )
         if complaint.replied_at is None:
             complaint.replied_at = now
             Complaint.objects.filter(pk=complaint.pk).update(replied_at=now, updated_at=now)
@@ -263,7 +272,9 @@ def wechat_refund_decision(
     """The merchant's answer to the customer's refund request (更新退款审批结果)."""
     errors = []
     if approve and (launch_refund_day is None or not 0 <= launch_refund_day <= 30):
-        errors.append(FieldError("launch_refund_day", _("Give the number of days until the refund (0–30)."), "required"))
+        errors.append(
+            FieldError("launch_refund_day", _("Give the number of days until the refund (0–30)."), "required")
+        )
     if not approve and not reason.strip():
         errors.append(FieldError("reason", _("Say why the refund is refused."), "required"))
     if errors:

@@ -98,6 +98,8 @@ def config_from_settings() -> Config:
     """The connector's configuration (settings KESU_WECHATPAY_*; docs/platforms.md)."""
     if not configured():
         raise PlatformError("WeChat Pay is not configured (KESU_WECHATPAY_MCHID)")
+    if not settings.KESU_WECHATPAY_BASE_URL.startswith(("https://", "http://")):
+        raise PlatformError("KESU_WECHATPAY_BASE_URL must be an https:// address")
     return Config(
         mchid=settings.KESU_WECHATPAY_MCHID,
         serial=settings.KESU_WECHATPAY_SERIAL,
@@ -217,7 +219,7 @@ class Client:
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (base_url is checked to be http(s) in config_from_settings)
             self.config.base_url + url, data=text.encode() if body is not None else None, method=method, headers=headers
         )
         try:

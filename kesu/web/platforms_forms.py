@@ -25,7 +25,9 @@ class UploadForm(KesuForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     preset = select(_("Kind of file"), [(p.code, p.label) for p in PRESETS.values()])
-    default_channel = select(_("Channel for rows that give none"), _blank(_("taken from the file")) + list(Channel.choices))
+    default_channel = select(
+        _("Channel for rows that give none"), _blank(_("taken from the file")) + list(Channel.choices)
+    )
     historical = forms.BooleanField(
         label=_("Historical complaints: keep their dates, status and outcome; no deadlines, nobody notified"),
         required=False,

@@ -127,9 +127,19 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("web:import_preview", batch_id=batch.pk)
     recent = ImportBatch.objects.filter(created_by=user).only(
-        "id", "filename", "state", "total", "created_count", "skipped_count", "rejected_count", "created_at", "historical"
+        "id",
+        "filename",
+        "state",
+        "total",
+        "created_count",
+        "skipped_count",
+        "rejected_count",
+        "created_at",
+        "historical",
     )[:20]
-    return render(request, "web/platforms/import_upload.html", {"form": form, "recent": recent, "nav": NAV}, status=status)
+    return render(
+        request, "web/platforms/import_upload.html", {"form": form, "recent": recent, "nav": NAV}, status=status
+    )
 
 
 def _preview_context(batch: ImportBatch, request: HttpRequest) -> dict[str, Any]:
@@ -196,7 +206,11 @@ def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = _user(request)
     _guard(may_import(user))
     batch = _domain(lambda: import_batch_for(actor=user, batch_id=batch_id))
-    template = "web/platforms/_import_progress.html" if request.headers.get("HX-Request") else "web/platforms/import_progress.html"
+    template = (
+        "web/platforms/_import_progress.html"
+        if request.headers.get("HX-Request")
+        else "web/platforms/import_progress.html"
+    )
     context = {
         "batch": batch,
         "finished": batch.state in (BatchState.DONE, BatchState.FAILED),

@@ -141,9 +141,7 @@ def test_ten_thousand_rows_fifty_bad_twice(users, tmp_path, now):
 
 
 def test_rows_without_a_reference_are_imported_once(users, tmp_path, now):
-    content = (
-        "投诉时间,顾客姓名,电话,投诉内容,渠道\n2026-11-02 20:00,王五,13800138000,试衣间太少,意见单\n"
-    ).encode()
+    content = ("投诉时间,顾客姓名,电话,投诉内容,渠道\n2026-11-02 20:00,王五,13800138000,试衣间太少,意见单\n").encode()
     import_file(actor=users["agent"], name="a.csv", content=content, now=now)
     again = import_file(actor=users["agent"], name="a.csv", content=content, now=now)
     assert again.skipped_count == 1

@@ -35,7 +35,9 @@ def new_key() -> rsa.RSAPrivateKey:
 
 
 def pem_private(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def pem_public(key: rsa.RSAPrivateKey) -> bytes:
@@ -46,7 +48,7 @@ def encrypt_phone(merchant: rsa.RSAPrivateKey, phone: str) -> str:
     return base64.b64encode(
         merchant.public_key().encrypt(
             phone.encode(),
-            padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None),  # noqa: S303
+            padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None),
         )
     ).decode()
 
@@ -91,7 +93,11 @@ class FakeWechatPay:
             "complainted_mchid": MCHID,
             "payer_phone": encrypt_phone(self.merchant, "13800138000"),
             "complaint_order_info": [
-                {"transaction_id": "4200000404201909069117582536", "out_trade_no": "20190906154617947762231", "amount": 3}
+                {
+                    "transaction_id": "4200000404201909069117582536",
+                    "out_trade_no": "20190906154617947762231",
+                    "amount": 3,
+                }
             ],
             "complaint_full_refunded": False,
             "incoming_user_response": False,
@@ -104,7 +110,9 @@ class FakeWechatPay:
         self.complaints[complaint_id] = detail
         return detail
 
-    def notification(self, complaint_id: str, action_type: str = "CREATE_COMPLAINT", *, key: Any = None) -> tuple[dict[str, str], bytes]:
+    def notification(
+        self, complaint_id: str, action_type: str = "CREATE_COMPLAINT", *, key: Any = None
+    ) -> tuple[dict[str, str], bytes]:
         """A signed callback as the platform sends it: headers and body."""
         nonce = secrets.token_hex(6)
         plain = json.dumps({"complaint_id": complaint_id, "action_type": action_type}).encode()
@@ -116,7 +124,9 @@ class FakeWechatPay:
                 "resource_type": "encrypt-resource",
                 "resource": {
                     "algorithm": "AEAD_AES_256_GCM",
-                    "ciphertext": wechatpay.encrypt_resource(APIV3_KEY.encode(), plain, nonce=nonce, associated_data=""),
+                    "ciphertext": wechatpay.encrypt_resource(
+                        APIV3_KEY.encode(), plain, nonce=nonce, associated_data=""
+                    ),
                     "associated_data": "",
                     "original_type": "complaint",
                     "nonce": nonce,

@@ -125,7 +125,7 @@ def test_a_resource_encrypted_with_another_key_is_refused(users, fake):
     import json
 
     fake.add_complaint("C3")
-    headers, body = fake.notification("C3")
+    _headers, body = fake.notification("C3")
     envelope = json.loads(body)
     envelope["resource"]["ciphertext"] = wechatpay.encrypt_resource(
         b"x" * 32, b'{"complaint_id": "C3"}', nonce=envelope["resource"]["nonce"], associated_data=""

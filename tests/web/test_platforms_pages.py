@@ -141,7 +141,13 @@ def test_opinion_cards_are_entered_numbered_and_reconciled(as_user):
     assert 'name="number" value="1"' in page
     client.post(
         f"/intake/box/{batch.pk}/",
-        {"number": "1", "outcome": "complaint", "customer_name": "王五", "customer_phone": "13800138000", "description": "收银员态度差"},
+        {
+            "number": "1",
+            "outcome": "complaint",
+            "customer_name": "王五",
+            "customer_phone": "13800138000",
+            "description": "收银员态度差",
+        },
     )
     client.post(f"/intake/box/{batch.pk}/", {"number": "2", "outcome": "blank", "description": ""})
     refused = client.post(f"/intake/box/{batch.pk}/reconcile/")

@@ -31,9 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username of the staff member entering the file (default: an administrator)")
         parser.add_argument("--preset", default="generic", choices=sorted(PRESETS), help="kind of file")
         parser.add_argument("--channel", default="", help="channel code for rows that give none")
-        parser.add_argument(
-            "--all-or-nothing", action="store_true", help="store nothing when any row has a problem"
-        )
+        parser.add_argument("--all-or-nothing", action="store_true", help="store nothing when any row has a problem")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self._actor(options.get("user"))
