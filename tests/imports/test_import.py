@@ -123,21 +123,28 @@ def _big_file(tmp_path, total: int, bad_every: int):
 
 
 def test_ten_thousand_rows_fifty_bad_twice(users, tmp_path, now):
-    path, bad = _big_file(tmp_path, 10_000, 200)
-    assert len(bad) == 50
+    from django.db import connection
+
+    # The full 10,000 on SQLite; on PostgreSQL the same file at a fifth (2,000 rows, 10 bad), since
+    # each registration there is some 20 round trips and CI runs both (docs/import.md, Measured).
+    total = 10_000 if connection.vendor == "sqlite" else 2_000
+    path, bad = _big_file(tmp_path, total, 200)
+    assert len(bad) == total // 200
+    good = total - len(bad)
     content = path.read_bytes()
     first = import_file(actor=users["agent"], name=path.name, content=content, now=now)
     assert first.state == BatchState.DONE
-    assert first.created_count == 9_950 and first.rejected_count == 50 and first.skipped_count == 0
+    assert first.created_count == good and first.rejected_count == len(bad) and first.skipped_count == 0
     assert {(p["row"], p["field"]) for p in first.problems} == set(bad.items())
     assert all(p["message"] for p in first.problems)
     refs = set(Complaint.objects.values_list("external_ref", flat=True))
-    assert len(refs) == 9_950
+    assert len(refs) == good
     assert not any(f"R{row - 2}" in refs for row in bad)
     second = import_file(actor=users["agent"], name=path.name, content=content, now=now)
-    assert second.created_count == 0 and second.skipped_count == 9_950 and second.rejected_count == 50
-    assert Complaint.objects.count() == 9_950
-    assert ImportedRecord.objects.count() == 9_950
+    assert second.created_count == 0 and second.skipped_count == good and second.rejected_count == len(bad)
+    assert {(p["row"], p["field"]) for p in second.problems} == set(bad.items())
+    assert Complaint.objects.count() == good
+    assert ImportedRecord.objects.count() == good
 
 
 def test_rows_without_a_reference_are_imported_once(users, tmp_path, now):
