@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "kesu.reports",
     "kesu.audit",
     "kesu.operations",
+    # --- imports and complaint platforms (issue 12, parts 5-8) ---
+    "kesu.imports",
+    "kesu.platforms",
     "kesu.api",
     "kesu.web",
     "kesu.portal",
@@ -245,3 +248,14 @@ ADMIN_SITE_HEADER = _("Kesu complaint handling")
 # `Server-Timing: app;dur=…, db;dur=…` on every response (bench/run.py reads it); off by default.
 if env_bool("KESU_SERVER_TIMING", False):
     MIDDLEWARE.insert(0, "kesu.operations.timing.ServerTimingMiddleware")
+
+# --- WeChat Pay consumer complaints (消费者投诉 2.0; kesu/platforms, docs/platforms.md) ---
+# Off unless a merchant number is set. Keys are read from files, never from the database.
+KESU_WECHATPAY_MCHID = os.environ.get("KESU_WECHATPAY_MCHID", "")
+KESU_WECHATPAY_SERIAL = os.environ.get("KESU_WECHATPAY_SERIAL", "")  # the merchant certificate's serial
+KESU_WECHATPAY_PRIVATE_KEY_FILE = os.environ.get("KESU_WECHATPAY_PRIVATE_KEY_FILE", "")
+KESU_WECHATPAY_APIV3_KEY = os.environ.get("KESU_WECHATPAY_APIV3_KEY", "")
+KESU_WECHATPAY_PLATFORM_KEY_FILE = os.environ.get("KESU_WECHATPAY_PLATFORM_KEY_FILE", "")  # PEM public key
+KESU_WECHATPAY_PLATFORM_SERIAL = os.environ.get("KESU_WECHATPAY_PLATFORM_SERIAL", "")  # or the public key id
+KESU_WECHATPAY_BASE_URL = os.environ.get("KESU_WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
+KESU_WECHATPAY_REPLY_HOURS = int(os.environ.get("KESU_WECHATPAY_REPLY_HOURS", 48))

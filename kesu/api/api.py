@@ -117,3 +117,7 @@ from kesu.api import incidents as incidents_api  # noqa: E402
 
 api.add_router("", incidents_api.router)
 api.add_router("", compensation_api.router)
+# --- complaint platforms (issue 12: WeChat Pay notifications) ---
+from kesu.api import platforms as platform_routes  # noqa: E402
+
+api.add_router("", platform_routes.router)

@@ -58,6 +58,13 @@ class EventKind(models.TextChoices):
     FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up visit cancelled")
     RETURN_DOCUMENT_ISSUED = "return_document_issued", _("Return document issued")
     RETURN_RECEIVED = "return_received", _("Returned goods received")
+    # --- imports and platforms (kesu/imports, kesu/platforms) ---
+    HISTORICAL_OUTCOME = "historical_outcome", _("Historical status and outcome imported")
+    DEADLINE_SET_EXTERNALLY = "deadline_set_externally", _("Deadline set by the referring body or platform")
+    REFERRAL_REGISTERED = "referral_registered", _("Referral registered")
+    REFERRAL_REPORTED = "referral_reported", _("Result reported to the referring body")
+    PLATFORM_REPLY = "platform_reply", _("Answer sent to the complaint platform")
+    PLATFORM_UPDATE = "platform_update", _("Complaint platform reported a change")
     QUALITY_REVIEWED = "quality_reviewed", _("Quality review recorded")
     ADJUDICATED = "adjudicated", _("Adjudicated")
     APPEAL_LODGED = "appeal_lodged", _("Appeal lodged")

@@ -387,6 +387,8 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
         spec, due = plan.spec, plan.due
         if row is not None and row.state != DeadlineState.OPEN:
             continue
+        if row is not None and row.basis.get("external"):
+            continue  # set by a regulator or a platform (kesu/deadlines/external.py)
         if row is not None and row.preset and row.preset == spec.preset and row.extension_step:
             due = engine.deadline(
                 row.started_at, engine.Rule(row.unit, row.amount, row.by_time), config.calendar, pauses
@@ -430,7 +432,12 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
         row.save()
         rows[kind] = row
     for kind, row in rows.items():
-        if kind not in planned and kind != CALLBACK_CONTACT and row.state == DeadlineState.OPEN:
+        if (
+            kind not in planned
+            and kind != CALLBACK_CONTACT
+            and row.state == DeadlineState.OPEN
+            and not row.basis.get("external")
+        ):
             row.state, row.next_check_at, row.updated_at = DeadlineState.CANCELLED, None, now
             row.save(update_fields=["state", "next_check_at", "updated_at"])
             history[kind] = {"from": _iso(row.due_at), "to": None, "policy": ""}

@@ -77,6 +77,8 @@ ENTRIES: list[NavEntry] = [
     # --- money at the desk (issue 13): the petty-cash vouchers supervisors approve, managers countersign ---
     NavEntry("vouchers", "web:vouchers", _("Petty cash"), lambda user: _vouchers(user)),
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
+    # --- imports, referrals, suggestion box, complaint platforms (kesu/web/platforms_views.py) ---
+    NavEntry("intake_hub", "web:intake_hub", _("Imports and referrals"), lambda user: _intake_hub(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -134,3 +136,9 @@ def _resolution(check: str, user: Any) -> bool:
     from kesu.web import resolution_selectors
 
     return bool(getattr(resolution_selectors, check)(user))
+
+
+def _intake_hub(user: Any) -> bool:
+    from kesu.web.platforms_views import may_open_intake_hub
+
+    return may_open_intake_hub(user)

@@ -31,3 +31,7 @@ urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + help
 from kesu.web import incidents_urls  # noqa: E402
 
 urlpatterns += incidents_urls.urlpatterns
+# --- imports, referrals, suggestion box, complaint platforms (issue 12) ---
+from kesu.web import platforms_urls  # noqa: E402
+
+urlpatterns += platforms_urls.urlpatterns

@@ -27,12 +27,16 @@ from kesu.triage.services import suggest_severity
 COMPLAINT_DESK = "customer_service"
 
 
-def complaint_register(*, actor: User | None, payload: Mapping[str, Any], now: dt.datetime) -> Complaint:
-    """Validate `payload` and register the complaint. `actor` is None for the public portal."""
+def complaint_register(
+    *, actor: User | None, payload: Mapping[str, Any], now: dt.datetime, historical: bool = False
+) -> Complaint:
+    """Validate `payload` and register the complaint. `actor` is None for the public portal.
+    `historical` (a spreadsheet of past complaints, kesu/imports): no SLA clocks are started and
+    nobody is notified; the importer then records the row's status and outcome."""
     if actor is not None and actor.role == Role.AUDITOR:
         raise PermissionDenied(_("Auditors have read-only access."))
     data = parse_intake(payload, now=now)
-    return _register(actor=actor, data=data, now=now)
+    return _register(actor=actor, data=data, now=now, historical=historical)
 
 
 def _route(data: IntakeData) -> Department | None:
@@ -44,7 +48,7 @@ def _route(data: IntakeData) -> Department | None:
     return Department.objects.filter(code=COMPLAINT_DESK).first()
 
 
-def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Complaint:
+def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, historical: bool = False) -> Complaint:
     related = None
     if data.related_to:
         # Staff may refer only to a complaint they may read (else its existence would leak).
@@ -102,9 +106,9 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
             department=department,
             recorded_by=actor,
             related_to=related,
-            acknowledge_due=deadlines.acknowledge_due,
-            reply_due=deadlines.reply_due,
-            close_due=deadlines.close_due,
+            acknowledge_due=None if historical else deadlines.acknowledge_due,
+            reply_due=None if historical else deadlines.reply_due,
+            close_due=None if historical else deadlines.close_due,
             created_at=now,
             updated_at=now,
             language=data.language or settings.LANGUAGE_CODE,
@@ -125,9 +129,12 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime) -> Comp
                 "matched": suggestion.matched if suggestion.rule else "",
                 "department": department.code if department else None,
                 "related_to": related.number if related else None,
+                **({"historical": True} if historical else {}),
             },
             internal=False,
         )
+        if historical:
+            return complaint
         if severity == "major":
             notify_major(complaint=complaint, now=now)
             from kesu.incidents.services import incident_open_for_major  # DP-6: the checklist of its kind
