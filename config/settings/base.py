@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kesu.resolution",
     "kesu.notifications",
     "kesu.supervision",
+    "kesu.desk",
     "kesu.reports",
     "kesu.audit",
     "kesu.operations",
@@ -242,3 +243,8 @@ ADMIN_SITE_HEADER = _("Kesu complaint handling")
 # `Server-Timing: app;dur=…, db;dur=…` on every response (bench/run.py reads it); off by default.
 if env_bool("KESU_SERVER_TIMING", False):
     MIDDLEWARE.insert(0, "kesu.operations.timing.ServerTimingMiddleware")
+
+# --- service desk (kesu/desk): customer panels and surveys (SPEC FU-5) ---
+KESU_SITE_URL = os.environ.get("KESU_SITE_URL", "")  # prefix of the survey links sent to customers
+KESU_PANELS_PER_QUARTER = int(os.environ.get("KESU_PANELS_PER_QUARTER", "2"))
+KESU_SURVEY_EVERY_MONTHS = int(os.environ.get("KESU_SURVEY_EVERY_MONTHS", "6"))

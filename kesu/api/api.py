@@ -111,3 +111,7 @@ api.add_router("", supervision.router)
 for resolution_router in resolution.routers:
     api.add_router("", resolution_router)
 api.add_router("", privacy.router)
+# --- service desk (kesu/desk) ---
+from kesu.api import desk as desk_api  # noqa: E402
+
+api.add_router("", desk_api.router)
