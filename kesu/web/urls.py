@@ -26,3 +26,8 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+
+# --- service desk (kesu/desk) ---
+from kesu.web import desk_urls  # noqa: E402
+
+urlpatterns += desk_urls.urlpatterns

@@ -29,7 +29,7 @@ def test_the_roster_covers_working_days_only_and_rotates(desk, users):
     assert shift_of(users["agent3"], dt.date(2026, 3, 2)) is None
     assert not RosterEntry.objects.filter(date=dt.date(2026, 3, 7)).exists()  # a Saturday
     assert not RosterEntry.objects.filter(date=dt.date(2026, 10, 1)).exists()  # National Day
-    assert RosterEntry.objects.filter(date=dt.date(2026, 9, 28)).exists()  # 调休: a Monday, worked
+    assert RosterEntry.objects.filter(date=dt.date(2026, 9, 20)).exists()  # 调休: a Sunday worked
 
 
 def test_a_swap_is_agreed_by_the_partner_and_approved_by_the_manager(desk, users, api):
