@@ -20,7 +20,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "portal/survey.html", {"invalid": True}, status=404)
     campaign = invitation.campaign
     if invitation.answered_at is not None:
-        return render(request, "portal/survey.html", {"campaign": campaign, "answered": True})
+        # Answered once per link: a second answer is refused (409), the first one stays.
+        status = 409 if request.method == "POST" else 200
+        return render(request, "portal/survey.html", {"campaign": campaign, "answered": True}, status=status)
     if request.method != "POST":
         form = SurveyAnswerForm(questions=campaign.questions)
         return render(request, "portal/survey.html", {"campaign": campaign, "form": form})
