@@ -16,7 +16,9 @@ class Team(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="desk_teams")
-    members = models.ManyToManyField(USER, verbose_name=_("members"), blank=True, related_name="desk_teams")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="desk_teams"
+    )
     takes_complaints = models.BooleanField(_("takes new phone and walk-in complaints"), default=False)
 
     class Meta:

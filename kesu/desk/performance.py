@@ -122,10 +122,9 @@ def agent_performance(*, user: User, date_from: dt.date, date_to: dt.date) -> li
         figures[person].valid_against = count
         figures[person].penalties += penalty or ZERO
     everything = set().union(*handled.values()) if handled else set()
-    scores = (
-        QualityReview.objects.filter(complaint_id__in=everything, reviewed_at__gte=start, reviewed_at__lt=end)
-        .values_list("complaint_id", "score")
-    )
+    scores = QualityReview.objects.filter(
+        complaint_id__in=everything, reviewed_at__gte=start, reviewed_at__lt=end
+    ).values_list("complaint_id", "score")
     by_complaint: dict[int, list[int]] = defaultdict(list)
     for complaint_id, score in scores:
         if score is not None:

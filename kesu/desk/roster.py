@@ -168,7 +168,7 @@ def agent_on_duty(*, now: dt.datetime, prefer: User | None = None) -> User | Non
 
 
 def team_of(user: User) -> Team | None:
-    return user.desk_teams.order_by("code").first()  # type: ignore[attr-defined]
+    return Team.objects.filter(members=user).order_by("code").first()
 
 
 def may_manage_desk(user: User) -> bool:

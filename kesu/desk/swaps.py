@@ -33,7 +33,9 @@ def _parse_date(value: object, field: str, errors: list[FieldError], *, required
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        errors.append(FieldError(field, _("Not a date (YYYY-MM-DD): %(value)s") % {"value": str(value)[:20]}, "invalid"))
+        errors.append(
+            FieldError(field, _("Not a date (YYYY-MM-DD): %(value)s") % {"value": str(value)[:20]}, "invalid")
+        )
         return None
 
 
@@ -78,7 +80,11 @@ def swap_request(
             action="shift_swap.requested",
             object_type="shift_swap",
             object_id=str(swap.pk),
-            data={"partner": other.username, "date": day.isoformat(), "partner_date": back.isoformat() if back else None},
+            data={
+                "partner": other.username,
+                "date": day.isoformat(),
+                "partner_date": back.isoformat() if back else None,
+            },
             at=now,
         )
         notify_users(
@@ -94,20 +100,56 @@ def swap_request(
 
 def _check_rules(*, actor: User, partner: User, day: dt.date, back: dt.date | None) -> None:
     if is_public_holiday(day):
-        raise ValidationFailed([FieldError("date", _("%(date)s is a public holiday: no shift swaps on public holidays.") % {"date": day.isoformat()}, "public_holiday")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "date",
+                    _("%(date)s is a public holiday: no shift swaps on public holidays.") % {"date": day.isoformat()},
+                    "public_holiday",
+                )
+            ]
+        )
     if back is not None and is_public_holiday(back):
-        raise ValidationFailed([FieldError("partner_date", _("%(date)s is a public holiday: no shift swaps on public holidays.") % {"date": back.isoformat()}, "public_holiday")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "partner_date",
+                    _("%(date)s is a public holiday: no shift swaps on public holidays.") % {"date": back.isoformat()},
+                    "public_holiday",
+                )
+            ]
+        )
     mine = RosterEntry.objects.filter(user=actor, date=day).first()
     if mine is None:
-        raise ValidationFailed([FieldError("date", _("You have no shift on %(date)s.") % {"date": day.isoformat()}, "no_shift")])
+        raise ValidationFailed(
+            [FieldError("date", _("You have no shift on %(date)s.") % {"date": day.isoformat()}, "no_shift")]
+        )
     if back is not None:
         theirs = RosterEntry.objects.filter(user=partner, date=back).first()
         if theirs is None:
-            raise ValidationFailed([FieldError("partner_date", _("%(name)s has no shift on %(date)s.") % {"name": partner.username, "date": back.isoformat()}, "no_shift")])
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "partner_date",
+                        _("%(name)s has no shift on %(date)s.") % {"name": partner.username, "date": back.isoformat()},
+                        "no_shift",
+                    )
+                ]
+            )
         if back != day and RosterEntry.objects.filter(user=actor, date=back).exists():
-            raise ValidationFailed([FieldError("partner_date", _("You already work on %(date)s.") % {"date": back.isoformat()}, "busy")])
+            raise ValidationFailed(
+                [FieldError("partner_date", _("You already work on %(date)s.") % {"date": back.isoformat()}, "busy")]
+            )
     if (back is None or back != day) and RosterEntry.objects.filter(user=partner, date=day).exists():
-        raise ValidationFailed([FieldError("partner", _("%(name)s already works on %(date)s.") % {"name": partner.username, "date": day.isoformat()}, "busy")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "partner",
+                    _("%(name)s already works on %(date)s.") % {"name": partner.username, "date": day.isoformat()},
+                    "busy",
+                )
+            ]
+        )
     swaps = list(ShiftSwap.objects.filter(requester=actor, status__in=ACTIVE))
     in_month = [s for s in swaps if (s.date.year, s.date.month) == (day.year, day.month)]
     if len(in_month) >= MAX_SWAPS_PER_MONTH:
@@ -129,7 +171,10 @@ def _check_rules(*, actor: User, partner: User, day: dt.date, back: dt.date | No
                 [
                     FieldError(
                         "date",
-                        _("This swap follows your previous swap (%(previous)s) without a worked shift between: no consecutive swaps.")
+                        _(
+                            "This swap follows your previous swap (%(previous)s) without a worked shift between: "
+                            "no consecutive swaps."
+                        )
                         % {"previous": previous.date.isoformat()},
                         "consecutive_swap",
                     )
@@ -153,8 +198,10 @@ def swap_agree(*, actor: User, swap_id: int, now: dt.datetime) -> ShiftSwap:
             raise Conflict(_("This shift swap is not waiting for the partner."), code="not_awaiting_partner")
         swap.status, swap.agreed_at = SwapStatus.AWAITING_APPROVAL, now
         swap.save(update_fields=["status", "agreed_at"])
-        audit_record(actor=actor, action="shift_swap.agreed", object_type="shift_swap", object_id=str(swap.pk), data={}, at=now)
-        managers = User.objects.filter(is_active=True, role=Role.MANAGER, department_id=swap.requester.department_id)
+        audit_record(
+            actor=actor, action="shift_swap.agreed", object_type="shift_swap", object_id=str(swap.pk), data={}, at=now
+        )
+        managers = User.objects.filter(is_active=True, role=Role.MANAGER, department=swap.requester.department)
         notify_users(
             users=list(managers),
             kind="shift_swap",
@@ -184,7 +231,9 @@ def swap_approve(*, actor: User, swap_id: int, now: dt.datetime) -> ShiftSwap:
         mine = RosterEntry.objects.select_for_update().filter(user_id=swap.requester_id, date=swap.date).first()
         theirs = None
         if swap.partner_date is not None:
-            theirs = RosterEntry.objects.select_for_update().filter(user_id=swap.partner_id, date=swap.partner_date).first()
+            theirs = (
+                RosterEntry.objects.select_for_update().filter(user_id=swap.partner_id, date=swap.partner_date).first()
+            )
         if mine is None or (swap.partner_date is not None and theirs is None):
             raise Conflict(_("The roster changed since the swap was requested."), code="roster_changed")
         if theirs is not None and theirs.date == mine.date:
@@ -198,7 +247,9 @@ def swap_approve(*, actor: User, swap_id: int, now: dt.datetime) -> ShiftSwap:
                 RosterEntry.objects.filter(pk=theirs.pk).update(user_id=swap.requester_id, swap=swap)
         swap.status, swap.approved_by, swap.approved_at = SwapStatus.APPROVED, actor, now
         swap.save(update_fields=["status", "approved_by", "approved_at"])
-        audit_record(actor=actor, action="shift_swap.approved", object_type="shift_swap", object_id=str(swap.pk), data={}, at=now)
+        audit_record(
+            actor=actor, action="shift_swap.approved", object_type="shift_swap", object_id=str(swap.pk), data={}, at=now
+        )
         notify_users(
             users=[swap.requester, swap.partner],
             kind="shift_swap",

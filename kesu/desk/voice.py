@@ -227,7 +227,9 @@ def survey_create(
         if not 1 <= size <= MAX_SAMPLE:
             raise ValueError
     except (TypeError, ValueError):
-        errors.append(FieldError("sample_size", _("Give a sample size from 1 to %(max)d.") % {"max": MAX_SAMPLE}, "invalid"))
+        errors.append(
+            FieldError("sample_size", _("Give a sample size from 1 to %(max)d.") % {"max": MAX_SAMPLE}, "invalid")
+        )
         size = 0
     if errors:
         raise ValidationFailed(errors)
@@ -246,7 +248,7 @@ def survey_create(
         drawn = chooser.sample(population, min(size, len(population)))
         company = str(getattr(settings, "KESU_COMPANY_NAME", "") or "Kesu")
         for customer_id, phone, email in sorted(drawn):
-            channel, recipient = ("sms", phone) if phone else ("email", email)
+            channel, recipient = ("sms", str(phone)) if phone else ("email", str(email))
             invitation = SurveyInvitation.objects.create(
                 campaign=campaign, customer_id=customer_id, channel=channel, recipient=recipient, sent_at=now
             )
@@ -296,7 +298,12 @@ def survey_answer(*, token: str, answers: dict[str, Any], comment: str, now: dt.
         locked.answers, locked.comment, locked.answered_at = scores, comment, now
         locked.save(update_fields=["answers", "comment", "answered_at"])
         audit_record(
-            actor=None, action="survey.answered", object_type="survey", object_id=str(locked.campaign_id), data={}, at=now
+            actor=None,
+            action="survey.answered",
+            object_type="survey",
+            object_id=str(locked.campaign_id),
+            data={},
+            at=now,
         )
     return locked
 

@@ -43,9 +43,19 @@ def may_use_desk(user: User) -> bool:
 
 TABS: list[tuple[str, str, Any, Callable[[User], bool]]] = [
     ("roster", "web:desk", gettext_lazy("Duty roster"), lambda u: True),
-    ("handover", "web:desk_handover", gettext_lazy("Shift handover"), lambda u: u.role in (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.GM)),
+    (
+        "handover",
+        "web:desk_handover",
+        gettext_lazy("Shift handover"),
+        lambda u: u.role in (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.GM),
+    ),
     ("phrases", "web:desk_phrases", gettext_lazy("Service phrases"), lambda u: True),
-    ("performance", "web:desk_performance", gettext_lazy("Agent performance"), lambda u: u.role == Role.AGENT or u.role in SUPERVISORS),
+    (
+        "performance",
+        "web:desk_performance",
+        gettext_lazy("Agent performance"),
+        lambda u: u.role == Role.AGENT or u.role in SUPERVISORS,
+    ),
     ("voice", "web:desk_voice", gettext_lazy("Panels and surveys"), voice.may_run_voice),
     ("cases", "web:desk_cases", gettext_lazy("Case library"), lambda u: True),
 ]
@@ -84,9 +94,7 @@ def _roster_context(user: User, swap_form: Any = None) -> dict[str, Any]:
     days: dict[dt.date, list[RosterEntry]] = {}
     for entry in entries:
         days.setdefault(entry.date, []).append(entry)
-    mine = list(
-        RosterEntry.objects.filter(user=user, date__gte=today).select_related("shift").order_by("date")[:40]
-    )
+    mine = list(RosterEntry.objects.filter(user=user, date__gte=today).select_related("shift").order_by("date")[:40])
     partners = [
         (u.username, _name(u)) for u in (team.members.filter(role=Role.AGENT).exclude(pk=user.pk) if team else [])
     ]
@@ -105,9 +113,7 @@ def _roster_context(user: User, swap_form: Any = None) -> dict[str, Any]:
         "can_swap": user.role == Role.AGENT,
         "can_plan": roster.may_plan_roster(user),
         "to_agree": [s for s in all_swaps if s.partner_id == user.pk and s.status == SwapStatus.AWAITING_PARTNER],
-        "to_approve": [
-            s for s in all_swaps if s.status == SwapStatus.AWAITING_APPROVAL and swaps.may_approve(user, s)
-        ],
+        "to_approve": [s for s in all_swaps if s.status == SwapStatus.AWAITING_APPROVAL and swaps.may_approve(user, s)],
         "swaps": all_swaps,
         "today": today,
     }
@@ -475,7 +481,9 @@ def voice_page(request: HttpRequest) -> HttpResponse:
         _forbid(exc)
         apply_errors(form, exc.errors)
         return _render(request, "web/desk/voice.html", "voice", _voice_context(form), status=exc.status)
-    messages.success(request, _("The survey was sent to %(count)d customers.") % {"count": campaign.invitations.count()})
+    messages.success(
+        request, _("The survey was sent to %(count)d customers.") % {"count": campaign.invitations.count()}
+    )
     return redirect("web:desk_survey", campaign_id=campaign.pk)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kesu.core.errors import ValidationFailed
+from kesu.core.errors import PermissionDenied, ValidationFailed
 from kesu.desk.handover import handover_accept, handover_write
 from kesu.desk.phrases import phrase_add
 from kesu.desk.roster import agent_on_duty, on_duty
@@ -40,7 +40,7 @@ def test_only_the_incoming_agent_accepts(desk, users):
         actor=users["agent"], incoming="agent2", equipment="正常", difficult="", staffing="", now=at(2026, 3, 2, 15, 0)
     )
     before = everything()
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         handover_accept(actor=users["agent3"], handover_id=handover.pk, now=at(2026, 3, 2, 15, 10))
     assert everything() == before
 
@@ -59,7 +59,10 @@ def test_new_phone_and_walk_in_complaints_go_to_the_agent_on_duty(desk, users, r
     phoned = register(actor=users["supervisor"], now_=when, channel="phone", category="other")
     walked_in = register(actor=users["supervisor"], now_=when, channel="walk_in", category="other")
     emailed = register(
-        actor=users["supervisor"], now_=when, channel="email", category="other",
+        actor=users["supervisor"],
+        now_=when,
+        channel="email",
+        category="other",
         customer={"name": "李四", "email": "li@example.com"},
     )
     assert phoned.assignee == users["agent2"]
@@ -89,14 +92,20 @@ def test_a_forbidden_phrase_blocks_a_note_to_the_customer_and_names_it(users, re
     with pytest.raises(ValidationFailed) as refused:
         # Traditional characters and spacing do not hide the phrase.
         complaint_note_add(
-            actor=users["agent"], number=complaint.number, text="这事不歸 我管，请找门店。", visibility="customer", now=now
+            actor=users["agent"],
+            number=complaint.number,
+            text="这事不歸 我管，请找门店。",
+            visibility="customer",
+            now=now,
         )
     error = refused.value.errors[0]
     assert (error.field, error.code) == ("text", "forbidden_phrase")
     assert "不归我管" in str(error.message)
     assert everything() == before
     # An internal note is not for the customer.
-    complaint_note_add(actor=users["agent"], number=complaint.number, text="客户说：不归我管。", visibility="internal", now=now)
+    complaint_note_add(
+        actor=users["agent"], number=complaint.number, text="客户说：不归我管。", visibility="internal", now=now
+    )
 
 
 def test_a_forbidden_phrase_blocks_a_result(users, complaint_in, now):

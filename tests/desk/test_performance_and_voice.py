@@ -33,7 +33,9 @@ def march(users, register):
     for day in (2, 3, 4, 5):
         when = at(2026, 3, day, 10, 0)
         made.append(
-            register(now_=when, received_at=when.isoformat(), settlement={"kind": "on_the_spot", "result": "当场退款。"})
+            register(
+                now_=when, received_at=when.isoformat(), settlement={"kind": "on_the_spot", "result": "当场退款。"}
+            )
         )
     late = made[0]
     Complaint.objects.filter(pk=late.pk).update(closed_at=late.close_due + dt.timedelta(hours=1))
@@ -42,27 +44,58 @@ def march(users, register):
     register(now_=feb, received_at=feb.isoformat(), settlement={"kind": "on_the_spot", "result": "当场退款。"})
     for index, satisfied in enumerate([True, True, False, None]):
         Callback.objects.create(
-            complaint=made[index], at=at(2026, 3, 20, 10, index), by=users["agent"], reached=satisfied is not None,
+            complaint=made[index],
+            at=at(2026, 3, 20, 10, index),
+            by=users["agent"],
+            reached=satisfied is not None,
             satisfied=satisfied,
         )
     Investigation.objects.create(
-        complaint=made[1], responsibility="ours", responsible_person=users["agent"], penalty_amount=Decimal("50.00"),
-        recorded_by=users["supervisor"], recorded_at=at(2026, 3, 21, 9, 0), updated_by=users["supervisor"],
+        complaint=made[1],
+        responsibility="ours",
+        responsible_person=users["agent"],
+        penalty_amount=Decimal("50.00"),
+        recorded_by=users["supervisor"],
+        recorded_at=at(2026, 3, 21, 9, 0),
+        updated_by=users["supervisor"],
         updated_at=at(2026, 3, 21, 9, 0),
     )
     run = SampleRun.objects.create(
-        period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 3, 31), size=2, seed=1, population=5,
-        drawn_by=users["manager"], drawn_at=at(2026, 3, 25, 9, 0),
+        period_start=dt.date(2026, 3, 1),
+        period_end=dt.date(2026, 3, 31),
+        size=2,
+        seed=1,
+        population=5,
+        drawn_by=users["manager"],
+        drawn_at=at(2026, 3, 25, 9, 0),
     )
     for complaint, score in ((made[2], 80), (made[3], 90)):
         QualityReview.objects.create(
-            run=run, complaint=complaint, reviewer=users["manager"], score=score, findings="ok",
+            run=run,
+            complaint=complaint,
+            reviewer=users["manager"],
+            score=score,
+            findings="ok",
             reviewed_at=at(2026, 3, 26, 9, 0),
         )
-    sanction_record(actor=users["manager"], person="agent", kind="reward", amount="100", reason="表扬信",
-                    date="2026-03-28", now=at(2026, 3, 28, 9, 0))
-    sanction_record(actor=users["manager"], person="agent", kind="penalty", amount="20", reason="迟到",
-                    date="2026-03-29", now=at(2026, 3, 29, 9, 0))
+    sanction_record(
+        actor=users["manager"],
+        person="agent",
+        kind="reward",
+        amount="100",
+        reason="表扬信",
+        date="2026-03-28",
+        now=at(2026, 3, 28, 9, 0),
+    )
+    sanction_record(
+        actor=users["manager"],
+        person="agent",
+        kind="penalty",
+        amount="20",
+        reason="迟到",
+        date="2026-03-29",
+        now=at(2026, 3, 29, 9, 0),
+    )
     return made
 
 
@@ -91,8 +124,12 @@ def test_a_survey_is_sent_by_link_and_answered_once(users, register, now):
     for _ in range(3):
         register()
     campaign = voice.survey_create(
-        actor=users["manager"], title="服务满意度调查", questions=["接待是否礼貌", "处理是否及时"], sample_size=2,
-        now=now, seed=7,
+        actor=users["manager"],
+        title="服务满意度调查",
+        questions=["接待是否礼貌", "处理是否及时"],
+        sample_size=2,
+        now=now,
+        seed=7,
     )
     invitations = list(SurveyInvitation.objects.filter(campaign=campaign))
     assert len(invitations) == 2
@@ -126,8 +163,13 @@ def test_panels_are_planned_twice_a_quarter_and_findings_open_a_capa(users, now)
     assert [p.planned_for for p in planned] == [dt.date(2026, 4, 23), dt.date(2026, 6, 8)]
     assert voice.panels_plan(actor=users["manager"], day=dt.date(2026, 6, 1), now=now) == []
     panel = voice.panel_record(
-        actor=users["manager"], panel_id=planned[0].pk, held_on="2026-04-23", participants="8 位老客户",
-        notes="讨论退款流程", findings="退款到账慢，需要缩短审批", now=now,
+        actor=users["manager"],
+        panel_id=planned[0].pk,
+        held_on="2026-04-23",
+        participants="8 位老客户",
+        notes="讨论退款流程",
+        findings="退款到账慢，需要缩短审批",
+        now=now,
     )
     panel = voice.panel_open_capa(actor=users["manager"], panel_id=panel.pk, now=now)
     assert PanelMeeting.objects.get(pk=panel.pk).capa is not None
@@ -137,9 +179,13 @@ def test_panels_are_planned_twice_a_quarter_and_findings_open_a_capa(users, now)
 def test_a_closed_complaint_becomes_an_anonymised_case(users, complaint_in, now):
     complaint = complaint_in("closed")
     case = case_promote(
-        actor=users["manager"], number=complaint.number, title="牛奶异味",
-        summary=f"{complaint.contact_name}（{complaint.contact_phone}）投诉牛奶有异味。", handling="退款 50 元",
-        lesson="先致歉，再核实批次。", now=now,
+        actor=users["manager"],
+        number=complaint.number,
+        title="牛奶异味",
+        summary=f"{complaint.contact_name}（{complaint.contact_phone}）投诉牛奶有异味。",
+        handling="退款 50 元",
+        lesson="先致歉，再核实批次。",
+        now=now,
     )
     assert complaint.contact_name not in case.summary
     assert complaint.contact_phone not in case.summary
