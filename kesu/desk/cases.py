@@ -18,6 +18,8 @@ from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.desk.models import TrainingCase
+from kesu.desk.phrases import check_outgoing
+from kesu.notifications.canned import can_manage_canned, canned_response_save
 from kesu.triage.models import Category
 
 PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
@@ -49,8 +51,18 @@ def case_draft(complaint: Complaint) -> dict[str, str]:
 
 
 def case_promote(
-    *, actor: User, number: str, title: str, summary: str, handling: str, lesson: str, now: dt.datetime
+    *,
+    actor: User,
+    number: str,
+    title: str,
+    summary: str,
+    handling: str,
+    lesson: str,
+    now: dt.datetime,
+    reply_script: str = "",
 ) -> TrainingCase:
+    """Promote a closed complaint. A `reply_script` is kept with the letter templates as a canned
+    response for solutions (SV-3), by managers, who keep those."""
     if not may_promote(actor):
         raise PermissionDenied(_("Only supervisors and managers promote complaints to training cases."))
     complaint = visible_complaints(actor).select_related("customer", "category").filter(number=number).first()
@@ -73,14 +85,30 @@ def case_promote(
         elif len(text) > limit:
             errors.append(FieldError(field, _("Write at most %(max)d characters.") % {"max": limit}, "too_long"))
         values[field] = text
+    reply_script = anonymise(str(reply_script or "").strip(), names=names)
+    if reply_script and not can_manage_canned(actor):
+        errors.append(FieldError("reply_script", _("Only managers keep reply scripts."), "forbidden"))
     if errors:
         raise ValidationFailed(errors)
+    if reply_script:
+        check_outgoing({"reply_script": reply_script})
     with transaction.atomic():
         if TrainingCase.objects.filter(complaint=complaint).exists():
             raise Conflict(_("This complaint is already in the case library."), code="already_a_case")
         case = TrainingCase.objects.create(
             complaint=complaint, category=complaint.category, created_by=actor, created_at=now, **values
         )
+        if reply_script:
+            canned_response_save(
+                actor=actor,
+                values={
+                    "title": values["title"][:80],
+                    "body": reply_script,
+                    "purpose": "solution",
+                    "language": "zh-hans",
+                },
+                now=now,
+            )
         audit_record(
             actor=actor,
             action="training_case.created",

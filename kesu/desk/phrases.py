@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -136,3 +137,39 @@ def phrase_set_active(*, actor: User, phrase_id: int, active: bool, now: dt.date
 # The standards of seed 004 (三要、三不、四个一样) and common 服务禁语, loaded with the demo.
 DEFAULT_REQUIRED = ("请", "您", "再见")
 DEFAULT_FORBIDDEN = ("不知道", "这不归我管", "你自己看着办", "没办法", "爱买不买")
+
+
+@dataclass(frozen=True)
+class PhraseReview:
+    """What a quality review (SV-1) scores against: the forbidden phrases found in the texts the
+    customer received and the required phrases none of them used."""
+
+    forbidden: list[str]
+    missing: list[str]
+
+
+def phrase_review_many(complaint_ids: list[int]) -> dict[int, PhraseReview]:
+    """For each complaint: its result, its solutions' wording and its notes to the customer, read in
+    a fixed number of queries."""
+    from kesu.complaints.models import Complaint, ComplaintEvent
+    from kesu.resolution.models import Solution
+
+    texts: dict[int, list[str]] = {pk: [] for pk in complaint_ids}
+    for pk, result in Complaint.objects.filter(pk__in=complaint_ids).values_list("pk", "result"):
+        texts[pk].append(result or "")
+    for pk, description in Solution.objects.filter(complaint_id__in=complaint_ids).values_list(
+        "complaint_id", "description"
+    ):
+        texts[pk].append(description or "")
+    for pk, note in ComplaintEvent.objects.filter(
+        complaint_id__in=complaint_ids, kind="note", internal=False
+    ).values_list("complaint_id", "note"):
+        texts[pk].append(note or "")
+    phrases = list(ServicePhrase.objects.filter(active=True).order_by("id").values_list("kind", "text"))
+    reviews = {}
+    for pk, parts in texts.items():
+        haystack = _fold("\n".join(parts))
+        forbidden = [t for k, t in phrases if k == PhraseKind.FORBIDDEN and _fold(t) and _fold(t) in haystack]
+        missing = [t for k, t in phrases if k == PhraseKind.REQUIRED and _fold(t) not in haystack] if haystack else []
+        reviews[pk] = PhraseReview(forbidden, missing)
+    return reviews

@@ -70,6 +70,9 @@ class CaseForm(KesuForm):
     summary = area(_("What happened (anonymised)"), 4)
     handling = area(_("How it was handled"), 3)
     lesson = area(_("Lesson"), 3)
+    reply_script = area(
+        _("Reply script (optional)"), 3, help_text=_("Kept with the canned responses for solutions (managers).")
+    )
 
 
 class SurveyAnswerForm(KesuForm):

@@ -630,6 +630,7 @@ def case_new(request: HttpRequest, number: str) -> HttpResponse:
             summary=str(request.POST.get("summary", "")),
             handling=str(request.POST.get("handling", "")),
             lesson=str(request.POST.get("lesson", "")),
+            reply_script=str(request.POST.get("reply_script", "")),
             now=clock.now(),
         )
     except DomainError as exc:

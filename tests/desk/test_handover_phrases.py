@@ -139,3 +139,14 @@ def test_a_forbidden_phrase_blocks_a_letter(users, complaint_in, now, api):
     assert error["field"] == "cause"
     assert "没办法" in error["message"]
     assert everything() == before
+
+
+def test_quality_reviews_see_the_phrases_used_and_missing(users, complaint_in, now):
+    from kesu.desk.phrases import phrase_review_many
+
+    complaint = complaint_in("resolved")  # result: 已退款 50 元。
+    phrase_add(actor=users["manager"], text="退款", kind="forbidden", now=now)
+    phrase_add(actor=users["manager"], text="再见", kind="required", now=now)
+    review = phrase_review_many([complaint.pk])[complaint.pk]
+    assert review.forbidden == ["退款"]
+    assert review.missing == ["再见"]

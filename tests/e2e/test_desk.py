@@ -120,3 +120,33 @@ def test_a_survey_sent_by_the_manager_is_answered_once_on_the_portal(people, sho
 
     manager.reload()
     assert "1 位已作答" in manager.locator("main").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("locale", "desk", "tabs"),
+    [
+        (
+            "en",
+            "Service desk",
+            [
+                "Duty roster",
+                "Shift handover",
+                "Service phrases",
+                "Agent performance",
+                "Panels and surveys",
+                "Case library",
+            ],
+        ),
+        ("zh-TW", "服務檯", ["排班表", "交接班", "服務用語", "客服績效", "座談與問卷", "案例庫"]),
+    ],
+)
+def test_every_desk_tab_in_english_and_traditional_chinese(people, shot, locale, desk, tabs) -> None:  # type: ignore[no-untyped-def]
+    manager = people.sign_in("manager", locale=locale)
+    manager.locator("header nav").get_by_role("link", name=desk).click()
+    manager.wait_for_url("**/desk/")
+    assert manager.locator("ul.desk-tabs a").all_inner_texts() == tabs
+    for index, tab in enumerate(tabs):
+        manager.locator("ul.desk-tabs").get_by_role("link", name=tab, exact=True).click()
+        manager.wait_for_load_state()
+        assert manager.locator("ul.desk-tabs a[aria-current=page]").inner_text() == tab
+        shot(manager, f"desk-tab-{index}-{locale}")
