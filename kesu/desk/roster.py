@@ -91,7 +91,8 @@ def roster_generate(*, actor: User | None, team: Team, year: int, month: int, no
     slots = len(shifts) + (1 if len(members) > len(shifts) else 0)
     written = 0
     with transaction.atomic():
-        RosterEntry.objects.filter(team=team, date__in=days, swap__isnull=True).delete()
+        # Entries swapped or already handed over stay; the rest of the month is drawn again.
+        RosterEntry.objects.filter(team=team, date__in=days, swap__isnull=True, handover__isnull=True).delete()
         taken = set(RosterEntry.objects.filter(date__in=days).values_list("user_id", "date"))
         rows = []
         for index, day in enumerate(working_days(year, month)):
