@@ -67,6 +67,8 @@ def users(db) -> dict[str, User]:
     return {
         "admin": make_user("admin", Role.ADMIN, "customer_service"),
         "agent": make_user("agent", Role.AGENT, "customer_service"),
+        "agent2": make_user("agent2", Role.AGENT, "customer_service"),
+        "agent3": make_user("agent3", Role.AGENT, "customer_service"),
         "supervisor": make_user("supervisor", Role.SUPERVISOR, "customer_service"),
         "manager": make_user("manager", Role.MANAGER, "customer_service"),
         "handler": make_user("handler", Role.HANDLER, "quality"),

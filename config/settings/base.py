@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     # --- major incidents and money at the desk (issue 13) ---
     "kesu.incidents",
     "kesu.compensation",
+    "kesu.desk",
     "kesu.reports",
     "kesu.audit",
     "kesu.operations",
@@ -259,3 +260,7 @@ KESU_WECHATPAY_PLATFORM_KEY_FILE = os.environ.get("KESU_WECHATPAY_PLATFORM_KEY_F
 KESU_WECHATPAY_PLATFORM_SERIAL = os.environ.get("KESU_WECHATPAY_PLATFORM_SERIAL", "")  # or the public key id
 KESU_WECHATPAY_BASE_URL = os.environ.get("KESU_WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
 KESU_WECHATPAY_REPLY_HOURS = int(os.environ.get("KESU_WECHATPAY_REPLY_HOURS", 48))
+# --- service desk (kesu/desk): customer panels and surveys (SPEC FU-5) ---
+KESU_SITE_URL = os.environ.get("KESU_SITE_URL", "")  # prefix of the survey links sent to customers
+KESU_PANELS_PER_QUARTER = int(os.environ.get("KESU_PANELS_PER_QUARTER", "2"))
+KESU_SURVEY_EVERY_MONTHS = int(os.environ.get("KESU_SURVEY_EVERY_MONTHS", "6"))

@@ -121,3 +121,7 @@ api.add_router("", compensation_api.router)
 from kesu.api import platforms as platform_routes  # noqa: E402
 
 api.add_router("", platform_routes.router)
+# --- service desk (kesu/desk) ---
+from kesu.api import desk as desk_api  # noqa: E402
+
+api.add_router("", desk_api.router)

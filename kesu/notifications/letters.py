@@ -30,6 +30,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services.access import complaint_for_action
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.core.privacy import mask_email, mask_phone
+from kesu.desk.phrases import check_outgoing
 from kesu.notifications.default_letters import DEFAULTS
 from kesu.notifications.models import LetterKind, LetterTemplate, OutboxMessage
 from kesu.notifications.services import outbox_add
@@ -367,6 +368,9 @@ def letter_send(
         if target is None:
             raise Conflict(_("The customer gave no contact for this channel."), code="no_contact", field="channel")
         letter = letter_render(complaint=complaint, kind=kind, now=now, language=language, extra=texts)
+        # OP-4: what the customer reads carries no forbidden service phrase (the typed parts by name).
+        check_outgoing(texts)
+        check_outgoing({"kind": f"{letter.subject}\n{letter.body}"})
         message = _queue(complaint, letter, channel=target[0], recipient=target[1], now=now)
         record_event(
             complaint=complaint,
@@ -439,6 +443,8 @@ def letter_template_save(*, actor: User, template: LetterTemplate, now: dt.datet
                 for message in messages
             ]
         ) from error
+    if not template.internal:
+        check_outgoing({"subject": template.subject, "body": template.body})  # OP-4
     with transaction.atomic():
         creating = template.pk is None
         if not creating:

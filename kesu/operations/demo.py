@@ -19,6 +19,8 @@ from kesu.resolution.investigations import investigation_record, parse_investiga
 USERS = [
     ("admin", Role.ADMIN, "customer_service", "孙磊"),
     ("agent", Role.AGENT, "customer_service", "王芳"),
+    ("agent2", Role.AGENT, "customer_service", "周婷"),
+    ("agent3", Role.AGENT, "customer_service", "吴昊"),
     ("supervisor", Role.SUPERVISOR, "customer_service", "李强"),
     ("manager", Role.MANAGER, "customer_service", "陈敏"),
     ("handler", Role.HANDLER, "quality", "张伟"),
@@ -179,6 +181,7 @@ def demo_load(*, password: str | None, now: dt.datetime, count: int = 36) -> str
         password = generated = secrets.token_urlsafe(12)
     with transaction.atomic():
         users = demo_users(password)
+        demo_desk(users, now=now)
         if Complaint.objects.exists():
             return generated
         _demo_money_and_incidents()
@@ -229,3 +232,28 @@ def _demo_money_and_incidents() -> None:
         IncidentContact.objects.get_or_create(
             audience=audience, name=name, defaults={"email": f"{audience}@kesu.example"}
         )
+def demo_desk(users: dict[str, User], *, now: dt.datetime) -> None:
+    """The service desk (kesu/desk): the three agents on the complaint desk, a duty roster for the
+    previous, current and next month, and the service phrases of seed 004."""
+    from django.utils import timezone
+
+    from kesu.desk.models import PhraseKind, ServicePhrase, Team
+    from kesu.desk.phrases import DEFAULT_FORBIDDEN, DEFAULT_REQUIRED
+    from kesu.desk.roster import COMPLAINT_DESK_TEAM, desk_setup, roster_generate
+
+    desk_setup()
+    team = Team.objects.filter(code=COMPLAINT_DESK_TEAM).first()
+    if team is None or team.members.exists():
+        return
+    team.members.add(users["agent"], users["agent2"], users["agent3"])
+    today = timezone.localtime(now).date().replace(day=1)
+    previous = (today - dt.timedelta(days=1)).replace(day=1)
+    following = (today + dt.timedelta(days=32)).replace(day=1)
+    for month in (previous, today, following):
+        start = dt.datetime.combine(month, dt.time(0, 0), tzinfo=timezone.get_current_timezone())
+        roster_generate(actor=None, team=team, year=month.year, month=month.month, now=start)
+    for kind, texts in ((PhraseKind.REQUIRED, DEFAULT_REQUIRED), (PhraseKind.FORBIDDEN, DEFAULT_FORBIDDEN)):
+        for text in texts:
+            ServicePhrase.objects.get_or_create(
+                kind=kind, text=text, defaults={"created_by": users["manager"], "created_at": now}
+            )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kesu.portal import views
+from kesu.portal import survey_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("c/<str:number>/", views.complaint, name="complaint"),
     path("c/<str:number>/answer/", views.answer, name="answer"),
     path("c/<str:number>/rate/", views.rate, name="rate"),
+    path("survey/<str:token>/", survey_views.survey, name="survey"),  # kesu/desk surveys (FU-5)
 ]

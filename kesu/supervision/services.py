@@ -122,8 +122,11 @@ def capa_create(
     now: dt.datetime,
     nonconformity: str = "",
     root_cause: str = "",
+    without_complaints: bool = False,
 ) -> CorrectiveAction:
-    """Open a CAPA for one or many complaints, owned by `owner` (a username) and due at `due`."""
+    """Open a CAPA for one or many complaints, owned by `owner` (a username) and due at `due`.
+    `without_complaints`: opened from findings that concern no single complaint (FU-5 panels and
+    surveys, kesu/desk/voice.py)."""
     _require_staff(actor)
     if not may_create_capa(actor):
         raise PermissionDenied(_("Only supervisors, managers and the quality department open CAPAs."))
@@ -134,7 +137,9 @@ def capa_create(
     root_cause = _text(root_cause, "root_cause", errors)
     numbers = list(dict.fromkeys(str(n).strip() for n in complaints if str(n).strip()))
     found: list[Complaint] = []
-    if not numbers:
+    if not numbers and without_complaints:
+        pass
+    elif not numbers:
         errors.append(FieldError("complaints", _("Link at least one complaint."), "required"))
     elif len(numbers) > MAX_COMPLAINTS_PER_CAPA:
         errors.append(

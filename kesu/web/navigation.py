@@ -79,6 +79,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
     # --- imports, referrals, suggestion box, complaint platforms (kesu/web/platforms_views.py) ---
     NavEntry("intake_hub", "web:intake_hub", _("Imports and referrals"), lambda user: _intake_hub(user)),
+    # --- service desk (roster, handover, swaps, phrases, performance, panels and surveys, cases) ---
+    NavEntry("desk", "web:desk", _("Service desk"), lambda user: _desk(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -142,3 +144,7 @@ def _intake_hub(user: Any) -> bool:
     from kesu.web.platforms_views import may_open_intake_hub
 
     return may_open_intake_hub(user)
+def _desk(user: Any) -> bool:
+    from kesu.web.desk_views import may_use_desk
+
+    return may_use_desk(user)

@@ -292,6 +292,12 @@ def _sample_context(
         rows.append(
             {"review": review, "form": form, "own": own, "open": can_review and review.reviewed_at is None and not own}
         )
+    # OP-4: the service phrases the reviewer scores against (kesu/desk/phrases.py).
+    from kesu.desk.phrases import phrase_review_many
+
+    phrase_reviews = phrase_review_many([row["review"].complaint_id for row in rows])
+    for row in rows:
+        row["phrases"] = phrase_reviews.get(row["review"].complaint_id)
     done = sum(1 for row in rows if row["review"].reviewed_at is not None)
     return {"run": run, "rows": rows, "done": done, "nav": "samples", "failed": failed}
 

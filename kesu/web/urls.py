@@ -35,3 +35,7 @@ urlpatterns += incidents_urls.urlpatterns
 from kesu.web import platforms_urls  # noqa: E402
 
 urlpatterns += platforms_urls.urlpatterns
+# --- service desk (kesu/desk) ---
+from kesu.web import desk_urls  # noqa: E402
+
+urlpatterns += desk_urls.urlpatterns

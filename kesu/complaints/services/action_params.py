@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Department, Role, User
 from kesu.complaints.validation import Collector
+from kesu.desk.phrases import check_outgoing
 from kesu.resolution.models import ContactMethod, InvalidReason, RemedyType
 
 # The API.md reason codes of an invalid ruling, with their labels in kesu/resolution/models.py.
@@ -114,6 +115,7 @@ def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
     description = c.text(payload, "description", "description", max_length=4000)
     internal_note = c.text(payload, "internal_note", "internal_note", max_length=4000)
     c.raise_if_any()
+    check_outgoing({"description": description})  # OP-4: the solution's wording reaches the customer
     return {"remedies": remedies, "description": description, "internal_note": internal_note, "note": description}
 
 
@@ -133,6 +135,7 @@ def _parse_resolve(payload: Mapping[str, Any], actor: User) -> Params:
     c = Collector()
     result = c.text(payload, "result", "result", max_length=4000, required=True)
     c.raise_if_any()
+    check_outgoing({"result": result})  # OP-4: the result goes to the customer in writing
     return {"result": result}
 
 

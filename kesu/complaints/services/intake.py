@@ -61,6 +61,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
     severity = data.severity or suggestion.severity
     severity_source = "intake" if data.severity else ("rule" if suggestion.rule else "default")
     department = _route(data)
+    on_duty = _agent_on_duty(data=data, department=department, actor=actor, now=now)
     deadlines = initial_deadlines(
         received_at=data.received_at,
         severity=severity,
@@ -104,6 +105,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
             overseas=data.overseas,
             external_ref=data.external_ref,
             department=department,
+            assignee=on_duty,
             recorded_by=actor,
             related_to=related,
             acknowledge_due=None if historical else deadlines.acknowledge_due,
@@ -128,6 +130,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
                 "severity_rule": suggestion.rule.code if suggestion.rule else None,
                 "matched": suggestion.matched if suggestion.rule else "",
                 "department": department.code if department else None,
+                **({"on_duty": on_duty.username} if on_duty else {}),
                 "related_to": related.number if related else None,
                 **({"historical": True} if historical else {}),
             },
@@ -144,6 +147,20 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
             _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
         open_deadlines(complaint=complaint, initial=deadlines, now=now)
     return complaint
+
+
+# New phone and walk-in complaints at the complaint desk go to the agent on duty (OP-1, kesu/desk).
+ON_DUTY_CHANNELS = frozenset({"phone", "walk_in"})
+
+
+def _agent_on_duty(
+    *, data: IntakeData, department: Department | None, actor: User | None, now: dt.datetime
+) -> User | None:
+    if data.channel not in ON_DUTY_CHANNELS or department is None or department.code != COMPLAINT_DESK:
+        return None
+    from kesu.desk.roster import agent_on_duty
+
+    return agent_on_duty(now=now, prefer=actor)
 
 
 def notify_major(*, complaint: Complaint, now: dt.datetime) -> None:

@@ -19,6 +19,7 @@ from kesu.complaints.services.access import complaint_for_action
 from kesu.complaints.workflow import DeadlineEffect
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
 from kesu.deadlines.services import deadlines_after_transition
+from kesu.desk.phrases import check_outgoing
 
 NOTE_KIND = "note"
 INTERNAL, CUSTOMER = "internal", "customer"
@@ -44,6 +45,9 @@ def complaint_note_add(*, actor: User, number: str, text: str, visibility: str, 
         )
     if errors:
         raise ValidationFailed(errors)
+    if visibility == CUSTOMER:
+        # OP-4: a note the customer reads must not contain a forbidden service phrase.
+        check_outgoing({"text": text})
     with transaction.atomic():
         complaint = complaint_for_action(actor=actor, number=number, staff_only=False)  # role checked above
         for_customer = visibility == CUSTOMER
