@@ -64,6 +64,7 @@ class EventKind(models.TextChoices):
     APPEAL_ANSWERED = "appeal_answered", _("Appeal answered")
     CAPA_LINKED = "capa_linked", _("Corrective action linked")
     CAPA_ASSIGNED = "capa_assigned", _("Corrective action assigned")
+    MAIL_RECEIVED = "mail_received", _("E-mail received from the customer")  # kesu.channels.mail
 
 
 def event_kind_label(kind: str) -> str:
@@ -103,4 +104,8 @@ def record_event(
         data={"from": from_status, "to": to_status, "note": note, **payload},
         at=at,
     )
+    # Webhook deliveries and robot announcements the event sets off, in the same transaction.
+    from kesu.channels.events import complaint_events_recorded
+
+    complaint_events_recorded(events=[event], complaints={complaint.pk: complaint}, now=at)
     return event
