@@ -69,6 +69,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
     NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
+    # --- channels pages (webhooks, robots, mailbox; each person's notification channels) ---
+    NavEntry("channels", "web:channels", _("Channels"), lambda user: _channels_admin(user)),
+    NavEntry("my_channels", "web:my_channels", _("My channels"), lambda user: True),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -86,3 +89,9 @@ def _resolution(check: str, user: Any) -> bool:
     from kesu.web import resolution_selectors
 
     return bool(getattr(resolution_selectors, check)(user))
+
+
+def _channels_admin(user: Any) -> bool:
+    from kesu.channels.webhooks import may_manage_webhooks
+
+    return may_manage_webhooks(user)

@@ -26,3 +26,7 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+# --- channels (webhooks, robots, mailbox, my notification channels) ---
+from kesu.web import channels_urls  # noqa: E402
+
+urlpatterns += channels_urls.urlpatterns
