@@ -97,7 +97,7 @@ def message_id_of(raw: bytes, parsed: Any) -> str:
 
 
 def _parse(raw: bytes) -> EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(raw, policy=email.policy.default)
 
 
 def inbound_store(*, raw: bytes, now: dt.datetime) -> tuple[InboundMail, bool]:
@@ -133,7 +133,8 @@ def mailbox_fetch(*, now: dt.datetime, config: MailboxConfig | None = None) -> i
             state.idle_supported = "IDLE" in capabilities
             typ, data = conn.uid("SEARCH", "UNSEEN")
             uids = (data[0] or b"").split() if typ == "OK" else []
-            for uid in uids:
+            for raw_uid in uids:
+                uid = raw_uid.decode() if isinstance(raw_uid, bytes) else str(raw_uid)
                 typ, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
                 raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
                 if typ != "OK" or raw is None:
@@ -165,7 +166,7 @@ def mailbox_idle(*, config: MailboxConfig | None = None, timeout: float = 600.0)
         if "IDLE" not in getattr(conn, "capabilities", ()):
             time.sleep(min(timeout, 60.0))  # no IDLE: poll again in a minute
             return True
-        tag = conn._new_tag()  # type: ignore[attr-defined]
+        tag = conn._new_tag()
         conn.send(tag + b" IDLE\r\n")
         line = conn.readline()
         if not line.startswith(b"+"):
@@ -347,15 +348,16 @@ def _process_one(row: InboundMail, *, now: dt.datetime) -> bool:
         return _thread(row, target, parsed=parsed, text=text, files=files, now=now)
     accepted, refused = _check_files(files)
     subject = str(parsed.get("Subject", "") or "").strip()
-    payload = {
+    description = (text or subject or _("(The e-mail had no text.)"))[:10000]
+    if refused:
+        description = (description + "\n\n" + _refused_note(refused))[:10000]
+    payload: dict[str, Any] = {
         "channel": "email",
         "customer": {"name": (name or sender.partition("@")[0] or sender)[:100], "email": sender},
         "title": subject[:200],
-        "description": (text or subject or _("(The e-mail had no text.)"))[:10000],
+        "description": description,
         "received_at": _received_at(parsed, now).isoformat(),
     }
-    if refused:
-        payload["description"] = (payload["description"] + "\n\n" + _refused_note(refused))[:10000]
 
     def register() -> Any:
         if not _claim(row, InboundStatus.REGISTERED, processed_at=now, attempts=row.attempts + 1):
@@ -392,7 +394,8 @@ def _check_files(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]
     from kesu.complaints.services.intake_files import MAX_FILES_AT_INTAKE
     from kesu.core.errors import DomainError
 
-    accepted, refused = [], []
+    accepted: list[tuple[str, bytes]] = []
+    refused: list[tuple[str, str]] = []
     for filename, data in files:
         if len(accepted) >= MAX_FILES_AT_INTAKE:
             refused.append((filename, _("Send at most %(count)d files.") % {"count": MAX_FILES_AT_INTAKE}))

@@ -72,7 +72,7 @@ def route(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
     staff = [m for m in messages if m.recipient_user_id and m.channel == EMAIL]
     if not staff:
         return list(messages)
-    user_ids = {m.recipient_user_id for m in staff}
+    user_ids = {m.recipient_user_id for m in staff if m.recipient_user_id is not None}
     preferences = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
     if not preferences:
         return list(messages)
@@ -81,7 +81,7 @@ def route(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
     robots_done: set[tuple[int, str, Any]] = set()
     for message in messages:
         is_staff_mail = bool(message.recipient_user_id) and message.channel == EMAIL
-        preference = preferences.get(message.recipient_user_id) if is_staff_mail else None
+        preference = preferences.get(message.recipient_user_id or 0) if is_staff_mail else None
         if preference is None:
             routed.append(message)
             continue
@@ -94,7 +94,7 @@ def route(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
                 _copy(message, channel=SMS, recipient=preference.mobile, body=f"{message.subject}\n{message.body}")
             )
         if ROBOT in chosen:
-            for robot_id in robot_targets_of_department(departments.get(message.recipient_user_id)):
+            for robot_id in robot_targets_of_department(departments.get(message.recipient_user_id or 0)):
                 key = (robot_id, message.kind, message.complaint_id)
                 if key in robots_done:
                     continue

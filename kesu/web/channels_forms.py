@@ -66,7 +66,8 @@ class PreferenceForm(forms.Form):
             self.fields[f"kind_{kind}"] = _checks(label, CHANNELS.items())
 
     def choices(self) -> dict[str, list[str]]:
-        return {kind: [str(v) for v in self.data.getlist(f"kind_{kind}")] for kind in KINDS}
+        data: Any = self.data
+        return {kind: [str(v) for v in data.getlist(f"kind_{kind}")] for kind in KINDS}
 
     def kind_fields(self) -> list[Any]:
         return [self[f"kind_{kind}"] for kind in KINDS]
