@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kesu.api",
     "kesu.web",
     "kesu.portal",
+    "kesu.channels",
 ]
 
 MIDDLEWARE = [

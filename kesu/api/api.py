@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Router, Status
 
 from kesu.accounts import throttle
 from kesu.accounts.services import token_issue, token_revoke, tokens_of
-from kesu.api import complaints, deadlines, errors, letters, privacy, public, resolution, supervision
+from kesu.api import complaints, deadlines, errors, letters, privacy, public, resolution, supervision, webhooks
 from kesu.api.access import AuthedRequest
 from kesu.api.auth import BearerToken
 from kesu.api.rendering import Renderer
@@ -125,3 +125,5 @@ api.add_router("", platform_routes.router)
 from kesu.api import desk as desk_api  # noqa: E402
 
 api.add_router("", desk_api.router)
+# --- channels (webhooks) ---
+api.add_router("", webhooks.router)

@@ -92,6 +92,7 @@ class EventKind(models.TextChoices):
     SUPPLIER_ANSWERED = "supplier_answered", _("Supplier answered the claim")
     SUPPLIER_COST_DECIDED = "supplier_cost_decided", _("GM decided on the supplier's cost")
     LOSS_ASSESSED = "loss_assessed", _("Loss and penalty assessed")
+    MAIL_RECEIVED = "mail_received", _("E-mail received from the customer")  # kesu.channels.mail
 
 
 def event_kind_label(kind: str) -> str:
@@ -131,4 +132,8 @@ def record_event(
         data={"from": from_status, "to": to_status, "note": note, **payload},
         at=at,
     )
+    # Webhook deliveries and robot announcements the event sets off, in the same transaction.
+    from kesu.channels.events import complaint_events_recorded
+
+    complaint_events_recorded(events=[event], complaints={complaint.pk: complaint}, now=at)
     return event

@@ -304,6 +304,13 @@ def _sweep_batch(
         Escalation.objects.bulk_create(batch.escalations)
         ComplaintEvent.objects.bulk_create(batch.events)
         AuditRecord.objects.bulk_create(batch.audits)
+        # Channels (kesu.channels): staff notifications routed to each person's chosen channels;
+        # webhook deliveries and robot announcements of the batch's events.
+        from kesu.channels.events import complaint_events_recorded
+        from kesu.channels.preferences import route
+
+        batch.outbox = route(batch.outbox)
+        complaint_events_recorded(events=batch.events, complaints=complaints, now=now)
         OutboxMessage.objects.bulk_create(batch.outbox)
         if batch.outbox:
             tasks.dispatch_after_commit("deliver_outbox")

@@ -45,6 +45,12 @@ class HttpSmsGateway:
 
 
 def sms_gateway() -> SmsGateway:
+    backend = os.environ.get("KESU_SMS_BACKEND", "")
+    if backend in ("aliyun", "tencent"):
+        # Aliyun SMS and Tencent Cloud SMS, with their request signing (kesu/channels/sms.py).
+        from kesu.channels.sms import template_gateway
+
+        return template_gateway(backend)
     url = os.environ.get("KESU_SMS_URL")
     if url:
         return HttpSmsGateway(url, os.environ.get("KESU_SMS_KEY", ""))

@@ -67,7 +67,8 @@ def inbox_seen_at(user: User) -> dt.datetime | None:
 
 
 def _messages(user: User) -> QuerySet[OutboxMessage]:
-    return OutboxMessage.objects.filter(recipient_user_id=user.pk, channel="email")
+    # "inapp": a message its recipient chose to get by robot or SMS only (kesu.channels.preferences).
+    return OutboxMessage.objects.filter(recipient_user_id=user.pk, channel__in=("email", "inapp"))
 
 
 def _approvals(user: User) -> QuerySet[Any]:

@@ -6,11 +6,11 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -59,20 +59,39 @@ def outbox_add(
 def notify_users(
     *, users: Iterable[User], kind: str, subject: str, body: str, now: dt.datetime, complaint: Complaint | None = None
 ) -> list[OutboxMessage]:
-    messages = []
-    for user in users:
-        messages.append(
-            outbox_add(
-                kind=kind,
-                recipient=user.email or user.username,
-                subject=subject,
-                body=body,
-                now=now,
-                recipient_user=user,
-                complaint=complaint,
-            )
+    """Staff notifications: one e-mail row per user, then routed to the channels each user chose
+    (kesu.channels.preferences: e-mail, their department's robot, SMS)."""
+    from kesu.channels.preferences import route
+
+    rows = [
+        OutboxMessage(
+            kind=kind,
+            channel="email",
+            recipient=user.email or user.username,
+            recipient_user=user,
+            complaint=complaint,
+            subject=subject[:200],
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
         )
+        for user in users
+    ]
+    messages = route(rows)
+    for message in messages:
+        message.save(force_insert=True)
+    if messages:
+        tasks.dispatch_after_commit("deliver_outbox")
     return messages
+
+
+# Senders of the outbox channels other apps add (kesu.channels: webhooks, group robots), by
+# channel name: each sends one message and returns the status to record, or raises to retry.
+OUTBOX_CHANNELS: dict[str, Callable[[OutboxMessage], str]] = {}
+
+
+def register_outbox_channel(channel: str, sender: Callable[[OutboxMessage], str]) -> None:
+    OUTBOX_CHANNELS[channel] = sender
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -186,13 +205,37 @@ def _refused_for_good(exc: Exception) -> bool:
 
 
 def _send(message: OutboxMessage) -> str:
+    if message.channel in OUTBOX_CHANNELS:
+        return OUTBOX_CHANNELS[message.channel](message)
     if message.channel == "sms":
-        sms_gateway().send(to=message.recipient, text=message.body)
+        gateway = sms_gateway()
+        if hasattr(gateway, "send_message"):  # template gateways (Aliyun, Tencent) need the kind
+            gateway.send_message(message)
+        else:
+            gateway.send(to=message.recipient, text=message.body)
         return OutboxStatus.SENT
     if not settings.EMAIL_HOST and settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         # No mail server configured: record that the message would have gone out. The
         # recipient is deliberately not logged (it may be a customer's address).
         logger.info("notification %s (%s) logged: no mail server configured", message.id, message.kind)
         return OutboxStatus.LOGGED
-    send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+    EmailMessage(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.recipient],
+        headers=mail_headers(message),
+    ).send()
     return OutboxStatus.SENT
+
+
+def outbox_message_id(pk: int) -> str:
+    """The Message-ID of an outbox e-mail: the same on every attempt, so a reply's In-Reply-To
+    names the message (and through it the complaint) it answers (kesu.channels.mail)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<kesu-{pk}@{domain}>"
+
+
+def mail_headers(message: OutboxMessage) -> dict[str, str]:
+    # Auto-Submitted (RFC 3834): out-of-office robots do not answer Kesu's mail.
+    return {"Message-ID": outbox_message_id(message.pk), "Auto-Submitted": "auto-generated"}

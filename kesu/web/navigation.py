@@ -81,6 +81,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("intake_hub", "web:intake_hub", _("Imports and referrals"), lambda user: _intake_hub(user)),
     # --- service desk (roster, handover, swaps, phrases, performance, panels and surveys, cases) ---
     NavEntry("desk", "web:desk", _("Service desk"), lambda user: _desk(user)),
+    # --- channels pages (webhooks, robots, mailbox; each person's notification channels) ---
+    NavEntry("channels", "web:channels", _("Channels"), lambda user: _channels_admin(user)),
+    NavEntry("my_channels", "web:my_channels", _("My channels"), lambda user: True),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -148,3 +151,7 @@ def _desk(user: Any) -> bool:
     from kesu.web.desk_views import may_use_desk
 
     return may_use_desk(user)
+def _channels_admin(user: Any) -> bool:
+    from kesu.channels.webhooks import may_manage_webhooks
+
+    return may_manage_webhooks(user)

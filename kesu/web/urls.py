@@ -39,3 +39,7 @@ urlpatterns += platforms_urls.urlpatterns
 from kesu.web import desk_urls  # noqa: E402
 
 urlpatterns += desk_urls.urlpatterns
+# --- channels (webhooks, robots, mailbox, my notification channels) ---
+from kesu.web import channels_urls  # noqa: E402
+
+urlpatterns += channels_urls.urlpatterns

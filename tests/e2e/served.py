@@ -85,6 +85,8 @@ def serve() -> Iterator[Served]:
         KESU_DATA_DIR=str(data_dir),
         KESU_ADMIN_PASSWORD=PASSWORD,
         KESU_SCHEDULER="true",
+        # Webhooks and robots may call the loopback receivers the browser tests run (kesu.channels).
+        KESU_WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
     )
     dropped: tuple[str, str] | None = None
     database_url = os.environ.get("DATABASE_URL", "")
