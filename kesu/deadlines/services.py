@@ -20,6 +20,7 @@ from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
 from kesu.complaints.workflow import DeadlineEffect
 from kesu.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
+from kesu.deadlines.foreign import calendar_for
 from kesu.deadlines.models import (
     ComplaintDeadline,
     DeadlineExtension,
@@ -28,7 +29,6 @@ from kesu.deadlines.models import (
     MetWhen,
     PauseReason,
 )
-from kesu.deadlines.foreign import calendar_for
 from kesu.deadlines.policies import (
     ACKNOWLEDGED,
     CALLBACK_CONTACT,
