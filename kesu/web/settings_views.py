@@ -27,7 +27,7 @@ from kesu.complaints.models import Channel
 from kesu.core import clock
 from kesu.core.errors import DomainError
 from kesu.deadlines.configuration import preset_set_enabled, sla_policy_save
-from kesu.deadlines.models import RegulatoryPreset, SlaPolicy, Unit
+from kesu.deadlines.models import CalendarYear, RegulatoryPreset, SlaPolicy, Unit
 from kesu.deadlines.policies import PRESETS
 from kesu.notifications.letters import letter_template_save
 from kesu.notifications.models import CannedResponse, LetterTemplate
@@ -93,6 +93,12 @@ SECTIONS = [
         gettext_lazy("Canned responses"),
         gettext_lazy("The phrases agents insert into notes, solutions and callback comments."),
     ),
+    (
+        "calendar",
+        "web:calendar",
+        gettext_lazy("Working-day calendar"),
+        gettext_lazy("The official holidays and make-up working days each year; import next year's schedule."),
+    ),
 ]
 SECTION_TITLES = {key: title for key, _url, title, _text in SECTIONS}
 
@@ -107,6 +113,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "severity": SeverityRule.objects.count(),
         "letters": LetterTemplate.objects.count(),
         "canned": CannedResponse.objects.count(),
+        "calendar": CalendarYear.objects.count(),
     }
     sections = [
         {"key": key, "url": reverse(url), "title": title, "text": text, "count": counts[key]}

@@ -26,3 +26,8 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+
+# The procedure rules' pages (calendar, confidentiality, formal objections).
+from kesu.web import procedure_urls  # noqa: E402
+
+urlpatterns += procedure_urls.urlpatterns
