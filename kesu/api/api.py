@@ -111,3 +111,8 @@ api.add_router("", supervision.router)
 for resolution_router in resolution.routers:
     api.add_router("", resolution_router)
 api.add_router("", privacy.router)
+
+# The procedure rules (confidentiality, formal objections): docs/api-procedure.md.
+from kesu.api import procedure  # noqa: E402
+
+api.add_router("", procedure.router)

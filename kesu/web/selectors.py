@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.models import Department, Role, User
 from kesu.accounts.permissions import STAFF_ROLES, SUPERVISORS
 from kesu.complaints import workflow
+from kesu.complaints.confidentiality import readable_attachments
 from kesu.complaints.models import OPEN_STATUSES, TERMINAL_STATUSES, Complaint, Status
 from kesu.complaints.selectors import (
     ComplaintFilters,
@@ -390,7 +391,7 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
     return ComplaintPage(
         complaint=complaint,
         timeline=timeline_entries(list(complaint_timeline(complaint))),
-        attachments=list(complaint.attachments.select_related("uploaded_by")),
+        attachments=readable_attachments(user, complaint, complaint.attachments.select_related("uploaded_by")),
         solution=solution,
         remedies=remedies,
         callbacks=list(complaint.callbacks.select_related("by")),
