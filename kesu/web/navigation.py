@@ -69,6 +69,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
     NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
+    # --- procedure pages (formal objections, 签呈) ---
+    NavEntry("objections", "web:objections", _("Formal objections"), lambda user: _objections(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -86,3 +88,9 @@ def _resolution(check: str, user: Any) -> bool:
     from kesu.web import resolution_selectors
 
     return bool(getattr(resolution_selectors, check)(user))
+
+
+def _objections(user: Any) -> bool:
+    from kesu.web.objection_views import may_read_objections
+
+    return may_read_objections(user)

@@ -3,7 +3,7 @@ objections (签呈)."""
 
 from django.urls import path
 
-from kesu.web import calendar_views, confidentiality_views
+from kesu.web import calendar_views, confidentiality_views, objection_views
 
 urlpatterns = [
     path("settings/calendar/", calendar_views.calendar_page, name="calendar"),
@@ -13,4 +13,7 @@ urlpatterns = [
         confidentiality_views.document_level,
         name="document_level",
     ),
+    path("objections/", objection_views.objections, name="objections"),
+    path("objections/file/", objection_views.objection_file_view, name="objection_file"),
+    path("objections/<int:objection_id>/decide/", objection_views.objection_decide_view, name="objection_decide"),
 ]
