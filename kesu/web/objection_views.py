@@ -38,8 +38,29 @@ def _departments() -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in Department.objects.order_by("code")]
 
 
+def objectable_complaints(user: User) -> list[tuple[str, str]]:
+    """The complaints the user's department may object to: held responsible, or ruled on."""
+    from django.db.models import Q
+
+    from kesu.complaints.selectors import visible_complaints
+
+    if user.department_id is None:
+        return []
+    rows = (
+        visible_complaints(user)
+        .filter(
+            Q(investigation__responsible_department_id=user.department_id)
+            | Q(department_id=user.department_id, adjudications__isnull=False)
+        )
+        .distinct()
+        .order_by("-received_at")
+        .values_list("number", "title")[:200]
+    )
+    return [(number, f"{number} {title}".strip()) for number, title in rows]
+
+
 class ObjectionFileForm(forms.Form):
-    number = forms.CharField(label=gettext_lazy("Complaint number"), max_length=40)
+    number = forms.ChoiceField(label=gettext_lazy("Complaint"))
     subject = forms.ChoiceField(
         label=gettext_lazy("Objection to"), choices=ObjectionSubject.choices, widget=forms.RadioSelect
     )
@@ -49,11 +70,14 @@ class ObjectionFileForm(forms.Form):
     proposed_department = forms.ChoiceField(label=gettext_lazy("Department that should be responsible"), required=False)
     reason = forms.CharField(label=gettext_lazy("Grounds"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["proposed_department"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("none of ours (not established)")), *_departments()]
+        number = self.fields["number"]
+        assert isinstance(number, forms.ChoiceField)
+        number.choices = [("", _("choose")), *objectable_complaints(user)]
 
 
 class ObjectionDecideForm(forms.Form):
@@ -101,7 +125,7 @@ def _page(
     context = {
         "nav": "objections",
         "rows": rows,
-        "file_form": (file_form or ObjectionFileForm(initial={"subject": ObjectionSubject.RESPONSIBILITY}))
+        "file_form": (file_form or ObjectionFileForm(user=user, initial={"subject": ObjectionSubject.RESPONSIBILITY}))
         if may_file
         else None,
     }
@@ -118,7 +142,7 @@ def objection_file_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:objections")
     user = _user(request)
-    form = ObjectionFileForm(request.POST)
+    form = ObjectionFileForm(request.POST, user=user)
     status = 422
     if form.is_valid():
         values = form.cleaned_data
