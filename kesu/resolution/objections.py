@@ -83,7 +83,7 @@ def objection_file(
                     code="not_responsible_department",
                 )
         else:
-            ruling = Adjudication.objects.filter(complaint=complaint, pk=adjudication_id).first()
+            ruling = Adjudication.objects.filter(complaint=complaint, pk=adjudication_id or 0).first()
             if ruling is None:
                 raise NotFound(_("This complaint has no such ruling."))
             staff_department = ruling.staff.department_id if ruling.staff_id and ruling.staff else None
@@ -227,7 +227,7 @@ def visible_objections(user: User) -> QuerySet[Objection]:
     staff their department's."""
     queryset = Objection.objects.filter(complaint__in=visible_complaints(user))
     if not (sees_whole_organisation(user) and user.role in (Role.ADMIN, Role.MANAGER, Role.GM, Role.AUDITOR)):
-        queryset = queryset.filter(department_id=user.department_id)
+        queryset = queryset.filter(department_id=user.department_id or 0)
     return queryset.select_related(
         "complaint", "department", "proposed_department", "filed_by", "decided_by", "adjudication"
     ).order_by("status", "-filed_at", "-id")

@@ -26,6 +26,10 @@ from kesu.core.errors import DomainError
 from kesu.web.forms import apply_errors
 
 
+def _reader_label(user: User) -> str:
+    return f"{user.get_full_name() or user.username} · {user.get_role_display()}"
+
+
 class ConfidentialityForm(forms.Form):
     level = forms.ChoiceField(label=gettext_lazy("Confidentiality level"), choices=Confidentiality.choices)
     readers = forms.ModelMultipleChoiceField(
@@ -44,7 +48,7 @@ class ConfidentialityForm(forms.Form):
         field = self.fields["readers"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = User.objects.filter(is_active=True).order_by("username")
-        field.label_from_instance = lambda u: f"{u.get_full_name() or u.username} · {u.get_role_display()}"
+        field.label_from_instance = _reader_label  # type: ignore[method-assign,assignment]
 
 
 class DocumentLevelForm(forms.Form):
