@@ -64,6 +64,11 @@ class EventKind(models.TextChoices):
     APPEAL_ANSWERED = "appeal_answered", _("Appeal answered")
     CAPA_LINKED = "capa_linked", _("Corrective action linked")
     CAPA_ASSIGNED = "capa_assigned", _("Corrective action assigned")
+    # the procedure rules (issue 13)
+    CONFIDENTIALITY_SET = "confidentiality_set", _("Confidentiality level set")
+    DOCUMENT_CONFIDENTIALITY_SET = "document_confidentiality_set", _("Document confidentiality level set")
+    OBJECTION_FILED = "objection_filed", _("Formal objection filed")
+    OBJECTION_DECIDED = "objection_decided", _("Formal objection decided")
 
 
 def event_kind_label(kind: str) -> str:

@@ -637,6 +637,7 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
     ("department", _("Department")),
     ("assignee", _("Assignee")),
     ("close_due", _("Close by")),
+    ("confidentiality", _("Confidentiality level")),
 ]
 
 
@@ -677,6 +678,7 @@ def queue_export(*, user: User, numbers: list[str]) -> tuple[list[str], list[lis
                 c.department.name if c.department else "",
                 str(c.assignee) if c.assignee else "",
                 local(c.close_due),
+                str(c.get_confidentiality_display()),
             ]
         )
     return [str(label) for _key, label in EXPORT_COLUMNS], out

@@ -187,3 +187,19 @@ def test_lists_keep_their_query_count(register, users, now, django_assert_max_nu
         register()
     with django_assert_max_num_queries(1):
         list(complaint_list(user=users["handler"], filters=ComplaintFilters(), now=now)[:20])
+
+
+def test_the_export_carries_the_level_and_leaves_out_what_the_reader_may_not_see(register, users, now):
+    import csv
+    import io
+
+    secret, top = register(), register()
+    confidentiality_set(actor=users["manager"], number=secret.number, level="secret", now=now)
+    confidentiality_set(actor=users["manager"], number=top.number, level="top_secret", reason="诉讼", now=now)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(users["supervisor"])
+    Complaint.objects.filter(pk=secret.pk).update(assignee=users["supervisor"])
+    response = client.post("/queue/bulk/", {"bulk_action": "export", "numbers": [secret.number, top.number]})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "密级"
+    assert [(r[0], r[-1]) for r in rows[1:]] == [(secret.number, "秘密")]

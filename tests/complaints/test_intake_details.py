@@ -97,7 +97,7 @@ def test_the_workspace_intake_form_records_the_details(users, now):
     complaint = Complaint.objects.get(contact_name="李四")
     assert (complaint.delivery_date, complaint.sample_kept) == (dt.date(2026, 11, 18), True)
     page = client.get(f"/c/{complaint.number}/").content.decode()
-    assert 'data-testid="sample-kept"' in page
+    assert "已留样" in page
 
 
 def test_a_bad_delivery_date_on_the_form_keeps_what_was_typed(users):
