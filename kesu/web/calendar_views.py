@@ -94,18 +94,23 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("web:calendar")
-    years = []
-    for row in CalendarYear.objects.order_by("-year"):
-        days = CalendarDay.objects.filter(date__year=row.year)
-        years.append(
-            {
-                "year": row.year,
-                "source": row.get_source_display(),
-                "holidays": days.filter(kind=DayKind.HOLIDAY).count(),
-                "workdays": days.filter(kind=DayKind.WORKDAY).count(),
-                "updated_at": row.updated_at,
-            }
-        )
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    counts: dict[tuple[int, str], int] = {
+        (item["y"], item["kind"]): item["n"]
+        for item in CalendarDay.objects.annotate(y=ExtractYear("date")).values("y", "kind").annotate(n=Count("id"))
+    }
+    years = [
+        {
+            "year": row.year,
+            "source": row.get_source_display(),
+            "holidays": counts.get((row.year, DayKind.HOLIDAY), 0),
+            "workdays": counts.get((row.year, DayKind.WORKDAY), 0),
+            "updated_at": row.updated_at,
+        }
+        for row in CalendarYear.objects.order_by("-year")
+    ]
     context = {
         "nav": "settings",
         "section_title": _("Working-day calendar"),

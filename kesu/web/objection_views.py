@@ -89,6 +89,7 @@ class ObjectionDecideForm(forms.Form):
     new_department = forms.ChoiceField(
         label=gettext_lazy("Responsible department when upheld"),
         required=False,
+        initial="__proposed__",
         help_text=gettext_lazy("Leave as proposed, or choose; “none” leaves responsibility not established."),
     )
     note = forms.CharField(label=gettext_lazy("Reasons"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -119,3 +119,10 @@ def test_the_service_refuses_anyone_but_an_administrator(users):
     with pytest.raises(PermissionDenied):
         calendar_import_file(actor=users["manager"], year=year, text=GOOD.format(y=year), now=clock.now())
     assert _snapshot() == before
+
+
+def test_the_calendar_page_reads_in_a_fixed_number_of_queries(as_user, django_assert_max_num_queries):
+    client = as_user("admin")
+    client.get("/settings/calendar/")  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get("/settings/calendar/").status_code == 200
