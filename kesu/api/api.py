@@ -127,3 +127,8 @@ from kesu.api import desk as desk_api  # noqa: E402
 api.add_router("", desk_api.router)
 # --- channels (webhooks) ---
 api.add_router("", webhooks.router)
+
+# The procedure rules (confidentiality, formal objections): docs/api-procedure.md.
+from kesu.api import procedure  # noqa: E402
+
+api.add_router("", procedure.router)

@@ -200,13 +200,15 @@ def upload_attachment(
 @router.get("/complaints/{number}/attachments", response={200: list[AttachmentOut], **ERRORS})
 def list_attachments(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
     complaint = complaint_of(request, number)
-    return [attachment_dict(a) for a in complaint.attachments.all()]
+    from kesu.complaints.confidentiality import readable_attachments
+
+    return [attachment_dict(a) for a in readable_attachments(request.user, complaint, complaint.attachments.all())]
 
 
 @router.get("/complaints/{number}/attachments/{attachment_id}/content", response={200: None, **ERRORS})
 def download_attachment(request: AuthedRequest, number: str, attachment_id: int) -> FileResponse:
     complaint = complaint_of(request, number)
-    attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
+    attachment = attachment_get(complaint=complaint, attachment_id=attachment_id, user=request.user)
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,

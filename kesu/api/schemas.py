@@ -84,6 +84,7 @@ class ProductIn(Schema):
     lot: str | None = None
     order_no: str | None = None
     quantity: int | None = Field(None, ge=1)
+    delivery_date: dt.date | None = Field(None, description="YYYY-MM-DD, not after today (IN-2).")
 
 
 class SettlementIn(Schema):
@@ -106,6 +107,7 @@ class ComplaintIn(Schema):
     demand: str | None = None
     amount_claimed: str | None = Field(None, description="Decimal string ≥ 0, two places at most.")
     overseas: bool | None = None
+    sample_kept: bool | None = Field(None, description="A sample of the product is kept aside (IN-2).")
     external_ref: str | None = None
     related_to: str | None = Field(None, description="Number of an earlier complaint this repeats (IN-10).")
     language: Literal["zh-hans", "zh-hant", "en"] | None = Field(
@@ -205,6 +207,9 @@ class ComplaintOut(Schema):
     assignee: str | None
     recorded_by: str | None
     escalation_level: int
+    delivery_date: dt.date | None = None
+    sample_kept: bool = False
+    confidentiality: str = Field("normal", description="normal, secret or top_secret (PV-1).")
     deadlines: DeadlinesOut
     related_to: str | None
     merged_into: str | None
@@ -276,6 +281,7 @@ class AttachmentOut(Schema):
     sha256: str
     uploaded_at: dt.datetime
     description: str
+    confidentiality: str = "normal"
 
 
 # --- the customer's own answers (public, no login) -----------------------------------------

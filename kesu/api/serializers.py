@@ -60,6 +60,9 @@ def complaint_dict(
         "assignee": c.assignee.username if c.assignee_id and c.assignee else None,
         "recorded_by": c.recorded_by.username if c.recorded_by_id and c.recorded_by else None,
         "escalation_level": c.escalation_level,
+        "delivery_date": c.delivery_date,
+        "sample_kept": c.sample_kept,
+        "confidentiality": c.confidentiality,
         "deadlines": {
             "acknowledge_due": c.acknowledge_due,
             "reply_due": c.reply_due,

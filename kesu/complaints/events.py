@@ -93,6 +93,11 @@ class EventKind(models.TextChoices):
     SUPPLIER_COST_DECIDED = "supplier_cost_decided", _("GM decided on the supplier's cost")
     LOSS_ASSESSED = "loss_assessed", _("Loss and penalty assessed")
     MAIL_RECEIVED = "mail_received", _("E-mail received from the customer")  # kesu.channels.mail
+    # the procedure rules (issue 13)
+    CONFIDENTIALITY_SET = "confidentiality_set", _("Confidentiality level set")
+    DOCUMENT_CONFIDENTIALITY_SET = "document_confidentiality_set", _("Document confidentiality level set")
+    OBJECTION_FILED = "objection_filed", _("Formal objection filed")
+    OBJECTION_DECIDED = "objection_decided", _("Formal objection decided")
 
 
 def event_kind_label(kind: str) -> str:

@@ -35,6 +35,14 @@ class Status(models.TextChoices):
     INVALID = "invalid", _("invalid complaint")
 
 
+class Confidentiality(models.TextChoices):
+    """SPEC PV-1: who may read a complaint or a document (kesu.complaints.confidentiality)."""
+
+    NORMAL = "normal", _("normal (一般)")
+    SECRET = "secret", _("secret (秘密)")
+    TOP_SECRET = "top_secret", _("top secret (绝密)")
+
+
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN, Status.MERGED, Status.INVALID})
 OPEN_STATUSES = frozenset(set(Status) - TERMINAL_STATUSES)
 
@@ -90,6 +98,13 @@ class Complaint(models.Model):
     )
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     sample_kept = models.BooleanField(_("sample kept aside"), default=False)
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=12,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+        db_default=Confidentiality.NORMAL,
+    )
     department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("department"),
@@ -221,8 +236,29 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=12,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+        db_default=Confidentiality.NORMAL,
+    )
 
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["uploaded_at", "id"]
+
+
+class NamedReader(models.Model):
+    """A person named to read a secret or top-secret complaint (SPEC PV-1: 绝密, named people only)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="named_readers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("named reader")
+        verbose_name_plural = _("named readers")
+        constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="named_reader_once")]

@@ -15,11 +15,20 @@ from kesu.core.errors import NotFound
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
-    """Organisation-wide roles see everything; handlers their department's and their own."""
+    """Organisation-wide roles see everything; handlers their department's, their own, and what
+    they registered until it is handed over (IN-6, 首问负责制); everyone only what the complaint's
+    confidentiality level admits (PV-1, kesu.complaints.confidentiality)."""
+    from kesu.complaints.confidentiality import confidentiality_q
+
     queryset = Complaint.objects.all()
-    if sees_whole_organisation(user):
-        return queryset
-    return queryset.filter(Q(department_id=user.department_id) | Q(assignee_id=user.pk))
+    if not sees_whole_organisation(user):
+        first_contact = Q(recorded_by_id=user.pk, status__in=NOT_HANDED_OVER)
+        queryset = queryset.filter(Q(department_id=user.department_id) | Q(assignee_id=user.pk) | first_contact)
+    return queryset.filter(confidentiality_q(user))
+
+
+# Until it is assigned, a complaint is still with whoever registered it (IN-6).
+NOT_HANDED_OVER = ("registered", "acknowledged")
 
 
 @dataclass(frozen=True)

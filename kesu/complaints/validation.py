@@ -42,6 +42,8 @@ class IntakeData:
     product_lot: str = ""
     order_no: str = ""
     product_quantity: int | None = None
+    delivery_date: dt.date | None = None
+    sample_kept: bool = False
     location: str = ""
     demand: str = ""
     amount_claimed: Decimal | None = None
@@ -202,6 +204,34 @@ def parse_received_at(value: Any, name: str, collector: Collector, *, now: dt.da
     return min(parsed, now)
 
 
+INTAKE_MAX_LEVEL = 3
+
+
+def parse_delivery_date(value: Any, name: str, collector: Collector, *, now: dt.datetime) -> dt.date | None:
+    """IN-2: the date the product was delivered (YYYY-MM-DD), not after today."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        collector.add(name, _("Enter a date as YYYY-MM-DD."), "invalid_date")
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip()[:10]) if len(value.strip()) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        collector.add(name, _("Enter a date as YYYY-MM-DD."), "invalid_date")
+        return None
+    from django.utils import timezone
+
+    if day > timezone.localtime(now).date():
+        collector.add(name, _("The delivery date cannot be in the future."), "future")
+        return None
+    if day.year < 2000:
+        collector.add(name, _("The delivery date is too far in the past."), "too_old")
+        return None
+    return day
+
+
 def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
     if not isinstance(data, Mapping):
         raise ValidationFailed([FieldError(None, _("Send a JSON object."), "type")])
@@ -248,6 +278,14 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
             category = category_with_ancestors(category_code)
             if category is None:
                 c.add("category", _("Unknown category: %(code)s.") % {"code": category_code[:120]}, "invalid_choice")
+            elif category.level > INTAKE_MAX_LEVEL:
+                # CL-1: levels 1–3 at intake; the handler sets level 4 once the facts are verified.
+                c.add(
+                    "category",
+                    _("At intake choose a category down to level 3; the handler sets level 4 after the investigation."),
+                    "level_4_at_intake",
+                )
+                category = None
     severity = c.choice(data, "severity", "severity", Severity)
     urgency = c.choice(data, "urgency", "urgency", Urgency, default=Urgency.NORMAL) or Urgency.NORMAL
     product = data.get("product")
@@ -273,6 +311,8 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
             except ValueError:
                 c.add("product.quantity", _("Enter a whole number of at least 1."), "invalid_quantity")
                 quantity = None
+    delivery_date = parse_delivery_date(product.get("delivery_date"), "product.delivery_date", c, now=now)
+    sample_kept = c.boolean(data, "sample_kept", "sample_kept")
     location = c.text(data, "location", "location", max_length=200)
     demand = c.text(data, "demand", "demand", max_length=2000)
     amount_claimed = c.amount(data, "amount_claimed", "amount_claimed")
@@ -322,6 +362,8 @@ def parse_intake(data: Mapping[str, Any], *, now: dt.datetime) -> IntakeData:
         product_lot=product_lot,
         order_no=order_no,
         product_quantity=quantity,
+        delivery_date=delivery_date,
+        sample_kept=sample_kept,
         location=location,
         demand=demand,
         amount_claimed=amount_claimed,

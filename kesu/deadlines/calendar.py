@@ -170,3 +170,29 @@ def calendar_edited(*, actor: Any, years: Iterable[int], now: dt.datetime) -> in
     from kesu.deadlines.services import deadlines_recompute_for_calendar
 
     return deadlines_recompute_for_calendar(years=years, actor=actor, now=now)
+
+
+MAX_IMPORT_BYTES = 200_000
+
+
+def calendar_import_file(*, actor: Any, year: int | None, text: str, now: dt.datetime) -> ImportedYear:
+    """An administrator imports a year's official schedule from a CSV file (docs/calendar.md):
+    refused, with nothing written, for anyone but an administrator, or when the year or a line is
+    wrong (each error names the line)."""
+    from kesu.accounts.models import Role
+    from kesu.core.errors import PermissionDenied
+
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise PermissionDenied(_("Only an administrator imports the holiday calendar."))
+    errors: list[FieldError] = []
+    if year is None or not 2000 <= year <= 2100:
+        errors.append(FieldError("year", _("Give the year, from 2000 to 2100."), "invalid"))
+    if not text.strip():
+        errors.append(FieldError("file", _("Choose the CSV file of the year's official days."), "required"))
+    if errors:
+        raise ValidationFailed(errors)
+    days = parse_calendar_csv(text)
+    if not days:
+        raise ValidationFailed([FieldError("file", _("The file lists no days."), "required")])
+    assert year is not None
+    return calendar_import_year(actor=actor, year=year, days=days, now=now, note=_("imported in the workspace"))

@@ -9,6 +9,10 @@ snapshot and `now` is never read here. Units (SPEC §7):
   of receipt; N = 0 means the day of receipt, or the next working day if it is not one;
 - ``calendar_days``: likewise, counting every day.
 
+A clock-time deadline ("by 15:30 on the Nth working day") that would fall due before the
+complaint was received (received after the cut-off on the day that counts) rolls on to the
+same time on the next working day (next day for calendar days) instead of being born overdue.
+
 Pauses stop the clock: ``extend_for_pause`` moves a deadline on by the paused time
 measured in the deadline's own unit (clock time, business time, or whole working or
 calendar days crossed during the pause).
@@ -109,7 +113,12 @@ def compute_due(start: dt.datetime, rule: Rule, calendar: WorkingCalendar) -> dt
         day = nth_working_day(local_day, rule.amount, calendar)
     else:
         day = local_day + dt.timedelta(days=rule.amount)
-    return _at(day, rule.by_time or END_OF_DAY, calendar)
+    due = _at(day, rule.by_time or END_OF_DAY, calendar)
+    if due <= start and rule.by_time is not None:
+        # Received after the cut-off: the next working (or calendar) day's cut-off.
+        day = nth_working_day(day, 1, calendar) if rule.unit == WORKING_DAYS else day + _ONE_DAY
+        due = _at(day, rule.by_time, calendar)
+    return due
 
 
 def _business_window(day: dt.date, calendar: WorkingCalendar) -> tuple[dt.datetime, dt.datetime]:

@@ -17,9 +17,23 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.models import Role
 from kesu.deadlines.engine import CALENDAR_DAYS, HOURS, WORKING_DAYS, Rule
+from kesu.deadlines.foreign import UK, US
 
 ACKNOWLEDGE, REPLY, CLOSE = "acknowledge", "reply", "close"
 CALLBACK_CONTACT = "callback_contact"
+# Further built-in kinds (SPEC §7): the 48-hour hard limit of the acknowledgement, registration
+# (regulator referrals, the scenic area's first hour), and the scenic area's investigation,
+# carrying out and reporting of the result.
+ACKNOWLEDGE_LIMIT = "acknowledge_limit"
+REGISTER = "register"
+INVESTIGATE = "investigation_start"
+CARRY_OUT = "carry_out"
+REPORT_RESULT = "report_result"
+
+# When a deadline's clock starts: at receipt (the default), or at a later step of the complaint
+# (12315 mediation counts from acceptance; the scenic area's result report from resolution).
+RECEIVED, ACKNOWLEDGED, RESOLVED = "received", "acknowledged", "resolved"
+STARTS = (RECEIVED, ACKNOWLEDGED, RESOLVED)
 # Built-in kinds → the Complaint field that mirrors the deadline (API `deadlines`).
 COMPLAINT_FIELDS: dict[str, str] = {ACKNOWLEDGE: "acknowledge_due", REPLY: "reply_due", CLOSE: "close_due"}
 
@@ -56,6 +70,8 @@ class PolicySpec:
     policy_id: int | None = None
     preset: str = ""
     name: str = ""
+    starts: str = RECEIVED
+    calendar: str = ""  # "" the organisation's (Chinese) calendar; "uk", "us": kesu.deadlines.foreign
 
     def matches(self, inputs: Inputs) -> bool:
         if self.severity and self.severity != inputs.severity:
@@ -100,6 +116,7 @@ class Preset:
 # SPEC §7 defaults. Seeded as editable SlaPolicy rows; also the fallback when no row matches.
 DEFAULT_POLICIES: tuple[PolicySpec, ...] = (
     PolicySpec(ACKNOWLEDGE, Rule(HOURS, 24), name="acknowledge within 24 hours"),
+    PolicySpec(ACKNOWLEDGE_LIMIT, Rule(HOURS, 48), name="acknowledge at the latest within 48 hours"),
     PolicySpec(REPLY, Rule(WORKING_DAYS, 3), name="reply within 3 working days"),
     PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 15), name="close within 15 calendar days"),
     PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 20), overseas=True, name="overseas: close within 20 calendar days"),
@@ -107,6 +124,23 @@ DEFAULT_POLICIES: tuple[PolicySpec, ...] = (
     PolicySpec(REPLY, Rule(WORKING_DAYS, 1), severity="major", name="major: plan within 1 working day"),
     PolicySpec(CLOSE, Rule(WORKING_DAYS, 7), severity="major", name="major: close within 7 working days"),
 )
+# Added after the first release: seeded on new installations with the rest, and added to
+# existing ones by migration deadlines 0004 (kept apart so that migration knows what to add).
+LATER_DEFAULT_POLICIES: tuple[PolicySpec, ...] = (
+    PolicySpec(
+        REGISTER, Rule(WORKING_DAYS, 1), channel="regulator", name="regulator referral: register within 1 working day"
+    ),
+    # Urgency (CL-3): 加急 and 特急 shorten the deadlines of a 一般 complaint.
+    PolicySpec(ACKNOWLEDGE, Rule(HOURS, 12), urgency="urgent", name="urgent: acknowledge within 12 hours"),
+    PolicySpec(REPLY, Rule(WORKING_DAYS, 2), urgency="urgent", name="urgent: reply within 2 working days"),
+    PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 10), urgency="urgent", name="urgent: close within 10 calendar days"),
+    PolicySpec(ACKNOWLEDGE, Rule(HOURS, 4), urgency="critical", name="critical: acknowledge within 4 hours"),
+    PolicySpec(REPLY, Rule(WORKING_DAYS, 1), urgency="critical", name="critical: reply within 1 working day"),
+    PolicySpec(CLOSE, Rule(CALENDAR_DAYS, 7), urgency="critical", name="critical: close within 7 calendar days"),
+)
+DEFAULT_POLICIES = DEFAULT_POLICIES + LATER_DEFAULT_POLICIES
+# Kinds the SPEC §7 defaults fall back to when no configured policy of that kind matches.
+DEFAULT_KINDS = frozenset(spec.kind for spec in DEFAULT_POLICIES)
 
 _MANAGERS = frozenset({Role.ADMIN, Role.MANAGER, Role.GM})
 _SENIOR = frozenset({Role.GM})
@@ -115,6 +149,13 @@ BANKING_INSURANCE = "cn_banking_insurance"
 MARKET_12315 = "cn_market_12315"
 US_CFPB = "us_cfpb"
 UK_FCA = "uk_fca_disp"
+SCENIC_AREA = "cn_scenic_area"
+TELECOM = "cn_telecom"
+WECHAT_PAY = "wechat_pay_merchant"
+ODR_12315 = "cn_12315_odr"
+# The channel values the platform connectors register complaints with (kesu.complaints.models.Channel).
+WECHAT_PAY_CHANNEL = "wechat_pay"
+ODR_12315_CHANNEL = "odr_12315"
 
 PRESETS: dict[str, Preset] = {
     # 《银行业保险业消费投诉处理管理办法》: decision within 15 days of receipt; complex cases up
@@ -149,7 +190,8 @@ PRESETS: dict[str, Preset] = {
                 Rule(WORKING_DAYS, 45),
                 channel="regulator",
                 preset=MARKET_12315,
-                name="mediation within 45 working days",
+                name="mediation within 45 working days of acceptance",
+                starts=ACKNOWLEDGED,
             ),
         ),
     ),
@@ -158,9 +200,21 @@ PRESETS: dict[str, Preset] = {
         US_CFPB,
         _("US CFPB (international customers)"),
         (
-            PolicySpec(REPLY, Rule(CALENDAR_DAYS, 15), overseas=True, preset=US_CFPB, name="respond within 15 days"),
             PolicySpec(
-                CLOSE, Rule(CALENDAR_DAYS, 60), overseas=True, preset=US_CFPB, name="final response within 60 days"
+                REPLY,
+                Rule(CALENDAR_DAYS, 15),
+                overseas=True,
+                preset=US_CFPB,
+                name="respond within 15 days",
+                calendar=US,
+            ),
+            PolicySpec(
+                CLOSE,
+                Rule(CALENDAR_DAYS, 60),
+                overseas=True,
+                preset=US_CFPB,
+                name="final response within 60 days",
+                calendar=US,
             ),
         ),
     ),
@@ -176,9 +230,69 @@ PRESETS: dict[str, Preset] = {
                 overseas=True,
                 preset=UK_FCA,
                 name="summary resolution by the 3rd business day",
+                calendar=UK,
             ),
             PolicySpec(
-                CLOSE, Rule(CALENDAR_DAYS, 56), overseas=True, preset=UK_FCA, name="final response within 8 weeks"
+                CLOSE,
+                Rule(CALENDAR_DAYS, 56),
+                overseas=True,
+                preset=UK_FCA,
+                name="final response within 8 weeks",
+                calendar=UK,
+            ),
+        ),
+    ),
+    # A scenic area (000): register within 1 hour, investigate within 2 hours, carry out the
+    # plan within 3 working days, report the result within 1 working day of resolving.
+    SCENIC_AREA: Preset(
+        SCENIC_AREA,
+        _("Scenic area: register in 1 hour, investigate in 2 hours"),
+        (
+            PolicySpec(REGISTER, Rule(HOURS, 1), preset=SCENIC_AREA, name="register within 1 hour"),
+            PolicySpec(INVESTIGATE, Rule(HOURS, 2), preset=SCENIC_AREA, name="investigate within 2 hours"),
+            PolicySpec(
+                CARRY_OUT, Rule(WORKING_DAYS, 3), preset=SCENIC_AREA, name="carry out the plan within 3 working days"
+            ),
+            PolicySpec(
+                REPORT_RESULT,
+                Rule(WORKING_DAYS, 1),
+                preset=SCENIC_AREA,
+                name="report the result within 1 working day",
+                starts=RESOLVED,
+            ),
+        ),
+    ),
+    # 《电信用户申诉处理办法》 / 电信服务规范: the operator answers a user's complaint within 15 days.
+    TELECOM: Preset(
+        TELECOM,
+        _("China telecommunications: answer within 15 days"),
+        (PolicySpec(REPLY, Rule(CALENDAR_DAYS, 15), preset=TELECOM, name="answer within 15 days"),),
+    ),
+    # WeChat Pay merchant complaints (微信支付商户投诉): the merchant responds within 48 hours.
+    WECHAT_PAY: Preset(
+        WECHAT_PAY,
+        _("WeChat Pay merchant complaints: respond within 48 hours"),
+        (
+            PolicySpec(
+                REPLY,
+                Rule(HOURS, 48),
+                channel=WECHAT_PAY_CHANNEL,
+                preset=WECHAT_PAY,
+                name="respond within 48 hours",
+            ),
+        ),
+    ),
+    # 12315 online dispute resolution (ODR) enterprises settle directly within 10 working days.
+    ODR_12315: Preset(
+        ODR_12315,
+        _("12315 online dispute resolution (ODR): settle within 10 working days"),
+        (
+            PolicySpec(
+                CLOSE,
+                Rule(WORKING_DAYS, 10),
+                channel=ODR_12315_CHANNEL,
+                preset=ODR_12315,
+                name="settle within 10 working days",
             ),
         ),
     ),
@@ -205,7 +319,7 @@ def choose(policies: Iterable[PolicySpec], inputs: Inputs, kinds: Iterable[str])
 
 
 def fallback(kind: str, inputs: Inputs) -> PolicySpec | None:
-    """The SPEC §7 default for a built-in kind, used when no configured policy matches."""
+    """The SPEC §7 default for a kind, used when no configured policy matches."""
     return choose(DEFAULT_POLICIES, inputs, [kind]).get(kind)
 
 

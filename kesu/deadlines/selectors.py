@@ -27,10 +27,15 @@ from kesu.deadlines.models import (
 )
 from kesu.deadlines.policies import (
     ACKNOWLEDGE,
+    ACKNOWLEDGE_LIMIT,
     CALLBACK_CONTACT,
+    CARRY_OUT,
     CLOSE,
+    INVESTIGATE,
     PRESETS,
+    REGISTER,
     REPLY,
+    REPORT_RESULT,
     PolicySpec,
 )
 
@@ -40,6 +45,11 @@ BUILTIN_KINDS: dict[str, tuple[str, bool]] = {
     REPLY: (MetWhen.REPLIED, True),
     CLOSE: (MetWhen.CLOSED, True),
     CALLBACK_CONTACT: (MetWhen.CALLBACK_REACHED, False),
+    ACKNOWLEDGE_LIMIT: (MetWhen.ACKNOWLEDGED, True),
+    REGISTER: (MetWhen.REGISTERED, True),
+    INVESTIGATE: (MetWhen.INVESTIGATING, True),
+    CARRY_OUT: (MetWhen.RESOLVED, True),
+    REPORT_RESULT: (MetWhen.CLOSED, True),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
 from kesu.complaints.workflow import DeadlineEffect
 from kesu.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
+from kesu.deadlines.foreign import calendar_for
 from kesu.deadlines.models import (
     ComplaintDeadline,
     DeadlineExtension,
@@ -29,9 +30,13 @@ from kesu.deadlines.models import (
     PauseReason,
 )
 from kesu.deadlines.policies import (
+    ACKNOWLEDGED,
     CALLBACK_CONTACT,
     COMPLAINT_FIELDS,
+    DEFAULT_KINDS,
     PRESETS,
+    RECEIVED,
+    RESOLVED,
     Inputs,
     PolicySpec,
     choose,
@@ -58,6 +63,7 @@ class PlannedDeadline:
     kind: str
     spec: PolicySpec
     due: dt.datetime
+    start: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -78,17 +84,24 @@ def plan_deadlines(
     start: dt.datetime,
     pauses: Sequence[engine.Pause] = (),
     warn: bool = True,
+    starts: Mapping[str, dt.datetime | None] | None = None,
 ) -> dict[str, PlannedDeadline]:
-    """The deadline of every kind that applies, from `start` with the clock stopped in `pauses`."""
+    """The deadline of every kind that applies, from `start` (or the later step a policy starts
+    at, from `starts`; kinds whose step has not happened yet are left out) with the clock stopped
+    in `pauses`, each on its rule's calendar."""
     kinds = [code for code, info in config.kinds.items() if info.met_when != MetWhen.CALLBACK_REACHED]
     chosen = choose(config.policies, inputs, kinds)
+    begins: Mapping[str, dt.datetime | None] = {RECEIVED: start, **(starts or {})}
     planned: dict[str, PlannedDeadline] = {}
     for kind in kinds:
-        spec = chosen.get(kind) or (fallback(kind, inputs) if kind in COMPLAINT_FIELDS else None)
+        spec = chosen.get(kind) or (fallback(kind, inputs) if kind in DEFAULT_KINDS else None)
         if spec is None:
             continue
-        due = engine.deadline(start, spec.rule, config.calendar, pauses)
-        planned[kind] = PlannedDeadline(kind, spec, due)
+        begin = begins.get(spec.starts)
+        if begin is None:
+            continue
+        due = engine.deadline(begin, spec.rule, calendar_for(spec.calendar, config.calendar), pauses)
+        planned[kind] = PlannedDeadline(kind, spec, due, begin)
     if warn and planned:
         _warn_uncovered(config, start, max(p.due for p in planned.values()))
     return planned
@@ -130,7 +143,22 @@ def _inputs_of(complaint: Complaint) -> Inputs:
 
 
 def _basis(spec: PolicySpec, inputs: Inputs) -> dict[str, Any]:
-    return {"inputs": inputs.as_dict(), "policy": spec.name, "preset": spec.preset}
+    basis: dict[str, Any] = {"inputs": inputs.as_dict(), "policy": spec.name, "preset": spec.preset}
+    if spec.calendar:
+        basis["calendar"] = spec.calendar
+    if spec.starts != RECEIVED:
+        basis["starts"] = spec.starts
+    return basis
+
+
+def _starts_of(complaint: Complaint) -> dict[str, dt.datetime | None]:
+    """The steps a policy's clock may start at, and when the complaint reached them."""
+    return {RECEIVED: complaint.received_at, ACKNOWLEDGED: complaint.acknowledged_at, RESOLVED: complaint.resolved_at}
+
+
+def row_calendar(row: ComplaintDeadline, config: DeadlineConfig) -> engine.WorkingCalendar:
+    """The calendar a running deadline counts on (a foreign rule's own, else the organisation's)."""
+    return calendar_for(str((row.basis or {}).get("calendar", "")), config.calendar)
 
 
 def _closed_pauses(complaint_id: int) -> list[engine.Pause]:
@@ -159,9 +187,20 @@ def next_check_at(row: ComplaintDeadline, leads: Iterable[int], now: dt.datetime
 
 
 def met_timestamp(
-    row: ComplaintDeadline, complaint: Complaint, met_when: str, callback_reached_at: dt.datetime | None = None
+    row: ComplaintDeadline,
+    complaint: Complaint,
+    met_when: str,
+    callback_reached_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> dt.datetime | None:
     """When the complaint did what `row` waits for, if it has."""
+    if met_when == MetWhen.REGISTERED:
+        created = complaint.created_at
+        return created if isinstance(created, dt.datetime) else row.created_at
+    if met_when == MetWhen.INVESTIGATING:
+        if complaint.status in INVESTIGATED_STATUSES:
+            return now or row.updated_at  # the step's time: `_settle` runs as the complaint moves on
+        return None
     if met_when == MetWhen.ACKNOWLEDGED:
         return complaint.acknowledged_at
     if met_when == MetWhen.REPLIED:
@@ -173,6 +212,11 @@ def met_timestamp(
     if met_when == MetWhen.CALLBACK_REACHED:
         return callback_reached_at if callback_reached_at and callback_reached_at >= row.started_at else None
     return None
+
+
+INVESTIGATED_STATUSES = frozenset(
+    {Status.INVESTIGATING, Status.SOLUTION_PROPOSED, Status.IMPLEMENTING, Status.RESOLVED, Status.CLOSED}
+)
 
 
 def mark_met(row: ComplaintDeadline, at: dt.datetime, now: dt.datetime) -> None:
@@ -197,7 +241,7 @@ def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.d
             unit=p.spec.rule.unit,
             amount=p.spec.rule.amount,
             by_time=p.spec.rule.by_time,
-            started_at=complaint.received_at,
+            started_at=p.start,
             due_at=p.due,
             basis=_basis(p.spec, initial.inputs),
             created_at=now,
@@ -225,7 +269,7 @@ def _settle(
         return False
     info = config.kinds.get(row.kind)
     met_when = info.met_when if info else MetWhen.CLOSED
-    at = met_timestamp(row, complaint, met_when, callback_reached_at)
+    at = met_timestamp(row, complaint, met_when, callback_reached_at, now)
     if at is not None:
         mark_met(row, at, now)
         return True
@@ -300,8 +344,24 @@ def deadlines_after_transition(*, complaint: Complaint, effect: str, actor: User
         )
     fields = _overdue_flag(complaint, rows)
     _save_complaint(complaint, fields)
-    if complaint.status not in TERMINAL_STATUSES and _inputs_changed(complaint, rows):
-        deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=_("classification changed"))
+    if complaint.status not in TERMINAL_STATUSES:
+        if _inputs_changed(complaint, rows):
+            deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=_("classification changed"))
+        elif _newly_started(complaint, rows, config):
+            deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=_("a later deadline started"))
+
+
+def _newly_started(complaint: Complaint, rows: Iterable[ComplaintDeadline], config: DeadlineConfig) -> bool:
+    """A deadline that starts at a later step (acceptance, resolution) whose step was just reached."""
+    present = {r.kind for r in rows}
+    planned = plan_deadlines(
+        config=config,
+        inputs=_inputs_of(complaint),
+        start=complaint.received_at,
+        warn=False,
+        starts=_starts_of(complaint),
+    )
+    return any(p.start != complaint.received_at and kind not in present for kind, p in planned.items())
 
 
 def _inputs_changed(complaint: Complaint, rows: Iterable[ComplaintDeadline]) -> bool:
@@ -374,7 +434,9 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
     config = deadline_config()
     inputs = _inputs_of(complaint)
     pauses = _closed_pauses(complaint.pk)
-    planned = plan_deadlines(config=config, inputs=inputs, start=complaint.received_at, pauses=pauses)
+    planned = plan_deadlines(
+        config=config, inputs=inputs, start=complaint.received_at, pauses=pauses, starts=_starts_of(complaint)
+    )
     rows = {r.kind: r for r in ComplaintDeadline.objects.filter(complaint_id=complaint.pk)}
     paused = (
         DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True)
@@ -391,7 +453,7 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
             continue  # set by a regulator or a platform (kesu/deadlines/external.py)
         if row is not None and row.preset and row.preset == spec.preset and row.extension_step:
             due = engine.deadline(
-                row.started_at, engine.Rule(row.unit, row.amount, row.by_time), config.calendar, pauses
+                row.started_at, engine.Rule(row.unit, row.amount, row.by_time), row_calendar(row, config), pauses
             )
             spec = PolicySpec(
                 kind,
@@ -399,11 +461,13 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
                 preset=row.preset,
                 policy_id=row.policy_id,
                 name=spec.name,
+                starts=spec.starts,
+                calendar=spec.calendar,
             )
         previous: dt.datetime | None = None
         if row is None:
             row = ComplaintDeadline(
-                complaint=complaint, kind=kind, started_at=complaint.received_at, created_at=now, paused_at=paused
+                complaint=complaint, kind=kind, started_at=plan.start, created_at=now, paused_at=paused
             )
         else:
             previous = row.due_at
@@ -556,7 +620,7 @@ def deadlines_resume(*, actor: User, number: str, now: dt.datetime) -> DeadlineP
                 continue
             previous = row.due_at
             row.due_at = engine.extend_for_pause(
-                row.due_at, engine.Pause(max(row.paused_at, row.started_at), now), row.unit, config.calendar
+                row.due_at, engine.Pause(max(row.paused_at, row.started_at), now), row.unit, row_calendar(row, config)
             )
             row.paused_at, row.updated_at = None, now
             if row.due_at != previous:
@@ -603,7 +667,7 @@ def deadline_extend(*, actor: User, number: str, kind: str, reason: str, now: dt
         row.due_at = engine.deadline(
             row.started_at,
             engine.Rule(row.unit, row.amount, row.by_time),
-            config.calendar,
+            row_calendar(row, config),
             _closed_pauses(complaint.pk),
         )
         row.extension_step += 1

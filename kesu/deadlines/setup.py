@@ -13,13 +13,30 @@ from django.db import transaction
 from kesu.core import clock
 from kesu.deadlines.calendar import calendar_load_package
 from kesu.deadlines.models import DeadlineKind, DeadlineSettings, MetWhen, RegulatoryPreset, SlaPolicy
-from kesu.deadlines.policies import ACKNOWLEDGE, CALLBACK_CONTACT, CLOSE, DEFAULT_POLICIES, PRESETS, REPLY
+from kesu.deadlines.policies import (
+    ACKNOWLEDGE,
+    ACKNOWLEDGE_LIMIT,
+    CALLBACK_CONTACT,
+    CARRY_OUT,
+    CLOSE,
+    DEFAULT_POLICIES,
+    INVESTIGATE,
+    PRESETS,
+    REGISTER,
+    REPLY,
+    REPORT_RESULT,
+)
 
 BUILTIN_KIND_ROWS = (
     (ACKNOWLEDGE, "受理确认 acknowledge", MetWhen.ACKNOWLEDGED, True),
     (REPLY, "答复客户 reply", MetWhen.REPLIED, True),
     (CLOSE, "结案 close", MetWhen.CLOSED, True),
     (CALLBACK_CONTACT, "回访未接通等待回电 callback wait", MetWhen.CALLBACK_REACHED, False),
+    (ACKNOWLEDGE_LIMIT, "受理确认最迟时限 acknowledge (hard limit)", MetWhen.ACKNOWLEDGED, True),
+    (REGISTER, "登记 register", MetWhen.REGISTERED, True),
+    (INVESTIGATE, "调查 investigate", MetWhen.INVESTIGATING, True),
+    (CARRY_OUT, "落实处理方案 carry out the plan", MetWhen.RESOLVED, True),
+    (REPORT_RESULT, "反馈处理结果 report the result", MetWhen.CLOSED, True),
 )
 
 

@@ -137,6 +137,7 @@ PATH: list[tuple[str, str, dict[str, Any]]] = [
             "root_cause": "供应商包装线封口温度偏低，导致个别批次密封不良。",
             "cause_class": "system_or_other_department",
             "responsibility": "supplier",
+            "responsible_department": "quality",
             "loss_amount": "50.00",
         },
     ),

@@ -463,3 +463,65 @@ class Appeal(models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         ordering = ["lodged_at", "id"]
+
+
+# --- formal objections (SPEC IV-5, 签呈) ---------------------------------------------------------
+
+
+class ObjectionSubject(models.TextChoices):
+    RESPONSIBILITY = "responsibility", _("its share of responsibility")
+    RULING = "ruling", _("a ruling on the complaint")
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting management's decision")
+    UPHELD = "upheld", _("upheld")
+    REJECTED = "rejected", _("rejected")
+
+
+class Objection(models.Model):
+    """A department's formal objection (签呈) to a ruling or to its share of responsibility,
+    decided by management. When upheld, the investigation's responsibility changes as decided, and
+    with it the responsibility roll-ups."""
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="objections")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department objecting"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("objection to"), max_length=20, choices=ObjectionSubject.choices)
+    adjudication = models.ForeignKey(
+        Adjudication, verbose_name=_("ruling"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("grounds"))
+    proposed_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department that should be responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    # What the decision changed on the investigation (previous and new responsibility).
+    change = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("formal objection")
+        verbose_name_plural = _("formal objections")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "department"],
+                condition=models.Q(status="pending"),
+                name="one_pending_objection_per_department",
+            )
+        ]

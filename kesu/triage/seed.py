@@ -124,3 +124,24 @@ SEVERITY_RULES: list[dict[str, Any]] = [
         "channels": "",
     },
 ]
+
+# Level 4 (CL-1): the reasons a handler sets after the facts are verified, under the common
+# level-3 codes (migration triage 0003 adds them to installations seeded before).
+LEVEL_4_REASONS: list[tuple[str, str, str, str]] = [
+    ("product_quality.food.expired.past_date", "超过保质期销售", "超過保質期銷售", "Sold past its use-by date"),
+    ("product_quality.food.expired.spoiled_in_date", "保质期内变质", "保質期內變質", "Spoiled within its date"),
+    ("product_quality.food.expired.storage", "储存不当", "儲存不當", "Stored improperly"),
+    ("product_quality.food.foreign_matter.hair", "毛发", "毛髮", "Hair"),
+    ("product_quality.food.foreign_matter.insect", "虫体", "蟲體", "Insect"),
+    (
+        "product_quality.food.foreign_matter.hard",
+        "塑料、金属等硬物",
+        "塑膠、金屬等硬物",
+        "Plastic, metal or other hard object",
+    ),
+    ("product_quality.defect.design.function", "功能设计缺陷", "功能設計缺陷", "Functional design"),
+    ("product_quality.defect.design.safety", "安全设计缺陷", "安全設計缺陷", "Safety design"),
+    ("product_quality.defect.manufacturing.assembly", "装配不良", "裝配不良", "Assembly fault"),
+    ("product_quality.defect.manufacturing.material", "材料不良", "材料不良", "Faulty material"),
+    ("product_quality.defect.manufacturing.appearance", "外观不良", "外觀不良", "Appearance fault"),
+]

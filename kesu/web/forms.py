@@ -87,6 +87,7 @@ INTAKE_FIELDS = {
     "product.lot": "product_lot",
     "product.order_no": "order_no",
     "product.quantity": "product_quantity",
+    "product.delivery_date": "delivery_date",
     "product": "product_name",
 }
 
@@ -113,9 +114,13 @@ class IntakeForm(KesuForm):
     product_lot = text(_("Lot number"), max_length=80)
     order_no = text(_("Order number"), max_length=80)
     product_quantity = text(_("Quantity"), inputmode="numeric")
+    delivery_date = forms.CharField(
+        label=_("Delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     demand = area(_("Customer's demand"), rows=2)
     amount_claimed = text(_("Amount claimed (CNY)"), inputmode="decimal")
     overseas = forms.BooleanField(label=_("Overseas customer"), required=False)
+    sample_kept = forms.BooleanField(label=_("A sample is kept aside"), required=False)
     external_ref = text(_("External reference"), max_length=100)
     related_to = forms.CharField(label=_("Repeat of complaint"), required=False)
 
@@ -134,6 +139,7 @@ class IntakeForm(KesuForm):
             "lot": d["product_lot"],
             "order_no": d["order_no"],
             "quantity": d["product_quantity"].strip(),
+            "delivery_date": d["delivery_date"].strip(),
         }
         return {
             "channel": d["channel"],
@@ -153,6 +159,7 @@ class IntakeForm(KesuForm):
             "demand": d["demand"],
             "amount_claimed": d["amount_claimed"].strip(),
             "overseas": self.data.get("overseas") in ("on", "true", "1"),
+            "sample_kept": self.data.get("sample_kept") in ("on", "true", "1"),
             "external_ref": d["external_ref"],
             "related_to": d["related_to"].strip(),
         }

@@ -56,6 +56,10 @@ EVENT_KINDS: dict[str, Any] = {
     "return_received": _("Returned goods received"),
     "capa_linked": _("Linked to a corrective action"),
     "quality_reviewed": _("Quality review"),
+    "confidentiality_set": _("Confidentiality level set"),
+    "document_confidentiality_set": _("Document confidentiality level set"),
+    "objection_filed": _("Formal objection filed"),
+    "objection_decided": _("Formal objection decided"),
 }
 
 

@@ -84,6 +84,8 @@ ENTRIES: list[NavEntry] = [
     # --- channels pages (webhooks, robots, mailbox; each person's notification channels) ---
     NavEntry("channels", "web:channels", _("Channels"), lambda user: _channels_admin(user)),
     NavEntry("my_channels", "web:my_channels", _("My channels"), lambda user: True),
+    # --- procedure pages (formal objections, 签呈) ---
+    NavEntry("objections", "web:objections", _("Formal objections"), lambda user: _objections(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -155,3 +157,7 @@ def _channels_admin(user: Any) -> bool:
     from kesu.channels.webhooks import may_manage_webhooks
 
     return may_manage_webhooks(user)
+def _objections(user: Any) -> bool:
+    from kesu.web.objection_views import may_read_objections
+
+    return may_read_objections(user)

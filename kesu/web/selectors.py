@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.models import Department, Role, User
 from kesu.accounts.permissions import STAFF_ROLES, SUPERVISORS
 from kesu.complaints import workflow
+from kesu.complaints.confidentiality import readable_attachments
 from kesu.complaints.models import OPEN_STATUSES, TERMINAL_STATUSES, Complaint, Status
 from kesu.complaints.selectors import (
     ComplaintFilters,
@@ -390,7 +391,7 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
     return ComplaintPage(
         complaint=complaint,
         timeline=timeline_entries(list(complaint_timeline(complaint))),
-        attachments=list(complaint.attachments.select_related("uploaded_by")),
+        attachments=readable_attachments(user, complaint, complaint.attachments.select_related("uploaded_by")),
         solution=solution,
         remedies=remedies,
         callbacks=list(complaint.callbacks.select_related("by")),
@@ -636,6 +637,7 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
     ("department", _("Department")),
     ("assignee", _("Assignee")),
     ("close_due", _("Close by")),
+    ("confidentiality", _("Confidentiality level")),
 ]
 
 
@@ -676,6 +678,7 @@ def queue_export(*, user: User, numbers: list[str]) -> tuple[list[str], list[lis
                 c.department.name if c.department else "",
                 str(c.assignee) if c.assignee else "",
                 local(c.close_due),
+                str(c.get_confidentiality_display()),
             ]
         )
     return [str(label) for _key, label in EXPORT_COLUMNS], out

@@ -27,7 +27,7 @@ from kesu.complaints.models import Channel
 from kesu.core import clock
 from kesu.core.errors import DomainError
 from kesu.deadlines.configuration import preset_set_enabled, sla_policy_save
-from kesu.deadlines.models import RegulatoryPreset, SlaPolicy, Unit
+from kesu.deadlines.models import CalendarYear, RegulatoryPreset, SlaPolicy, Unit
 from kesu.deadlines.policies import PRESETS
 from kesu.notifications.letters import letter_template_save
 from kesu.notifications.models import CannedResponse, LetterTemplate
@@ -105,6 +105,11 @@ SECTIONS = [
         "web:settings_compensation",
         gettext_lazy("Compensation, loss and penalty standards"),
         gettext_lazy("The usual remedy and amount per kind of complaint; how losses and penalties are computed."),
+    (
+        "calendar",
+        "web:calendar",
+        gettext_lazy("Working-day calendar"),
+        gettext_lazy("The official holidays and make-up working days each year; import next year's schedule."),
     ),
 ]
 SECTION_TITLES = {key: title for key, _url, title, _text in SECTIONS}
@@ -121,6 +126,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "letters": LetterTemplate.objects.count(),
         "canned": CannedResponse.objects.count(),
         **_issue13_counts(),
+        "calendar": CalendarYear.objects.count(),
     }
     sections = [
         {"key": key, "url": reverse(url), "title": title, "text": text, "count": counts[key]}

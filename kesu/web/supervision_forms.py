@@ -181,6 +181,11 @@ KIND_LABELS = {
     "reply": _("reply to the customer"),
     "close": _("close"),
     "callback_contact": _("wait for the customer to call back"),
+    "acknowledge_limit": _("acknowledge at the latest"),
+    "register": _("register"),
+    "investigation_start": _("start the investigation"),
+    "carry_out": _("carry out the plan"),
+    "report_result": _("report the result"),
 }
 
 

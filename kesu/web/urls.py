@@ -43,3 +43,7 @@ urlpatterns += desk_urls.urlpatterns
 from kesu.web import channels_urls  # noqa: E402
 
 urlpatterns += channels_urls.urlpatterns
+# The procedure rules' pages (calendar, confidentiality, formal objections).
+from kesu.web import procedure_urls  # noqa: E402
+
+urlpatterns += procedure_urls.urlpatterns

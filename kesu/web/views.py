@@ -353,7 +353,7 @@ def evidence_file(request: HttpRequest, number: str, attachment_id: int) -> File
     if complaint is None:
         raise Http404(_("No complaint has this number."))
     try:
-        attachment = attachment_get(complaint=complaint, attachment_id=attachment_id)
+        attachment = attachment_get(complaint=complaint, attachment_id=attachment_id, user=_user(request))
     except DomainError as exc:
         raise Http404(str(exc)) from exc
     inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"

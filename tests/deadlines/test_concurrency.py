@@ -25,7 +25,7 @@ def test_concurrent_sweepers_escalate_each_missed_deadline_once(users, register)
     complaints = [
         register(now_=at(2026, 3, 2, 10, 1), received_at=at(2026, 3, 2, 10).isoformat()) for _ in range(COMPLAINTS)
     ]
-    when = at(2026, 3, 6, 12)  # acknowledge and reply missed on every complaint
+    when = at(2026, 3, 4, 11)  # acknowledge and its 48-hour hard limit missed on every complaint
     results = []
     failures: list[BaseException] = []
     start = threading.Barrier(SWEEPERS)

@@ -57,7 +57,7 @@ def test_a_new_policy_is_audited_and_bumps_the_version(users, now):
     ],
 )
 def test_bad_values_are_refused_by_field_and_nothing_is_written(users, now, values, field):
-    policy = SlaPolicy.objects.get(kind__code="reply", severity="", overseas=None)
+    policy = SlaPolicy.objects.get(kind__code="reply", severity="", urgency="", overseas=None)
     before = _state()
     with pytest.raises(ValidationFailed) as error:
         sla_policy_save(actor=users["manager"], policy=SlaPolicy.objects.get(pk=policy.pk), values=values, now=now)

@@ -25,6 +25,7 @@ def test_escalation_mail_is_delivered_after_an_smtp_outage(reg, settings):
 
     sweep(now=at(2026, 3, 3, 10, 30))
     message = OutboxMessage.objects.get(kind="escalated")
+    OutboxMessage.objects.exclude(pk=message.pk).delete()  # the hard limit's reminder is not the subject here
     t0 = at(2026, 3, 3, 10, 31)
 
     # The mail server is down: nothing is sent, nothing is lost.

@@ -31,6 +31,7 @@ def test_spec_defaults_for_a_general_complaint(reg):
     assert complaint.close_due == end_of(2026, 3, 17)
     assert {k: (r.unit, r.amount) for k, r in rows(complaint).items()} == {
         "acknowledge": ("hours", 24),
+        "acknowledge_limit": ("hours", 48),
         "reply": ("working_days", 3),
         "close": ("calendar_days", 15),
     }

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kesu.core.errors import Conflict, PermissionDenied
 from kesu.deadlines.calendar import bump_version
 from kesu.deadlines.models import DeadlineExtension, DeadlinePause, RegulatoryPreset
-from kesu.deadlines.policies import BANKING_INSURANCE, MARKET_12315, UK_FCA, US_CFPB
+from kesu.deadlines.policies import (
+    BANKING_INSURANCE,
+    MARKET_12315,
+    ODR_12315,
+    SCENIC_AREA,
+    TELECOM,
+    UK_FCA,
+    US_CFPB,
+    WECHAT_PAY,
+)
 from kesu.deadlines.services import deadline_extend, deadlines_pause, deadlines_resume
 from kesu.deadlines.sweep import sweep
 
@@ -29,6 +39,10 @@ def test_presets_are_off_until_switched_on(reg):
         (MARKET_12315, False),
         (US_CFPB, False),
         (UK_FCA, False),
+        (SCENIC_AREA, False),
+        (TELECOM, False),
+        (WECHAT_PAY, False),
+        (ODR_12315, False),
     }
     assert reg(at(2026, 3, 2, 10), channel="regulator", severity="general").acknowledge_due == at(2026, 3, 3, 10)
 
@@ -77,11 +91,18 @@ def test_banking_external_appraisal_time_is_excluded(reg, users):
     assert complaint.close_due == end_of(2026, 4, 8)
 
 
-def test_12315_referrals_accept_in_7_and_mediate_in_45_working_days(reg):
+def test_12315_referrals_accept_in_7_and_mediate_in_45_working_days(reg, act):
     enable(MARKET_12315)
     complaint = reg(at(2026, 9, 25, 10), channel="regulator")  # Fri 25 Sep, a holiday ahead
     # 7 working days: 28, 29, 30 Sep, 8, 9, 10 (make-up Sat), 12 Oct.
     assert complaint.acknowledge_due == end_of(2026, 10, 12)
+    # Mediation counts from acceptance, not receipt: no clock until the referral is accepted.
+    assert "close" not in rows(complaint)
+    act(complaint, "acknowledge", "agent", at(2026, 10, 9, 15))  # accepted on Fri 9 Oct
+    complaint.refresh_from_db()
+    assert rows(complaint)["close"].started_at == at(2026, 10, 9, 15)
+    # 45 working days from Fri 9 Oct: Sat 10 Oct (调休) is the 1st, Thu 10 Dec 2026 the 45th.
+    assert complaint.close_due == end_of(2026, 12, 10)
     assert rows(complaint)["close"].unit == "working_days"
     assert rows(complaint)["close"].amount == 45
     assert rows(complaint)["close"].preset == MARKET_12315
@@ -91,14 +112,24 @@ def test_12315_referrals_accept_in_7_and_mediate_in_45_working_days(reg):
 def test_cfpb_for_international_customers(reg):
     enable(US_CFPB)
     complaint = reg(at(2026, 3, 2, 10), overseas=True)
-    assert (complaint.reply_due, complaint.close_due) == (end_of(2026, 3, 17), end_of(2026, 5, 1))
+    # Counted on the rule's own days, in New York: received Sun 1 Mar 21:00 there.
+    new_york = ZoneInfo("America/New_York")
+    assert (complaint.reply_due, complaint.close_due) == (
+        dt.datetime(2026, 3, 16, 23, 59, 59, tzinfo=new_york),
+        dt.datetime(2026, 4, 30, 23, 59, 59, tzinfo=new_york),
+    )
+    assert rows(complaint)["close"].basis["calendar"] == "us"
     assert reg(at(2026, 3, 2, 10)).close_due == end_of(2026, 3, 17)  # domestic: organisation policy
 
 
 def test_fca_disp_for_international_customers(reg, users):
     enable(UK_FCA)
     complaint = reg(at(2026, 3, 2, 10), overseas=True)
-    assert (complaint.reply_due, complaint.close_due) == (end_of(2026, 3, 5), end_of(2026, 4, 27))
+    london = ZoneInfo("Europe/London")
+    assert (complaint.reply_due, complaint.close_due) == (
+        dt.datetime(2026, 3, 5, 23, 59, 59, tzinfo=london),
+        dt.datetime(2026, 4, 27, 23, 59, 59, tzinfo=london),
+    )
     with pytest.raises(Conflict):  # DISP names no extension
         deadline_extend(actor=users["gm"], number=complaint.number, kind="close", reason="x", now=at(2026, 3, 3))
 

@@ -59,7 +59,7 @@ def test_a_missed_deadline_marks_overdue_and_escalates_one_level(reg, users):
 
 def test_running_twice_at_the_same_instant_does_nothing_the_second_time(reg):
     complaint = reg(at(2026, 3, 2, 10))
-    when = at(2026, 3, 6, 12)  # acknowledge and reply missed
+    when = at(2026, 3, 4, 11)  # acknowledge and its 48-hour hard limit missed
     first = sweep(now=when)
     counts = (complaint.events.count(), OutboxMessage.objects.count(), Escalation.objects.count())
     second = sweep(now=when)
@@ -69,17 +69,18 @@ def test_running_twice_at_the_same_instant_does_nothing_the_second_time(reg):
     complaint.refresh_from_db()
     assert complaint.escalation_level == 2
     # Later sweeps do not escalate the same missed deadlines again.
-    assert sweep(now=at(2026, 3, 7, 12)).escalated == 0
+    assert sweep(now=at(2026, 3, 4, 12)).escalated == 0
 
 
 def test_each_missed_deadline_climbs_the_ladder(reg):
     complaint = reg(at(2026, 3, 2, 10))
     sweep(now=at(2026, 3, 3, 11))  # acknowledge → supervisor
-    sweep(now=at(2026, 3, 6, 1))  # reply → manager
-    sweep(now=at(2026, 3, 18, 1))  # close → supervision team / GM
+    sweep(now=at(2026, 3, 4, 11))  # the acknowledgement's 48-hour hard limit → manager
+    sweep(now=at(2026, 3, 6, 1))  # reply → supervision team / GM
+    sweep(now=at(2026, 3, 18, 1))  # close → company leadership
     complaint.refresh_from_db()
-    assert complaint.escalation_level == 3
-    assert list(Escalation.objects.filter(complaint=complaint).values_list("to_level", flat=True)) == [1, 2, 3]
+    assert complaint.escalation_level == 4
+    assert list(Escalation.objects.filter(complaint=complaint).values_list("to_level", flat=True)) == [1, 2, 3, 4]
     assert "gm@example.com" in [r for r, _s in outbox("escalated")]
 
 

@@ -86,7 +86,7 @@ def _policy_data(policy: SlaPolicy, **overrides: str) -> dict[str, str]:
 
 
 def test_editing_an_sla_policy_is_audited_and_reloads_the_configuration(as_user):
-    policy = SlaPolicy.objects.get(kind__code="reply", severity="", overseas=None)
+    policy = SlaPolicy.objects.get(kind__code="reply", severity="", urgency="", overseas=None)
     version = DeadlineSettings.objects.get().version
     response = as_user("manager").post(f"/settings/sla/{policy.pk}/", _policy_data(policy, amount="2"))
     assert response.status_code == 302
@@ -98,7 +98,7 @@ def test_editing_an_sla_policy_is_audited_and_reloads_the_configuration(as_user)
 
 
 def test_a_refused_sla_policy_keeps_the_typed_values_and_writes_nothing(as_user):
-    policy = SlaPolicy.objects.get(kind__code="reply", severity="", overseas=None)
+    policy = SlaPolicy.objects.get(kind__code="reply", severity="", urgency="", overseas=None)
     before = _rows()
     response = as_user("manager").post(
         f"/settings/sla/{policy.pk}/",

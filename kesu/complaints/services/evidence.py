@@ -202,9 +202,12 @@ def attachment_add(
         raise
 
 
-def attachment_get(*, complaint: Complaint, attachment_id: int) -> Attachment:
+def attachment_get(*, complaint: Complaint, attachment_id: int, user: Any = None) -> Attachment:
+    """One document of `complaint`; 404 as well when its confidentiality level does not admit `user`."""
+    from kesu.complaints.confidentiality import level_admits
+
     found = complaint.attachments.filter(pk=attachment_id).first()
-    if found is None:
+    if found is None or (user is not None and not level_admits(user, complaint, found.confidentiality)):
         raise NotFound(_("No such file."))
     return found
 
@@ -218,4 +221,5 @@ def attachment_dict(attachment: Attachment) -> dict[str, Any]:
         "sha256": attachment.sha256,
         "uploaded_at": attachment.uploaded_at,
         "description": attachment.description,
+        "confidentiality": attachment.confidentiality,
     }

@@ -100,6 +100,8 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
             product_lot=data.product_lot,
             order_no=data.order_no,
             product_quantity=data.product_quantity,
+            delivery_date=data.delivery_date,
+            sample_kept=data.sample_kept,
             demand=data.demand,
             amount_claimed=data.amount_claimed,
             overseas=data.overseas,
