@@ -111,3 +111,7 @@ api.add_router("", supervision.router)
 for resolution_router in resolution.routers:
     api.add_router("", resolution_router)
 api.add_router("", privacy.router)
+# --- reports: ledger, indicators, sales volumes, forms, published outcomes ---
+from kesu.api import reports as reports_api  # noqa: E402
+
+api.add_router("", reports_api.router)
