@@ -69,6 +69,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
     NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
+    # --- reports pages (indicators, analysis, report archive) ---
+    NavEntry("indicators", "web:indicators", _("Indicators"), lambda user: _reports(user)),
+    NavEntry("analysis", "web:analysis", _("Analysis"), lambda user: _reports(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -86,3 +89,9 @@ def _resolution(check: str, user: Any) -> bool:
     from kesu.web import resolution_selectors
 
     return bool(getattr(resolution_selectors, check)(user))
+
+
+def _reports(user: Any) -> bool:
+    from kesu.reports.services import may_read_reports
+
+    return may_read_reports(user)

@@ -26,3 +26,8 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+
+# --- reports pages (indicators, analysis, ledger export, archive, forms) ---
+from kesu.web import reports_urls  # noqa: E402
+
+urlpatterns += reports_urls.urlpatterns

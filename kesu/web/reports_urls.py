@@ -1,0 +1,14 @@
+"""Workspace pages of the reports area; included by kesu/web/urls.py (namespace "web")."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from kesu.web import reports_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("reports/indicators/", views.indicators, name="indicators"),
+    path("reports/indicators/sales/", views.sales_volume_add, name="sales_volume_add"),
+    path("reports/analysis/", views.analysis, name="analysis"),
+    path("reports/ledger/", views.ledger_export, name="ledger_export"),
+]
