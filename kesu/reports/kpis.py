@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kesu.accounts.models import Department, User
 from kesu.accounts.permissions import sees_whole_organisation
@@ -38,6 +39,23 @@ GROUP_FIELD = {
 }
 TOTAL = "__total__"
 RATE_DIGITS = 4
+
+# (key, label, kind): the indicators table, in order. kind: count, rate or hours.
+INDICATORS: list[tuple[str, Any, str]] = [
+    ("received", gettext_lazy("Complaints received"), "count"),
+    ("closed", gettext_lazy("Complaints closed"), "count"),
+    ("open_at_end", gettext_lazy("Open at the end"), "count"),
+    ("on_time_rate", gettext_lazy("On-time rate"), "rate"),
+    ("satisfaction_rate", gettext_lazy("Satisfaction rate"), "rate"),
+    ("incidence_rate", gettext_lazy("Incidence rate"), "rate"),
+    ("reopen_rate", gettext_lazy("Reopen rate"), "rate"),
+    ("first_contact_rate", gettext_lazy("First-contact resolution"), "rate"),
+    ("median_handling_hours", gettext_lazy("Median handling time (hours)"), "hours"),
+    ("p90_handling_hours", gettext_lazy("90th percentile handling time (hours)"), "hours"),
+    ("repeat_rate", gettext_lazy("Repeat-complaint rate"), "rate"),
+    ("escalation_rate", gettext_lazy("Escalation rate"), "rate"),
+    ("valid_rate", gettext_lazy("Valid-complaint rate"), "rate"),
+]
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -154,9 +172,10 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
     return months
 
 
-def _scope(user: User, prefix: str = "") -> Q:
-    """What `user` may count: visible_complaints's rule, on a related table through `prefix`."""
-    if sees_whole_organisation(user):
+def _scope(user: User | None, prefix: str = "") -> Q:
+    """What `user` may count: visible_complaints's rule, on a related table through `prefix`
+    (None: the whole organisation, for the scheduled reports)."""
+    if user is None or sees_whole_organisation(user):
         return Q()
     return Q(**{f"{prefix}department_id": user.department_id}) | Q(**{f"{prefix}assignee_id": user.pk})
 
@@ -190,7 +209,7 @@ class _Folder:
 
 
 def _tallies(
-    *, user: User, date_from: dt.date, date_to: dt.date, group_by: str | None, folder: _Folder | None
+    *, user: User | None, date_from: dt.date, date_to: dt.date, group_by: str | None, folder: _Folder | None
 ) -> dict[str, Tally]:
     start, end = local_bounds(date_from, date_to)
     raw = GROUP_FIELD[group_by] if group_by else None
@@ -335,7 +354,9 @@ def deadline_kinds() -> list[str]:
     ]
 
 
-def kpi_report(*, user: User, date_from: dt.date, date_to: dt.date, group_by: str | None = None) -> dict[str, Any]:
+def kpi_report(
+    *, user: User | None, date_from: dt.date, date_to: dt.date, group_by: str | None = None
+) -> dict[str, Any]:
     """API.md's `{"from", "to", "total", "groups"}`; each of `total` and the groups carries its
     indicators and `previous`, the same indicators for the period just before."""
     kinds = deadline_kinds()

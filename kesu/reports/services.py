@@ -88,3 +88,18 @@ def sales_volumes(*, limit: int = 36) -> list[SalesVolume]:
     return list(
         SalesVolume.objects.select_related("category", "entered_by").order_by("-period", "category__code")[:limit]
     )
+
+
+def report_subscription_set(*, actor: User, kind: str, on: bool) -> bool:
+    """Subscribe `actor` to a scheduled report's e-mail (or stop); returns whether subscribed."""
+    from kesu.reports.models import ReportKind, ReportSubscription
+
+    if not may_read_reports(actor):
+        raise PermissionDenied(_("Indicators are for supervisors, managers and auditors."))
+    if kind not in ReportKind.values:
+        raise ValidationFailed([FieldError("kind", _("Unknown value: %(value)s.") % {"value": kind}, "unknown_value")])
+    if on:
+        ReportSubscription.objects.get_or_create(user=actor, kind=kind)
+    else:
+        ReportSubscription.objects.filter(user=actor, kind=kind).delete()
+    return on

@@ -72,6 +72,7 @@ ENTRIES: list[NavEntry] = [
     # --- reports pages (indicators, analysis, report archive) ---
     NavEntry("indicators", "web:indicators", _("Indicators"), lambda user: _reports(user)),
     NavEntry("analysis", "web:analysis", _("Analysis"), lambda user: _reports(user)),
+    NavEntry("report_archive", "web:report_archive", _("Reports"), lambda user: _reports(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).

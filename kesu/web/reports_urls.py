@@ -11,4 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("reports/indicators/sales/", views.sales_volume_add, name="sales_volume_add"),
     path("reports/analysis/", views.analysis, name="analysis"),
     path("reports/ledger/", views.ledger_export, name="ledger_export"),
+    path("reports/archive/", views.archive, name="report_archive"),
+    path("reports/archive/subscribe/<str:kind>/", views.subscription_toggle, name="report_subscription"),
+    path("reports/archive/<int:run_id>.<str:file_format>", views.archive_file, name="report_file"),
 ]

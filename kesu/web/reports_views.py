@@ -27,28 +27,12 @@ from kesu.core import clock
 from kesu.core.errors import ValidationFailed
 from kesu.reports import ledger
 from kesu.reports.analysis import analysis as analysis_of
-from kesu.reports.kpis import kpi_report
+from kesu.reports.kpis import INDICATORS, kpi_report
 from kesu.reports.services import may_enter_sales_volumes, may_read_reports, sales_volume_set, sales_volumes
 from kesu.triage.models import Category
 from kesu.web import reports_forms as rf
 from kesu.web.forms import apply_errors
 
-# (key, label, kind): the indicators table, in order. kind: count, rate or hours.
-INDICATORS: list[tuple[str, Any, str]] = [
-    ("received", gettext_lazy("Received"), "count"),
-    ("closed", gettext_lazy("Closed"), "count"),
-    ("open_at_end", gettext_lazy("Open at the end"), "count"),
-    ("on_time_rate", gettext_lazy("On-time rate"), "rate"),
-    ("satisfaction_rate", gettext_lazy("Satisfaction rate"), "rate"),
-    ("incidence_rate", gettext_lazy("Incidence rate"), "rate"),
-    ("reopen_rate", gettext_lazy("Reopen rate"), "rate"),
-    ("first_contact_rate", gettext_lazy("First-contact resolution"), "rate"),
-    ("median_handling_hours", gettext_lazy("Median handling time (hours)"), "hours"),
-    ("p90_handling_hours", gettext_lazy("90th percentile handling time (hours)"), "hours"),
-    ("repeat_rate", gettext_lazy("Repeat-complaint rate"), "rate"),
-    ("escalation_rate", gettext_lazy("Escalation rate"), "rate"),
-    ("valid_rate", gettext_lazy("Valid-complaint rate"), "rate"),
-]
 # The group columns of the grouped table (a subset: the page stays readable).
 GROUP_COLUMNS = [
     "received",
@@ -150,7 +134,7 @@ def _indicator_context(request: HttpRequest, sales_form: rf.SalesVolumeForm | No
             "satisfaction": [g["satisfaction_rate"] for g in report["groups"]] or [total["satisfaction_rate"]],
             "drill": [_drill(group_by, g["key"]) for g in report["groups"]],
             "names": {
-                "received": str(_("Received")),
+                "received": str(_("Complaints received")),
                 "previous": str(_("Received, previous period")),
                 "on_time": str(_("On-time rate")),
                 "satisfaction": str(_("Satisfaction rate")),
@@ -248,8 +232,8 @@ def analysis(request: HttpRequest) -> HttpResponse:
             "names": {
                 "count": str(_("Complaints")),
                 "cumulative": str(_("Cumulative share")),
-                "received": str(_("Received")),
-                "closed": str(_("Closed")),
+                "received": str(_("Complaints received")),
+                "closed": str(_("Complaints closed")),
             },
         }
     return render(
@@ -307,3 +291,44 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         if query.status == "open":
             queryset = queryset.filter(IS_OPEN)
     return ledger_response(ledger.ledger_rows(user=user, queryset=queryset), file_format=file_format)
+
+
+@login_required
+@require_GET
+def archive(request: HttpRequest) -> HttpResponse:
+    """The scheduled reports kept so far, newest first, with the caller's subscriptions."""
+    from kesu.reports.models import ReportKind, ReportRun, ReportSubscription
+
+    user = _user(request)
+    _require_reader(user)
+    runs = list(ReportRun.objects.order_by("-period_end", "kind")[:200])
+    subscribed = set(ReportSubscription.objects.filter(user=user).values_list("kind", flat=True))
+    kinds = [{"code": k.value, "label": k.label, "subscribed": k.value in subscribed} for k in ReportKind]
+    return render(request, "web/reports/archive.html", {"nav": "report_archive", "runs": runs, "kinds": kinds})
+
+
+@login_required
+@require_POST
+def subscription_toggle(request: HttpRequest, kind: str) -> HttpResponse:
+    from kesu.reports.services import report_subscription_set
+
+    user = _user(request)
+    _require_reader(user)
+    report_subscription_set(actor=user, kind=kind, on=request.POST.get("on") == "1")
+    return redirect(reverse("web:report_archive"))
+
+
+@login_required
+@require_GET
+def archive_file(request: HttpRequest, run_id: int, file_format: str) -> HttpResponse:
+    from django.http import FileResponse, Http404
+
+    from kesu.reports.models import ReportRun
+
+    _require_reader(_user(request))
+    run = ReportRun.objects.filter(pk=run_id).first()
+    if run is None or file_format not in ("xlsx", "pdf"):
+        raise Http404(_("No such report."))
+    stored = run.xlsx if file_format == "xlsx" else run.pdf
+    name = f"{run.kind}-{run.period_start.isoformat()}-{run.period_end.isoformat()}.{file_format}"
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
