@@ -16,7 +16,7 @@ from kesu.api.complaints import ListQuery, check_filter_values, parse_time_or_da
 from kesu.complaints.selectors import ComplaintFilters, complaint_list
 from kesu.complaints.validation import Collector
 from kesu.core import clock
-from kesu.core.errors import PermissionDenied
+from kesu.core.errors import NotFound, PermissionDenied
 from kesu.reports import ledger
 from kesu.reports.kpis import GROUPS, kpi_report
 from kesu.reports.services import may_read_reports, sales_volume_set
@@ -191,3 +191,42 @@ def sales_volume(request: AuthedRequest, body: SalesVolumeIn) -> Any:
         201 if created else 200,
         {"period": row.period, "category": row.category.code if row.category else None, "units": row.units},
     )
+
+
+# --- forms (SPEC RP-6) --------------------------------------------------------------------------
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@router.get("/complaints/{number}/forms/{form}.pdf", response={200: None, **ERRORS})
+def complaint_form_pdf(request: AuthedRequest, number: str, form: str) -> HttpResponse:
+    """`complaint_record` (顾客投诉记录表) or `handling_form` (客户埋怨处理表, with its sign-off chain)."""
+    from kesu.reports.forms import complaint_form_html, html_to_pdf
+
+    html = complaint_form_html(user=request.user, number=number, form=form)
+    return _pdf(html_to_pdf(html), f"{form}-{number}.pdf")
+
+
+class PeriodQuery(Schema):
+    date_from: str | None = Field(None, alias="from")
+    date_to: str | None = Field(None, alias="to")
+
+
+@router.get("/forms/{form}.pdf", response={200: None, **ERRORS})
+def period_form_pdf(request: AuthedRequest, form: str, query: Query[PeriodQuery]) -> HttpResponse:
+    """`opinion_card_book` (顾客意见单处理追踪簿) or `record_summary` (顾客投诉记录汇总表), for the
+    complaints the caller may read received between `from` and `to` (local dates, inclusive)."""
+    from kesu.reports.forms import PERIOD_FORMS, html_to_pdf, period_form_html
+
+    if form not in PERIOD_FORMS:
+        raise NotFound(_("No such form."))
+    c = Collector()
+    date_from, date_to = parse_period(query.date_from, query.date_to, c)
+    c.raise_if_any()
+    assert date_from is not None and date_to is not None
+    html = period_form_html(user=request.user, form=form, date_from=date_from, date_to=date_to)
+    return _pdf(html_to_pdf(html), f"{form}-{date_from.isoformat()}-{date_to.isoformat()}.pdf")

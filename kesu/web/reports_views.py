@@ -293,18 +293,30 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     return ledger_response(ledger.ledger_rows(user=user, queryset=queryset), file_format=file_format)
 
 
-@login_required
-@require_GET
-def archive(request: HttpRequest) -> HttpResponse:
-    """The scheduled reports kept so far, newest first, with the caller's subscriptions."""
+def _archive_context(user: User) -> dict[str, Any]:
+    from kesu.reports.forms import PERIOD_FORMS
     from kesu.reports.models import ReportKind, ReportRun, ReportSubscription
 
-    user = _user(request)
-    _require_reader(user)
     runs = list(ReportRun.objects.order_by("-period_end", "kind")[:200])
     subscribed = set(ReportSubscription.objects.filter(user=user).values_list("kind", flat=True))
     kinds = [{"code": k.value, "label": k.label, "subscribed": k.value in subscribed} for k in ReportKind]
-    return render(request, "web/reports/archive.html", {"nav": "report_archive", "runs": runs, "kinds": kinds})
+    return {
+        "nav": "report_archive",
+        "runs": runs,
+        "kinds": kinds,
+        "period_forms": [{"code": code, "label": label} for code, label in PERIOD_FORMS.items()],
+    }
+
+
+@login_required
+@require_GET
+def archive(request: HttpRequest) -> HttpResponse:
+    """The scheduled reports kept so far, newest first, the caller's subscriptions, and the
+    period forms to print."""
+    user = _user(request)
+    _require_reader(user)
+    form, _first, _last = _period(request, rf.PeriodForm)
+    return render(request, "web/reports/archive.html", {**_archive_context(user), "period_form": form})
 
 
 @login_required
@@ -332,3 +344,48 @@ def archive_file(request: HttpRequest, run_id: int, file_format: str) -> HttpRes
     stored = run.xlsx if file_format == "xlsx" else run.pdf
     name = f"{run.kind}-{run.period_start.isoformat()}-{run.period_end.isoformat()}.{file_format}"
     return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_GET
+def complaint_form(request: HttpRequest, number: str, form: str, pdf: bool = False) -> HttpResponse:
+    """A complaint's form as a print page (the browser prints it) or as PDF."""
+    from django.http import Http404
+
+    from kesu.core.errors import NotFound
+    from kesu.reports.forms import complaint_form_html, html_to_pdf
+
+    try:
+        html = complaint_form_html(user=_user(request), number=number, form=form, print_page=not pdf)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    if pdf:
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{form}-{number}.pdf"'
+        return response
+    return HttpResponse(html)
+
+
+@login_required
+@require_GET
+def period_form(request: HttpRequest, form: str, pdf: bool = False) -> HttpResponse:
+    from django.http import Http404
+
+    from kesu.reports.forms import PERIOD_FORMS, html_to_pdf, period_form_html
+
+    if form not in PERIOD_FORMS:
+        raise Http404(_("No such form."))
+    period_form_data, date_from, date_to = _period(request, rf.PeriodForm)
+    if date_from is None or date_to is None:
+        return render(
+            request,
+            "web/reports/archive.html",
+            {**_archive_context(_user(request)), "period_form": period_form_data},
+            status=422,
+        )
+    html = period_form_html(user=_user(request), form=form, date_from=date_from, date_to=date_to, print_page=not pdf)
+    if pdf:
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{form}-{date_from}-{date_to}.pdf"'
+        return response
+    return HttpResponse(html)
