@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -77,12 +78,12 @@ def ledger_filters(query: ListQuery, c: Collector) -> ComplaintFilters:
     )
 
 
-def ledger_response(rows: Any, *, file_format: str) -> HttpResponse:
+def ledger_response(rows: Any, *, file_format: str) -> HttpResponseBase:
     """The ledger as a downloaded file: CSV streamed as it is read, XLSX from a temporary file."""
     stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
     name = f"ledger-{stamp}.{file_format}"
     if file_format == "csv":
-        response: HttpResponse = StreamingHttpResponse(ledger.csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(ledger.csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     handle = ledger.xlsx_file(rows, title=_("Ledger"))

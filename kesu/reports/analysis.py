@@ -108,6 +108,8 @@ def monthly_trend(*, user: User | None, end: dt.date, months: int) -> tuple[list
         .values_list("closed_at", flat=True)
         .iterator(chunk_size=5000)
     ):
+        if closed_at is None:
+            continue
         local = closed_at.astimezone(tz)
         closed[f"{local.year:04d}-{local.month:02d}"] += 1
     return labels, [received[m] for m in labels], [closed[m] for m in labels]

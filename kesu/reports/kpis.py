@@ -263,13 +263,13 @@ def _tallies(
         Q(state=DeadlineState.MET) | Q(missed_at__isnull=False)
     )
     if raw is None:
-        rows = deadlines.values("kind").annotate(due=Count("pk"), met=Count("pk", filter=Q(on_time=True))).order_by()
-        for row in rows:
+        by_kind = deadlines.values("kind").annotate(due=Count("pk"), met=Count("pk", filter=Q(on_time=True))).order_by()
+        for item in by_kind:
             t = tallies[TOTAL]
-            t.deadlines_due += row["due"]
-            t.deadlines_met += row["met"]
-            t.by_kind[row["kind"]][0] += row["met"]
-            t.by_kind[row["kind"]][1] += row["due"]
+            t.deadlines_due += item["due"]
+            t.deadlines_met += item["met"]
+            t.by_kind[item["kind"]][0] += item["met"]
+            t.by_kind[item["kind"]][1] += item["due"]
     else:
         column = f"complaint__{raw}"
         rows = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -144,7 +145,7 @@ def _format(value: Any, kind: str) -> str:
     return f"{value:,}"
 
 
-def bar_chart_svg(labels: list[str], values: list[float], *, width: int = 640, height: int = 240) -> str:
+def bar_chart_svg(labels: list[str], values: Sequence[float], *, width: int = 640, height: int = 240) -> str:
     """A plain SVG bar chart (WeasyPrint draws SVG; no script is needed)."""
     if not values:
         return ""
@@ -228,8 +229,8 @@ def render_xlsx(content: ReportContent) -> bytes:
                 _("Penalty (CNY)"),
             ]
         )
-        for row in content.closed:
-            closed.append(list(row.values()))
+        for record in content.closed:
+            closed.append(list(record.values()))
     for ws in workbook.worksheets:
         for cell in ws[1]:
             cell.font = bold
@@ -260,7 +261,7 @@ def render_pdf(content: ReportContent) -> bytes:
             },
         },
     )
-    return HTML(string=html).write_pdf()
+    return bytes(HTML(string=html).write_pdf())
 
 
 def file_stem(kind: str, date_from: dt.date, date_to: dt.date) -> str:

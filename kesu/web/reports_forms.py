@@ -66,4 +66,4 @@ class SalesVolumeForm(Labelled, forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("all categories")), *categories]
+        self.fields["category"].choices = [("", _("all categories")), *categories]  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -246,7 +247,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ledger_export(request: HttpRequest) -> HttpResponse:
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
     """The ledger of a queue: POST with `numbers` exports the selection; GET exports the whole
     filter (the queue's own query string). `format`: xlsx (default) or csv."""
     from kesu.api.reports import ledger_response
@@ -332,7 +333,7 @@ def subscription_toggle(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def archive_file(request: HttpRequest, run_id: int, file_format: str) -> HttpResponse:
+def archive_file(request: HttpRequest, run_id: int, file_format: str) -> HttpResponseBase:
     from django.http import FileResponse, Http404
 
     from kesu.reports.models import ReportRun

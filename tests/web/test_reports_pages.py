@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from kesu.reports.models import SalesVolume
