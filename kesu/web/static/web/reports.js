@@ -83,7 +83,7 @@
         ]
       }));
     }
-    var departments = chartOn("chart-departments");
+    var departments = a.departments.counts.length ? chartOn("chart-departments") : null;
     if (departments) {
       departments.setOption({
         animation: false,
