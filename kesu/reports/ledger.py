@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,21 +140,35 @@ def _remedies(solution_ids: list[int], labels: dict[str, str]) -> dict[int, str]
     return {key: "; ".join(value) for key, value in found.items()}
 
 
+def _chunks(queryset: QuerySet[Complaint]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows in pieces of CHUNK, newest first, each piece read by keyset on (received_at, id):
+    no server-side cursor held open, and every piece is an index range read, however deep."""
+    if queryset.query.is_sliced:
+        yield list(_annotated(queryset).values_list(*FIELDS))
+        return
+    ordered = queryset.order_by("-received_at", "-id")
+    last: tuple[Any, Any] | None = None
+    while True:
+        page = ordered
+        if last is not None:
+            page = ordered.filter(Q(received_at__lt=last[0]) | Q(received_at=last[0], pk__lt=last[1]))
+        rows = list(_annotated(page).values_list(*FIELDS)[:CHUNK])
+        if rows:
+            yield rows
+        if len(rows) < CHUNK:
+            return
+        last = (rows[-1][2], rows[-1][0])
+
+
 def ledger_rows(*, user: User, queryset: QuerySet[Complaint], limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """The ledger's rows (plain values: str, int, Decimal, datetime or None), oldest first within
-    newest first. The customer's name and phone are masked unless the reader may see them."""
+    """The ledger's rows (plain values: str, int, Decimal, datetime or None), newest first. The
+    customer's name and phone are masked unless the reader may see them."""
     personal = can_view_personal_data(user)
     look = _lookups()
     tz = timezone.get_current_timezone()
-    if not queryset.query.is_sliced:
-        queryset = queryset.order_by("-received_at", "-id")
-    rows = _annotated(queryset).values_list(*FIELDS)
-    if limit is not None:
-        rows = rows[:limit]
     satisfaction = {True: _("satisfied"), False: _("not satisfied")}
-    chunk: list[tuple[Any, ...]] = []
 
-    def flush() -> Iterator[dict[str, Any]]:
+    def flush(chunk: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
         remedies = _remedies([r[15] for r in chunk if r[15]], look.remedies)
         for r in chunk:
             phone = display_phone(r[5]) or ""
@@ -178,13 +192,8 @@ def ledger_rows(*, user: User, queryset: QuerySet[Complaint], limit: int | None 
                 "closed_at": r[12].astimezone(tz) if r[12] else None,
             }
 
-    for row in rows.iterator(chunk_size=CHUNK):
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            yield from flush()
-            chunk = []
-    if chunk:
-        yield from flush()
+    for chunk in _chunks(queryset if limit is None else queryset.order_by("-received_at", "-id")[:limit]):
+        yield from flush(chunk)
 
 
 def _cell(value: Any) -> Any:

@@ -63,7 +63,7 @@ def sales_volume_set(
     assert number is not None
     month = str(period).strip()
     with transaction.atomic():
-        existing = SalesVolume.objects.select_for_update().filter(period=month, category=node).first()
+        existing = SalesVolume.objects.select_for_update().filter(period=month, category=node).order_by().first()
         before = existing.units if existing else None
         if existing is None:
             row = SalesVolume.objects.create(
