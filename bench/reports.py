@@ -68,7 +68,8 @@ def main() -> None:
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(
-            f"ledger {file_format}: {total:,} rows in {elapsed:.2f} s, {size / 1e6:.1f} MB, peak Python memory {peak / 1e6:.1f} MB"
+            f"ledger {file_format}: {total:,} rows in {elapsed:.2f} s, {size / 1e6:.1f} MB,"
+            f" peak Python memory {peak / 1e6:.1f} MB"
         )
     today = timezone.localdate()
     year_ago = today - dt.timedelta(days=364)

@@ -152,12 +152,18 @@ def _chunks(queryset: QuerySet[Complaint]) -> Iterator[list[tuple[Any, ...]]]:
         page = ordered
         if last is not None:
             page = ordered.filter(Q(received_at__lt=last[0]) | Q(received_at=last[0], pk__lt=last[1]))
-        rows = list(_annotated(page).values_list(*FIELDS)[:CHUNK])
-        if rows:
-            yield rows
-        if len(rows) < CHUNK:
+        # The keys first (a narrow ordered read), then the piece's columns and subqueries by
+        # primary key: PostgreSQL would otherwise compute the subqueries for every row it sorts.
+        keys = list(page.values_list("pk", "received_at")[:CHUNK])
+        if keys:
+            found = {
+                row[0]: row
+                for row in _annotated(Complaint.objects.filter(pk__in=[k[0] for k in keys])).values_list(*FIELDS)
+            }
+            yield [found[pk] for pk, _received in keys if pk in found]
+        if len(keys) < CHUNK:
             return
-        last = (rows[-1][2], rows[-1][0])
+        last = (keys[-1][1], keys[-1][0])
 
 
 def ledger_rows(*, user: User, queryset: QuerySet[Complaint], limit: int | None = None) -> Iterator[dict[str, Any]]:

@@ -17,7 +17,8 @@ def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _sheet(download) -> list[list[object]]:  # type: ignore[no-untyped-def]
-    content = open(download.path(), "rb").read()
+    with open(download.path(), "rb") as handle:
+        content = handle.read()
     return [list(r) for r in load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)]
 
 
