@@ -132,3 +132,7 @@ api.add_router("", webhooks.router)
 from kesu.api import procedure  # noqa: E402
 
 api.add_router("", procedure.router)
+# --- reports: ledger, indicators, sales volumes, forms, published outcomes ---
+from kesu.api import reports as reports_api  # noqa: E402
+
+api.add_router("", reports_api.router)

@@ -86,6 +86,10 @@ ENTRIES: list[NavEntry] = [
     NavEntry("my_channels", "web:my_channels", _("My channels"), lambda user: True),
     # --- procedure pages (formal objections, 签呈) ---
     NavEntry("objections", "web:objections", _("Formal objections"), lambda user: _objections(user)),
+    # --- reports pages (indicators, analysis, report archive) ---
+    NavEntry("indicators", "web:indicators", _("Indicators"), lambda user: _reports(user)),
+    NavEntry("analysis", "web:analysis", _("Analysis"), lambda user: _reports(user)),
+    NavEntry("report_archive", "web:report_archive", _("Reports"), lambda user: _reports(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -161,3 +165,7 @@ def _objections(user: Any) -> bool:
     from kesu.web.objection_views import may_read_objections
 
     return may_read_objections(user)
+def _reports(user: Any) -> bool:
+    from kesu.reports.services import may_read_reports
+
+    return may_read_reports(user)

@@ -105,6 +105,7 @@ SECTIONS = [
         "web:settings_compensation",
         gettext_lazy("Compensation, loss and penalty standards"),
         gettext_lazy("The usual remedy and amount per kind of complaint; how losses and penalties are computed."),
+    ),
     (
         "calendar",
         "web:calendar",

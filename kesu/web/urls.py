@@ -47,3 +47,7 @@ urlpatterns += channels_urls.urlpatterns
 from kesu.web import procedure_urls  # noqa: E402
 
 urlpatterns += procedure_urls.urlpatterns
+# --- reports pages (indicators, analysis, ledger export, archive, forms) ---
+from kesu.web import reports_urls  # noqa: E402
+
+urlpatterns += reports_urls.urlpatterns

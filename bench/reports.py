@@ -1,0 +1,86 @@
+"""The reports area at scale (PostgreSQL): the ledger exported as XLSX and CSV, and the KPI
+report for a year, over N preloaded complaints. Run it on a database of its own:
+
+    DATABASE_URL=postgres://…/db .venv/bin/python -m bench.reports --preload 100000
+
+It migrates, loads the demo organisation, preloads (bench/preload.py), then times each export
+(with the peak of Python memory allocated while writing, tracemalloc) and the KPI report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import time
+import tracemalloc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--preload", type=int, default=100_000)
+    parser.add_argument("--skip-preload", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone, translation
+
+    from bench.data import TextMixer, load_texts
+    from bench.preload import preload
+    from kesu.accounts.models import User
+    from kesu.complaints.models import Complaint
+    from kesu.reports import ledger
+    from kesu.reports.kpis import kpi_report
+
+    translation.activate("zh-hans")
+    if not args.skip_preload:
+        call_command("migrate", "--noinput", "-v0")
+        if not User.objects.exists():
+            call_command("load_demo")
+        url = os.environ["DATABASE_URL"]
+        print(
+            "preload",
+            preload(
+                database_url=url,
+                count=args.preload,
+                mixer=TextMixer(load_texts(), seed=23),
+                now=dt.datetime.now(dt.UTC),
+            ),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    total = Complaint.objects.count()
+    manager = User.objects.get(username="manager")
+    print(f"complaints: {total:,}")
+    for file_format in ("csv", "xlsx"):
+        tracemalloc.start()
+        started = time.perf_counter()
+        rows = ledger.ledger_rows(user=manager, queryset=Complaint.objects.all())
+        if file_format == "csv":
+            size = sum(len(piece) for piece in ledger.csv_stream(rows))
+        else:
+            handle = ledger.xlsx_file(rows, title="台账")
+            size = len(handle.read())
+        elapsed = time.perf_counter() - started
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(
+            f"ledger {file_format}: {total:,} rows in {elapsed:.2f} s, {size / 1e6:.1f} MB,"
+            f" peak Python memory {peak / 1e6:.1f} MB"
+        )
+    today = timezone.localdate()
+    year_ago = today - dt.timedelta(days=364)
+    for group_by in (None, "department", "category"):
+        timings = []
+        for _attempt in range(3):
+            started = time.perf_counter()
+            kpi_report(user=manager, date_from=year_ago, date_to=today, group_by=group_by)
+            timings.append(time.perf_counter() - started)
+        print(f"kpi year group_by={group_by}: best {min(timings):.2f} s, worst {max(timings):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

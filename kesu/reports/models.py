@@ -1,0 +1,78 @@
+"""What the reports keep: sales volumes (the incidence rate's denominator, SPEC RP-2), the archive
+of scheduled reports and their subscribers (RP-3), and the outcomes approved for publication (RP-5)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesVolume(models.Model):
+    """Units sold in a month, for one top-level product category or (category empty) in all."""
+
+    period = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    category = models.ForeignKey(
+        "triage.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    units = models.PositiveBigIntegerField(_("units sold"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        verbose_name = _("sales volume")
+        verbose_name_plural = _("sales volumes")
+        ordering = ["-period", "category__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "category"],
+                name="sales_volume_one_per_category_month",
+                condition=models.Q(category__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["period"], name="sales_volume_one_total_per_month", condition=models.Q(category__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.units}"
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY = "weekly", _("weekly summary")
+    MONTHLY = "monthly", _("monthly summary")
+    STATISTICS = "statistics", _("monthly statistics of closed complaints")
+
+
+class ReportRun(models.Model):
+    """One scheduled (or requested) report, kept for the archive page."""
+
+    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))  # inclusive
+    generated_at = models.DateTimeField(_("generated at"))
+    xlsx = models.FileField(_("spreadsheet"), upload_to="reports/", max_length=300)
+    pdf = models.FileField(_("PDF"), upload_to="reports/", max_length=300)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_end", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period_start", "period_end"], name="report_run_one_per_period"),
+        ]
+
+
+class ReportSubscription(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="report_subscription_unique")]

@@ -1,0 +1,13 @@
+"""Background jobs of the reports area: the scheduled reports (SPEC RP-3)."""
+
+from __future__ import annotations
+
+from kesu.core import clock
+from kesu.core.tasks import task
+from kesu.reports.scheduled import produce_due_reports
+
+
+@task("produce_reports", every=3600.0)
+def produce_reports() -> dict[str, int]:
+    """Produce the reports due today (local), once each; runs hourly on Celery beat or in-process."""
+    return {"produced": len(produce_due_reports(now=clock.now()))}
