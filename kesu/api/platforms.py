@@ -20,11 +20,11 @@ logger = logging.getLogger(__name__)
 router = Router(tags=["platforms"])
 
 
-@router.post("/platforms/wechatpay/notifications", auth=None, response={204: None, 401: Any, 503: Any})
+@router.post("/platforms/wechatpay/notifications", auth=None, response={204: None, 401: Any, 404: Any})
 def wechatpay_notification(request: HttpRequest) -> HttpResponse:
     """A new or changed WeChat Pay consumer complaint (the platform's signed notification)."""
-    if not wechatpay.configured():
-        return JsonResponse({"code": "FAIL", "message": "not configured"}, status=503)
+    if not wechatpay.configured():  # no connector here: the address answers as if it did not exist
+        return JsonResponse({"code": "FAIL", "message": "not configured"}, status=404)
     headers = {k: v for k, v in request.headers.items() if k.lower().startswith("wechatpay-")}
     try:
         wechat_notification_receive(headers=headers, body=request.body, now=clock.now())

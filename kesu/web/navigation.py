@@ -102,7 +102,7 @@ ENTRIES: list[NavEntry] = [
 GROUPS: dict[str, str | Promise] = {
     "handling": _("Handling"),
     "quality": _("Quality"),
-    "reports": _("Reports"),
+    "reports": _("Statistics"),
     "desk": _("Service desk"),
     "configuration": _("Configuration"),
 }
@@ -111,11 +111,20 @@ GROUP_OF: dict[str, str] = {
     "follow_ups": "handling",
     "rulings": "handling",
     "finance": "handling",
+    "vouchers": "handling",
+    "objections": "handling",
+    "intake_hub": "handling",
     "capas": "quality",
     "samples": "quality",
     "rollup": "quality",
     "dashboard": "reports",
+    "indicators": "reports",
+    "analysis": "reports",
+    "report_archive": "reports",
+    "desk": "desk",
     "settings": "configuration",
+    "channels": "configuration",
+    "my_channels": "configuration",
 }
 
 
@@ -153,18 +162,26 @@ def _intake_hub(user: Any) -> bool:
     from kesu.web.platforms_views import may_open_intake_hub
 
     return may_open_intake_hub(user)
+
+
 def _desk(user: Any) -> bool:
     from kesu.web.desk_views import may_use_desk
 
     return may_use_desk(user)
+
+
 def _channels_admin(user: Any) -> bool:
     from kesu.channels.webhooks import may_manage_webhooks
 
     return may_manage_webhooks(user)
+
+
 def _objections(user: Any) -> bool:
     from kesu.web.objection_views import may_read_objections
 
     return may_read_objections(user)
+
+
 def _reports(user: Any) -> bool:
     from kesu.reports.services import may_read_reports
 

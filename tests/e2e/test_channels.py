@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.channels.fakes import FakeServer, webhook_receiver
+from tests.e2e.menu import go
 from tests.e2e.test_helpdesk import register_by_clicking, unique_phone
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -23,7 +24,7 @@ def receiver():
 
 
 def open_channels(page, section: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator("header nav").get_by_role("link", name="渠道", exact=True).click()
+    go(page, "渠道", exact=True)
     page.get_by_role("link", name=re.compile(section)).click()
 
 
@@ -75,12 +76,12 @@ def test_a_webhook_made_in_the_browser_receives_a_signed_delivery_and_a_replay(p
 
 def test_the_channel_pages_in_traditional_chinese(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("admin", locale="zh-TW")
-    page.locator("header nav").get_by_role("link", name="渠道", exact=True).click()
+    go(page, "渠道", exact=True)
     assert page.locator("h1").inner_text() == "渠道"
     page.get_by_role("link", name=re.compile("群機器人")).click()
     assert page.locator("h1").inner_text() == "群機器人"
     shot(page, "channels-robots-zh-TW")
-    page.locator("header nav").get_by_role("link", name="渠道", exact=True).click()
+    go(page, "渠道", exact=True)
     page.get_by_role("link", name=re.compile("投訴郵箱")).click()
     assert page.locator("h1").inner_text() == "投訴郵箱"
     shot(page, "channels-mailbox-zh-TW")
@@ -88,7 +89,7 @@ def test_the_channel_pages_in_traditional_chinese(people, shot) -> None:  # type
 
 def test_a_person_chooses_their_channels_in_english(people, shot) -> None:  # type: ignore[no-untyped-def]
     page = people.sign_in("handler", locale="en")
-    page.locator("header nav").get_by_role("link", name="My channels").click()
+    go(page, "My channels")
     assert page.locator("h1").inner_text() == "My notification channels"
     page.get_by_label("Assigned to you: SMS", exact=True).check()
     page.locator("main form button[type=submit]").click()

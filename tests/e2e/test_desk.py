@@ -8,13 +8,14 @@ import re
 
 import pytest
 
+from tests.e2e.menu import go
 from tests.e2e.test_helpdesk import register_by_clicking, unique_phone
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def open_desk(page, tab: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    page.locator("header nav").get_by_role("link", name="服务台").click()
+    go(page, "服务台")
     page.wait_for_url("**/desk/")
     if tab:
         page.locator("ul.desk-tabs").get_by_role("link", name=tab, exact=True).click()
@@ -142,7 +143,7 @@ def test_a_survey_sent_by_the_manager_is_answered_once_on_the_portal(people, sho
 )
 def test_every_desk_tab_in_english_and_traditional_chinese(people, shot, locale, desk, tabs) -> None:  # type: ignore[no-untyped-def]
     manager = people.sign_in("manager", locale=locale)
-    manager.locator("header nav").get_by_role("link", name=desk).click()
+    go(manager, desk)
     manager.wait_for_url("**/desk/")
     assert manager.locator("ul.desk-tabs a").all_inner_texts() == tabs
     for index, tab in enumerate(tabs):

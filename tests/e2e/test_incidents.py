@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.menu import go
 from tests.e2e.test_resolution import act, open_complaint, panel_shot, register
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _nav(page: Any, name: str) -> None:
-    page.locator("header nav").get_by_role("link", name=name, exact=True).click()
+    go(page, name, exact=True)
 
 
 def _register_lost_valuables(agent: Any, title: str) -> str:

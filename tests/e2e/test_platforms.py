@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 CSV = (
@@ -20,7 +22,7 @@ CSV = (
 
 
 def _hub(page, label: str = "导入与转办") -> None:  # type: ignore[no-untyped-def]
-    page.locator("header nav").get_by_role("link", name=label, exact=True).click()
+    go(page, label, exact=True)
 
 
 def test_agent_imports_a_spreadsheet_after_seeing_the_bad_row(people, shot, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -10,11 +10,13 @@ import re
 
 import pytest
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator("header nav").get_by_role("link", name=name, exact=True).click()
+    go(page, name, exact=True)
 
 
 def test_manager_marks_a_complaint_secret(people, shot) -> None:  # type: ignore[no-untyped-def]

@@ -9,11 +9,13 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tests.e2e.menu import go
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator("header nav").get_by_role("link", name=name, exact=True).click()
+    go(page, name, exact=True)
 
 
 def _sheet(download) -> list[list[object]]:  # type: ignore[no-untyped-def]

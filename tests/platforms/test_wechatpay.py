@@ -238,3 +238,12 @@ def _to_resolved(users, complaint: Complaint, now: dt.datetime) -> None:
         complaint_transition(
             actor=users[who], number=complaint.number, action=action, payload={"action": action, **params}, now=now
         )
+
+
+def test_without_a_configured_connector_the_callback_answers_404_and_stores_nothing(client, settings, db):
+    from kesu.platforms.models import NotificationReceipt, PlatformComplaint
+
+    settings.KESU_WECHATPAY_MCHID = ""
+    response = client.post("/api/v1/platforms/wechatpay/notifications", data=b"{}", content_type="application/json")
+    assert response.status_code == 404
+    assert (NotificationReceipt.objects.count(), PlatformComplaint.objects.count()) == (0, 0)
