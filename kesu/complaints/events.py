@@ -64,6 +64,9 @@ class EventKind(models.TextChoices):
     APPEAL_ANSWERED = "appeal_answered", _("Appeal answered")
     CAPA_LINKED = "capa_linked", _("Corrective action linked")
     CAPA_ASSIGNED = "capa_assigned", _("Corrective action assigned")
+    # triage intelligence (kesu/triage): same-matter links and the escalation-risk flag
+    COMPLAINT_LINKED = "complaint_linked", _("Linked as the same matter")
+    RISK_FLAGGED = "risk_flagged", _("Flagged as an escalation risk")
 
 
 def event_kind_label(kind: str) -> str:

@@ -69,6 +69,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("samples", "web:samples", _("Quality review"), _supervision_reader),
     NavEntry("rollup", "web:rollup", _("Responsibility roll-up"), _supervision_reader),
     NavEntry("settings", "web:settings", _("Configuration"), _configure),
+    # --- triage intelligence (kesu/web/triage_views.py): the escalation-risk queue ---
+    NavEntry("risk", "web:risk_queue", _("Escalation risk"), lambda user: _risk_queue(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -79,6 +81,12 @@ def nav_for(user: Any) -> list[dict[str, str]]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [{"key": e.key, "url": reverse(e.url_name), "label": str(e.label)} for e in ENTRIES if e.visible(user)]
+
+
+def _risk_queue(user: Any) -> bool:
+    from kesu.web.triage_views import may_see_risk_queue
+
+    return may_see_risk_queue(user)
 
 
 def _resolution(check: str, user: Any) -> bool:

@@ -26,3 +26,7 @@ urlpatterns = [
 from kesu.web import helpdesk_urls, resolution_urls, supervision_urls  # noqa: E402
 
 urlpatterns += resolution_urls.urlpatterns + supervision_urls.urlpatterns + helpdesk_urls.urlpatterns
+
+from kesu.web import triage_urls  # noqa: E402
+
+urlpatterns += triage_urls.urlpatterns
