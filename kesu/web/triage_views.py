@@ -159,6 +159,20 @@ def risk_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/triage/risk_queue.html", {"page": page, "items": items, "nav": "risk"})
 
 
+@login_required
+@require_POST
+def risk_assess(request: HttpRequest) -> HttpResponse:
+    """Assess now what the scheduled sweep would assess next (the open complaints with news)."""
+    user = _user(request)
+    if not may_see_risk_queue(user):
+        raise DjangoPermissionDenied(_("The escalation-risk queue is for supervisors and managers."))
+    from kesu.triage.risk import sweep
+
+    count = sweep(now=clock.now())
+    messages.success(request, _("%(n)d open complaints assessed.") % {"n": count})
+    return redirect("web:risk_queue")
+
+
 # --- configuration ---------------------------------------------------------------------------
 
 
