@@ -48,9 +48,9 @@ def reason_text(reason: dict[str, Any]) -> str:
     label = str(RiskReason(code).label) if code in RiskReason.values else code
     detail = reason.get("detail")
     if code == RiskReason.THREAT and detail:
-        return _("%(reason)s: “%(words)s”") % {"reason": label, "words": detail}
+        return _("%(reason)s, in the words “%(words)s”") % {"reason": label, "words": detail}
     if code in (RiskReason.REPEAT, RiskReason.REJECTED, RiskReason.UNSATISFIED, RiskReason.OVERDUE) and detail:
-        return _("%(reason)s (%(count)s)") % {"reason": label, "count": detail}
+        return _("%(reason)s (%(count)s times)") % {"reason": label, "count": detail}
     return label
 
 
