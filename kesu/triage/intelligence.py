@@ -91,7 +91,7 @@ def active_model() -> tuple[ClassifierVersion, classifier.Model] | None:
             return row, _cache["model"]
     blob = ClassifierVersion.objects.values_list("blob", flat=True).get(pk=row.pk)
     try:
-        model = classifier.loads(blob)
+        model = classifier.loads(bytes(blob))
     except Exception:  # a version written by another release of Kesu: the rules alone decide
         logger.warning("classifier version %s could not be loaded", row.version)
         return None

@@ -47,6 +47,11 @@ def reason_text(reason: dict[str, Any]) -> str:
     code = reason.get("code", "")
     label = str(RiskReason(code).label) if code in RiskReason.values else code
     detail = reason.get("detail")
+    if code == RiskReason.THREAT and reason.get("channel"):
+        from kesu.complaints.models import Channel
+
+        channel = str(Channel(detail).label) if detail in Channel.values else str(detail)
+        return _("%(reason)s, received through the channel “%(channel)s”") % {"reason": label, "channel": channel}
     if code == RiskReason.THREAT and detail:
         return _("%(reason)s, in the words “%(words)s”") % {"reason": label, "words": detail}
     if code in (RiskReason.REPEAT, RiskReason.REJECTED, RiskReason.UNSATISFIED, RiskReason.OVERDUE) and detail:
@@ -70,10 +75,10 @@ def assess(*, complaint: Complaint, now: dt.datetime, policy: TriagePolicy | Non
     rules = SeverityRule.objects.filter(active=True, code__in=THREAT_RULES).order_by("code")
     hit = match_rules(rules, text=text, channel=complaint.channel)
     if hit.rule is not None:
-        matched = hit.matched
-        if matched.startswith("channel:"):
-            matched = str(complaint.get_channel_display())
-        add(RiskReason.THREAT, matched)
+        if hit.matched.startswith("channel:"):
+            reasons.append({"code": RiskReason.THREAT, "detail": complaint.channel, "channel": True, "weight": 3})
+        else:
+            add(RiskReason.THREAT, hit.matched)
     since = now - dt.timedelta(days=policy.duplicate_window_days)
     links = ComplaintLink.objects.filter(Q(complaint=complaint) | Q(other=complaint)).count()
     repeats = complaint.repeats.count() + (1 if complaint.related_to_id else 0)

@@ -38,9 +38,7 @@ def test_the_same_phone_and_a_similar_text_are_suggested(register, users, now):
     other_customer = register(description="在你們店買的電熱水壺底座漏電，手被電麻了")
     unrelated = register(description="衣服尺码偏小想换货")
 
-    found = same_matter(
-        user=users["agent"], text="电热水壶底座漏电，手被电麻了", phone="+8613900001111", now=now
-    )
+    found = same_matter(user=users["agent"], text="电热水壶底座漏电，手被电麻了", phone="+8613900001111", now=now)
 
     reasons = {c.complaint.number: set(c.reasons) for c in found}
     assert reasons[first.number] == {"phone", "text"}
@@ -123,7 +121,9 @@ def test_a_rejected_solution_and_an_unsatisfied_callback_count(complaint_in, now
 
     complaint = complaint_in("investigating")
     record_event(complaint=complaint, kind="customer_reject", actor=None, at=now)
-    record_event(complaint=complaint, kind="record_callback", actor=None, at=now, data={"reached": True, "satisfied": False})
+    record_event(
+        complaint=complaint, kind="record_callback", actor=None, at=now, data={"reached": True, "satisfied": False}
+    )
 
     codes = {r["code"] for r in assess(complaint=complaint, now=now).reasons}
 
