@@ -24,6 +24,8 @@ from sklearn.svm import LinearSVC
 from kesu.triage.text import normalise
 
 FORMAT = 1
+# The first characters carry what a complaint is about; the rest costs time and adds little.
+MAX_CHARS = 1200
 _LATIN_WORD = re.compile(r"(?u)\b[a-z][a-z0-9']+\b")
 
 
@@ -89,7 +91,7 @@ class Model:
     format: int = FORMAT
 
     def transform(self, texts: Sequence[str]) -> Any:
-        normalised = [normalise(t) for t in texts]
+        normalised = [normalise(t[: MAX_CHARS * 2])[:MAX_CHARS] for t in texts]
         chars = self.chars.transform(normalised)
         words = self.words.transform(normalised)
         return sparse.hstack([chars, words], format="csr")
@@ -138,7 +140,7 @@ def train(
 ) -> Model:
     """Fit the vectorizers once and a linear SVM per target that has at least two classes."""
     chars, words = _vectorizers(len(texts))
-    normalised = [normalise(t) for t in texts]
+    normalised = [normalise(t[: MAX_CHARS * 2])[:MAX_CHARS] for t in texts]
     x = sparse.hstack([chars.fit_transform(normalised), _fit_words(words, normalised)], format="csr")
     targets: dict[str, Target] = {}
     sample_weight = np.asarray(weights, dtype=np.float64) if weights is not None else None
