@@ -64,8 +64,16 @@ class Target:
     coef: Any  # (classes, features) float32, dense rows only for the classes
     intercept: Any
 
+    def weights(self) -> Any:
+        """(features, classes), contiguous: a sparse row times it touches only its own features."""
+        cached = getattr(self, "_weights", None)
+        if cached is None:
+            cached = np.ascontiguousarray(self.coef.T)
+            self._weights = cached
+        return cached
+
     def probabilities(self, x: Any) -> Any:
-        raw = np.asarray(x @ self.coef.T).reshape(x.shape[0], -1) + self.intercept
+        raw = np.asarray(x @ self.weights()).reshape(x.shape[0], -1) + self.intercept
         if len(self.labels) == 2 and raw.shape[1] == 1:
             raw = np.hstack([-raw, raw])
         scaled = raw * 3.0  # SVM margins are small; scaled so that a clear winner reads near 1
@@ -116,7 +124,7 @@ class Model:
             return []
         klass = best if spec.coef.shape[0] > 1 else 0
         sign = 1.0 if (spec.coef.shape[0] > 1 or best == 1) else -1.0
-        contributions = row.data * np.asarray(spec.coef[klass, row.indices]).ravel() * sign
+        contributions = row.data * np.asarray(spec.weights()[row.indices, klass]).ravel() * sign
         order = np.argsort(-contributions)
         chosen: list[str] = []
         for index in order[: limit * 6]:
