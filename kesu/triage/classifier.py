@@ -104,11 +104,18 @@ class Model:
         words = self.words.transform(normalised)
         return sparse.hstack([chars, words], format="csr")
 
+    def predict_all(self, text: str, *, explain: bool = True) -> dict[str, Prediction]:
+        """Every target for one text, vectorised once (what intake asks for)."""
+        x = self.transform([text])
+        return {name: self._predict(spec, x, explain=explain)[0] for name, spec in self.targets.items()}
+
     def predict(self, target: str, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
         spec = self.targets.get(target)
         if spec is None:
             return []
-        x = self.transform(texts)
+        return self._predict(spec, self.transform(texts), explain=explain)
+
+    def _predict(self, spec: Target, x: Any, *, explain: bool) -> list[Prediction]:
         probs = spec.probabilities(x)
         out = []
         for i in range(x.shape[0]):

@@ -112,9 +112,9 @@ def advise(*, text: str, channel: str, policy: TriagePolicy | None = None) -> Ad
     threshold = (policy or TriagePolicy.current()).min_confidence
     advice.version = version
     low = False
-    severity = model.predict("severity", [text], explain=True)
-    if severity:
-        s = severity[0]
+    predictions = model.predict_all(text)
+    if "severity" in predictions:
+        s = predictions["severity"]
         if s.confidence >= threshold:
             advice.model_severity, advice.severity_confidence, advice.severity_words = s.label, s.confidence, s.words
             # Recall first: the model may raise the grading, never lower a rule's.
@@ -125,9 +125,8 @@ def advise(*, text: str, channel: str, policy: TriagePolicy | None = None) -> Ad
                 advice.severity, advice.source = s.label, "model"
         else:
             low = True
-    category = model.predict("category", [text], explain=True)
-    if category:
-        advice.category = _category_advice(category[0], threshold)
+    if "category" in predictions:
+        advice.category = _category_advice(predictions["category"], threshold)
         low = low or advice.category is None
     advice.fallback = "low_confidence" if low and advice.category is None and not advice.model_severity else ""
     return advice
