@@ -263,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds to wait before each workload for other processes to go quiet",
     )
     parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
+    parser.add_argument("--no-triage", action="store_true", help="skip bench/triage_eval.py (classifier, recall)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
     parser.add_argument(
         "--pages-only",
@@ -448,11 +449,35 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_deadlines and "machine" in results:
         run_deadline_bench(results, quick=args.quick)
         results["elapsed_s"] = time.monotonic() - started
+    if not args.no_triage and "machine" in results:
+        run_triage_bench(results, quick=args.quick, out_dir=out_dir)
+        results["elapsed_s"] = time.monotonic() - started
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     if "machine" in results:
-        target.write_text(report.render(results), encoding="utf-8")
+        text = report.render(results)
+        if results.get("triage_markdown"):  # the triage section (bench/triage_eval.py) at the end
+            text = text.rstrip("\n") + "\n" + results["triage_markdown"]
+        target.write_text(text, encoding="utf-8")
         log(f"wrote {target.relative_to(REPO)} in {results['elapsed_s']:.0f} s")
     return 1 if results["failures"] else 0
+
+
+def run_triage_bench(results: dict[str, Any], *, quick: bool, out_dir: Path) -> None:
+    """Triage intelligence (bench/triage_eval.py) in its own process: category macro-F1 against the
+    baseline, major recall, duplicate precision/recall, classification and training time."""
+    log("triage: bench/triage_eval.py")
+    from bench import triage_eval
+
+    command = [sys.executable, "-m", "bench.triage_eval", "--json", str(out_dir / "triage.json")]
+    if quick:
+        command.append("--quick")
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        results["failures"].append(f"triage: {done.stderr[-500:]}")
+        return
+    figures = json.loads((out_dir / "triage.json").read_text())
+    results["triage"] = figures
+    results["triage_markdown"] = triage_eval.markdown(figures)
 
 
 def run_deadline_bench(results: dict[str, Any], *, quick: bool) -> None:

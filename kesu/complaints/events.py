@@ -98,6 +98,9 @@ class EventKind(models.TextChoices):
     DOCUMENT_CONFIDENTIALITY_SET = "document_confidentiality_set", _("Document confidentiality level set")
     OBJECTION_FILED = "objection_filed", _("Formal objection filed")
     OBJECTION_DECIDED = "objection_decided", _("Formal objection decided")
+    # triage intelligence (kesu/triage): same-matter links and the escalation-risk flag
+    COMPLAINT_LINKED = "complaint_linked", _("Linked as the same matter")
+    RISK_FLAGGED = "risk_flagged", _("Flagged as an escalation risk")
 
 
 def event_kind_label(kind: str) -> str:

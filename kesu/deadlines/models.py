@@ -292,6 +292,7 @@ class EscalationCause(models.TextChoices):
     MANUAL = "manual", _("escalated by staff")
     DISSATISFIED = "dissatisfied", _("customer not satisfied")
     OVERDUE = "overdue", _("deadline missed")
+    RISK = "risk", _("escalation risk")
 
 
 class Escalation(models.Model):

@@ -14,7 +14,7 @@ from kesu.accounts.permissions import can_configure
 from kesu.audit.config_changes import save_audited
 from kesu.complaints.models import Channel
 from kesu.core.errors import FieldError, PermissionDenied
-from kesu.triage.models import Category, Severity, SeverityRule
+from kesu.triage.models import Category, Severity, SeverityRule, TriagePolicy
 
 CATEGORY_FIELDS = ("code", "parent", "level", "name_zh_hans", "name_zh_hant", "name_en", "department", "active")
 RULE_FIELDS = ("code", "name", "severity", "keywords_zh_hans", "keywords_zh_hant", "keywords_en", "channels", "active")
@@ -99,6 +99,53 @@ def severity_rule_save(
         fields=RULE_FIELDS,
         object_type="severity_rule",
         object_id=lambda r: r.code,
+        now=now,
+        errors=errors,
+    )
+
+
+POLICY_FIELDS = (
+    "min_confidence",
+    "duplicate_window_days",
+    "duplicate_similarity",
+    "risk_threshold",
+    "risk_escalation_level",
+    "retrain_hours",
+)
+
+
+def triage_policy_save(*, actor: User, values: dict[str, Any], now: dt.datetime) -> TriagePolicy:
+    """The organisation's triage policy (one row): suggestion threshold, same-matter window and
+    similarity, the risk score that flags a complaint and the escalation level it is raised to."""
+    from kesu.deadlines.escalation import MAX_ESCALATION_LEVEL
+
+    _require_configurer(actor)
+    row = TriagePolicy.objects.order_by("id").first() or TriagePolicy()
+    for name in POLICY_FIELDS:
+        if name in values and values[name] is not None:
+            setattr(row, name, values[name])
+    errors: list[FieldError] = []
+    for name in ("min_confidence", "duplicate_similarity"):
+        if not 0.0 <= float(getattr(row, name)) <= 1.0:
+            errors.append(FieldError(name, _("Give a number from 0 to 1."), "invalid"))
+    if not 1 <= int(row.duplicate_window_days) <= 3650:
+        errors.append(FieldError("duplicate_window_days", _("Give a number of days from 1 to 3650."), "invalid"))
+    if int(row.risk_escalation_level) > MAX_ESCALATION_LEVEL:
+        errors.append(
+            FieldError(
+                "risk_escalation_level",
+                _("The escalation ladder has %(n)d levels.") % {"n": MAX_ESCALATION_LEVEL},
+                "invalid",
+            )
+        )
+    if not 1 <= int(row.risk_threshold) <= 20:
+        errors.append(FieldError("risk_threshold", _("Give a score from 1 to 20."), "invalid"))
+    return save_audited(
+        actor=actor,
+        instance=row,
+        fields=POLICY_FIELDS,
+        object_type="triage_policy",
+        object_id=lambda r: "triage",
         now=now,
         errors=errors,
     )

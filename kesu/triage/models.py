@@ -129,3 +129,159 @@ class SeverityRule(models.Model):
 
     def channel_codes(self) -> set[str]:
         return {c.strip() for c in self.channels.split(",") if c.strip()}
+
+
+# --- triage intelligence (issue 10): classifier versions, suggestions, overrides, links, risk ---
+
+
+class TriagePolicy(models.Model):
+    """The organisation's triage settings (one row): when a classifier suggestion is shown, which
+    complaints count as the same matter, and what an escalation-risk flag does."""
+
+    min_confidence = models.FloatField(
+        _("minimum confidence of a suggestion"),
+        default=0.55,
+        help_text=_("Below this confidence (0 to 1) the classifier suggests nothing."),
+    )
+    duplicate_window_days = models.PositiveIntegerField(
+        _("same-matter window (days)"),
+        default=90,
+        help_text=_("Earlier complaints received within this many days are offered as the same matter."),
+    )
+    duplicate_similarity = models.FloatField(
+        _("text similarity for the same matter"),
+        default=0.5,
+        help_text=_("Texts at least this similar (0 to 1) are offered as the same matter."),
+    )
+    risk_threshold = models.PositiveSmallIntegerField(
+        _("risk score that flags a complaint"),
+        default=3,
+        help_text=_("A complaint whose escalation-risk score reaches this is flagged for supervisors."),
+    )
+    risk_escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level of a flagged complaint"),
+        default=1,
+        help_text=_("A flagged complaint is raised to at least this escalation level (0: not raised)."),
+    )
+    retrain_hours = models.PositiveIntegerField(
+        _("retrain every (hours)"),
+        default=24,
+        help_text=_("How often the classifier is retrained on the closed complaints (0: only by hand)."),
+    )
+
+    class Meta:
+        verbose_name = _("triage policy")
+        verbose_name_plural = _("triage policies")
+
+    def __str__(self) -> str:
+        return str(_("triage policy"))
+
+    @classmethod
+    def current(cls) -> TriagePolicy:
+        return cls.objects.order_by("id").first() or cls()
+
+
+class ClassifierVersion(models.Model):
+    """A trained category and severity classifier; the newest active one makes the suggestions."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"))
+    trained_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("trained by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    samples = models.PositiveIntegerField(_("training complaints"), default=0)
+    overrides = models.PositiveIntegerField(_("staff corrections used"), default=0)
+    metrics = models.JSONField(_("measured quality"), default=dict, blank=True)
+    blob = models.BinaryField(editable=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("classifier version")
+        verbose_name_plural = _("classifier versions")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class TriageSuggestion(models.Model):
+    """What the classifier and the rules suggested for a complaint when it was registered."""
+
+    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="triage_suggestion")
+    model = models.ForeignKey(ClassifierVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category_confidence = models.FloatField(null=True, blank=True)
+    severity = models.CharField(max_length=10, blank=True, choices=Severity.choices)
+    severity_confidence = models.FloatField(null=True, blank=True)
+    words = models.JSONField(default=list, blank=True)
+    rule = models.ForeignKey(SeverityRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule_matched = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+
+class OverrideField(models.TextChoices):
+    CATEGORY = "category", _("category")
+    SEVERITY = "severity", _("severity")
+
+
+class TriageOverride(models.Model):
+    """Staff chose something other than the suggestion: the next model learns from it."""
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="triage_overrides")
+    field = models.CharField(max_length=10, choices=OverrideField.choices)
+    suggested = models.CharField(max_length=120, blank=True)
+    chosen = models.CharField(max_length=120)
+    model = models.ForeignKey(ClassifierVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "field"], name="triage_override_complaint")]
+
+
+class LinkReason(models.TextChoices):
+    PHONE = "phone", _("same phone number")
+    EMAIL = "email", _("same e-mail address")
+    TEXT = "text", _("similar text")
+    STAFF = "staff", _("linked by staff")
+
+
+class ComplaintLink(models.Model):
+    """Two complaints about the same matter (SPEC IN-10), linked by staff after intake."""
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="triage_links")
+    other = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="triage_linked_from")
+    reason = models.CharField(max_length=10, choices=LinkReason.choices, default=LinkReason.STAFF)
+    score = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "other"], name="triage_link_once"),
+            models.CheckConstraint(condition=~models.Q(complaint=models.F("other")), name="triage_link_not_self"),
+        ]
+
+
+class RiskReason(models.TextChoices):
+    THREAT = "threat", _("threatens a regulator, the media or a court")
+    REPEAT = "repeat", _("repeat contacts on the same matter")
+    OVERDUE = "overdue", _("a deadline was missed")
+    REJECTED = "rejected", _("the customer rejected a solution")
+    UNSATISFIED = "unsatisfied", _("the customer was not satisfied at the callback")
+    MAJOR = "major", _("major complaint")
+
+
+class EscalationRisk(models.Model):
+    """The escalation risk (上升风险) of an open complaint, with the reasons behind its score."""
+
+    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="escalation_risk")
+    score = models.PositiveSmallIntegerField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(default=False)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["flagged", "-score"], name="triage_risk_flagged")]

@@ -90,6 +90,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("indicators", "web:indicators", _("Indicators"), lambda user: _reports(user)),
     NavEntry("analysis", "web:analysis", _("Analysis"), lambda user: _reports(user)),
     NavEntry("report_archive", "web:report_archive", _("Reports"), lambda user: _reports(user)),
+    # --- triage intelligence (kesu/web/triage_views.py): the escalation-risk queue ---
+    NavEntry("risk", "web:risk_queue", _("Escalation risk"), lambda user: _risk_queue(user)),
     # --- helpdesk pages (notifications, canned responses) ---
     # Notifications open from the badge in the header (base.html), on every staff page; canned
     # responses from the configuration page (kesu/web/settings_views.py SECTIONS).
@@ -149,6 +151,12 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
         groups[group_key]["entries"].append(link)
         groups[group_key]["keys"].append(entry.key)
     return [item["entries"][0] if len(item.get("entries", ())) == 1 else item for item in items]
+
+
+def _risk_queue(user: Any) -> bool:
+    from kesu.web.triage_views import may_see_risk_queue
+
+    return may_see_risk_queue(user)
 
 
 def _resolution(check: str, user: Any) -> bool:

@@ -574,6 +574,9 @@ class IntakeCheck:
     suggestion: SeveritySuggestion | None
     open_complaints: list[Complaint]
     earlier: list[Complaint]
+    # triage intelligence (kesu/triage): the classifier's advice and the same-matter candidates
+    advice: Any = None
+    same_matter: list[Any] = field(default_factory=list)
 
 
 def intake_check(*, user: User, phone: str, email: str, text: str, channel: str) -> IntakeCheck:
@@ -604,7 +607,23 @@ def intake_check(*, user: User, phone: str, email: str, text: str, channel: str)
             .order_by("-received_at")[:3]
         )
     suggestion = suggest_severity(text=text, channel=channel) if (text.strip() or channel) else None
-    return IntakeCheck(suggestion=suggestion, open_complaints=open_complaints, earlier=earlier)
+    check = IntakeCheck(suggestion=suggestion, open_complaints=open_complaints, earlier=earlier)
+    if text.strip():
+        from kesu.core import clock
+        from kesu.triage.duplicates import same_matter
+        from kesu.triage.intelligence import advise
+
+        check.advice = advise(text=text, channel=channel)
+        check.suggestion = check.advice.rule
+        shown = {c.pk for c in open_complaints + earlier}
+        check.same_matter = [
+            c
+            for c in same_matter(
+                user=user, text=text, phone=normalised_phone or "", email=normalised_email or "", now=clock.now()
+            )
+            if c.complaint.pk not in shown
+        ]
+    return check
 
 
 def intake_choices() -> dict[str, Any]:

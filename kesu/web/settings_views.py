@@ -34,7 +34,7 @@ from kesu.notifications.models import CannedResponse, LetterTemplate
 from kesu.resolution.authority import authority_save
 from kesu.resolution.models import ApprovalAuthority
 from kesu.triage.configuration import category_save, severity_rule_save
-from kesu.triage.models import Category, Severity, SeverityRule, Urgency
+from kesu.triage.models import Category, ClassifierVersion, Severity, SeverityRule, Urgency
 from kesu.web import supervision_forms as sf
 from kesu.web.forms import apply_errors
 
@@ -111,8 +111,18 @@ SECTIONS = [
         "web:calendar",
         gettext_lazy("Working-day calendar"),
         gettext_lazy("The official holidays and make-up working days each year; import next year's schedule."),
+    # triage intelligence (kesu/web/triage_views.py): classifier, same matter, escalation risk
+    (
+        "triage",
+        "web:settings_triage",
+        gettext_lazy("Triage intelligence"),
+        gettext_lazy(
+            "When the classifier's suggestions are shown, which complaints count as the same matter, and how "
+            "an escalation-risk flag raises the escalation level; the classifier's versions."
+        ),
     ),
 ]
+
 SECTION_TITLES = {key: title for key, _url, title, _text in SECTIONS}
 
 
@@ -128,6 +138,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "canned": CannedResponse.objects.count(),
         **_issue13_counts(),
         "calendar": CalendarYear.objects.count(),
+        "triage": ClassifierVersion.objects.count(),
     }
     sections = [
         {"key": key, "url": reverse(url), "title": title, "text": text, "count": counts[key]}

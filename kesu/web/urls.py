@@ -51,3 +51,6 @@ urlpatterns += procedure_urls.urlpatterns
 from kesu.web import reports_urls  # noqa: E402
 
 urlpatterns += reports_urls.urlpatterns
+from kesu.web import triage_urls  # noqa: E402
+
+urlpatterns += triage_urls.urlpatterns

@@ -24,7 +24,8 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "court": ("我要去法院起诉你们", "我要去法院起訴你們", "I will sue the store."),
     "threat_public": ("不解决我就发微博", "不解決我就發微博", "If you ignore me I will post online."),
 }
-SEVERITY = {"threat_public": "serious"}
+# Issue 10: a threat to go public or higher is a major criterion too (CL-2 escalation channels).
+SEVERITY: dict[str, str] = {}
 CASES = [
     (code, language, text)
     for code, texts in TEXTS.items()
@@ -189,6 +190,7 @@ def test_general_complaint_notifies_nobody(register):
 
 
 def test_serious_complaint_notifies_nobody(register):
+    SeverityRule.objects.filter(code="threat_public").update(severity="serious")  # an organisation's choice
     complaint = register(description="不解决我就发微博")
 
     assert (complaint.severity, OutboxMessage.objects.filter(complaint=complaint).count()) == ("serious", 0)
@@ -221,8 +223,8 @@ def test_deactivated_rule_no_longer_fires(db):
 
 
 def test_rule_severity_changed_in_the_database_is_used(register):
-    SeverityRule.objects.filter(code="threat_public").update(severity="major")
+    SeverityRule.objects.filter(code="threat_public").update(severity="serious")
 
     complaint = register(description="不解决我就发微博")
 
-    assert complaint.severity == "major"
+    assert complaint.severity == "serious"

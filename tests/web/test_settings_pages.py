@@ -182,8 +182,8 @@ def test_a_severity_rule_takes_channels_by_label_and_is_audited(as_user):
     rule = SeverityRule.objects.get(code="threat_public")
     data = {
         "name": rule.name,
-        "severity": "major",
-        "keywords_zh_hans": rule.keywords_zh_hans + "\n上热搜",
+        "severity": "serious",
+        "keywords_zh_hans": rule.keywords_zh_hans + "\n热搜榜",
         "keywords_zh_hant": rule.keywords_zh_hant,
         "keywords_en": rule.keywords_en,
         "channels": ["social"],
@@ -191,7 +191,7 @@ def test_a_severity_rule_takes_channels_by_label_and_is_audited(as_user):
     }
     assert as_user("manager").post(f"/settings/severity/{rule.pk}/", data).status_code == 302
     rule.refresh_from_db()
-    assert (rule.severity, rule.channels, "上热搜" in rule.keywords()) == ("major", "social", True)
+    assert (rule.severity, rule.channels, "热搜榜" in rule.keywords()) == ("serious", "social", True)
     record = AuditRecord.objects.get(action="severity_rule.update")
     assert set(record.data["changed"]) == {"severity", "keywords_zh_hans", "channels"}
 

@@ -23,6 +23,7 @@ from kesu.complaints.services.intake import notify_major
 from kesu.complaints.validation import Collector
 from kesu.core.errors import Conflict, PermissionDenied
 from kesu.deadlines.services import deadlines_recompute
+from kesu.triage.intelligence import record_reclassification
 from kesu.triage.models import Category, Severity, Urgency
 
 # Handlers set the category (level 4 once the facts are verified, CL-1) but not the grading.
@@ -83,6 +84,8 @@ def complaint_reclassify(*, actor: User, number: str, payload: Mapping[str, Any]
             note=reason,
             data={"before": before, "after": after},
         )
+        # Staff corrections are the next classifier's labels (kesu/triage/intelligence.py).
+        record_reclassification(complaint=complaint, before=before, after=after, actor=actor, now=now)
         # The deadlines depend on the grading: recomputed, old values kept in the timeline.
         deadlines_recompute(complaint=complaint, actor=actor, now=now, reason=reason)
         if became_major:

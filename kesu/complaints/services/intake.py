@@ -22,7 +22,8 @@ from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
 from kesu.customers.services import customer_get_or_create
 from kesu.deadlines.services import initial_deadlines, open_deadlines
 from kesu.notifications.services import notify_users
-from kesu.triage.services import suggest_severity
+from kesu.triage.intelligence import advise as triage_advise
+from kesu.triage.intelligence import record_intake as triage_record_intake
 
 COMPLAINT_DESK = "customer_service"
 
@@ -57,9 +58,12 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
         if related is None:
             raise ValidationFailed([FieldError("related_to", _("No complaint has this number."), "not_found")])
     text = " ".join([data.title, data.description, data.demand, data.location, data.product_name])
-    suggestion = suggest_severity(text=text, channel=data.channel)
-    severity = data.severity or suggestion.severity
-    severity_source = "intake" if data.severity else ("rule" if suggestion.rule else "default")
+    # The rules, and the organisation's classifier beside them (kesu/triage/intelligence.py):
+    # a rule hit on a major criterion always wins; the classifier may raise the grading.
+    advice = triage_advise(text=text, channel=data.channel)
+    suggestion = advice.rule
+    severity = data.severity or advice.severity
+    severity_source = "intake" if data.severity else advice.source
     department = _route(data)
     on_duty = _agent_on_duty(data=data, department=department, actor=actor, now=now)
     deadlines = initial_deadlines(
@@ -131,12 +135,16 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
                 "severity_source": severity_source,
                 "severity_rule": suggestion.rule.code if suggestion.rule else None,
                 "matched": suggestion.matched if suggestion.rule else "",
+                "classifier": advice.version.version if advice.version else None,
                 "department": department.code if department else None,
                 **({"on_duty": on_duty.username} if on_duty else {}),
                 "related_to": related.number if related else None,
                 **({"historical": True} if historical else {}),
             },
             internal=False,
+        )
+        triage_record_intake(
+            complaint=complaint, advice=advice, actor=actor, chose_severity=data.severity or "", now=now
         )
         if historical:
             return complaint
