@@ -116,6 +116,7 @@ GROUP_OF: dict[str, str] = {
     "vouchers": "handling",
     "objections": "handling",
     "intake_hub": "handling",
+    "risk": "handling",
     "capas": "quality",
     "samples": "quality",
     "rollup": "quality",

@@ -111,6 +111,7 @@ SECTIONS = [
         "web:calendar",
         gettext_lazy("Working-day calendar"),
         gettext_lazy("The official holidays and make-up working days each year; import next year's schedule."),
+    ),
     # triage intelligence (kesu/web/triage_views.py): classifier, same matter, escalation risk
     (
         "triage",
