@@ -142,6 +142,8 @@ class Complaint(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_complaints",
     )
+    # The full-text tokens of the searchable fields (kesu.complaints.search), written by
+    # complaint_reindex; PostgreSQL indexes them as a generated tsvector, SQLite in FTS5.
     search_text = models.TextField(blank=True, editable=False)
     # The contact phone's digits reversed, so "the last 4 or more digits" is a prefix range on an
     # index (kesu.complaints.search.phone_key); number, e-mail, order and lot are exact keys.
@@ -168,6 +170,7 @@ class Complaint(models.Model):
             models.Index(fields=["contact_email"], name="complaint_contact_email"),
             models.Index(fields=["order_no"], name="complaint_order_no"),
             models.Index(fields=["product_lot"], name="complaint_product_lot"),
+            models.Index(fields=["contact_name"], name="complaint_contact_name"),
             # The queue's "closing deadline, soonest first" sort reads it in order instead of sorting.
             models.Index(fields=["close_due", "id"], name="complaint_close_due"),
         ]
