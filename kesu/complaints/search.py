@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Concat, NullIf, StrIndex
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -115,25 +116,44 @@ def tokens(text: str) -> list[str]:
     return stream + words
 
 
-def build_search_text(complaint: Complaint, *, notes: Iterable[str] = (), findings: Iterable[str] = ()) -> str:
+def search_document(
+    *,
+    title: str = "",
+    description: str = "",
+    demand: str = "",
+    location: str = "",
+    product: str = "",
+    sku: str = "",
+    result: str = "",
+    name: str = "",
+    number: str = "",
+    external_ref: str = "",
+    findings: Iterable[str] = (),
+    notes: Iterable[str] = (),
+) -> str:
     """The tokens of every searchable field; the title counts twice (a match there ranks higher)."""
-    title = normalise(complaint.title)
-    parts = [
-        title,
-        title,
-        complaint.description,
-        complaint.demand,
-        complaint.location,
-        complaint.product_name,
-        complaint.product_sku,
-        complaint.result,
-        complaint.contact_name,
-        complaint.number,
-        complaint.external_ref,
-        *findings,
-        *notes,
-    ]
+    title = normalise(title)
+    parts = [title, title, description, demand, location, product, sku, result, name, number, external_ref]
+    parts += [*findings, *notes]
     return " ".join(token for part in parts if part for token in tokens(normalise(part)))
+
+
+def build_search_text(complaint: Complaint, *, notes: Iterable[str] = (), findings: Iterable[str] = ()) -> str:
+    """The search document of a complaint (with its notes and investigation findings)."""
+    return search_document(
+        title=complaint.title,
+        description=complaint.description,
+        demand=complaint.demand,
+        location=complaint.location,
+        product=complaint.product_name,
+        sku=complaint.product_sku,
+        result=complaint.result,
+        name=complaint.contact_name,
+        number=complaint.number,
+        external_ref=complaint.external_ref,
+        findings=findings,
+        notes=notes,
+    )
 
 
 def phone_key(phone: str | None) -> str:
@@ -350,15 +370,18 @@ def complaint_search_q(q: str) -> Q:
 
 
 def search_rank(q: str) -> Case:
-    """Relevance for ordering: a complaint found by an exact key first (0), then the best text
-    matches in their order (1 …), then every other text match (RANKED + 1), newest first."""
+    """Exact key matches first (0), then text matches (1)."""
+    return Case(When(complaint_key_q(q), then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def text_rank(q: str) -> NullIf:
+    """The place of a text match among the best (`best_text_matches`), smaller first; NULL for the
+    other matches. One position lookup in a constant list: an expression the same size whatever
+    the list (a CASE per id costs more to build than the query takes to run)."""
     best = best_text_matches(q)
-    whens = [When(complaint_key_q(q), then=Value(0))]
-    # Ten bands of the best matches keep the CASE short; inside a band the newest come first.
-    band = max(1, len(best) // 10 + (1 if len(best) % 10 else 0))
-    for index in range(0, len(best), band):
-        whens.append(When(pk__in=best[index : index + band], then=Value(1 + index)))
-    return Case(*whens, default=Value(RANKED + 1), output_field=IntegerField())
+    places = "," + ",".join(str(pk) for pk in best) + ","
+    key = Concat(Value(","), Cast("pk", output_field=CharField()), Value(","), output_field=CharField())
+    return NullIf(StrIndex(Value(places), key), Value(0))
 
 
 # --- highlighted snippets ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -69,16 +70,18 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
         queryset = queryset.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         queryset = queryset.filter(received_at__lt=filters.received_to)
-    ordering: tuple[str, ...] = ("-received_at", "-id")
+    ordering: tuple[Any, ...] = ("-received_at", "-id")
     if filters.q and filters.q.strip():
-        from kesu.complaints.search import complaint_search_q, search_rank
+        from django.db.models import F
+
+        from kesu.complaints.search import complaint_search_q, search_rank, text_rank
 
         queryset = queryset.filter(complaint_search_q(filters.q))
         # With `q`, by relevance (API.md) unless `sort` says otherwise: exact keys first, then the
         # best text matches, then the newest.
         if filters.sort in (None, "", SORT_RELEVANCE):
-            queryset = queryset.annotate(search_rank=search_rank(filters.q))
-            ordering = ("search_rank", *ordering)
+            queryset = queryset.annotate(search_rank=search_rank(filters.q), text_rank=text_rank(filters.q))
+            ordering = ("search_rank", F("text_rank").asc(nulls_last=True), *ordering)
     if filters.sort == "received_at":
         ordering = ("received_at", "id")
     from kesu.deadlines.selectors import complaint_overdue_exists
