@@ -134,6 +134,68 @@ def load(count: int, *, seed: int = 11) -> dict[str, Any]:
     return {"load_s": round(time.perf_counter() - started, 1), "tokenise_s": round(index_s, 1), "complaints": count}
 
 
+def copy_from_sqlite(path: Path) -> dict[str, Any]:
+    """PostgreSQL: COPY the complaints (and their customers) a SQLite run loaded, tokens and all:
+    the same data without tokenising it again."""
+    import sqlite3
+
+    from django.db import connection
+
+    started = time.perf_counter()
+    source = sqlite3.connect(path / "kesu.sqlite3")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code, id FROM accounts_department")
+        departments_pg = dict(cursor.fetchall())
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'complaints_complaint'")
+        pg_columns = {row[0] for row in cursor.fetchall()}
+    departments_sqlite = {i: code for code, i in source.execute("SELECT code, id FROM accounts_department")}
+    names = [r[1] for r in source.execute("PRAGMA table_info(complaints_complaint)")]
+    skip = {"id", "customer_id", "department_id", "severity_rule_id", "category_id", "assignee_id", "recorded_by_id"}
+    skip |= {"related_to_id", "merged_into_id"}
+    columns = [n for n in names if n in pg_columns and n not in skip]
+    select = ", ".join(f"c.{n}" for n in columns)
+    rows = source.execute(
+        f"SELECT cu.name, cu.phone, cu.created_at, c.department_id, {select} FROM complaints_complaint c "
+        "JOIN customers_customer cu ON cu.id = c.customer_id WHERE c.serial > 50000 ORDER BY c.id"
+    ).fetchall()
+    bools = {
+        n for n in columns if n in {"overdue", "overseas", "sample_kept", "is_resolved_contact", "settled_on_spot"}
+    }
+    raw = connection.connection
+    with raw.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM customers_customer")
+        next_customer = cur.fetchone()[0] + 1
+        gin = cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'complaints_complaint' "
+            "AND indexdef ILIKE '%USING gin%'"
+        ).fetchall()
+        for name, _definition in gin:
+            cur.execute(f'DROP INDEX "{name}"')
+        with cur.copy("COPY customers_customer (id, name, phone, created_at) FROM STDIN") as copy:
+            for offset, row in enumerate(rows):
+                copy.write_row((next_customer + offset, row[0], row[1], row[2]))
+        header = ", ".join([*columns, "customer_id", "department_id"])
+        with cur.copy(f"COPY complaints_complaint ({header}) FROM STDIN") as copy:
+            for offset, row in enumerate(rows):
+                values = [bool(v) if n in bools else v for n, v in zip(columns, row[4:], strict=True)]
+                department = departments_pg.get(departments_sqlite.get(row[3], ""))
+                copy.write_row([*values, next_customer + offset, department])
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('customers_customer', 'id'), "
+            "(SELECT max(id) FROM customers_customer))"
+        )
+        raw.commit()
+        for _name, definition in gin:
+            cur.execute(definition)
+        raw.commit()
+    raw.autocommit = True
+    with raw.cursor() as cur:
+        cur.execute("VACUUM ANALYZE complaints_complaint")
+        cur.execute("VACUUM ANALYZE customers_customer")
+    raw.autocommit = False
+    return {"copy_s": round(time.perf_counter() - started, 1), "complaints": len(rows)}
+
+
 def samples(rng: random.Random) -> dict[str, list[str]]:
     from kesu.complaints.models import Complaint
 
@@ -211,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument("--data-dir", default="", help="SQLite: reuse this data dir (loaded before)")
+    parser.add_argument("--copy-from", default="", help="PostgreSQL: COPY the complaints of this SQLite data dir")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="kesu-search-bench-"))
     setup_django(args.database, data_dir)
@@ -224,7 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", "--noinput", verbosity=0)
         call_command("load_demo", verbosity=0)
     have = Complaint.objects.count()
-    if have < args.count:
+    if args.copy_from and have < args.count:
+        print(f"copying the complaints of {args.copy_from} into PostgreSQL", file=sys.stderr)
+        results["load"] = copy_from_sqlite(Path(args.copy_from))
+    elif have < args.count:
         print(f"loading {args.count - have:,} complaints into {results['database']}", file=sys.stderr)
         results["load"] = load(args.count - have)
     results["complaints"] = Complaint.objects.count()
