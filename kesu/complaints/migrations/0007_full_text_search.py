@@ -1,7 +1,7 @@
 """Chinese full-text search (issue 10): PostgreSQL gets a generated tsvector('simple') column of
 `search_text` with a GIN index (the trigram index of 0002 goes); SQLite gets the FTS5 table
 `complaint_fts`; every complaint's `search_text` is rebuilt as tokens (kesu.complaints.search).
-The customer's name becomes an indexed exact key."""
+The exact keys' indexes become partial (rows with a key); the customer's name becomes one."""
 
 from django.db import migrations, models
 
@@ -43,9 +43,20 @@ class Migration(migrations.Migration):
         ("resolution", "0003_investigation"),
     ]
     operations = [
-        migrations.AddIndex(
-            model_name="complaint",
-            index=models.Index(fields=["contact_name"], name="complaint_contact_name"),
+        *(
+            migrations.RemoveIndex(model_name="complaint", name=f"complaint_{key}")
+            for key in ("phone_key", "contact_email", "order_no", "product_lot")
+        ),
+        # The exact keys of search over the rows that have one (an index whose one common value is
+        # '' makes SQLite's planner scan the table).
+        *(
+            migrations.AddIndex(
+                model_name="complaint",
+                index=models.Index(
+                    fields=[key], name=f"complaint_{key}", condition=models.Q(**{f"{key}__gt": ""})
+                ),
+            )
+            for key in ("phone_key", "contact_email", "order_no", "product_lot", "contact_name")
         ),
         migrations.RunPython(forwards, backwards),
     ]
