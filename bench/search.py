@@ -213,7 +213,8 @@ def one_search(user: Any, q: str) -> int:
     from kesu.complaints.selectors import ComplaintFilters, complaint_list
 
     queryset = complaint_list(user=user, filters=ComplaintFilters(q=q), now=dt.datetime.now(dt.UTC))
-    rows = list(queryset[:PAGE])
+    ids = list(queryset.values_list("pk", flat=True)[:PAGE])  # as kesu.api.complaints.list_complaints
+    rows = list(queryset.order_by().filter(pk__in=ids)) if ids else []
     queryset.count()
     return len(rows)
 
