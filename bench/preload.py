@@ -2,7 +2,7 @@
 
 Consistent with what intake writes: numbers `YYYYMM-NNNNN` from the local month of
 `received_at`, serials continuing each month's MonthlyCounter (which is updated), customers
-deduplicated by phone, a lower-cased `search_text` built like `build_search_text`, deadlines,
+deduplicated by phone, the full-text `search_text` of kesu.complaints.search, deadlines,
 status timestamps matching the status, and a timeline (`registered`, plus the latest move).
 Audit records are not written for preloaded rows (they would only lengthen the chain)."""
 
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from bench.data import TextMixer, customer_name, mobile
+from kesu.complaints.search import search_document
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 PHONE_OFFSET = 50_000_000  # preload customers never collide with intake customers
@@ -190,8 +191,10 @@ def preload(
             assignee = handler_id if (reached >= 2 and department == "quality") else None
             title = text.title
             product = text.product
-            search_text = " ".join(p for p in (number, title, text.description, name, product) if p).lower()
             result = "已处理并回访" if reached >= 6 else ""
+            search_text = search_document(
+                title=title, description=text.description, product=product, result=result, name=name, number=number
+            )
             complaint_rows.append(
                 (
                     cid,
@@ -271,10 +274,10 @@ def preload(
         assert all(len(row) == len(COMPLAINT_COLUMNS) for row in complaint_rows[:1])
         timings["generate_s"] = time.perf_counter() - started
 
-        # The trigram index is rebuilt in bulk afterwards: far faster than 100,000 GIN inserts.
+        # The GIN (full-text) indexes are rebuilt in bulk afterwards: far faster than 100,000 inserts.
         trgm = cur.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'complaints_complaint' "
-            "AND indexdef ILIKE '%gin_trgm_ops%'"
+            "AND indexdef ILIKE '%USING gin%'"
         ).fetchall()
         for index_name, _definition in trgm:
             cur.execute(f'DROP INDEX "{index_name}"')

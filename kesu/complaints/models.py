@@ -157,6 +157,8 @@ class Complaint(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_complaints",
     )
+    # The full-text tokens of the searchable fields (kesu.complaints.search), written by
+    # complaint_reindex; PostgreSQL indexes them as a generated tsvector, SQLite in FTS5.
     search_text = models.TextField(blank=True, editable=False)
     # The contact phone's digits reversed, so "the last 4 or more digits" is a prefix range on an
     # index (kesu.complaints.search.phone_key); number, e-mail, order and lot are exact keys.
@@ -179,10 +181,12 @@ class Complaint(models.Model):
             models.Index(fields=["assignee", "status"], name="complaint_assignee_status"),
             models.Index(fields=["overdue", "status"], name="complaint_overdue_status"),
             models.Index(fields=["severity", "-received_at"], name="complaint_severity_recv"),
-            models.Index(fields=["phone_key"], name="complaint_phone_key"),
-            models.Index(fields=["contact_email"], name="complaint_contact_email"),
-            models.Index(fields=["order_no"], name="complaint_order_no"),
-            models.Index(fields=["product_lot"], name="complaint_product_lot"),
+            # The exact keys of search, over the rows that have one: most complaints have no order or
+            # lot number, and an index whose one common value is '' makes SQLite's planner scan.
+            *(
+                models.Index(fields=[key], name=f"complaint_{key}", condition=models.Q(**{f"{key}__gt": ""}))
+                for key in ("phone_key", "contact_email", "order_no", "product_lot", "contact_name")
+            ),
             # The queue's "closing deadline, soonest first" sort reads it in order instead of sorting.
             models.Index(fields=["close_due", "id"], name="complaint_close_due"),
         ]

@@ -1,35 +1,159 @@
-"""How a complaint is found by `q` (the API's list and the workspace's search box): exact keys
-served by indexes (number, phone or its last digits, e-mail, order number, lot number) or the
-words of its text. A later issue replaces `complaint_text_q` with full-text search
-(jieba segmentation, traditional/simplified folding); the keys stay."""
+"""How a complaint is found by `q` (the API's list and the workspace's search box).
+
+Two ways, either of which finds it:
+- **exact keys**, each served by an index: the number, the phone (full, or its last 4 or more
+  digits, as a prefix of the reversed digits), the e-mail, the order and lot numbers, the
+  customer's name;
+- **full text** of the title, description, demand, location, product, result, the investigation's
+  findings and the notes. Text is normalised (full-width → half-width, lower case, traditional →
+  simplified with OpenCC) and cut into tokens: every character bigram of a run of Chinese (so a
+  two-character term such as 退款 is one token and any longer term a phrase of adjacent bigrams,
+  whatever the segmentation), jieba's search-mode words (which rank a real word above a chance
+  pair of characters), and the words of other scripts. The tokens are stored as text in
+  `Complaint.search_text`; PostgreSQL indexes them as a generated `tsvector('simple')` column with
+  a GIN index, SQLite in the FTS5 table `complaint_fts` (rowid = complaint id).
+
+The index is written explicitly, in the transaction of the write, by `complaint_reindex` (every
+service that changes a searchable field calls it), so it is rolled back with the write.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Concat, NullIf, StrIndex
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from kesu.complaints.models import Complaint
+if TYPE_CHECKING:
+    from kesu.complaints.models import Complaint
 
 MIN_PHONE_DIGITS = 4
 MAX_TERMS = 8
+# Relevance is computed for the best this many text matches (a frequent two-character word can
+# match a third of all complaints); the rest follow newest first.
+RANKED = 200
+# ...chosen among the newest this many matches of the text (bounds the work for frequent words).
+RANK_WINDOW = 5000
+FTS_TABLE = "complaint_fts"
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().+]")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<word>[^\W_{_HAN}]+)")
 
 
-def build_search_text(complaint: Complaint) -> str:
-    parts = [
-        complaint.number,
-        complaint.title,
-        complaint.description,
-        complaint.contact_name,
-        complaint.product_name,
-        complaint.product_sku,
-        complaint.order_no,
-        complaint.location,
-        complaint.demand,
-        complaint.external_ref,
-    ]
-    return " ".join(p for p in parts if p).lower()
+# --- normalising and cutting text ----------------------------------------------------------
+
+
+@functools.cache
+def _converter() -> Any:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@functools.cache
+def _traditional_characters() -> frozenset[str]:
+    """Every character OpenCC's t2s dictionaries may change: text without any is left alone
+    (conversion is the slow part of indexing, and most complaints are written in simplified)."""
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    chars: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            key, _sep, values = line.partition("\t")
+            if key and values.split(" ")[0] != key:
+                chars.update(key)
+    return frozenset(chars)
+
+
+def normalise(text: str) -> str:
+    """Full-width → half-width (NFKC), lower case, traditional → simplified."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    traditional = _traditional_characters()
+    if any(ch in traditional for ch in text):
+        text = str(_converter().convert(text))
+    return text
+
+
+@functools.cache
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text: str) -> list[str]:
+    """The index tokens of one (normalised) text: bigrams and other words in reading order (so a
+    phrase of bigrams matches adjacent ones), then jieba's words of three characters or more, and
+    its two-character words once more (a word counts above a chance pair)."""
+    stream: list[str] = []
+    words: list[str] = []
+    for match in _RUNS.finditer(text):
+        han = match.group("han")
+        if han is None:
+            stream.append(match.group("word"))
+            continue
+        stream.extend(_bigrams(han))
+        if len(han) > 2:
+            words.extend(w for w in _jieba().cut_for_search(han, HMM=False) if len(w) >= 2)
+    return stream + words
+
+
+def search_document(
+    *,
+    title: str = "",
+    description: str = "",
+    demand: str = "",
+    location: str = "",
+    product: str = "",
+    sku: str = "",
+    result: str = "",
+    name: str = "",
+    number: str = "",
+    external_ref: str = "",
+    findings: Iterable[str] = (),
+    notes: Iterable[str] = (),
+) -> str:
+    """The tokens of every searchable field; the title counts twice (a match there ranks higher)."""
+    title = normalise(title)
+    parts = [title, title, description, demand, location, product, sku, result, name, number, external_ref]
+    parts += [*findings, *notes]
+    return " ".join(token for part in parts if part for token in tokens(normalise(part)))
+
+
+def build_search_text(complaint: Complaint, *, notes: Iterable[str] = (), findings: Iterable[str] = ()) -> str:
+    """The search document of a complaint (with its notes and investigation findings)."""
+    return search_document(
+        title=complaint.title,
+        description=complaint.description,
+        demand=complaint.demand,
+        location=complaint.location,
+        product=complaint.product_name,
+        sku=complaint.product_sku,
+        result=complaint.result,
+        name=complaint.contact_name,
+        number=complaint.number,
+        external_ref=complaint.external_ref,
+        findings=findings,
+        notes=notes,
+    )
 
 
 def phone_key(phone: str | None) -> str:
@@ -37,10 +161,154 @@ def phone_key(phone: str | None) -> str:
     return "".join(ch for ch in (phone or "") if ch.isdigit())[::-1]
 
 
-def index_for_search(complaint: Complaint) -> None:
-    """Fill the columns `q` finds the complaint by (called wherever a complaint is written)."""
-    complaint.search_text = build_search_text(complaint)
+def index_for_search(complaint: Complaint, *, notes: Iterable[str] = (), findings: Iterable[str] = ()) -> None:
+    """Fill the columns `q` finds the complaint by, before it is saved (intake: no notes yet)."""
+    complaint.search_text = build_search_text(complaint, notes=notes, findings=findings)
     complaint.phone_key = phone_key(complaint.contact_phone)
+
+
+def _texts_of(complaint_id: int) -> tuple[list[str], list[str]]:
+    from kesu.complaints.models import ComplaintEvent
+    from kesu.complaints.services.notes import NOTE_KIND
+    from kesu.resolution.models import Investigation
+
+    notes = list(
+        ComplaintEvent.objects.filter(complaint_id=complaint_id, kind=NOTE_KIND)
+        .order_by("at", "id")
+        .values_list("note", flat=True)
+    )
+    findings: list[str] = []
+    for row in Investigation.objects.filter(complaint_id=complaint_id).values_list("findings", "root_cause"):
+        findings.extend(text for text in row if text)
+    return notes, findings
+
+
+def complaint_reindex(complaint: Complaint) -> None:
+    """Write the complaint's search columns (and, on SQLite, its FTS5 row) from what is stored now:
+    call it inside the transaction of any write to a searchable field, after the write."""
+    from kesu.complaints.models import Complaint
+
+    notes, findings = _texts_of(complaint.pk)
+    index_for_search(complaint, notes=notes, findings=findings)
+    Complaint.objects.filter(pk=complaint.pk).update(search_text=complaint.search_text, phone_key=complaint.phone_key)
+    write_fts([(complaint.pk, complaint.search_text)])
+
+
+def write_fts(rows: Sequence[tuple[int, str]]) -> None:
+    """SQLite: replace the FTS5 rows of these complaints (PostgreSQL's tsvector is a generated
+    column of `search_text`, written with the row)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany("DELETE FROM complaint_fts WHERE rowid = %s", [(pk,) for pk, _text in rows])
+        cursor.executemany("INSERT INTO complaint_fts (rowid, document) VALUES (%s, %s)", list(rows))
+
+
+def sync_inserted(complaint: Complaint) -> None:
+    """After a complaint row is inserted with `search_text` filled (intake): its FTS5 row."""
+    write_fts([(complaint.pk, complaint.search_text)])
+
+
+# --- the query ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing all results contain: any of `phrases` (each a run of adjacent tokens); `prefix`
+    when the last token may be the start of a longer one."""
+
+    phrases: tuple[tuple[str, ...], ...]
+    prefix: bool = False
+
+
+def parse_terms(q: str) -> list[Term]:
+    """The terms of `q`: every run of Chinese and every word of another script, normalised."""
+    terms: list[Term] = []
+    for match in _RUNS.finditer(normalise(q)):
+        han, word = match.group("han"), match.group("word")
+        if han is not None and len(han) == 1:
+            terms.append(Term(((han,),), prefix=True))
+        elif han is not None:
+            phrase = tuple(_bigrams(han))
+            terms.append(Term((phrase, (han,)) if len(han) > 2 else (phrase,)))
+        else:
+            terms.append(Term(((word,),), prefix=len(word) >= 3 and not word.isdigit()))
+        if len(terms) >= MAX_TERMS:
+            break
+    return terms
+
+
+def _pg_query(terms: Sequence[Term]) -> str:
+    groups = []
+    for term in terms:
+        alternatives = []
+        for phrase in term.phrases:
+            lexemes = [f"'{token}'" for token in phrase]
+            if term.prefix:
+                lexemes[-1] += ":*"
+            alternatives.append(" <-> ".join(lexemes))
+        groups.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(groups)
+
+
+def _fts_query(terms: Sequence[Term]) -> str:
+    groups = []
+    for term in terms:
+        alternatives = ['"' + " ".join(phrase) + '"' + (" *" if term.prefix else "") for phrase in term.phrases]
+        groups.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(groups)
+
+
+def _text_match_sql(terms: Sequence[Term]) -> tuple[str, list[str]]:
+    """A subquery of the ids of the complaints whose text contains every term."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return (
+            "SELECT id FROM complaints_complaint WHERE search_vector @@ to_tsquery('simple', %s)",
+            [_pg_query(terms)],
+        )
+    return "SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH %s", [_fts_query(terms)]
+
+
+def complaint_text_q(q: str) -> Q:
+    """Every term of `q` is in the complaint's text (no term at all: nothing matches by text)."""
+    from django.db.models.expressions import RawSQL
+
+    terms = parse_terms(q)
+    if not terms:
+        return Q(pk__in=[])
+    sql, params = _text_match_sql(terms)
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (fixed SQL; the query string is a parameter)
+
+
+def best_text_matches(q: str) -> list[int]:
+    """The ids of the most relevant text matches, best first (BM25 on SQLite, ts_rank on
+    PostgreSQL; the title counts twice), among the newest RANK_WINDOW matches."""
+    from django.db import connection
+
+    terms = parse_terms(q)
+    if not terms:
+        return []
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT id FROM (SELECT id, received_at, search_vector FROM complaints_complaint "
+            "WHERE search_vector @@ to_tsquery('simple', %s) ORDER BY received_at DESC, id DESC LIMIT %s) m "
+            "ORDER BY ts_rank(search_vector, to_tsquery('simple', %s)) DESC, received_at DESC, id DESC LIMIT %s"
+        )
+        params: list[Any] = [_pg_query(terms), RANK_WINDOW, _pg_query(terms), RANKED]
+    else:
+        # bm25() needs the MATCH of the same statement; the window keeps the newest (largest rowid).
+        sql = (
+            "SELECT rowid FROM (SELECT rowid, rank FROM complaint_fts WHERE complaint_fts MATCH %s "
+            "ORDER BY rowid DESC LIMIT %s) ORDER BY rank, rowid DESC LIMIT %s"
+        )
+        params = [_fts_query(terms), RANK_WINDOW, RANKED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _after(prefix: str) -> str | None:
@@ -59,9 +327,10 @@ def phone_q(typed: str) -> Q | None:
     prefix = digits[::-1]
     upper = _after(prefix)
     if upper is None:
-        return Q(phone_key__gte=prefix, phone_key__startswith=prefix)
-    # A range rather than LIKE 'prefix%': the index answers it on SQLite and PostgreSQL alike.
-    return Q(phone_key__gte=prefix, phone_key__lt=upper)
+        return Q(phone_key__gte=prefix, phone_key__startswith=prefix, phone_key__gt="")
+    # A range rather than LIKE 'prefix%': the index answers it on SQLite and PostgreSQL alike
+    # (`> ''` names the condition of the partial index).
+    return Q(phone_key__gte=prefix, phone_key__lt=upper, phone_key__gt="")
 
 
 def email_q(typed: str) -> Q | None:
@@ -74,21 +343,22 @@ def email_q(typed: str) -> Q | None:
         email = normalize_email(typed)
     except ValueError:
         return None
-    return Q(contact_email=email) | Q(customer_id__in=Customer.objects.filter(email=email).values("pk"))
-
-
-def complaint_text_q(q: str) -> Q:
-    """Every word of `q` appears in the complaint's text (title, description, name, product…)."""
-    condition = Q()
-    for term in q.lower().split()[:MAX_TERMS]:
-        condition &= Q(search_text__contains=term)
-    return condition
+    return Q(contact_email=email, contact_email__gt="") | Q(
+        customer_id__in=Customer.objects.filter(email=email).values("pk")
+    )
 
 
 def complaint_key_q(q: str) -> Q:
-    """The exact keys `q` may be: the number, a phone or its last digits, an e-mail, an order or lot number."""
+    """The exact keys `q` may be: the number, a phone or its last digits, an e-mail, an order or
+    lot number, the customer's name as given."""
     typed = q.strip()
-    keys = Q(number=typed) | Q(order_no__in={typed, typed.upper()}) | Q(product_lot__in={typed, typed.upper()})
+    # `> ''` names the condition of each key's partial index (kesu.complaints.models).
+    keys = (
+        Q(number=typed)
+        | Q(order_no__in={typed, typed.upper()}, order_no__gt="")
+        | Q(product_lot__in={typed, typed.upper()}, product_lot__gt="")
+        | Q(contact_name=typed, contact_name__gt="")
+    )
     for extra in (phone_q(typed), email_q(typed)):
         if extra is not None:
             keys |= extra
@@ -96,23 +366,178 @@ def complaint_key_q(q: str) -> Q:
 
 
 def complaint_search_q(q: str) -> Q:
-    """What `q` matches: any exact key, or the words of the text."""
+    """What `q` matches: any exact key, or every term of the text. One `id IN (… UNION ALL …)`:
+    each part is answered from its index (an OR of the parts lets SQLite's planner scan the table
+    instead, 2 s at 100,000 complaints)."""
+    from django.db.models.expressions import RawSQL
+
+    from kesu.complaints.models import Complaint
+
     typed = q.strip()
     if not typed:
         return Q()
-    return complaint_key_q(typed) | complaint_text_q(typed)
-
-
-def may_be_key(q: str) -> bool:
-    """Whether `q` can be an exact key at all: numbers, phones, e-mails, order and lot numbers are
-    written in ASCII without spaces (a phone may have spaces); words of Chinese text or several
-    words are not keys."""
-    typed = q.strip()
-    if phone_q(typed) is not None or "@" in typed:
-        return True
-    return typed.isascii() and not any(ch.isspace() for ch in typed)
+    keys = Complaint.objects.filter(complaint_key_q(typed)).order_by().values("pk")  # no order: the indexes answer
+    keys_sql, keys_params = keys.query.sql_with_params()
+    terms = parse_terms(typed)
+    if not terms:
+        return Q(pk__in=RawSQL(keys_sql, keys_params))  # noqa: S611 (compiled by the ORM)
+    text_sql, text_params = _text_match_sql(terms)
+    sql = f"SELECT * FROM ({keys_sql}) keyed UNION ALL {text_sql}"  # noqa: S608 (both parts compiled SQL)
+    return Q(pk__in=RawSQL(sql, [*keys_params, *text_params]))  # noqa: S611 (compiled by the ORM; fixed SQL)
 
 
 def search_rank(q: str) -> Case:
-    """Relevance for ordering: a complaint found by an exact key before one found by its words."""
+    """Exact key matches first (0), then text matches (1)."""
     return Case(When(complaint_key_q(q), then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def text_rank(q: str) -> NullIf:
+    """The place of a text match among the best (`best_text_matches`), smaller first; NULL for the
+    other matches. One position lookup in a constant list: an expression the same size whatever
+    the list (a CASE per id costs more to build than the query takes to run)."""
+    best = best_text_matches(q)
+    places = "," + ",".join(str(pk) for pk in best) + ","
+    key = Concat(Value(","), Cast("pk", output_field=CharField()), Value(","), output_field=CharField())
+    return NullIf(StrIndex(Value(places), key), Value(0))
+
+
+# --- highlighted snippets ---------------------------------------------------------------------
+
+
+def _spans(text: str, needles: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the needles occur in `text` (the normalised text, same length), merged."""
+    spans = []
+    for needle in needles:
+        start = text.find(needle)
+        while start >= 0:
+            spans.append((start, start + len(needle)))
+            start = text.find(needle, start + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _normalised_same_length(text: str) -> str:
+    """`normalise` character by character where the whole-text conversion changes the length (a
+    snippet's offsets must hold in the original)."""
+    whole = normalise(text)
+    if len(whole) == len(text):
+        return whole
+    return "".join(n if len(n := normalise(ch)) == 1 else ch.lower() for ch in text)
+
+
+def highlight(text: str, q: str, *, width: int = 80) -> SafeString:
+    """A snippet of `text` around the first match of `q`'s terms, HTML-escaped, with the matched
+    terms (found in any script: 投訴 in the text for 投诉 typed) in <mark>."""
+    text = text or ""
+    needles = sorted(
+        {
+            "".join([phrase[0], *(token[-1] for token in phrase[1:])])
+            for term in parse_terms(q)
+            for phrase in term.phrases[:1]
+        },
+        key=len,
+        reverse=True,
+    )
+    folded = _normalised_same_length(text)
+    spans = _spans(folded, needles)
+    if not spans:
+        cut = text[:width]
+        return mark_safe(escape(cut) + ("…" if len(text) > width else ""))  # noqa: S308 (escaped)
+    first = spans[0][0]
+    start = max(0, first - width // 4)
+    end = min(len(text), start + width)
+    out = ["…" if start > 0 else ""]
+    position = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(str(escape(text[position:span_start])))
+        out.append("<mark>" + str(escape(text[span_start:span_end])) + "</mark>")
+        position = span_end
+    out.append(str(escape(text[position:end])))
+    out.append("…" if end < len(text) else "")
+    return mark_safe("".join(out))  # noqa: S308 (every piece of text above is escaped)
+
+
+# --- rebuilding the whole index ---------------------------------------------------------------
+
+
+def rebuild_index(
+    *,
+    complaint_model: Any = None,
+    event_model: Any = None,
+    investigation_model: Any = None,
+    batch_size: int = 1000,
+    progress: Any = None,
+) -> int:
+    """Rewrite every complaint's search columns and (SQLite) the FTS5 table, in batches of ids;
+    `progress(done, total)` after each batch. The models may be a migration's historical ones."""
+    from django.db import connection, transaction
+
+    from kesu.complaints.services.notes import NOTE_KIND
+
+    if complaint_model is None:
+        from kesu.complaints.models import Complaint, ComplaintEvent
+        from kesu.resolution.models import Investigation
+
+        complaint_model, event_model, investigation_model = Complaint, ComplaintEvent, Investigation
+    total = complaint_model.objects.count()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM complaint_fts")
+    fields = (
+        "id",
+        "number",
+        "title",
+        "description",
+        "demand",
+        "location",
+        "product_name",
+        "product_sku",
+        "result",
+        "contact_name",
+        "contact_phone",
+        "external_ref",
+    )
+    done, last_id = 0, 0
+    while True:
+        batch = list(complaint_model.objects.filter(pk__gt=last_id).order_by("pk").only(*fields)[:batch_size])
+        if not batch:
+            break
+        ids = [c.pk for c in batch]
+        notes: dict[int, list[str]] = {}
+        for complaint_id, note in (
+            event_model.objects.filter(complaint_id__in=ids, kind=NOTE_KIND)
+            .order_by("at", "id")
+            .values_list("complaint_id", "note")
+        ):
+            notes.setdefault(complaint_id, []).append(note)
+        findings: dict[int, list[str]] = {}
+        for complaint_id, found, cause in investigation_model.objects.filter(complaint_id__in=ids).values_list(
+            "complaint_id", "findings", "root_cause"
+        ):
+            findings.setdefault(complaint_id, []).extend(t for t in (found, cause) if t)
+        for complaint in batch:
+            complaint.search_text = build_search_text(
+                complaint, notes=notes.get(complaint.pk, ()), findings=findings.get(complaint.pk, ())
+            )
+            complaint.phone_key = phone_key(complaint.contact_phone)
+        with transaction.atomic():
+            complaint_model.objects.bulk_update(batch, ["search_text", "phone_key"])
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO complaint_fts (rowid, document) VALUES (%s, %s)",
+                        [(c.pk, c.search_text) for c in batch],
+                    )
+        done += len(batch)
+        last_id = ids[-1]
+        if progress is not None:
+            progress(done, total)
+    return done

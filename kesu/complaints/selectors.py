@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -43,6 +44,12 @@ class ComplaintFilters:
     q: str | None = None
     received_from: dt.datetime | None = None
     received_to: dt.datetime | None = None
+    # "relevance" (the default with `q`), "-received_at" (the default without) or "received_at".
+    sort: str | None = None
+
+
+SORT_RELEVANCE = "relevance"
+SORTS = (SORT_RELEVANCE, "-received_at", "received_at")
 
 
 def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -> QuerySet[Complaint]:
@@ -72,17 +79,20 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
         queryset = queryset.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         queryset = queryset.filter(received_at__lt=filters.received_to)
-    ordering: tuple[str, ...] = ("-received_at", "-id")
+    ordering: tuple[Any, ...] = ("-received_at", "-id")
     if filters.q and filters.q.strip():
-        from kesu.complaints.search import complaint_search_q, may_be_key, search_rank
+        from django.db.models import F
 
-        # With `q`, by relevance (API.md): exact keys first, then the newest. Words (Chinese text,
-        # several words) match no key, so every rank is equal: ordering by the newest alone lets
-        # PostgreSQL read the received_at index instead of sorting every complaint with the word.
+        from kesu.complaints.search import complaint_search_q, search_rank, text_rank
+
         queryset = queryset.filter(complaint_search_q(filters.q))
-        if may_be_key(filters.q):
-            queryset = queryset.annotate(search_rank=search_rank(filters.q))
-            ordering = ("search_rank", *ordering)
+        # With `q`, by relevance (API.md) unless `sort` says otherwise: exact keys first, then the
+        # best text matches, then the newest.
+        if filters.sort in (None, "", SORT_RELEVANCE):
+            queryset = queryset.annotate(search_rank=search_rank(filters.q), text_rank=text_rank(filters.q))
+            ordering = ("search_rank", F("text_rank").asc(nulls_last=True), *ordering)
+    if filters.sort == "received_at":
+        ordering = ("received_at", "id")
     from kesu.deadlines.selectors import complaint_overdue_exists
 
     # `overdue_now` lets is_overdue answer each row of the page without a query of its own.

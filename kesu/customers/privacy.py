@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.audit.services import audit_record
 from kesu.complaints.models import OPEN_STATUSES, TERMINAL_STATUSES, Complaint
-from kesu.complaints.search import build_search_text
+from kesu.complaints.search import complaint_reindex
 from kesu.core.errors import Conflict, NotFound, PermissionDenied
 from kesu.customers.models import Customer
 from kesu.customers.services import display_phone
@@ -202,8 +202,8 @@ def customer_erase(*, actor: User | None, customer_id: int, now: dt.datetime, re
         complaints = list(customer.complaints.select_for_update().order_by("id"))
         for complaint in complaints:
             complaint.contact_name = complaint.contact_phone = complaint.contact_email = ""
-            complaint.search_text = build_search_text(complaint)
-            complaint.save(update_fields=["contact_name", "contact_phone", "contact_email", "search_text"])
+            complaint.save(update_fields=["contact_name", "contact_phone", "contact_email"])
+            complaint_reindex(complaint)  # the name leaves the search index (and the phone its key)
         to_customer = OutboxMessage.objects.filter(complaint__customer=customer, recipient_user__isnull=True)
         to_customer.filter(status=OutboxStatus.PENDING).update(
             status=OutboxStatus.FAILED, last_error="recipient erased (personal data erasure)"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Attachment, Complaint, Status
+from kesu.complaints.search import complaint_reindex
 from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.complaints.validation import Collector
 from kesu.core.errors import Conflict, FieldError, ValidationFailed
@@ -123,6 +124,8 @@ def investigation_record(*, actor: User, number: str, values: Mapping[str, Any],
         _check(complaint, investigation, evidence_ids)
         investigation.updated_by, investigation.updated_at = actor, now
         investigation.save()
+        if {"findings", "root_cause"} & set(values):
+            complaint_reindex(complaint)  # the findings are searchable
         if evidence_ids is not None:
             investigation.evidence.set(evidence_ids)
         after = _summary(investigation)

@@ -60,7 +60,8 @@ class QueueForm(KesuForm):
             category=data.get("category", ""),
             department=data.get("department", ""),
             q=q.strip()[:100],
-            sort=str(data.get("sort")) if data.get("sort") in SORTS else "-received_at",
+            # With words searched for, the most relevant first unless another order is chosen.
+            sort=str(data.get("sort")) if data.get("sort") in SORTS else ("relevance" if q.strip() else "-received_at"),
             page=page_number,
             day=data.get("day"),
         )

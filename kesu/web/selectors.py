@@ -60,6 +60,7 @@ QUEUES: dict[str, Any] = {
 }
 
 SORTS: dict[str, Any] = {
+    "relevance": _("Most relevant first"),  # with words searched for (the default then)
     "-received_at": _("Newest first"),
     "received_at": _("Oldest first"),
     "close_due": _("Closing deadline, soonest first"),
@@ -221,6 +222,11 @@ QUEUE_ROW_FIELDS = (
     "contact_phone",
     "title",
     "description",
+    # What a search result's highlighted snippet may come from (kesu.web.templatetags.search_tags).
+    "demand",
+    "location",
+    "product_name",
+    "result",
     "severity",
     "status",
     "escalation_level",
@@ -241,6 +247,8 @@ QUEUE_ROW_FIELDS = (
 
 
 def _sorted(rows: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:
+    if sort == "relevance":
+        return rows  # complaint_list orders by relevance when words are searched for, else newest first
     if sort == "received_at":
         return rows.order_by("received_at", "id")
     if sort == "close_due":

@@ -15,7 +15,7 @@ from kesu.accounts.models import Department, Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.numbering import format_number, next_serial, period_of
-from kesu.complaints.search import index_for_search
+from kesu.complaints.search import index_for_search, sync_inserted
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -123,6 +123,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
         )
         index_for_search(complaint)
         complaint.save(force_insert=True)
+        sync_inserted(complaint)
         record_event(
             complaint=complaint,
             kind="registered",

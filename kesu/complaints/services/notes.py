@@ -15,6 +15,7 @@ from kesu.accounts.models import User
 from kesu.accounts.permissions import STAFF_ROLES
 from kesu.complaints.events import record_event
 from kesu.complaints.models import ComplaintEvent
+from kesu.complaints.search import complaint_reindex
 from kesu.complaints.services.access import complaint_for_action
 from kesu.complaints.workflow import DeadlineEffect
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -65,6 +66,7 @@ def complaint_note_add(*, actor: User, number: str, text: str, visibility: str, 
             data={"visibility": visibility},
             internal=not for_customer,
         )
+        complaint_reindex(complaint)  # notes are searchable
         if for_customer:
             deadlines_after_transition(complaint=complaint, effect=DeadlineEffect.SETTLE, actor=actor, now=now)
     return event

@@ -22,6 +22,7 @@ from kesu.complaints.actions import PUBLIC_ACTIONS as PUBLIC_ACTIONS
 from kesu.complaints.actions import SPECS, ActionSpec
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint
+from kesu.complaints.search import complaint_reindex
 from kesu.complaints.services.access import complaint_for_action
 from kesu.complaints.services.action_params import INVALID_REASONS as INVALID_REASONS
 from kesu.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
@@ -98,6 +99,7 @@ def apply_transition(
         if reason:
             raise Conflict(reason, code="guard")
     from_status = complaint.status
+    result_before = complaint.result
     target = rule.next_status(complaint, params)
     event_data = spec.effect(complaint, actor, params, now)  # type: ignore[arg-type]
     complaint.status = target
@@ -108,6 +110,8 @@ def apply_transition(
         sink.event(complaint, spec.action.value, data, note=note, from_status=from_status, to_status=target)
         return
     complaint.save()
+    if complaint.result != result_before:
+        complaint_reindex(complaint)  # the result is searchable
     record_event(
         complaint=complaint,
         kind=spec.action.value,
