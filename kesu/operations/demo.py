@@ -233,6 +233,8 @@ def _demo_money_and_incidents() -> None:
         IncidentContact.objects.get_or_create(
             audience=audience, name=name, defaults={"email": f"{audience}@kesu.example"}
         )
+
+
 def demo_desk(users: dict[str, User], *, now: dt.datetime) -> None:
     """The service desk (kesu/desk): the three agents on the complaint desk, a duty roster for the
     previous, current and next month, and the service phrases of seed 004."""

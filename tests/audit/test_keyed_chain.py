@@ -27,7 +27,7 @@ from kesu.audit.services import (
     chain_hash,
     record_digest,
 )
-from kesu.complaints.models import ComplaintEvent
+from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.services.transitions import complaint_transition
 
 
@@ -203,18 +203,21 @@ def test_a_timeline_event_deleted_behind_the_audit_is_reported(history):
 
 def test_a_deleted_complaint_is_reported(history):
     number = history[1].object_id
+    complaint_id = Complaint.objects.get(number=number).pk
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM complaints_complaintevent WHERE complaint_id IN "
-            "(SELECT id FROM complaints_complaint WHERE number = %s)",
-            [number],
-        )
-        cursor.execute(
-            "DELETE FROM deadlines_complaintdeadline WHERE complaint_id IN "
-            "(SELECT id FROM complaints_complaint WHERE number = %s)",
-            [number],
-        )
-        cursor.execute("DELETE FROM complaints_complaint WHERE number = %s", [number])
+        # what refers to the complaint goes first, as someone deleting it by hand would have to
+        for model in apps.get_models():
+            for field in model._meta.get_fields():
+                if getattr(field, "related_model", None) is not Complaint or not field.concrete:
+                    continue
+                if field.many_to_one or field.one_to_one:
+                    table, column = model._meta.db_table, field.column
+                elif field.many_to_many:
+                    table, column = field.remote_field.through._meta.db_table, field.m2m_reverse_name()
+                else:
+                    continue
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [complaint_id])
+        cursor.execute("DELETE FROM complaints_complaint WHERE id = %s", [complaint_id])
 
     result = audit_verify()
 
