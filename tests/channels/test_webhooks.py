@@ -198,3 +198,18 @@ def test_event_mapping():
         "complaint.overdue",
         "complaint.escalated",
     ]
+
+
+def test_a_historical_import_sets_off_no_webhook(api, loopback_allowed, receiver, users, tmp_path):
+    from django.core.management import call_command
+
+    assert _create(api, receiver.url + "/hook").status_code == 201
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "投诉时间,顾客姓名,电话,投诉内容,状态,处理结果,结案时间,严重程度,外部编号\n"
+        "2024-03-01 10:00,王五,13800138000,顾客在店内摔伤,已结案,赔付医药费,2024-03-05 16:00,重大,H1\n",
+        encoding="utf-8",
+    )
+    call_command("import", str(path), "--user", "manager", "--historical", "--channel", "letter")
+    assert WebhookDelivery.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
