@@ -108,8 +108,16 @@ def confidentiality_page(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def document_level(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
     user = _user(request)
-    if request.method != "POST":
-        return redirect("web:confidentiality", number=number)
+    if request.method != "POST":  # the form is on the complaint's confidentiality page
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["POST"])
+    if complaint_get(user=user, number=number) is None:
+        raise Http404(_("No complaint has this number."))
+    if user.role not in SETTER_ROLES:
+        raise DjangoPermissionDenied(
+            _("Only the customer-service manager or the general manager sets confidentiality.")
+        )
     form = DocumentLevelForm(request.POST, prefix=f"d{attachment_id}")
     if not form.is_valid():
         messages.error(request, _("Choose one of the listed values."))

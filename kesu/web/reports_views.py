@@ -325,8 +325,14 @@ def archive(request: HttpRequest) -> HttpResponse:
 def subscription_toggle(request: HttpRequest, kind: str) -> HttpResponse:
     from kesu.reports.services import report_subscription_set
 
+    from django.http import Http404
+
+    from kesu.reports.models import ReportKind
+
     user = _user(request)
     _require_reader(user)
+    if kind not in ReportKind.values:
+        raise Http404  # the address names no report
     report_subscription_set(actor=user, kind=kind, on=request.POST.get("on") == "1")
     return redirect(reverse("web:report_archive"))
 

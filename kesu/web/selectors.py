@@ -229,6 +229,7 @@ QUEUE_ROW_FIELDS = (
     "result",
     "severity",
     "status",
+    "confidentiality",  # its badge (PV-1)
     "escalation_level",
     "acknowledge_due",
     "acknowledged_at",
