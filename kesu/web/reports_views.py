@@ -323,11 +323,10 @@ def archive(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def subscription_toggle(request: HttpRequest, kind: str) -> HttpResponse:
-    from kesu.reports.services import report_subscription_set
-
     from django.http import Http404
 
     from kesu.reports.models import ReportKind
+    from kesu.reports.services import report_subscription_set
 
     user = _user(request)
     _require_reader(user)

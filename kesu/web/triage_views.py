@@ -115,6 +115,7 @@ def _refuse(request: HttpRequest, number: str, exc: DomainError) -> HttpResponse
 @require_POST
 def complaint_link_view(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
+    _complaint(user, number)  # a complaint the user may not read is not there for them
     other = str(request.POST.get("other", "")).strip()
     reason = str(request.POST.get("reason", LinkReason.STAFF))
     try:
@@ -129,6 +130,7 @@ def complaint_link_view(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def complaint_merge_view(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
+    _complaint(user, number)  # a complaint the user may not read is not there for them
     into = str(request.POST.get("into", "")).strip()
     reason = str(request.POST.get("reason", LinkReason.STAFF))
     try:
