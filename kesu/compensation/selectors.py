@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import FRONT_DESK, STAFF_ROLES
 from kesu.compensation.models import (
+    CompensationStandard,
     HeldReceivable,
     LossAssessment,
     LossStandard,
@@ -31,6 +32,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.selectors import visible_complaints
 from kesu.core.errors import NotFound
 from kesu.resolution.models import Solution
+from kesu.resolution.selectors import current_solution
 
 # Who opens the vouchers queue: the supervisors who approve and the managers who countersign.
 QUEUE_ROLES = frozenset({*VOUCHER_APPROVERS, Role.ADMIN})
@@ -58,6 +60,23 @@ def voucher_get(*, user: User, voucher_id: int) -> PettyCashVoucher:
     return voucher
 
 
+def _latest_payable(complaint: Complaint) -> Solution | None:
+    """The latest approved or accepted solution: the current one when it is (or when there is none)."""
+    current = current_solution(complaint)
+    if current is None or current.status in PAYABLE_SOLUTIONS:
+        return current
+    return Solution.objects.filter(complaint=complaint, status__in=PAYABLE_SOLUTIONS).order_by("-round").first()
+
+
+def complaint_standard(complaint: Complaint) -> CompensationStandard | None:
+    """The compensation standard of the complaint's category, read once per complaint object (the
+    page shows it in the money panel and beside the solution form)."""
+    if "_compensation_standard" not in complaint.__dict__:
+        complaint.__dict__["_compensation_standard"] = standard_for(complaint.category)
+    found: CompensationStandard | None = complaint.__dict__["_compensation_standard"]
+    return found
+
+
 def money_panel(*, complaint: Complaint, user: User, now: dt.datetime) -> dict[str, Any]:
     """What the complaint page shows of the money: the standard, vouchers, receivables, supplier
     claims and loss assessments, and what the reader may do."""
@@ -68,10 +87,10 @@ def money_panel(*, complaint: Complaint, user: User, now: dt.datetime) -> dict[s
     )
     for voucher in vouchers:
         voucher.overdue = voucher_overdue(voucher, now)  # type: ignore[attr-defined]
-    payable = Solution.objects.filter(complaint=complaint, status__in=PAYABLE_SOLUTIONS).order_by("-round").first()
+    payable = _latest_payable(complaint)
     limit = petty_cash_limit()
     return {
-        "standard": standard_for(complaint.category),
+        "standard": complaint_standard(complaint),
         "vouchers": vouchers,
         "payable": payable,
         "limit": limit,

@@ -81,16 +81,14 @@ def _positive_amount(c: Collector, value: object) -> Decimal | None:
 
 
 def standard_for(category: Category | None) -> CompensationStandard | None:
-    """The active standard of the category or its nearest ancestor."""
-    node = category
-    seen = 0
-    while node is not None and seen < 6:
-        row = CompensationStandard.objects.filter(category=node, active=True).order_by("id").first()
-        if row is not None:
-            return row
-        node = node.parent
-        seen += 1
-    return None
+    """The active standard of the category or its nearest ancestor (one query: the codes name the
+    ancestors)."""
+    if category is None:
+        return None
+    depth = {code: n for n, code in enumerate(category.ancestor_codes())}
+    rows = CompensationStandard.objects.filter(category__code__in=depth, active=True).select_related("category")
+    best = sorted(rows, key=lambda row: (-depth[row.category.code], row.pk))
+    return best[0] if best else None
 
 
 def check_proposal_against_standard(*, complaint: Complaint, total: Decimal, reason: str) -> None:

@@ -10,9 +10,24 @@ from kesu.accounts.permissions import DEFAULT_APPROVAL_AUTHORITY
 from kesu.complaints.models import Complaint
 from kesu.resolution.models import ApprovalAuthority, Callback, Solution
 
+# A read-only page reads the current solution once and keeps it on its complaint, so that the guards
+# it asks (may this be offered? approved?) read the same row instead of querying again.
+_PRIMED = "_kesu_current_solution"
+
 
 def current_solution(complaint: Complaint) -> Solution | None:
+    if _PRIMED in complaint.__dict__:
+        primed: Solution | None = complaint.__dict__[_PRIMED]
+        return primed
     return complaint.solutions.order_by("-round").first()
+
+
+def prime_current_solution(complaint: Complaint) -> Solution | None:
+    """For a page that only reads: the current solution (with who proposed it), kept on `complaint`.
+    Never call it before a write: a service must read the solution as it is in the database."""
+    solution = complaint.solutions.select_related("proposed_by").order_by("-round").first()
+    complaint.__dict__[_PRIMED] = solution
+    return solution
 
 
 def last_reached_callback(complaint: Complaint, *, since: dt.datetime | None = None) -> Callback | None:

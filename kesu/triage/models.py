@@ -70,15 +70,35 @@ class Category(models.Model):
             return self.name_zh_hant
         return self.name_zh_hans
 
+    def ancestor_codes(self) -> list[str]:
+        """The codes from the top level down to this node's own: a child's code is its parent's code,
+        a dot and its own part (food, food.expired), so the codes name the ancestors."""
+        parts = self.code.split(".")
+        return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+    def lineage(self) -> list[Category]:
+        """The nodes from the top level down to this one, read in one query and kept on the node."""
+        cached: list[Category] | None = self.__dict__.get("_lineage")
+        if cached is not None:
+            return cached
+        if self.parent_id is None:
+            lineage = [self]
+        elif Category.parent.is_cached(self):  # type: ignore[attr-defined]
+            lineage = [*(self.parent.lineage() if self.parent else []), self]
+        else:
+            codes = self.ancestor_codes()[:-1]
+            found = {row.code: row for row in Category.objects.filter(code__in=codes)}
+            if len(found) == len(codes):
+                lineage = [*(found[code] for code in codes), self]
+            else:  # a code that does not follow its parent's: walk the parents
+                lineage = [*(self.parent.lineage() if self.parent else []), self]
+        self.__dict__["_lineage"] = lineage
+        return lineage
+
     @property
     def localized_path(self) -> str:
         """The names from the top level down, in the reader's language (食品安全 › 过期变质)."""
-        names: list[str] = []
-        node: Category | None = self
-        while node is not None and len(names) < 6:
-            names.append(node.localized_name)
-            node = node.parent
-        return " › ".join(reversed(names))
+        return " › ".join(node.localized_name for node in self.lineage()[-6:])
 
     def responsible_department(self) -> Department | None:
         """This node's department, or the nearest ancestor's (SPEC DP-1)."""

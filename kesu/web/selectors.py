@@ -33,7 +33,7 @@ from kesu.complaints.services.public import public_rating
 from kesu.customers.services import customer_find, normalize_email, normalize_phone
 from kesu.resolution.investigations import INVESTIGATION_STATUSES
 from kesu.resolution.models import Investigation, SolutionStatus
-from kesu.resolution.selectors import approval_limit, current_solution
+from kesu.resolution.selectors import approval_limit
 from kesu.triage.models import Category
 from kesu.triage.services import SeveritySuggestion, suggest_severity
 
@@ -318,12 +318,12 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
     from kesu.deadlines.selectors import complaint_deadlines, open_pause
     from kesu.deadlines.services import PAUSE_ROLES
     from kesu.resolution.models import DepartmentTask, TaskStatus
-    from kesu.resolution.selectors import approver_role_for, can_approve, last_reached_callback
+    from kesu.resolution.selectors import approver_role_for, last_reached_callback, prime_current_solution
 
     complaint = complaint_get(user=user, number=number)
     if complaint is None:
         return None
-    solution = current_solution(complaint)
+    solution = prime_current_solution(complaint)
     actions, blocked = _actions(complaint, user)
     assignable: list[User] = []
     departments: list[Department] = []
@@ -348,12 +348,13 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
     approval = None
     if solution is not None and solution.status == SolutionStatus.PENDING_APPROVAL:
         found = approver_role_for(solution.total)
+        mine = approval_limit(user) if user.role in workflow.APPROVERS else Decimal("0")
         approval = Approval(
             total=solution.total,
             approver=str(Role(found[0]).label) if found else "",
             approver_limit=found[1] if found else None,
-            mine=approval_limit(user) if user.role in workflow.APPROVERS else Decimal("0"),
-            can_decide=user.role in workflow.APPROVERS and can_approve(user, solution.total),
+            mine=mine,
+            can_decide=user.role in workflow.APPROVERS and (mine is None or solution.total <= mine),
         )
         if not approval.can_decide:  # offered only to an approver whose authority covers the total
             actions = [a for a in actions if a not in ("approve", "reject_approval")]
@@ -485,7 +486,28 @@ def timeline_entries(events: list[Any]) -> list[TimelineEntry]:
         if codes
         else {}
     )
-    return [TimelineEntry(event=e, arrow=_arrow(e), details=_details(e, categories)) for e in events]
+    # The departments and people the assignments name, each read once for the whole timeline.
+    assigned = [e.data or {} for e in events if e.kind == "assign"]
+    department_codes = {str(d["department"]) for d in assigned if d.get("department")}
+    usernames = {str(d["assignee"]) for d in assigned if d.get("assignee")}
+    names = TimelineNames(
+        categories=categories,
+        departments={d.code: d for d in Department.objects.filter(code__in=department_codes)}
+        if department_codes
+        else {},
+        users={u.username: u for u in User.objects.filter(username__in=usernames)} if usernames else {},
+    )
+    return [TimelineEntry(event=e, arrow=_arrow(e), details=_details(e, names)) for e in events]
+
+
+@dataclass(frozen=True)
+class TimelineNames:
+    """What the timeline's details name, read in bulk: categories by code, departments by code,
+    people by username."""
+
+    categories: dict[str, Category]
+    departments: dict[str, Department]
+    users: dict[str, User]
 
 
 # Events whose own label already names the status they lead to (已登记, 已受理, 已分派, 已结案…).
@@ -507,7 +529,7 @@ def _date(value: Any) -> str:
     return formats.date_format(timezone.localtime(parsed), "DATETIME_FORMAT")
 
 
-def _details(e: Any, categories: dict[str, Category]) -> list[str]:
+def _details(e: Any, names: TimelineNames) -> list[str]:
     from kesu.complaints.next_step import amount_text
     from kesu.deadlines.models import PauseReason
     from kesu.notifications.models import LetterKind
@@ -528,7 +550,7 @@ def _details(e: Any, categories: dict[str, Category]) -> list[str]:
         if before.get("category") != after.get("category"):
 
             def path(code: Any) -> str:
-                return categories[code].localized_path if code in categories else "—"
+                return names.categories[code].localized_path if code in names.categories else "—"
 
             out.append(
                 _("Category: %(before)s → %(after)s")
@@ -546,8 +568,8 @@ def _details(e: Any, categories: dict[str, Category]) -> list[str]:
             )
     elif e.kind == "assign":
         if data.get("department") or data.get("assignee"):
-            department = Department.objects.filter(code=str(data.get("department") or "")).first()
-            who = User.objects.filter(username=data.get("assignee")).first() if data.get("assignee") else None
+            department = names.departments.get(str(data.get("department") or ""))
+            who = names.users.get(str(data.get("assignee"))) if data.get("assignee") else None
             out.append(
                 _("To: %(whom)s")
                 % {"whom": " · ".join(x for x in (department.name if department else "", str(who) if who else "") if x)}

@@ -7,8 +7,7 @@ from typing import Any
 
 from django import template
 
-from kesu.compensation.selectors import money_panel
-from kesu.compensation.services import standard_for
+from kesu.compensation.selectors import complaint_standard, money_panel
 from kesu.core import clock
 from kesu.incidents.selectors import incident_panel
 from kesu.web import incidents_forms as f
@@ -63,4 +62,4 @@ def complaint_money(complaint: Any, user: Any) -> dict[str, Any]:
 
 @register.simple_tag
 def compensation_standard(complaint: Any) -> Any:
-    return standard_for(complaint.category)
+    return complaint_standard(complaint)
