@@ -68,6 +68,9 @@ def test_new_phone_and_walk_in_complaints_go_to_the_agent_on_duty(desk, users, r
     assert phoned.assignee == users["agent2"]
     assert walked_in.assignee == users["agent2"]
     assert emailed.assignee is None
+    # An agent who takes a call themselves keeps it, on duty or not (IN-6 first-contact responsibility).
+    taken = register(actor=users["agent3"], now_=when, channel="phone", category="other")
+    assert taken.assignee is None and taken.recorded_by == users["agent3"]
     # The agent taking the call is preferred when on duty themselves.
     assert agent_on_duty(now=at(2026, 3, 2, 10, 0), prefer=users["agent"]) == users["agent"]
     assert agent_on_duty(now=at(2026, 3, 7, 10, 0)) is None  # a Saturday: nobody rostered

@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kesu.complaints.models import Attachment, Complaint
 from kesu.complaints.services.intake import complaint_register
@@ -66,7 +67,7 @@ def test_login_queues_and_keyboard(pages, shot, users):
     assert page.locator("table tbody tr").count() == 2
     page.select_option("#id_severity", "major")  # htmx swaps the queue and pushes the URL
     page.wait_for_url(re.compile(r"severity=major"))
-    page.wait_for_function("document.querySelectorAll('table tbody tr').length === 1")
+    expect(page.locator("table tbody tr")).to_have_count(1)
     page.goto("/?queue=all")
     shot(page, "02-queues")
 
@@ -263,7 +264,7 @@ def test_switching_languages(pages, shot, users):
     page.goto("/login/")
     assert page.get_attribute("html", "lang") == "zh-hans"
     page.click("button[name=language][value=en]")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.locator("h1").inner_text() == "Sign in"
     shot(page, "14-login-english")
     pages.login("agent", PASSWORD, page=page)
@@ -272,7 +273,7 @@ def test_switching_languages(pages, shot, users):
     received = page.locator("dl.facts time").first.inner_text()
     assert re.search(r"[A-Z][a-z]{2}", received)  # English month name, e.g. "Nov. 23, 2026"
     page.click("button[name=language][value=zh-hant]")
-    page.wait_for_function("document.documentElement.lang === 'zh-hant'")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hant")
     assert "年" in page.locator("dl.facts time").first.inner_text()
     page.goto("/portal/")
     assert page.get_attribute("html", "lang") == "zh-hant"  # the choice holds on the portal too

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from tests.e2e.menu import go
 from tests.e2e.test_lifecycle import Reader, submit
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -56,7 +57,7 @@ def test_agent_sees_suggestions_and_supervisor_finds_the_risk(people, shot, loca
     shot(agent, f"triage-02-complaint-{locale}")
 
     supervisor = people.sign_in("supervisor", locale=locale)
-    supervisor.locator("header nav").get_by_role("link", name=t("Escalation risk"), exact=True).click()
+    go(supervisor, t("Escalation risk"), exact=True)  # in the Handling menu
     supervisor.wait_for_url(re.compile(r"/risk/$"))
     with supervisor.expect_navigation():
         supervisor.get_by_role("button", name=t("Assess now"), exact=True).click()

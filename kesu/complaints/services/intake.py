@@ -160,7 +160,8 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
     return complaint
 
 
-# New phone and walk-in complaints at the complaint desk go to the agent on duty (OP-1, kesu/desk).
+# New phone and walk-in complaints at the complaint desk go to the agent on duty (OP-1, kesu/desk),
+# unless an agent took them: whoever receives a complaint owns it until it is handed over (IN-6).
 ON_DUTY_CHANNELS = frozenset({"phone", "walk_in"})
 
 
@@ -169,6 +170,8 @@ def _agent_on_duty(
 ) -> User | None:
     if data.channel not in ON_DUTY_CHANNELS or department is None or department.code != COMPLAINT_DESK:
         return None
+    if actor is not None and actor.role == Role.AGENT:
+        return None  # first-contact responsibility: the agent who took it keeps it (the queue's 我的待办)
     from kesu.desk.roster import agent_on_duty
 
     return agent_on_duty(now=now, prefer=actor)
