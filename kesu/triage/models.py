@@ -83,7 +83,7 @@ class Category(models.Model):
             return cached
         if self.parent_id is None:
             lineage = [self]
-        elif Category.parent.is_cached(self):  # type: ignore[attr-defined]
+        elif Category.parent.is_cached(self):
             lineage = [*(self.parent.lineage() if self.parent else []), self]
         else:
             codes = self.ancestor_codes()[:-1]

@@ -579,11 +579,11 @@ def _details(e: Any, names: TimelineNames) -> list[str]:
     elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
         out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
     elif e.kind == "deadline_extended":
-        names = {"acknowledge": str(_("acknowledge")), "reply": str(_("reply")), "close": str(_("close"))}
+        deadlines = {"acknowledge": str(_("acknowledge")), "reply": str(_("reply")), "close": str(_("close"))}
         out.append(
             _("%(deadline)s deadline: %(before)s → %(after)s")
             % {
-                "deadline": names.get(str(data.get("deadline")), "—"),
+                "deadline": deadlines.get(str(data.get("deadline")), "—"),
                 "before": _date(data.get("from")),
                 "after": _date(data.get("to")),
             }
