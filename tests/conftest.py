@@ -168,6 +168,9 @@ def api(users):
             data = raw if raw is not None else json.dumps(body)
             return self.client.post(path, data=data, content_type="application/json", **self.headers)
 
+        def delete(self, path: str):
+            return self.client.delete(path, **self.headers)
+
     def _make(role: str | None = "agent", language: str = "zh-hans") -> _Api:
         token = None
         if role:

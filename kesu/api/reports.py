@@ -231,3 +231,116 @@ def period_form_pdf(request: AuthedRequest, form: str, query: Query[PeriodQuery]
     assert date_from is not None and date_to is not None
     html = period_form_html(user=request.user, form=form, date_from=date_from, date_to=date_to)
     return _pdf(html_to_pdf(html), f"{form}-{date_from.isoformat()}-{date_to.isoformat()}.pdf")
+
+
+# --- disclosure (SPEC RP-5): the public register and the JR/T 0169-2018 export --------------------
+
+
+class OutcomeOut(Schema):
+    month: str
+    category: str | None
+    category_name: str
+    summary: str
+    outcome: str
+    published_at: Any
+
+
+class OutcomesOut(Schema):
+    count: int
+    results: list[OutcomeOut]
+
+
+class OutcomesQuery(Schema):
+    page: int = 1
+    page_size: int = 20
+
+
+@router.get("/public/outcomes", response={200: OutcomesOut, **ERRORS}, auth=None, tags=["public"])
+def public_outcomes_view(request: Any, query: Query[OutcomesQuery]) -> Any:
+    """The anonymised outcomes the organisation published (no login): the month, the top-level
+    category, the summary and the outcome as a manager wrote them for the public; nothing else."""
+    from kesu.reports.disclosure import public_outcomes, public_row
+
+    c = Collector()
+    if query.page < 1:
+        c.add("page", _("Enter a whole number of 1 or more."), "invalid")
+    if not 1 <= query.page_size <= 100:
+        c.add("page_size", _("Enter a whole number from 1 to 100."), "invalid")
+    c.raise_if_any()
+    rows = public_outcomes()
+    start = (query.page - 1) * query.page_size
+    return {"count": rows.count(), "results": [public_row(r) for r in rows[start : start + query.page_size]]}
+
+
+class PublicationIn(Schema):
+    summary: Any = None
+    outcome: Any = None
+
+
+class PublicationOut(Schema):
+    number: str
+    month: str
+    summary: str
+    outcome: str
+    published_at: Any
+    withdrawn_at: Any = None
+
+
+@router.post("/complaints/{number}/publication", response={200: PublicationOut, 201: PublicationOut, **ERRORS})
+def publication_set(request: AuthedRequest, number: str, body: PublicationIn) -> Any:
+    """Publish a closed complaint's outcome in the public register (managers; docs/disclosure.md):
+    201 when new, 200 when corrected; 422 by the field when the text identifies a person."""
+    from kesu.reports.disclosure import outcome_publish
+
+    row, created = outcome_publish(
+        actor=request.user, number=number, summary=body.summary, outcome=body.outcome, now=clock.now()
+    )
+    return Status(
+        201 if created else 200,
+        {
+            "number": number,
+            "month": row.period,
+            "summary": row.summary,
+            "outcome": row.outcome,
+            "published_at": row.published_at,
+            "withdrawn_at": None,
+        },
+    )
+
+
+@router.delete("/complaints/{number}/publication", response={204: None, **ERRORS})
+def publication_withdraw(request: AuthedRequest, number: str) -> Any:
+    """Take the outcome off the public register (the record stays for the audit trail)."""
+    from kesu.reports.disclosure import outcome_withdraw
+
+    outcome_withdraw(actor=request.user, number=number, now=clock.now())
+    return Status(204, None)
+
+
+class DisclosureQuery(Schema):
+    date_from: str | None = Field(None, alias="from")
+    date_to: str | None = Field(None, alias="to")
+    format: str = "json"
+
+
+@router.get("/reports/disclosure", response={200: dict[str, Any], **ERRORS})
+def disclosure_export(request: AuthedRequest, query: Query[DisclosureQuery]) -> Any:
+    """Complaints received in the period counted by month and by the JR/T 0169-2018 codes of their
+    channel (A), business type (B) and reason (C); `format=csv|xlsx` for a file. Counts only."""
+    from kesu.reports.disclosure import export_file, jrt_export
+
+    c = Collector()
+    date_from, date_to = parse_period(query.date_from, query.date_to, c)
+    if query.format not in LEDGER_FORMATS:
+        c.add("format", _("Unknown value: %(value)s.") % {"value": query.format}, "unknown_value")
+    c.raise_if_any()
+    assert date_from is not None and date_to is not None
+    rows = jrt_export(user=request.user, date_from=date_from, date_to=date_to)
+    if query.format == "json":
+        return {"from": date_from.isoformat(), "to": date_to.isoformat(), "results": rows}
+    content, content_type = export_file(rows, file_format=query.format)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="jrt0169-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{query.format}"'
+    )
+    return response

@@ -75,6 +75,7 @@ class InitialDeadlines:
     close_due: dt.datetime | None
     inputs: Inputs
     planned: tuple[PlannedDeadline, ...]
+    config: DeadlineConfig  # the configuration planned with: the clocks open with the same one
 
 
 def plan_deadlines(
@@ -122,13 +123,15 @@ def initial_deadlines(
 ) -> InitialDeadlines:
     """The deadlines of a complaint being registered (SPEC §7 defaults, policies, presets)."""
     inputs = Inputs(severity=severity, urgency=urgency, channel=channel, category_code=category_code, overseas=overseas)
-    planned = plan_deadlines(config=deadline_config(), inputs=inputs, start=received_at)
+    config = deadline_config()
+    planned = plan_deadlines(config=config, inputs=inputs, start=received_at)
     return InitialDeadlines(
         acknowledge_due=planned["acknowledge"].due if "acknowledge" in planned else None,
         reply_due=planned["reply"].due if "reply" in planned else None,
         close_due=planned["close"].due if "close" in planned else None,
         inputs=inputs,
         planned=tuple(planned.values()),
+        config=config,
     )
 
 
@@ -230,8 +233,9 @@ def mark_met(row: ComplaintDeadline, at: dt.datetime, now: dt.datetime) -> None:
 
 
 def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.datetime) -> list[ComplaintDeadline]:
-    """Start the clocks of a just-registered complaint (called by `complaint_register`)."""
-    config = deadline_config()
+    """Start the clocks of a just-registered complaint (called by `complaint_register`), with the
+    configuration they were planned with (no second read of it inside the transaction)."""
+    config = initial.config
     rows = [
         ComplaintDeadline(
             complaint=complaint,

@@ -76,3 +76,65 @@ class ReportSubscription(models.Model):
         verbose_name = _("report subscription")
         verbose_name_plural = _("report subscriptions")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="report_subscription_unique")]
+
+
+class PublishedOutcome(models.Model):
+    """A closed complaint's outcome approved for the public register (SPEC RP-5, 投诉处理结果公示):
+    only the category, the month, an anonymised summary and the outcome a manager wrote for it."""
+
+    complaint = models.OneToOneField(
+        "complaints.Complaint", verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="publication"
+    )
+    period = models.CharField(_("month"), max_length=7)  # YYYY-MM of the complaint's receipt, local time
+    category = models.ForeignKey(
+        "triage.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.TextField(_("anonymised summary"))
+    outcome = models.TextField(_("outcome"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("published outcome")
+        verbose_name_plural = _("published outcomes")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["withdrawn_at", "-published_at"], name="outcome_public_order")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.summary[:20]}"
+
+
+class DisclosureAxis(models.TextChoices):
+    """The three axes of JR/T 0169-2018 (金融消费者投诉统计分类及编码)."""
+
+    CHANNEL = "channel", _("channel of the business (A)")
+    BUSINESS = "business", _("type of business (B)")
+    REASON = "reason", _("reason (C)")
+
+
+class DisclosureCode(models.Model):
+    """How a Kesu code maps onto a JR/T 0169-2018 axis: a channel code (axis A) or a category code
+    (axes B and C; the nearest mapped ancestor of a complaint's category applies). Editable."""
+
+    axis = models.CharField(_("axis"), max_length=10, choices=DisclosureAxis.choices)
+    source = models.CharField(_("Kesu code"), max_length=120)
+    code = models.CharField(_("JR/T code"), max_length=20)
+    label = models.CharField(_("JR/T name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("disclosure code")
+        verbose_name_plural = _("disclosure codes")
+        ordering = ["axis", "source"]
+        constraints = [models.UniqueConstraint(fields=["axis", "source"], name="disclosure_code_once_per_axis")]
+
+    def __str__(self) -> str:
+        return f"{self.axis} {self.source} → {self.code}"
