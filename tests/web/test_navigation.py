@@ -48,3 +48,16 @@ def test_nobody_signed_out_gets_a_menu(client):
     from django.contrib.auth.models import AnonymousUser
 
     assert nav_for(AnonymousUser()) == []
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "manager", "handler", "gm", "auditor", "admin"])
+def test_every_page_in_the_header_opens_with_a_plain_title(as_user, users, role):
+    import re
+
+    client = as_user(role)
+    for item in nav_for(users[role]):
+        for page in item.get("entries", [item]):
+            response = client.get(page["url"])
+            assert response.status_code == 200, page["url"]
+            title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+            assert title and "<" not in title.group(1) and title.group(1).strip(), page["url"]
