@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kesu.portal import survey_views, views
+from kesu.portal import outcome_views, survey_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,5 +11,6 @@ urlpatterns = [
     path("c/<str:number>/", views.complaint, name="complaint"),
     path("c/<str:number>/answer/", views.answer, name="answer"),
     path("c/<str:number>/rate/", views.rate, name="rate"),
+    path("outcomes/", outcome_views.outcomes, name="outcomes"),  # the public register (SPEC RP-5)
     path("survey/<str:token>/", survey_views.survey, name="survey"),  # kesu/desk surveys (FU-5)
 ]

@@ -381,7 +381,7 @@ def export_file(rows: list[dict[str, Any]], *, file_format: str) -> tuple[bytes,
 
     book = Workbook()
     sheet = book.active
-    sheet.title = str(_("JR/T 0169 export"))[:31]
+    sheet.title = str(_("JR/T 0169 export")).replace("/", "-")[:31]  # "/" is not allowed in a sheet title
     sheet.append(headers)
     for row in rows:
         sheet.append([row[key] for key, _label in EXPORT_COLUMNS])

@@ -90,6 +90,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("indicators", "web:indicators", _("Indicators"), lambda user: _reports(user)),
     NavEntry("analysis", "web:analysis", _("Analysis"), lambda user: _reports(user)),
     NavEntry("report_archive", "web:report_archive", _("Reports"), lambda user: _reports(user)),
+    NavEntry("disclosure", "web:disclosure", _("Disclosure"), lambda user: _reports(user)),
     # --- triage intelligence (kesu/web/triage_views.py): the escalation-risk queue ---
     NavEntry("risk", "web:risk_queue", _("Escalation risk"), lambda user: _risk_queue(user)),
     # --- helpdesk pages (notifications, canned responses) ---
@@ -124,6 +125,7 @@ GROUP_OF: dict[str, str] = {
     "indicators": "reports",
     "analysis": "reports",
     "report_archive": "reports",
+    "disclosure": "reports",
     "desk": "desk",
     "settings": "configuration",
     "channels": "configuration",

@@ -19,3 +19,14 @@ urlpatterns: list[URLPattern] = [
     path("reports/forms/<str:form>/", views.period_form, name="period_form"),
     path("reports/forms/<str:form>.pdf", views.period_form, {"pdf": True}, name="period_form_pdf"),
 ]
+
+# --- disclosure (SPEC RP-5): kesu/web/disclosure_views.py ---
+from kesu.web import disclosure_views as disclosure  # noqa: E402
+
+urlpatterns += [
+    path("reports/disclosure/", disclosure.disclosure_page, name="disclosure"),
+    path("reports/disclosure/export.<str:file_format>", disclosure.export, name="disclosure_export"),
+    path("reports/disclosure/codes/", disclosure.code_save, name="disclosure_code_save"),
+    path("c/<str:number>/publication/", disclosure.publish, name="publication"),
+    path("c/<str:number>/publication/withdraw/", disclosure.withdraw, name="publication_withdraw"),
+]

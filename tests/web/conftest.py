@@ -16,8 +16,8 @@ def _fresh_rate_limits():
 def as_user(users):
     """A browser-like client signed in as a role: as_user("agent").get("/")."""
 
-    def _make(role: str) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    def _make(role: str, language: str = "zh-hans") -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
         client.force_login(users[role])
         return client
 

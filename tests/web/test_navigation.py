@@ -23,7 +23,11 @@ def test_every_grouped_key_is_an_entry_and_every_group_has_a_label():
 
 def test_the_manager_sees_groups_where_their_first_page_comes(users):
     shape = _shape(nav_for(users["manager"]))
-    assert shape[:3] == ["queues", "intake", ("reports", ["dashboard", "indicators", "analysis", "report_archive"])]
+    assert shape[:3] == [
+        "queues",
+        "intake",
+        ("reports", ["dashboard", "indicators", "analysis", "report_archive", "disclosure"]),
+    ]
     groups = dict(item for item in shape if isinstance(item, tuple))
     assert groups["handling"][:4] == ["department_tasks", "follow_ups", "rulings", "finance"]
     assert groups["quality"] == ["capas", "samples", "rollup"]
