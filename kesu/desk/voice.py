@@ -89,7 +89,8 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def panels_plan(*, actor: User | None, day: dt.date, now: dt.datetime) -> list[PanelMeeting]:
     """Make sure the quarter of `day` has the configured number of panels: the missing ones are
-    planned, spread evenly over the quarter. Returns the panels planned now."""
+    planned, spread evenly over what is left of the quarter from `day` (never in the past).
+    Returns the panels planned now."""
     if actor is not None:
         _require(actor)
     start, end = quarter_of(day)
@@ -97,12 +98,15 @@ def panels_plan(*, actor: User | None, day: dt.date, now: dt.datetime) -> list[P
     planned: list[PanelMeeting] = []
     with transaction.atomic():
         have = PanelMeeting.objects.filter(planned_for__gte=start, planned_for__lte=end).count()
-        length = (end - start).days + 1
-        for index in range(have, wanted):
-            when = start + dt.timedelta(days=(length * (2 * index + 1)) // (2 * wanted))
+        missing = max(0, wanted - have)
+        first = max(start, day)
+        length = (end - first).days + 1
+        for index in range(missing):
+            when = first + dt.timedelta(days=(length * (2 * index + 1)) // (2 * missing))
+            number = have + index + 1
             planned.append(
                 PanelMeeting.objects.create(
-                    title=_("Customer panel %(n)d of %(quarter)s") % {"n": index + 1, "quarter": _quarter_name(start)},
+                    title=_("Customer panel %(n)d of %(quarter)s") % {"n": number, "quarter": _quarter_name(start)},
                     planned_for=when,
                     created_by=actor,
                     created_at=now,
