@@ -263,5 +263,3 @@ KESU_WECHATPAY_BASE_URL = os.environ.get("KESU_WECHATPAY_BASE_URL", "https://api
 KESU_WECHATPAY_REPLY_HOURS = int(os.environ.get("KESU_WECHATPAY_REPLY_HOURS", 48))
 # --- service desk (kesu/desk): customer panels and surveys (SPEC FU-5) ---
 KESU_SITE_URL = os.environ.get("KESU_SITE_URL", "")  # prefix of the survey links sent to customers
-KESU_PANELS_PER_QUARTER = int(os.environ.get("KESU_PANELS_PER_QUARTER", "2"))
-KESU_SURVEY_EVERY_MONTHS = int(os.environ.get("KESU_SURVEY_EVERY_MONTHS", "6"))

@@ -75,6 +75,16 @@ def swap_approve(request: AuthedRequest, swap_id: int) -> dict[str, Any]:
     return _swap(swaps.swap_approve(actor=request.user, swap_id=swap_id, now=clock.now()))
 
 
+@router.post("/shift-swaps/{swap_id}/withdraw", response={200: SwapOut, **ERRORS})
+def swap_withdraw(request: AuthedRequest, swap_id: int) -> dict[str, Any]:
+    return _swap(swaps.swap_withdraw(actor=request.user, swap_id=swap_id, now=clock.now()))
+
+
+@router.post("/shift-swaps/{swap_id}/refuse", response={200: SwapOut, **ERRORS})
+def swap_refuse(request: AuthedRequest, swap_id: int) -> dict[str, Any]:
+    return _swap(swaps.swap_refuse(actor=request.user, swap_id=swap_id, now=clock.now()))
+
+
 class PhraseIn(Schema):
     text: str
     kind: str = Field(description="required or forbidden")

@@ -4,8 +4,10 @@ swaps, service phrases, customer panels and questionnaire surveys, and the case 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 USER = settings.AUTH_USER_MODEL
 
@@ -70,6 +72,8 @@ class SwapStatus(models.TextChoices):
     AWAITING_PARTNER = "awaiting_partner", _("awaiting the partner")
     AWAITING_APPROVAL = "awaiting_approval", _("awaiting the manager")
     APPROVED = "approved", _("approved")
+    REFUSED = "refused", pgettext_lazy("shift swap", "refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("shift swap", "withdrawn")
 
 
 class ShiftSwap(models.Model):
@@ -85,6 +89,9 @@ class ShiftSwap(models.Model):
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    refused_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("shift swap")
@@ -174,6 +181,52 @@ class PanelMeeting(models.Model):
         verbose_name = _("customer panel")
         verbose_name_plural = _("customer panels")
         ordering = ["-planned_for", "-id"]
+
+
+class VoicePolicy(models.Model):
+    """FU-5: how often the voice of the customer is heard (one row, kept by managers): panels
+    (座谈) a quarter and questionnaire surveys a half-year, at least."""
+
+    panels_per_quarter = models.PositiveSmallIntegerField(
+        _("customer panels a quarter (at least)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    surveys_per_half_year = models.PositiveSmallIntegerField(
+        _("surveys a half-year (at least)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+    )
+
+    class Meta:
+        verbose_name = _("panel and survey frequency")
+        verbose_name_plural = _("panel and survey frequency")
+
+    def __str__(self) -> str:
+        return str(_("panel and survey frequency"))
+
+    @classmethod
+    def current(cls) -> VoicePolicy:
+        return cls.objects.order_by("id").first() or cls()
+
+
+class VoiceReminder(models.Model):
+    """The desk manager was told that a period (`2026Q2`, `2026H1`) is short of panels or surveys:
+    once per kind and period, the constraint keeps it so."""
+
+    class Kind(models.TextChoices):
+        PANELS = "panels", _("customer panels")
+        SURVEYS = "surveys", _("surveys")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period = models.CharField(max_length=10)
+    wanted = models.PositiveSmallIntegerField()
+    found = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="voice_reminder_once_per_period")]
 
 
 class SurveyCampaign(models.Model):

@@ -260,6 +260,73 @@ def swap_approve(*, actor: User, swap_id: int, now: dt.datetime) -> ShiftSwap:
     return swap
 
 
+UNDECIDED = (SwapStatus.AWAITING_PARTNER, SwapStatus.AWAITING_APPROVAL)
+
+
+def swap_withdraw(*, actor: User, swap_id: int, now: dt.datetime) -> ShiftSwap:
+    """The requester takes the request back while it is not decided (approved or refused); it
+    then no longer counts towards the monthly limit or the consecutive rule."""
+    with transaction.atomic():
+        swap = _locked(swap_id)
+        if swap.requester_id != actor.pk:
+            raise PermissionDenied(_("Only the agent who asked withdraws a shift swap."))
+        if swap.status not in UNDECIDED:
+            raise Conflict(_("This shift swap was already decided; it can no longer be withdrawn."), code="decided")
+        was_agreed = swap.status == SwapStatus.AWAITING_APPROVAL
+        swap.status, swap.withdrawn_at = SwapStatus.WITHDRAWN, now
+        swap.save(update_fields=["status", "withdrawn_at"])
+        audit_record(
+            actor=actor,
+            action="shift_swap.withdrawn",
+            object_type="shift_swap",
+            object_id=str(swap.pk),
+            data={},
+            at=now,
+        )
+        told = [swap.partner]
+        if was_agreed:
+            told += list(User.objects.filter(is_active=True, role=Role.MANAGER, department=actor.department))
+        notify_users(
+            users=told,
+            kind="shift_swap",
+            now=now,
+            subject=_("Shift swap withdrawn"),
+            body=_("%(name)s withdrew the request to swap the shift of %(date)s.")
+            % {"name": actor.get_full_name() or actor.username, "date": swap.date.isoformat()},
+        )
+    return swap
+
+
+def swap_refuse(*, actor: User, swap_id: int, now: dt.datetime) -> ShiftSwap:
+    """The partner declines (while asked to agree) or the department manager refuses (while asked
+    to approve); the roster stays as it is."""
+    with transaction.atomic():
+        swap = _locked(swap_id)
+        if swap.status == SwapStatus.AWAITING_PARTNER:
+            if swap.partner_id != actor.pk:
+                raise PermissionDenied(_("Only the colleague asked declines a shift swap."))
+        elif swap.status == SwapStatus.AWAITING_APPROVAL:
+            if not may_approve(actor, swap):
+                raise PermissionDenied(_("Only the department manager refuses shift swaps."))
+        else:
+            raise Conflict(_("This shift swap was already decided."), code="decided")
+        swap.status, swap.refused_by, swap.refused_at = SwapStatus.REFUSED, actor, now
+        swap.save(update_fields=["status", "refused_by", "refused_at"])
+        audit_record(
+            actor=actor, action="shift_swap.refused", object_type="shift_swap", object_id=str(swap.pk), data={}, at=now
+        )
+        told = [u for u in (swap.requester, swap.partner) if u.pk != actor.pk]
+        notify_users(
+            users=told,
+            kind="shift_swap",
+            now=now,
+            subject=_("Shift swap refused"),
+            body=_("%(name)s refused the shift swap of %(date)s; the roster stays as it was.")
+            % {"name": actor.get_full_name() or actor.username, "date": swap.date.isoformat()},
+        )
+    return swap
+
+
 def swaps_for(user: User) -> list[ShiftSwap]:
     """The swaps a person takes part in, or (managers) all of their department's."""
     queryset = ShiftSwap.objects.select_related("requester", "partner", "approved_by")

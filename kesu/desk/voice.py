@@ -17,16 +17,19 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from kesu.accounts.models import User
-from kesu.accounts.permissions import SUPERVISORS
+from kesu.accounts.models import Role, User
+from kesu.accounts.permissions import SUPERVISORS, can_configure
+from kesu.audit.config_changes import save_audited
 from kesu.audit.services import audit_record
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.customers.models import Customer
-from kesu.desk.models import PanelMeeting, SurveyCampaign, SurveyInvitation
+from kesu.desk.models import PanelMeeting, SurveyCampaign, SurveyInvitation, VoicePolicy, VoiceReminder
 from kesu.desk.phrases import check_outgoing
-from kesu.notifications.services import outbox_add
+from kesu.notifications.services import notify_users, outbox_add
 
 SIGNING_SALT = "kesu.desk.survey"
 MAX_QUESTIONS = 10
@@ -35,11 +38,11 @@ SCORES = (1, 2, 3, 4, 5)
 
 
 def panels_per_quarter() -> int:
-    return max(1, int(getattr(settings, "KESU_PANELS_PER_QUARTER", 2)))
+    return int(VoicePolicy.current().panels_per_quarter)
 
 
-def survey_every_months() -> int:
-    return max(1, int(getattr(settings, "KESU_SURVEY_EVERY_MONTHS", 6)))
+def surveys_per_half_year() -> int:
+    return int(VoicePolicy.current().surveys_per_half_year)
 
 
 def may_run_voice(user: User) -> bool:
@@ -86,7 +89,8 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def panels_plan(*, actor: User | None, day: dt.date, now: dt.datetime) -> list[PanelMeeting]:
     """Make sure the quarter of `day` has the configured number of panels: the missing ones are
-    planned, spread evenly over the quarter. Returns the panels planned now."""
+    planned, spread evenly over what is left of the quarter from `day` (never in the past).
+    Returns the panels planned now."""
     if actor is not None:
         _require(actor)
     start, end = quarter_of(day)
@@ -94,12 +98,15 @@ def panels_plan(*, actor: User | None, day: dt.date, now: dt.datetime) -> list[P
     planned: list[PanelMeeting] = []
     with transaction.atomic():
         have = PanelMeeting.objects.filter(planned_for__gte=start, planned_for__lte=end).count()
-        length = (end - start).days + 1
-        for index in range(have, wanted):
-            when = start + dt.timedelta(days=(length * (2 * index + 1)) // (2 * wanted))
+        missing = max(0, wanted - have)
+        first = max(start, day)
+        length = (end - first).days + 1
+        for index in range(missing):
+            when = first + dt.timedelta(days=(length * (2 * index + 1)) // (2 * missing))
+            number = have + index + 1
             planned.append(
                 PanelMeeting.objects.create(
-                    title=_("Customer panel %(n)d of %(quarter)s") % {"n": index + 1, "quarter": _quarter_name(start)},
+                    title=_("Customer panel %(n)d of %(quarter)s") % {"n": number, "quarter": _quarter_name(start)},
                     planned_for=when,
                     created_by=actor,
                     created_at=now,
@@ -376,7 +383,181 @@ def survey_open_capa(*, actor: User, campaign_id: int, now: dt.datetime) -> Surv
     return campaign
 
 
-def survey_due(now: dt.datetime) -> bool:
-    """True when no survey was sent in the configured interval (at least every half year)."""
-    last = SurveyCampaign.objects.order_by("-created_at").values_list("created_at", flat=True).first()
-    return last is None or now - last > dt.timedelta(days=30 * survey_every_months())
+# --- the frequency and what is due (FU-5: panels every quarter, surveys every half-year) --------
+
+
+POLICY_FIELDS = ("panels_per_quarter", "surveys_per_half_year")
+
+
+def voice_policy_save(*, actor: User, values: dict[str, Any], now: dt.datetime) -> VoicePolicy:
+    """The managers' frequency of panels a quarter and surveys a half-year (one row, audited)."""
+    if not can_configure(actor):
+        raise PermissionDenied(_("Only managers change the configuration."))
+    row = VoicePolicy.objects.order_by("id").first() or VoicePolicy()
+    for name in POLICY_FIELDS:
+        if values.get(name) is not None:
+            setattr(row, name, values[name])
+    return save_audited(
+        actor=actor,
+        instance=row,
+        fields=POLICY_FIELDS,
+        object_type="voice_policy",
+        object_id=lambda r: "voice",
+        now=now,
+    )
+
+
+def half_year_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    if day.month <= 6:
+        return dt.date(day.year, 1, 1), dt.date(day.year, 6, 30)
+    return dt.date(day.year, 7, 1), dt.date(day.year, 12, 31)
+
+
+def _half_year_name(start: dt.date) -> str:
+    return f"{start.year}H{1 if start.month == 1 else 2}"
+
+
+@dataclass(frozen=True)
+class VoiceDue:
+    """What the quarter and the half-year of `day` ask for, and what is there."""
+
+    quarter: str
+    quarter_ends: dt.date
+    panels_wanted: int
+    panels_planned: int  # planned for a day of the quarter (held or not)
+    panels_held: int
+    half_year: str
+    half_year_ends: dt.date
+    surveys_wanted: int
+    surveys_sent: int
+
+    @property
+    def panels_short(self) -> int:
+        return max(0, self.panels_wanted - self.panels_planned)
+
+    @property
+    def surveys_short(self) -> int:
+        return max(0, self.surveys_wanted - self.surveys_sent)
+
+
+def voice_due(*, day: dt.date) -> VoiceDue:
+    policy = VoicePolicy.current()
+    q_start, q_end = quarter_of(day)
+    h_start, h_end = half_year_of(day)
+    panels = PanelMeeting.objects.filter(planned_for__gte=q_start, planned_for__lte=q_end)
+    tz = timezone.get_current_timezone()
+    sent = SurveyCampaign.objects.filter(
+        created_at__gte=dt.datetime.combine(h_start, dt.time.min, tzinfo=tz),
+        created_at__lt=dt.datetime.combine(h_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    ).count()
+    return VoiceDue(
+        quarter=_quarter_name(q_start),
+        quarter_ends=q_end,
+        panels_wanted=int(policy.panels_per_quarter),
+        panels_planned=panels.count(),
+        panels_held=panels.filter(held_on__isnull=False).count(),
+        half_year=_half_year_name(h_start),
+        half_year_ends=h_end,
+        surveys_wanted=int(policy.surveys_per_half_year),
+        surveys_sent=sent,
+    )
+
+
+def desk_managers() -> list[User]:
+    """The managers of the departments the service-desk teams belong to (customer service)."""
+    from kesu.desk.models import Team
+
+    departments = Team.objects.values("department_id")
+    return list(User.objects.filter(is_active=True, role=Role.MANAGER, department_id__in=departments).order_by("id"))
+
+
+def voice_remind(*, now: dt.datetime) -> int:
+    """Tell the desk manager when the current quarter has fewer panels planned, or the current
+    half-year fewer surveys sent, than the configured minimum: once per period and kind (a later
+    run finds the reminder and sends nothing). Returns the number of reminders sent."""
+    due = voice_due(day=timezone.localtime(now).date())
+    managers = desk_managers()
+    if not managers:
+        return 0
+    link = str(getattr(settings, "KESU_SITE_URL", "") or "").rstrip("/") + reverse("web:desk_voice")
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        if due.panels_short:
+            subject = _("Customer panels due in %(quarter)s") % {"quarter": due.quarter}
+            body = ngettext(
+                "%(wanted)d customer panel is due this quarter (%(quarter)s), %(planned)d planned. "
+                "Plan the missing ones before %(ends)s: %(link)s",
+                "%(wanted)d customer panels are due this quarter (%(quarter)s), %(planned)d planned. "
+                "Plan the missing ones before %(ends)s: %(link)s",
+                due.panels_wanted,
+            ) % {
+                "wanted": due.panels_wanted,
+                "quarter": due.quarter,
+                "planned": due.panels_planned,
+                "ends": due.quarter_ends.isoformat(),
+                "link": link,
+            }
+            sent += _remind_once(
+                kind=VoiceReminder.Kind.PANELS,
+                period=due.quarter,
+                wanted=due.panels_wanted,
+                found=due.panels_planned,
+                managers=managers,
+                subject=subject,
+                body=body,
+                now=now,
+            )
+        if due.surveys_short:
+            subject = _("Customer survey due in %(half)s") % {"half": due.half_year}
+            body = ngettext(
+                "%(wanted)d survey is due this half-year (%(half)s), %(sent)d sent. Send it before %(ends)s: %(link)s",
+                "%(wanted)d surveys are due this half-year (%(half)s), %(sent)d sent. "
+                "Send them before %(ends)s: %(link)s",
+                due.surveys_wanted,
+            ) % {
+                "wanted": due.surveys_wanted,
+                "half": due.half_year,
+                "sent": due.surveys_sent,
+                "ends": due.half_year_ends.isoformat(),
+                "link": link,
+            }
+            sent += _remind_once(
+                kind=VoiceReminder.Kind.SURVEYS,
+                period=due.half_year,
+                wanted=due.surveys_wanted,
+                found=due.surveys_sent,
+                managers=managers,
+                subject=subject,
+                body=body,
+                now=now,
+            )
+    return sent
+
+
+def _remind_once(
+    *,
+    kind: str,
+    period: str,
+    wanted: int,
+    found: int,
+    managers: list[User],
+    subject: str,
+    body: str,
+    now: dt.datetime,
+) -> int:
+    with transaction.atomic():
+        _reminder, created = VoiceReminder.objects.get_or_create(
+            kind=kind, period=period, defaults={"wanted": wanted, "found": found, "sent_at": now}
+        )
+        if not created:
+            return 0
+        notify_users(users=managers, kind="voice_due", subject=subject, body=body, now=now)
+        audit_record(
+            actor=None,
+            action="voice.reminded",
+            object_type="voice_reminder",
+            object_id=f"{kind}:{period}",
+            data={"wanted": wanted, "found": found, "managers": [m.username for m in managers]},
+            at=now,
+        )
+    return 1

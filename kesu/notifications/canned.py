@@ -68,6 +68,11 @@ def canned_response_save(
     if not can_manage_canned(actor):
         raise PermissionDenied(_("Only managers may change canned responses."))
     clean = _values(values)
+    # OP-4: agents insert these into texts the customer reads; a forbidden phrase is refused here,
+    # not only later in every note it would end up in.
+    from kesu.desk.phrases import check_outgoing
+
+    check_outgoing({"body": clean["body"]})
     with transaction.atomic():
         if response_id is None:
             response = CannedResponse.objects.create(**clean, updated_at=now, updated_by=actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kesu.desk.models import PhraseKind
@@ -59,6 +60,21 @@ class SurveyForm(KesuForm):
     title = text(_("Title"), max_length=200)
     questions = area(_("Questions (one a line; answered with a score from 1 to 5)"), 4)
     sample_size = text(_("Customers to ask"), inputmode="numeric")
+
+
+class VoicePolicyForm(KesuForm):
+    panels_per_quarter = forms.IntegerField(
+        label=_("Customer panels a quarter (at least)"),
+        min_value=1,
+        max_value=12,
+        help_text=_("The desk manager is reminded when a quarter has fewer panels planned."),
+    )
+    surveys_per_half_year = forms.IntegerField(
+        label=_("Surveys a half-year (at least)"),
+        min_value=1,
+        max_value=6,
+        help_text=_("The desk manager is reminded when a half-year has fewer surveys sent."),
+    )
 
 
 class FindingsForm(KesuForm):

@@ -17,18 +17,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.models import Role, User
-from kesu.accounts.permissions import STAFF_ROLES, SUPERVISORS
+from kesu.accounts.permissions import STAFF_ROLES, SUPERVISORS, can_configure
 from kesu.complaints.selectors import visible_complaints
 from kesu.core import clock
 from kesu.core.errors import DomainError
 from kesu.desk import cases, handover, performance, phrases, roster, swaps, voice
-from kesu.desk.models import PanelMeeting, RosterEntry, ServicePhrase, SurveyCampaign, SwapStatus, Team
+from kesu.desk.models import (
+    PanelMeeting,
+    RosterEntry,
+    ServicePhrase,
+    SurveyCampaign,
+    SwapStatus,
+    Team,
+    VoicePolicy,
+)
 from kesu.web import desk_forms as df
 from kesu.web.forms import apply_errors
 
@@ -115,6 +124,7 @@ def _roster_context(user: User, swap_form: Any = None) -> dict[str, Any]:
         "to_agree": [s for s in all_swaps if s.partner_id == user.pk and s.status == SwapStatus.AWAITING_PARTNER],
         "to_approve": [s for s in all_swaps if s.status == SwapStatus.AWAITING_APPROVAL and swaps.may_approve(user, s)],
         "swaps": all_swaps,
+        "undecided": [str(status) for status in swaps.UNDECIDED],
         "today": today,
     }
 
@@ -172,6 +182,18 @@ def swap_agree(request: HttpRequest, swap_id: int) -> HttpResponse:
 @require_POST
 def swap_approve(request: HttpRequest, swap_id: int) -> HttpResponse:
     return _swap_step(request, swap_id, swaps.swap_approve, _("The swap was approved; the roster shows it."))
+
+
+@login_required
+@require_POST
+def swap_withdraw(request: HttpRequest, swap_id: int) -> HttpResponse:
+    return _swap_step(request, swap_id, swaps.swap_withdraw, _("You withdrew the swap request."))
+
+
+@login_required
+@require_POST
+def swap_refuse(request: HttpRequest, swap_id: int) -> HttpResponse:
+    return _swap_step(request, swap_id, swaps.swap_refuse, _("The swap was refused; the roster stays as it was."))
 
 
 @login_required
@@ -450,15 +472,13 @@ def _require_voice(user: User) -> None:
         raise DjangoPermissionDenied(_("Only supervisors and managers run customer panels and surveys."))
 
 
-def _voice_context(survey_form: Any = None) -> dict[str, Any]:
-    now = clock.now()
+def _voice_context(user: User, survey_form: Any = None) -> dict[str, Any]:
     return {
         "panels": list(PanelMeeting.objects.select_related("capa")[:40]),
         "surveys": list(SurveyCampaign.objects.all()[:40]),
         "survey_form": survey_form or df.SurveyForm(initial={"sample_size": 20}),
-        "per_quarter": voice.panels_per_quarter(),
-        "survey_due": voice.survey_due(now),
-        "every_months": voice.survey_every_months(),
+        "due": voice.voice_due(day=timezone.localdate(clock.now())),
+        "can_configure": can_configure(user),
     }
 
 
@@ -467,7 +487,7 @@ def voice_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_voice(user)
     if request.method != "POST":
-        return _render(request, "web/desk/voice.html", "voice", _voice_context())
+        return _render(request, "web/desk/voice.html", "voice", _voice_context(user))
     form = df.SurveyForm(request.POST)
     try:
         campaign = voice.survey_create(
@@ -480,11 +500,36 @@ def voice_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         _forbid(exc)
         apply_errors(form, exc.errors)
-        return _render(request, "web/desk/voice.html", "voice", _voice_context(form), status=exc.status)
+        return _render(request, "web/desk/voice.html", "voice", _voice_context(user, form), status=exc.status)
     messages.success(
         request, _("The survey was sent to %(count)d customers.") % {"count": campaign.invitations.count()}
     )
     return redirect("web:desk_survey", campaign_id=campaign.pk)
+
+
+@login_required
+def voice_settings(request: HttpRequest) -> HttpResponse:
+    """Configuration → panel and survey frequency (the managers' setting, edited like the others)."""
+    from kesu.web.settings_views import SECTION_TITLES, _edit, _require
+
+    user = _require(request)
+    policy = VoicePolicy.current()
+    form = df.VoicePolicyForm(
+        request.POST or None,
+        initial={
+            "panels_per_quarter": policy.panels_per_quarter,
+            "surveys_per_half_year": policy.surveys_per_half_year,
+        },
+    )
+    return _edit(
+        request,
+        section="voice",
+        form=form,
+        save=lambda data: voice.voice_policy_save(actor=user, values=data, now=clock.now()),
+        title=str(SECTION_TITLES["voice"]),
+        done=_("The panel and survey frequency was saved."),
+        back=reverse("web:desk_voice"),
+    )
 
 
 @login_required

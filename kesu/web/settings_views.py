@@ -112,6 +112,16 @@ SECTIONS = [
         gettext_lazy("Working-day calendar"),
         gettext_lazy("The official holidays and make-up working days each year; import next year's schedule."),
     ),
+    # service desk (kesu/web/desk_views.py): how often panels and surveys are due (FU-5)
+    (
+        "voice",
+        "web:settings_voice",
+        gettext_lazy("Panel and survey frequency"),
+        gettext_lazy(
+            "How many customer panels a quarter and questionnaire surveys a half-year are due at least; "
+            "the desk manager is reminded when they fall short."
+        ),
+    ),
     # triage intelligence (kesu/web/triage_views.py): classifier, same matter, escalation risk
     (
         "triage",
@@ -139,6 +149,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "canned": CannedResponse.objects.count(),
         **_issue13_counts(),
         "calendar": CalendarYear.objects.count(),
+        "voice": _voice_count(),
         "triage": ClassifierVersion.objects.count(),
     }
     sections = [
@@ -146,6 +157,12 @@ def index(request: HttpRequest) -> HttpResponse:
         for key, url, title, text in SECTIONS
     ]
     return render(request, "web/settings/index.html", {"sections": sections, "nav": "settings"})
+
+
+def _voice_count() -> int:
+    from kesu.desk.models import VoicePolicy
+
+    return VoicePolicy.objects.count()
 
 
 def _issue13_counts() -> dict[str, int]:

@@ -153,3 +153,22 @@ def test_quality_reviews_see_the_phrases_used_and_missing(users, complaint_in, n
     review = phrase_review_many([complaint.pk])[complaint.pk]
     assert review.forbidden == ["退款"]
     assert review.missing == ["再见"]
+
+
+def test_a_forbidden_phrase_is_refused_in_a_canned_response(users, now):
+    from kesu.notifications.canned import canned_response_save
+    from kesu.notifications.models import CannedResponse
+
+    phrase_add(actor=users["manager"], text="没办法", kind="forbidden", now=now)
+    before = everything()
+    with pytest.raises(ValidationFailed) as refused:
+        canned_response_save(
+            actor=users["manager"],
+            values={"title": "婉拒", "body": "这个我们也没办法。", "purpose": "note", "language": "zh-hans"},
+            now=now,
+        )
+    error = refused.value.errors[0]
+    assert (error.field, error.code) == ("body", "forbidden_phrase")
+    assert "没办法" in str(error.message)
+    assert everything() == before
+    assert not CannedResponse.objects.exists()

@@ -53,3 +53,20 @@ def test_performance_exports(desk, users):
     csv = client.get("/desk/performance/", {"format": "csv", "date_from": "2026-03-01", "date_to": "2026-03-31"})
     text = csv.content.decode("utf-8-sig")
     assert text.count("\n") == 4  # header + agent, agent2, agent3
+
+
+def test_the_swap_page_offers_the_requester_a_withdraw_button(desk, users, time_machine):
+    from kesu.desk.models import ShiftSwap, SwapStatus
+    from kesu.desk.swaps import swap_request
+    from tests.desk.conftest import at, everything
+
+    time_machine.move_to(at(2026, 3, 1, 9, 0))
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    withdraw = f"/desk/swaps/{swap.pk}/withdraw/"
+    assert withdraw in signed_in("agent").get("/desk/").content.decode()
+    assert withdraw not in signed_in("agent3").get("/desk/").content.decode()
+    before = everything()
+    assert signed_in("agent3").post(withdraw).status_code == 403
+    assert everything() == before
+    assert signed_in("agent").post(withdraw).status_code == 302
+    assert ShiftSwap.objects.get(pk=swap.pk).status == SwapStatus.WITHDRAWN

@@ -158,10 +158,23 @@ def test_a_survey_is_sent_by_link_and_answered_once(users, register, now):
     assert summary.comments == ["很好"]
 
 
-def test_panels_are_planned_twice_a_quarter_and_findings_open_a_capa(users, now):
-    planned = voice.panels_plan(actor=users["manager"], day=dt.date(2026, 5, 10), now=now)
+def test_panels_are_planned_twice_a_quarter(users, now):
+    planned = voice.panels_plan(actor=users["manager"], day=dt.date(2026, 4, 1), now=now)
     assert [p.planned_for for p in planned] == [dt.date(2026, 4, 23), dt.date(2026, 6, 8)]
     assert voice.panels_plan(actor=users["manager"], day=dt.date(2026, 6, 1), now=now) == []
+
+
+def test_panels_planned_mid_quarter_are_spread_over_the_rest_of_it(users, now):
+    # 10 May to 30 June is 52 days: the two panels fall on its first and third quarter.
+    planned = voice.panels_plan(actor=users["manager"], day=dt.date(2026, 5, 10), now=now)
+    assert [p.planned_for for p in planned] == [dt.date(2026, 5, 23), dt.date(2026, 6, 18)]
+    PanelMeeting.objects.filter(pk=planned[1].pk).delete()
+    again = voice.panels_plan(actor=users["manager"], day=dt.date(2026, 6, 20), now=now)
+    assert [(p.title, p.planned_for) for p in again] == [("2026Q2 第 2 次客户座谈会", dt.date(2026, 6, 25))]
+
+
+def test_a_panels_findings_open_a_capa(users, now):
+    planned = voice.panels_plan(actor=users["manager"], day=dt.date(2026, 4, 1), now=now)
     panel = voice.panel_record(
         actor=users["manager"],
         panel_id=planned[0].pk,

@@ -10,9 +10,10 @@ import datetime as dt
 
 import pytest
 
-from kesu.core.errors import PermissionDenied, ValidationFailed
+from kesu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kesu.desk.models import RosterEntry, SwapStatus
-from kesu.desk.swaps import swap_agree, swap_approve, swap_request
+from kesu.desk.swaps import swap_agree, swap_approve, swap_refuse, swap_request, swap_withdraw
+from kesu.notifications.models import OutboxMessage
 from tests.desk.conftest import at, everything
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,84 @@ def test_only_the_requesters_department_manager_approves(desk, users):
         swap_approve(actor=users["agent"], swap_id=swap.pk, now=at(2026, 3, 1, 11, 0))
     swap.refresh_from_db()
     assert swap.status == SwapStatus.AWAITING_APPROVAL
+
+
+def test_the_requester_withdraws_a_swap_awaiting_the_partner(desk, users, api):
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    response = api("agent").post(f"/api/v1/shift-swaps/{swap.pk}/withdraw")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "withdrawn"
+    swap.refresh_from_db()
+    assert (swap.status, swap.withdrawn_at is not None) == (SwapStatus.WITHDRAWN, True)
+    assert OutboxMessage.objects.filter(
+        kind="shift_swap", subject="换班申请已撤回", recipient_user=users["agent3"]
+    ).exists()
+    # Withdrawn, it no longer blocks the next day as a consecutive swap.
+    swap_request(actor=users["agent"], partner="agent2", date="2026-03-03", now=at(2026, 3, 1, 9, 5))
+
+
+def test_the_requester_withdraws_an_agreed_swap_and_the_manager_is_told(desk, users):
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    swap_agree(actor=users["agent3"], swap_id=swap.pk, now=at(2026, 3, 1, 10, 0))
+    swap_withdraw(actor=users["agent"], swap_id=swap.pk, now=at(2026, 3, 1, 11, 0))
+    told = set(
+        OutboxMessage.objects.filter(kind="shift_swap", subject="换班申请已撤回").values_list(
+            "recipient_user__username", flat=True
+        )
+    )
+    assert told == {"agent3", "manager"}
+    assert shift_of(users["agent"], dt.date(2026, 3, 2)) == "early"
+
+
+@pytest.mark.parametrize("who", ["agent3", "agent2", "manager"])
+def test_only_the_requester_withdraws(desk, users, api, who):
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    before = everything()
+    response = api(who).post(f"/api/v1/shift-swaps/{swap.pk}/withdraw")
+    assert response.status_code == 403
+    assert everything() == before
+
+
+@pytest.mark.parametrize("decision", ["approved", "refused", "withdrawn"])
+def test_a_decided_swap_is_not_withdrawn(desk, users, api, decision):
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    if decision == "withdrawn":
+        swap_withdraw(actor=users["agent"], swap_id=swap.pk, now=at(2026, 3, 1, 9, 30))
+    else:
+        swap_agree(actor=users["agent3"], swap_id=swap.pk, now=at(2026, 3, 1, 10, 0))
+        decide = swap_approve if decision == "approved" else swap_refuse
+        decide(actor=users["manager"], swap_id=swap.pk, now=at(2026, 3, 1, 11, 0))
+    before = everything()
+    response = api("agent").post(f"/api/v1/shift-swaps/{swap.pk}/withdraw")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "decided"
+    assert everything() == before
+    with pytest.raises(Conflict):
+        swap_withdraw(actor=users["agent"], swap_id=swap.pk, now=at(2026, 3, 1, 12, 0))
+
+
+def test_the_partner_declines_and_the_roster_stays(desk, users, api):
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    before = everything()
+    assert api("agent2").post(f"/api/v1/shift-swaps/{swap.pk}/refuse").status_code == 403
+    assert api("manager").post(f"/api/v1/shift-swaps/{swap.pk}/refuse").status_code == 403  # not asked yet
+    assert everything() == before
+    response = api("agent3").post(f"/api/v1/shift-swaps/{swap.pk}/refuse")
+    assert response.status_code == 200
+    assert response.json()["status"] == "refused"
+    assert shift_of(users["agent"], dt.date(2026, 3, 2)) == "early"
+    assert OutboxMessage.objects.filter(
+        kind="shift_swap", subject="换班申请未获同意", recipient_user=users["agent"]
+    ).exists()
+
+
+def test_the_manager_refuses_an_agreed_swap(desk, users):
+    swap = swap_request(actor=users["agent"], partner="agent3", date="2026-03-02", now=at(2026, 3, 1, 9, 0))
+    swap_agree(actor=users["agent3"], swap_id=swap.pk, now=at(2026, 3, 1, 10, 0))
+    before = everything()
+    with pytest.raises(PermissionDenied):
+        swap_refuse(actor=users["agent3"], swap_id=swap.pk, now=at(2026, 3, 1, 10, 30))
+    assert everything() == before
+    swap = swap_refuse(actor=users["manager"], swap_id=swap.pk, now=at(2026, 3, 1, 11, 0))
+    assert (swap.status, swap.refused_by) == (SwapStatus.REFUSED, users["manager"])
+    assert shift_of(users["agent"], dt.date(2026, 3, 2)) == "early"

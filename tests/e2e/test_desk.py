@@ -57,6 +57,65 @@ def test_a_swap_requested_by_agent_agreed_by_agent2_and_approved_by_the_manager(
     shot(manager, "desk-02-swap-approved-zh-CN")
 
 
+def test_a_swap_request_is_withdrawn_by_the_agent_who_asked(people, shot) -> None:  # type: ignore[no-untyped-def]
+    agent = people.sign_in("agent")
+    open_desk(agent)
+    # A shift a few days on: a worked shift lies between it and any earlier swap of this agent.
+    day = agent.locator("#id_date option").nth(4).get_attribute("value")
+    assert day
+    row = agent.locator("table.desk-roster tr", has_text=day).inner_text()
+    agent.locator("#id_date").select_option(day)
+    agent.locator("#id_partner").select_option("agent3")
+    if "吴昊" in row:  # agent3 works another shift that day: the two exchange shifts
+        agent.locator("#id_partner_date").fill(day)
+    click_and_wait(agent, agent.get_by_role("button", name="申请换班"))
+    assert agent.locator(".errorlist").count() == 0, agent.locator(".errorlist").all_inner_texts()
+    mine = agent.locator("table tr", has_text=day).filter(has_text="agent3")
+    assert "待对方同意" in mine.inner_text()
+    shot(agent, "desk-08-swap-requested-zh-CN")
+
+    click_and_wait(agent, mine.get_by_role("button", name="撤回"))
+    assert "您已撤回换班申请" in agent.locator(".messages").inner_text()
+    mine = agent.locator("table tr", has_text=day).filter(has_text="agent3")
+    assert "已撤回" in mine.inner_text()
+    assert mine.get_by_role("button", name="撤回").count() == 0
+    shot(agent, "desk-09-swap-withdrawn-zh-CN")
+
+    agent3 = people.sign_in("agent3")
+    open_desk(agent3)
+    assert agent3.locator("section.desk-todo", has_text=day).count() == 0  # nothing left to agree to
+    assert agent3.locator("table tr", has_text=day).get_by_role("button", name="撤回").count() == 0
+
+
+def test_panels_due_this_quarter_follow_the_managers_frequency(people, shot) -> None:  # type: ignore[no-untyped-def]
+    manager = people.sign_in("manager")
+    open_desk(manager, "座谈与问卷")
+    due = manager.locator("#panels-due")
+    assert re.search(r"本季度（\d{4}Q[1-4]）应开座谈会 2 次，已安排 \d+ 次", due.inner_text()), due.inner_text()
+    assert re.search(r"本半年（\d{4}H[12]）应开展问卷调查 1 次", manager.locator("#surveys-due").inner_text())
+
+    click_and_wait(manager, manager.get_by_role("link", name="修改座谈与问卷频次"))
+    manager.get_by_label("每季度客户座谈会次数（至少）").fill("3")
+    click_and_wait(manager, manager.get_by_role("button", name="保存"))
+    assert "座谈与问卷频次已保存" in manager.locator(".messages").inner_text()
+    due = manager.locator("#panels-due")
+    assert "应开座谈会 3 次" in due.inner_text()
+    assert "还需安排" in due.inner_text()
+    shot(manager, "desk-10-panels-due-zh-CN")
+
+    click_and_wait(manager, manager.get_by_role("button", name="安排本季度座谈会"))
+    due = manager.locator("#panels-due")
+    assert "应开座谈会 3 次，已安排 3 次" in due.inner_text()
+    assert "还需安排" not in due.inner_text()
+    shot(manager, "desk-11-panels-planned-zh-CN")
+
+    # Back to the default, for the pages other tests read.
+    click_and_wait(manager, manager.get_by_role("link", name="修改座谈与问卷频次"))
+    manager.get_by_label("每季度客户座谈会次数（至少）").fill("2")
+    click_and_wait(manager, manager.get_by_role("button", name="保存"))
+    assert "应开座谈会 2 次" in manager.locator("#panels-due").inner_text()
+
+
 def test_a_forbidden_phrase_blocks_a_note_to_the_customer_and_is_named(people, shot) -> None:  # type: ignore[no-untyped-def]
     agent = people.sign_in("agent")
     register_by_clicking(agent, name="钱女士", phone=unique_phone(), title="退款未到账")
