@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -111,6 +112,9 @@ POLICY_FIELDS = (
     "risk_threshold",
     "risk_escalation_level",
     "retrain_hours",
+    "serious_loss_amount",
+    "serious_defect_quantity",
+    "serious_nature_categories",
 )
 
 
@@ -140,6 +144,19 @@ def triage_policy_save(*, actor: User, values: dict[str, Any], now: dt.datetime)
         )
     if not 1 <= int(row.risk_threshold) <= 20:
         errors.append(FieldError("risk_threshold", _("Give a score from 1 to 20."), "invalid"))
+    if Decimal(str(row.serious_loss_amount)) < 0:
+        errors.append(FieldError("serious_loss_amount", _("The amount cannot be negative."), "invalid"))
+    codes = [c.strip() for c in str(row.serious_nature_categories or "").split(",") if c.strip()]
+    unknown = sorted(set(codes) - set(Category.objects.filter(code__in=codes).values_list("code", flat=True)))
+    if unknown:
+        errors.append(
+            FieldError(
+                "serious_nature_categories",
+                _("Unknown category: %(code)s.") % {"code": ", ".join(unknown)},
+                "unknown_value",
+            )
+        )
+    row.serious_nature_categories = ",".join(codes)
     return save_audited(
         actor=actor,
         instance=row,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -187,6 +188,27 @@ class TriagePolicy(models.Model):
         _("retrain every (hours)"),
         default=24,
         help_text=_("How often the classifier is retrained on the closed complaints (0: only by hand)."),
+    )
+    # CL-5, manufacturing: a quality complaint is serious rather than general by its loss, the
+    # quantity of defective units, or its nature (kesu/triage/manufacturing.py).
+    serious_loss_amount = models.DecimalField(
+        _("loss that makes a quality complaint serious (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("5000.00"),
+        help_text=_("The amount claimed at or above which a quality complaint is serious (0: not used)."),
+    )
+    serious_defect_quantity = models.PositiveIntegerField(
+        _("defective units that make a quality complaint serious"),
+        default=100,
+        help_text=_("The quantity at or above which a quality complaint is serious (0: not used)."),
+    )
+    serious_nature_categories = models.CharField(
+        _("categories serious by their nature"),
+        max_length=500,
+        blank=True,
+        default="safety,product_quality.defect.design,product_quality.counterfeit",
+        help_text=_("Comma-separated category codes (their sub-categories too) that are at least serious."),
     )
 
     class Meta:

@@ -48,3 +48,23 @@ class TriagePolicyForm(KesuForm):
         max_value=24 * 90,
         help_text=_("How often the classifier is retrained on the closed complaints (0: only by hand)."),
     )
+    # CL-5, manufacturing grading (kesu/triage/manufacturing.py)
+    serious_loss_amount = forms.DecimalField(
+        label=_("Loss that makes a quality complaint serious (CNY)"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("The amount claimed at or above which a quality complaint is serious (0: not used)."),
+    )
+    serious_defect_quantity = forms.IntegerField(
+        label=_("Defective units that make a quality complaint serious"),
+        min_value=0,
+        max_value=10**9,
+        help_text=_("The quantity at or above which a quality complaint is serious (0: not used)."),
+    )
+    serious_nature_categories = forms.CharField(
+        label=_("Categories serious by their nature"),
+        max_length=500,
+        required=False,
+        help_text=_("Comma-separated category codes (their sub-categories too) that are at least serious."),
+    )

@@ -219,6 +219,9 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
             "risk_threshold",
             "risk_escalation_level",
             "retrain_hours",
+            "serious_loss_amount",
+            "serious_defect_quantity",
+            "serious_nature_categories",
         )
     }
     form = TriagePolicyForm(request.POST or None, initial=initial)

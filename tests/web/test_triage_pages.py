@@ -98,6 +98,9 @@ def test_the_policy_form_refuses_bad_input_keeps_it_and_saves_good_input_audited
         "risk_threshold": "3",
         "risk_escalation_level": "2",
         "retrain_hours": "12",
+        "serious_loss_amount": "8000",
+        "serious_defect_quantity": "50",
+        "serious_nature_categories": "safety, product_quality.counterfeit",
     }
 
     refused = manager.post("/settings/triage/policy/", {**base, "min_confidence": "7"})
@@ -109,5 +112,17 @@ def test_the_policy_form_refuses_bad_input_keeps_it_and_saves_good_input_audited
     assert saved.status_code == 302
     policy = TriagePolicy.objects.get()
     assert (policy.min_confidence, policy.duplicate_window_days, policy.risk_escalation_level) == (0.6, 60, 2)
+    assert (policy.serious_defect_quantity, policy.serious_nature_categories) == (
+        50,
+        "safety,product_quality.counterfeit",
+    )
     assert AuditRecord.objects.filter(action="triage_policy.create").exists()
     assert as_user("agent").get("/settings/triage/").status_code == 403
+
+
+def test_the_complaint_page_names_the_kind_and_why_a_quality_complaint_is_serious(as_user, register):
+    complaint = register(category="product_quality.defect.manufacturing", product={"name": "水壶", "quantity": 120})
+    html = as_user("agent").get(f"/c/{complaint.number}/").content.decode()
+    assert "质量类投诉" in html and "按损失、不良数量或性质定级" in html
+    delivery = register(category="logistics.late")
+    assert "交期类投诉" in as_user("agent").get(f"/c/{delivery.number}/").content.decode()

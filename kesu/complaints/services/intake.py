@@ -24,6 +24,9 @@ from kesu.deadlines.services import initial_deadlines, open_deadlines
 from kesu.notifications.services import notify_users
 from kesu.triage.intelligence import advise as triage_advise
 from kesu.triage.intelligence import record_intake as triage_record_intake
+from kesu.triage.manufacturing import Grading
+from kesu.triage.manufacturing import grade as manufacturing_grade
+from kesu.triage.models import SEVERITY_RANK, Severity, TriagePolicy
 
 COMPLAINT_DESK = "customer_service"
 
@@ -38,6 +41,18 @@ def complaint_register(
         raise PermissionDenied(_("Auditors have read-only access."))
     data = parse_intake(payload, now=now)
     return _register(actor=actor, data=data, now=now, historical=historical)
+
+
+def _manufacturing_grading(data: IntakeData) -> Grading | None:
+    """CL-5: a quality complaint's loss, defective quantity or nature may make it serious."""
+    if data.category is None and data.amount_claimed is None and data.product_quantity is None:
+        return None
+    return manufacturing_grade(
+        policy=TriagePolicy.current(),
+        category_code=data.category.code if data.category else None,
+        amount_claimed=data.amount_claimed,
+        quantity=data.product_quantity,
+    )
 
 
 def _route(data: IntakeData) -> Department | None:
@@ -64,6 +79,9 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
     suggestion = advice.rule
     severity = data.severity or advice.severity
     severity_source = "intake" if data.severity else advice.source
+    grading = None if data.severity else _manufacturing_grading(data)
+    if grading is not None and SEVERITY_RANK[Severity(grading.severity)] > SEVERITY_RANK[Severity(severity)]:
+        severity, severity_source = grading.severity, "grading"  # CL-5: loss, defect quantity, nature
     department = _route(data)
     on_duty = _agent_on_duty(data=data, department=department, actor=actor, now=now)
     deadlines = initial_deadlines(
@@ -137,6 +155,7 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
                 "severity_rule": suggestion.rule.code if suggestion.rule else None,
                 "matched": suggestion.matched if suggestion.rule else "",
                 "classifier": advice.version.version if advice.version else None,
+                **({"grading": list(grading.reasons)} if severity_source == "grading" and grading else {}),
                 "department": department.code if department else None,
                 **({"on_duty": on_duty.username} if on_duty else {}),
                 "related_to": related.number if related else None,
