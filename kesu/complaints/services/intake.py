@@ -19,6 +19,7 @@ from kesu.complaints.search import index_for_search, sync_inserted
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
+from kesu.core.memo import remembered
 from kesu.customers.services import customer_get_or_create
 from kesu.deadlines.services import initial_deadlines, open_deadlines
 from kesu.notifications.services import notify_users
@@ -46,7 +47,7 @@ def _route(data: IntakeData) -> Department | None:
         if department is not None:
             return department
     # First-contact responsibility (IN-6): anything unrouted lands at the complaint desk.
-    return Department.objects.filter(code=COMPLAINT_DESK).first()
+    return remembered("complaints.complaint_desk", lambda: Department.objects.filter(code=COMPLAINT_DESK).first())
 
 
 def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, historical: bool = False) -> Complaint:
