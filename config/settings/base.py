@@ -261,5 +261,8 @@ KESU_WECHATPAY_PLATFORM_KEY_FILE = os.environ.get("KESU_WECHATPAY_PLATFORM_KEY_F
 KESU_WECHATPAY_PLATFORM_SERIAL = os.environ.get("KESU_WECHATPAY_PLATFORM_SERIAL", "")  # or the public key id
 KESU_WECHATPAY_BASE_URL = os.environ.get("KESU_WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
 KESU_WECHATPAY_REPLY_HOURS = int(os.environ.get("KESU_WECHATPAY_REPLY_HOURS", 48))
+# the complaint list is read every so often for complaints whose notification was lost: the last N days
+KESU_WECHATPAY_PULL_SECONDS = float(os.environ.get("KESU_WECHATPAY_PULL_SECONDS", 3600))
+KESU_WECHATPAY_PULL_DAYS = int(os.environ.get("KESU_WECHATPAY_PULL_DAYS", 7))
 # --- service desk (kesu/desk): customer panels and surveys (SPEC FU-5) ---
 KESU_SITE_URL = os.environ.get("KESU_SITE_URL", "")  # prefix of the survey links sent to customers

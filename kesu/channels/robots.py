@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +47,8 @@ def robot_save(
     kinds: Sequence[str],
     active: bool = True,
 ) -> Robot:
-    """Create or change a robot. An empty `secret` on a change keeps the saved one."""
+    """Create or change a robot. On a change an empty `secret` or `url` keeps the saved one (the
+    pages never show either back: the address carries the robot's token or key)."""
     from kesu.channels.webhooks import url_errors
 
     if not may_manage_robots(actor):
@@ -65,6 +67,8 @@ def robot_save(
         errors.append(FieldError("name", _("Enter at most %(max)d characters.") % {"max": 80}, "max_length"))
     if platform not in RobotPlatform.values:
         errors.append(FieldError("platform", _("Choose DingTalk or WeCom."), "invalid"))
+    if robot is not None and not url:
+        url = robot.url
     errors += url_errors(url)
     if secret and len(secret) > 200:
         errors.append(FieldError("secret", _("Enter at most %(max)d characters.") % {"max": 200}, "max_length"))
@@ -202,15 +206,21 @@ def robot_body(platform: str, title: str, markdown: str) -> dict[str, Any]:
 
 
 def send_robot(message: OutboxMessage) -> str:
-    """The outbox's sender for robot rows. DingTalk: the signed address (timestamp and sign
-    parameters); WeCom: the address with its key. Both answer `{"errcode": 0}` when they took it."""
+    """The outbox's sender for robot rows."""
     robot = Robot.objects.filter(pk=int(message.recipient)).first()
     if robot is None or not robot.active:
         return OutboxStatus.LOGGED  # the robot was removed or switched off: nothing to deliver to
+    _post_to(robot, message.subject, message.body)
+    return OutboxStatus.SENT
+
+
+def _post_to(robot: Robot, title: str, markdown: str) -> None:
+    """One message to the robot, or DeliveryFailed. DingTalk: the signed address (timestamp and
+    sign parameters); WeCom: the address with its key. Both answer `{"errcode": 0}` when they took it."""
     url = robot.url
     if robot.platform == RobotPlatform.DINGTALK:
         url = dingtalk_signed_url(url, robot.secret, int(time.time() * 1000))
-    body = json.dumps(robot_body(robot.platform, message.subject, message.body), ensure_ascii=False).encode()
+    body = json.dumps(robot_body(robot.platform, title, markdown), ensure_ascii=False).encode()
     answer = post(url, body, {"Content-Type": "application/json; charset=utf-8"})
     try:
         errcode = json.loads(answer.body or b"{}").get("errcode", 0)
@@ -218,7 +228,69 @@ def send_robot(message: OutboxMessage) -> str:
         raise DeliveryFailed("the robot answered something that is not JSON") from None
     if errcode != 0:
         raise DeliveryFailed(f"the robot refused the message (errcode {errcode})")
-    return OutboxStatus.SENT
+
+
+TEST_KIND = "robot_test"
+
+
+@dataclass(frozen=True)
+class RobotTestResult:
+    delivered: bool
+    error: str  # why not, in the far end's words (never the address or the secret)
+
+
+def robot_send_test(*, actor: User, robot_id: int, now: dt.datetime) -> RobotTestResult:
+    """Send a test message to the robot at once (also a deactivated one, to try it before using it)
+    and say whether it arrived. Sent with no transaction open and never retried: the person who
+    pressed the button reads the answer; the attempt is kept in the outbox as a log row."""
+    if not may_manage_robots(actor):
+        raise PermissionDenied(_("Only administrators and the customer service manager manage robots."))
+    robot = Robot.objects.select_related("department").filter(pk=robot_id).first()
+    if robot is None:
+        raise NotFound(_("There is no robot with this id."))
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Kesu test message")
+        where = robot.department.name if robot.department else _("the whole organisation")
+        markdown = "\n".join(
+            [
+                f"### {title}",
+                "",
+                _("This group will hear of complaints here."),
+                "",
+                _line(_("Robot"), robot.name),
+                _line(_("For"), where),
+                _line(_("Sent by"), actor.get_full_name() or actor.username),
+                _line(_("Time"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M")),
+            ]
+        )
+    error = ""
+    try:
+        _post_to(robot, title, markdown)
+    except DeliveryFailed as exc:
+        error = str(exc)
+    with transaction.atomic():
+        OutboxMessage.objects.create(
+            kind=TEST_KIND,
+            channel=CHANNEL,
+            recipient=str(robot.pk),
+            subject=title,
+            body=markdown,
+            status=OutboxStatus.FAILED if error else OutboxStatus.SENT,
+            attempts=1,
+            next_attempt_at=now,
+            created_at=now,
+            sent_at=None if error else now,
+            last_error=error[:2000],
+        )
+        audit_record(
+            actor=actor,
+            action="robot.tested",
+            object_type="robot",
+            object_id=str(robot.pk),
+            data={"delivered": not error, "error": error[:200]},
+            at=now,
+        )
+    return RobotTestResult(delivered=not error, error=error)
 
 
 def robot_targets_of_department(department_id: int | None) -> list[int]:

@@ -24,6 +24,7 @@ class TaskSpec:
     name: str
     function: Callable[[], Any]
     every: float | None  # seconds between scheduled runs; None: only when dispatched
+    when: Callable[[], bool] | None = None  # scheduled only while this holds (e.g. a connector is configured)
 
 
 _REGISTRY: dict[str, TaskSpec] = {}
@@ -33,11 +34,14 @@ _requested: set[str] = set()
 _requested_lock = threading.Lock()
 
 
-def task(name: str, *, every: float | None = None) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    """Register `function` as the task `name`, run every `every` seconds by the scheduler."""
+def task(
+    name: str, *, every: float | None = None, when: Callable[[], bool] | None = None
+) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register `function` as the task `name`, run every `every` seconds by the scheduler
+    (and, given `when`, only while `when()` is true: read each time the schedule is)."""
 
     def register(function: Callable[[], Any]) -> Callable[[], Any]:
-        _REGISTRY[name] = TaskSpec(name=name, function=function, every=every)
+        _REGISTRY[name] = TaskSpec(name=name, function=function, every=every, when=when)
         return function
 
     return register
@@ -49,8 +53,12 @@ def registry() -> dict[str, Callable[[], Any]]:
 
 
 def schedule() -> dict[str, float]:
-    """Task name → interval in seconds, for the tasks that run on a schedule."""
-    return {name: spec.every for name, spec in _REGISTRY.items() if spec.every is not None}
+    """Task name → interval in seconds, for the tasks that run on a schedule (now)."""
+    return {
+        name: spec.every
+        for name, spec in _REGISTRY.items()
+        if spec.every is not None and (spec.when is None or spec.when())
+    }
 
 
 def run(name: str) -> Any:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from kesu.core.memo import remembered
 from kesu.deadlines.engine import Rule, WorkingCalendar
 from kesu.deadlines.models import (
     CalendarDay,
@@ -78,7 +79,9 @@ _cached: DeadlineConfig | None = None
 
 
 def _version() -> str:
-    version = DeadlineSettings.objects.filter(pk=1).values_list("version", flat=True).first()
+    version = remembered(
+        "deadlines.version", lambda: DeadlineSettings.objects.filter(pk=1).values_list("version", flat=True).first()
+    )
     return version or "unseeded"
 
 

@@ -33,6 +33,7 @@ from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.validation import parse_intake
 from kesu.core import tasks
 from kesu.core.errors import DomainError, FieldError, NotFound, PermissionDenied, ValidationFailed
+from kesu.core.memo import reference_scope
 from kesu.imports.columns import BY_KEY, GENERIC, ODR_DUE, PRESETS, column_label, guess_mapping, mappable
 from kesu.imports.models import BatchState, ImportBatch, ImportedRecord
 from kesu.imports.reading import read_table
@@ -529,7 +530,8 @@ def _run(batch: ImportBatch, *, now: dt.datetime, progress: Progress | None, all
     chunk_size = len(check.good) if all_or_nothing else CHUNK
     for start in range(0, len(check.good), max(chunk_size, 1)):
         chunk = check.good[start : start + chunk_size]
-        with transaction.atomic():
+        # The rules, settings and classifier every registration consults, read once per chunk.
+        with transaction.atomic(), reference_scope():
             existing = _existing_keys([p.key for p in chunk])
             records = []
             for prepared in chunk:

@@ -15,7 +15,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,7 +140,20 @@ def _public_detail(detail: dict[str, Any]) -> dict[str, Any]:
 def wechat_complaint_apply(
     *, detail: dict[str, Any], action: str, now: dt.datetime, config: wechatpay.Config
 ) -> PlatformComplaint:
-    """Create the Kesu complaint of a platform complaint, or record what changed on the platform."""
+    """Create the Kesu complaint of a platform complaint, or record what changed on the platform.
+
+    Once per platform complaint however often it arrives (notification, list pull): the platform
+    number is unique, so of two runs racing to create it one rolls back whole (its complaint too)
+    and is applied again as an update."""
+    try:
+        return _apply(detail=detail, action=action, now=now, config=config)
+    except IntegrityError:
+        if not PlatformComplaint.objects.filter(platform_ref=str(detail.get("complaint_id", ""))[:64]).exists():
+            raise
+        return _apply(detail=detail, action=action, now=now, config=config)
+
+
+def _apply(*, detail: dict[str, Any], action: str, now: dt.datetime, config: wechatpay.Config) -> PlatformComplaint:
     platform_ref = str(detail.get("complaint_id", ""))[:64]
     orders = detail.get("complaint_order_info") or []
     order = orders[0] if orders and isinstance(orders[0], dict) else {}

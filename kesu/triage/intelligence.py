@@ -25,6 +25,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from kesu.audit.services import audit_record
+from kesu.core.memo import remembered
 from kesu.triage import classifier
 from kesu.triage.models import (
     SEVERITY_RANK,
@@ -83,7 +84,10 @@ class Advice:
 
 def active_model() -> tuple[ClassifierVersion, classifier.Model] | None:
     """The newest active version and its model (kept in memory until a newer one appears)."""
-    row = ClassifierVersion.objects.filter(active=True).defer("blob").order_by("-version").first()
+    row = remembered(
+        "triage.active_classifier",
+        lambda: ClassifierVersion.objects.filter(active=True).defer("blob").order_by("-version").first(),
+    )
     if row is None:
         return None
     with _cache_lock:
@@ -109,7 +113,7 @@ def advise(*, text: str, channel: str, policy: TriagePolicy | None = None) -> Ad
         advice.fallback = "no_model"
         return advice
     version, model = loaded
-    threshold = (policy or TriagePolicy.current()).min_confidence
+    threshold = (policy or remembered("triage.policy", TriagePolicy.current)).min_confidence
     advice.version = version
     low = False
     predictions = model.predict_all(text)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,13 @@ class Severity(models.TextChoices):
 
 
 SEVERITY_RANK = {Severity.GENERAL: 0, Severity.SERIOUS: 1, Severity.MAJOR: 2}
+
+
+@functools.lru_cache(maxsize=256)
+def _keyword_lines(*texts: str) -> tuple[str, ...]:
+    # Split once per text: every complaint registered is matched against every rule's keywords.
+    lines = "\n".join(texts)
+    return tuple(w.strip().lower() for w in lines.splitlines() if w.strip())
 
 
 class Urgency(models.TextChoices):
@@ -145,8 +153,7 @@ class SeverityRule(models.Model):
         return english if (get_language() or "").lower().startswith("en") else chinese
 
     def keywords(self) -> list[str]:
-        lines = "\n".join([self.keywords_zh_hans, self.keywords_zh_hant, self.keywords_en])
-        return [w.strip().lower() for w in lines.splitlines() if w.strip()]
+        return list(_keyword_lines(self.keywords_zh_hans, self.keywords_zh_hant, self.keywords_en))
 
     def channel_codes(self) -> set[str]:
         return {c.strip() for c in self.channels.split(",") if c.strip()}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kesu.core.memo import remembered
 from kesu.triage.models import SEVERITY_RANK, Severity, SeverityRule
 from kesu.triage.text import normalise
 
@@ -26,23 +28,33 @@ def _normalise(text: str) -> str:
 _INFLECTION = r"(?:s|es|d|ed|ing)?"
 
 
+@functools.lru_cache(maxsize=8192)
+def _keyword_matcher(keyword: str) -> tuple[str, re.Pattern[str] | None]:
+    """The keyword normalised, and for a Latin one its whole-word pattern (built once per keyword:
+    every complaint registered is matched against every rule's keywords)."""
+    normalised = normalise(keyword)
+    # Latin keywords match whole words and their plain inflections: "sue" must match neither
+    # "issue" nor "suede", "hospital" not "hospitality", "court" not "courteous". CJK anywhere.
+    if normalised.isascii() and normalised[:1].isalpha():
+        # Boundaries are Latin letters and digits only: "放到youtube上" has YouTube as a word.
+        return normalised, re.compile(r"(?<![a-z0-9])" + re.escape(normalised) + _INFLECTION + r"(?![a-z0-9])")
+    return normalised, None
+
+
 def _matches(keyword: str, haystack: str) -> bool:
     # "a+b": every part somewhere in the text (吃+住院: ate something, then hospital).
     if "+" in keyword and keyword.strip("+") and keyword not in haystack:
         return all(_matches(part.strip(), haystack) for part in keyword.split("+") if part.strip())
-    keyword = normalise(keyword)
-    # Latin keywords match whole words and their plain inflections: "sue" must match neither
-    # "issue" nor "suede", "hospital" not "hospitality", "court" not "courteous". CJK anywhere.
-    if keyword.isascii() and keyword[:1].isalpha():
-        # Boundaries are Latin letters and digits only: "放到youtube上" has YouTube as a word.
-        pattern = r"(?<![a-z0-9])" + re.escape(keyword) + _INFLECTION + r"(?![a-z0-9])"
-        return re.search(pattern, haystack) is not None
-    return keyword in haystack
+    normalised, pattern = _keyword_matcher(keyword)
+    if pattern is not None:
+        return pattern.search(haystack) is not None
+    return normalised in haystack
 
 
 def suggest_severity(*, text: str, channel: str) -> SeveritySuggestion:
     """The most severe active rule that matches the text or the channel; general otherwise."""
-    return match_rules(SeverityRule.objects.filter(active=True).order_by("code"), text=text, channel=channel)
+    rules = remembered("triage.severity_rules", lambda: list(SeverityRule.objects.filter(active=True).order_by("code")))
+    return match_rules(rules, text=text, channel=channel)
 
 
 def seed_rules() -> list[SeverityRule]:

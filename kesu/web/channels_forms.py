@@ -49,12 +49,24 @@ class RobotForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "maxlength": 200}),
     )
     kinds = _checks(_("Announces"), RobotKind.choices)
+    active = forms.BooleanField(label=_("In use"), required=False)
 
-    def __init__(self, *args: Any, departments: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, departments: Iterable[Any] = (), saved_url: str = "", saved_secret: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].widget.choices = _blank(_("the whole organisation")) + [
             (d.code, d.name) for d in departments
         ]
+        if saved_url:  # a change: neither the address (its token or key) nor the secret is shown back
+            self.fields["url"].widget.attrs.pop("required", None)
+            self.fields["url"].widget.attrs.pop("placeholder", None)  # it would read as the saved value
+            self.fields["url"].help_text = _("Saved: %(url)s. Leave empty to keep it.") % {"url": saved_url}
+            self.fields["secret"].help_text = (
+                _("Saved: %(secret)s. Leave empty to keep it.") % {"secret": saved_secret}
+                if saved_secret
+                else _("None saved. DingTalk's 加签 secret (SEC…); WeCom robots have none.")
+            )
 
 
 class PreferenceForm(forms.Form):

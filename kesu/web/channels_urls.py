@@ -13,7 +13,9 @@ urlpatterns: list[URLPattern] = [
     path("channels/webhooks/<int:webhook_id>/active/", views.webhook_active, name="channels_webhook_active"),
     path("channels/deliveries/<str:delivery_id>/replay/", views.delivery_replay_view, name="channels_replay"),
     path("channels/robots/", views.robots_page, name="channels_robots"),
+    path("channels/robots/<int:robot_id>/", views.robot_edit, name="channels_robot_edit"),
     path("channels/robots/<int:robot_id>/active/", views.robot_active, name="channels_robot_active"),
+    path("channels/robots/<int:robot_id>/test/", views.robot_test, name="channels_robot_test"),
     path("channels/mailbox/", views.mailbox_page, name="channels_mailbox"),
     path("me/channels/", views.my_channels, name="my_channels"),
 ]

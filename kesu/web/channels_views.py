@@ -19,7 +19,7 @@ from kesu.accounts.models import Department, Role, User
 from kesu.channels.mail import mailbox_status
 from kesu.channels.models import ChannelPreference, InboundMail, Robot, Webhook
 from kesu.channels.preferences import CHANNELS, KINDS, channels_of, preference_save
-from kesu.channels.robots import robot_save
+from kesu.channels.robots import robot_save, robot_send_test
 from kesu.channels.signing import mask_secret
 from kesu.channels.webhooks import (
     deliveries_list,
@@ -212,6 +212,82 @@ def robot_active(request: HttpRequest, robot_id: int) -> HttpResponse:
         active=request.POST.get("active") == "1",
     )
     messages.success(request, _("The robot was saved."))
+    return redirect("web:channels_robots")
+
+
+def _robot_or_404(robot_id: int) -> Robot:
+    robot = Robot.objects.select_related("department").filter(pk=robot_id).first()
+    if robot is None:
+        raise Http404(_("There is no robot with this id."))
+    return robot
+
+
+@login_required
+def robot_edit(request: HttpRequest, robot_id: int) -> HttpResponse:
+    """Change a robot: its name, platform, department, address, secret, what it announces, and
+    whether it is in use. The saved address and secret are shown masked; empty keeps them."""
+    user = _require(request)
+    robot = _robot_or_404(robot_id)
+    departments = list(Department.objects.filter(active=True).order_by("code"))
+    if robot.department is not None and robot.department not in departments:
+        departments.append(robot.department)  # a deactivated department's robot stays editable
+    masks = {"saved_url": masked_url(robot.url), "saved_secret": mask_secret(robot.secret)}
+    status = 200
+    if request.method == "POST":
+        form = RobotForm(request.POST, departments=departments, **masks)
+        code = request.POST.get("department", "")
+        try:
+            robot_save(
+                actor=user,
+                now=clock.now(),
+                robot_id=robot.pk,
+                name=request.POST.get("name", ""),
+                platform=request.POST.get("platform", ""),
+                department=next((d for d in departments if d.code == code), None),
+                url=request.POST.get("url", ""),
+                secret=request.POST.get("secret", ""),
+                kinds=request.POST.getlist("kinds"),
+                active=request.POST.get("active") == "on",
+            )
+        except DomainError as exc:
+            apply_errors(form, exc.errors)
+            status = exc.status
+        else:
+            messages.success(request, _("The robot was saved."))
+            return redirect("web:channels_robots")
+    else:
+        form = RobotForm(
+            departments=departments,
+            initial={
+                "name": robot.name,
+                "platform": robot.platform,
+                "department": robot.department.code if robot.department else "",
+                "kinds": list(robot.kinds),
+                "active": robot.active,
+            },
+            **masks,
+        )
+    return render(
+        request, "web/channels/robot_edit.html", {"robot": robot, "form": form, "nav": "channels"}, status=status
+    )
+
+
+@login_required
+@require_POST
+def robot_test(request: HttpRequest, robot_id: int) -> HttpResponse:
+    user = _require(request)
+    robot = _robot_or_404(robot_id)
+    result = robot_send_test(actor=user, robot_id=robot.pk, now=clock.now())
+    if result.delivered:
+        messages.success(request, _("The test message reached “%(name)s”.") % {"name": robot.name})
+    else:
+        messages.error(
+            request,
+            _("The test message did not reach “%(name)s”: %(error)s. Check the address and the secret.")
+            % {"name": robot.name, "error": result.error},
+        )
+    if request.POST.get("back") == "edit":
+        return redirect("web:channels_robot_edit", robot_id=robot.pk)
     return redirect("web:channels_robots")
 
 

@@ -126,3 +126,92 @@ def test_the_mailbox_page_without_a_mailbox(as_user, monkeypatch):
     monkeypatch.delenv("KESU_MAIL_IMAP_HOST", raising=False)
     page = as_user("admin", "en").get("/channels/mailbox/").content.decode()
     assert "No mailbox is configured" in page
+
+
+def _robot(as_user, url="http://127.0.0.1:9/robot/send?access_token=very-secret-token") -> Robot:
+    response = as_user("manager").post(
+        "/channels/robots/",
+        {
+            "name": "品质部群",
+            "platform": "dingtalk",
+            "department": "quality",
+            "url": url,
+            "secret": "SECabcdef0123456789",
+            "kinds": ["major_complaint"],
+        },
+    )
+    assert response.status_code == 302
+    return Robot.objects.get()
+
+
+def test_the_edit_page_shows_the_saved_address_and_secret_masked(as_user):
+    robot = _robot(as_user)
+    page = as_user("manager").get(f"/channels/robots/{robot.pk}/").content.decode()
+    assert "very-secret-token" not in page and "SECabcdef0123456789" not in page
+    assert "http://127.0.0.1:9/robot/send?••••" in page and "••••6789" in page
+    assert 'value="品质部群"' in page
+    assert as_user("agent").get(f"/channels/robots/{robot.pk}/").status_code == 403
+    assert as_user("manager").get("/channels/robots/999/").status_code == 404
+
+
+def test_a_robot_is_changed_and_disabled_on_its_page_keeping_address_and_secret(as_user):
+    robot = _robot(as_user)
+    response = as_user("manager").post(
+        f"/channels/robots/{robot.pk}/",
+        {
+            "name": "品质部值班群",
+            "platform": "dingtalk",
+            "department": "",
+            "url": "",
+            "secret": "",
+            "kinds": ["overdue_escalation", "daily_digest"],
+        },
+    )
+    assert response.status_code == 302
+    changed = Robot.objects.get()
+    assert (changed.name, changed.department, changed.active) == ("品质部值班群", None, False)
+    assert changed.kinds == ["overdue_escalation", "daily_digest"]
+    assert (changed.url, changed.secret) == (robot.url, robot.secret)
+
+
+def test_a_refused_change_names_the_field_keeps_what_was_typed_and_changes_nothing(as_user):
+    robot = _robot(as_user)
+    response = as_user("manager", "en").post(
+        f"/channels/robots/{robot.pk}/",
+        {
+            "name": "新名字",
+            "platform": "dingtalk",
+            "department": "quality",
+            "url": "ftp://example.com/x",
+            "secret": "",
+            "kinds": [],
+            "active": "on",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="新名字"' in page and 'value="ftp://example.com/x"' in page
+    assert 'id="id_kinds_error"' in page and 'id="id_url_error"' in page
+    assert "Choose at least one kind of announcement." in page
+    assert Robot.objects.get().name == "品质部群"
+
+
+def test_the_test_button_says_whether_the_robot_took_the_message(as_user):
+    from tests.channels.fakes import FakeServer, dingtalk_robot
+
+    server = FakeServer(dingtalk_robot("SECabcdef0123456789", "very-secret-token")).start()
+    try:
+        robot = _robot(as_user, url=f"{server.url}/robot/send?access_token=very-secret-token")
+        client = as_user("manager")
+        answer = client.post(f"/channels/robots/{robot.pk}/test/", {"back": "edit"}, follow=True)
+        assert answer.redirect_chain[-1][0] == f"/channels/robots/{robot.pk}/"
+        assert "测试消息已送达“品质部群”。" in answer.content.decode()
+        assert len(server.received) == 1
+        Robot.objects.filter(pk=robot.pk).update(secret="SECwrong")
+        answer = client.post(f"/channels/robots/{robot.pk}/test/", follow=True)
+        assert answer.redirect_chain[-1][0] == "/channels/robots/"
+        assert "errcode 310000" in answer.content.decode()
+        assert as_user("agent").post(f"/channels/robots/{robot.pk}/test/").status_code == 403
+        assert len(server.received) == 1 and len(server.refused) == 1
+    finally:
+        server.stop()

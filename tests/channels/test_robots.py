@@ -8,13 +8,15 @@ import datetime as dt
 import pytest
 
 from kesu.accounts.models import Department
+from kesu.audit.models import AuditRecord
 from kesu.channels.models import Robot
 from kesu.channels.preferences import preference_save
-from kesu.channels.robots import daily_digest, robot_save
+from kesu.channels.robots import RobotTestResult, daily_digest, robot_save, robot_send_test
 from kesu.core.errors import PermissionDenied, ValidationFailed
 from kesu.notifications.models import OutboxMessage, OutboxStatus
 from kesu.notifications.services import deliver_pending, notify_users
 from tests.channels.fakes import FakeServer, dingtalk_robot, wecom_robot
+from tests.complaints.lifecycle import snapshot
 
 pytestmark = pytest.mark.django_db
 DING_SECRET = "SEC0123456789abcdef"
@@ -185,3 +187,94 @@ def test_sms_needs_a_mobile_number(users, now):
     assert refused.value.errors[0].field == "mobile"
     with pytest.raises(ValidationFailed):
         preference_save(actor=users["agent"], mobile="12345", choices={}, now=now)
+
+
+def test_a_test_message_is_sent_at_once_signed_and_logged(users, now, dingtalk):
+    robot = _ding(users, now, dingtalk)
+    result = robot_send_test(actor=users["manager"], robot_id=robot.pk, now=now)
+    assert result == RobotTestResult(delivered=True, error="")
+    assert len(dingtalk.received) == 1 and dingtalk.refused == []
+    assert "品质部群" in dingtalk.received[0].json()["markdown"]["text"]
+    row = OutboxMessage.objects.get(channel="robot")
+    assert (row.kind, row.status, row.attempts) == ("robot_test", OutboxStatus.SENT, 1)
+    assert AuditRecord.objects.filter(action="robot.tested", object_id=str(robot.pk)).count() == 1
+    assert deliver_pending(now=now) == 0
+    assert len(dingtalk.received) == 1
+
+
+def test_a_test_message_with_a_wrong_secret_says_why_and_is_not_retried(users, now, dingtalk):
+    robot = _ding(users, now, dingtalk, secret="SECwrong-secret-0000")
+    result = robot_send_test(actor=users["admin"], robot_id=robot.pk, now=now)
+    assert result.delivered is False
+    assert result.error == "the robot refused the message (errcode 310000)"
+    assert "SECwrong" not in result.error and TOKEN not in result.error
+    assert OutboxMessage.objects.get(channel="robot").status == OutboxStatus.FAILED
+    deliver_pending(now=now + dt.timedelta(hours=1))
+    assert len(dingtalk.refused) == 1 and dingtalk.received == []
+
+
+def test_a_deactivated_robot_can_be_tried_before_it_is_used_again(users, now, wecom):
+    robot = robot_save(
+        actor=users["manager"],
+        now=now,
+        name="客服群",
+        platform="wecom",
+        department=None,
+        url=f"{wecom.url}/cgi-bin/webhook/send?key=wecom-key-1",
+        secret=None,
+        kinds=["daily_digest"],
+        active=False,
+    )
+    assert robot_send_test(actor=users["manager"], robot_id=robot.pk, now=now).delivered is True
+    assert len(wecom.received) == 1
+
+
+def test_agents_may_not_send_a_test_message_and_nothing_is_written(users, now, dingtalk):
+    robot = _ding(users, now, dingtalk)
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        robot_send_test(actor=users["agent"], robot_id=robot.pk, now=now)
+    assert snapshot() == before
+    assert dingtalk.received == [] and dingtalk.refused == []
+
+
+def test_a_change_without_address_or_secret_keeps_the_saved_ones(users, now, dingtalk):
+    robot = _ding(users, now, dingtalk)
+    saved_url, saved_secret = robot.url, robot.secret
+    changed = robot_save(
+        actor=users["manager"],
+        now=now,
+        robot_id=robot.pk,
+        name="品质部值班群",
+        platform="dingtalk",
+        department=Department.objects.get(code="quality"),
+        url="",
+        secret="",
+        kinds=["major_complaint"],
+        active=False,
+    )
+    changed.refresh_from_db()
+    assert (changed.name, changed.url, changed.secret) == ("品质部值班群", saved_url, saved_secret)
+    assert (changed.kinds, changed.active) == (["major_complaint"], False)
+
+
+def test_the_daily_digest_is_scheduled_and_posts_from_the_configured_hour(users, dingtalk, register):
+    import time_machine
+    from django.utils import timezone
+
+    from kesu.channels import tasks as channel_tasks
+    from kesu.core import tasks
+
+    assert tasks.schedule()["robot_daily_digest"] == 900.0
+    local = timezone.get_default_timezone()
+    early = dt.datetime(2026, 11, 2, channel_tasks.DIGEST_HOUR - 1, 50, tzinfo=local)
+    _ding(users, early, dingtalk, department=None, kinds=["daily_digest"])
+    with time_machine.travel(early, tick=False):
+        assert tasks.run("robot_daily_digest") == 0
+    with time_machine.travel(early + dt.timedelta(minutes=15), tick=False):
+        assert tasks.run("robot_daily_digest") == 1
+    with time_machine.travel(early + dt.timedelta(hours=5), tick=False):
+        assert tasks.run("robot_daily_digest") == 0
+    with time_machine.travel(early + dt.timedelta(days=1, minutes=15), tick=False):
+        assert tasks.run("robot_daily_digest") == 1
+    assert OutboxMessage.objects.filter(channel="robot", kind="daily_digest").count() == 2

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.channels.fakes import FakeServer, webhook_receiver
+from tests.channels.fakes import FakeServer, dingtalk_robot, webhook_receiver
 from tests.e2e.menu import go
 from tests.e2e.test_helpdesk import register_by_clicking, unique_phone
 
@@ -102,3 +102,71 @@ def test_a_person_chooses_their_channels_in_english(people, shot) -> None:  # ty
     assert page.get_by_label("Assigned to you: SMS", exact=True).is_checked()
     assert not page.get_by_label("Assigned to you: E-mail", exact=True).is_checked()
     shot(page, "channels-my-channels-en")
+
+
+ROBOT_SECRET = "SECbrowser0123456789abcdef"
+ROBOT_TOKEN = "browser-robot-token"
+
+
+@pytest.fixture
+def dingtalk():
+    server = FakeServer(dingtalk_robot(ROBOT_SECRET, ROBOT_TOKEN)).start()
+    yield server
+    server.stop()
+
+
+def test_a_department_robot_is_added_tried_corrected_and_disabled_in_the_browser(people, shot, dingtalk) -> None:  # type: ignore[no-untyped-def]
+    name = f"品质部群 {unique_phone()[-4:]}"
+    address = f"{dingtalk.url}/robot/send?access_token={ROBOT_TOKEN}"
+    page = people.sign_in("manager")
+    open_channels(page, "群机器人")
+    page.get_by_label("名称").fill(name)
+    page.get_by_label("平台").select_option(label="钉钉群机器人")
+    page.get_by_label("部门").select_option(label="品质部")
+    page.get_by_label("机器人地址").fill(address)
+    page.get_by_label("加签密钥（钉钉）").fill("SECmistyped-secret-000")
+    page.get_by_label("新的重大投诉").check()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/channels/robots/")
+    assert page.locator("ul.messages").inner_text() == "群机器人已保存。"
+    row = page.locator("main table tbody tr", has_text=name)
+    assert ROBOT_TOKEN not in row.inner_text() and "••••" in row.inner_text()
+
+    # The secret was mistyped: the test message says so, and nothing is sent again later.
+    row.get_by_role("button", name="发送测试消息").click()
+    assert "测试消息未能送达" in page.locator("ul.messages").inner_text()
+    assert "errcode 310000" in page.locator("ul.messages").inner_text()
+    assert len(dingtalk.refused) == 1 and dingtalk.received == []
+
+    # Correct it on the robot's page; a refused change names the field and keeps what was typed.
+    page.locator("main table tbody tr", has_text=name).get_by_role("link", name="编辑").click()
+    assert page.locator("h1").inner_text() == f"机器人“{name}”"
+    assert ROBOT_TOKEN not in page.content() and "SECmistyped" not in page.content()
+    page.get_by_label("名称").fill(name + " 值班")
+    page.get_by_label("新的重大投诉").uncheck()
+    page.get_by_role("button", name="保存").click()
+    assert page.get_by_text("请至少选择一种推送内容。").is_visible()
+    assert page.get_by_label("名称").input_value() == name + " 值班"
+    assert page.get_by_label("部门").locator("option:checked").inner_text() == "品质部"
+    page.get_by_label("新的重大投诉").check()
+    page.get_by_label("每日摘要").check()
+    page.get_by_label("加签密钥（钉钉）").fill(ROBOT_SECRET)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/channels/robots/")
+    name += " 值班"
+
+    row = page.locator("main table tbody tr", has_text=name)
+    assert "每日摘要" in row.inner_text() and "••••" + ROBOT_SECRET[-4:] in row.inner_text()
+    row.get_by_role("button", name="发送测试消息").click()
+    assert page.locator("ul.messages").inner_text() == f"测试消息已送达“{name}”。"
+    assert len(dingtalk.received) == 1
+    assert name in dingtalk.received[0].json()["markdown"]["text"]
+
+    # Disabled on its page: it stays listed, deactivated, and can be tried from there.
+    page.locator("main table tbody tr", has_text=name).get_by_role("link", name="编辑").click()
+    page.get_by_label("使用中").uncheck()
+    shot(page, "channels-robot-edit-zh-CN")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/channels/robots/")
+    assert "已停用" in page.locator("main table tbody tr", has_text=name).inner_text()
+    shot(page, "channels-robots-zh-CN")

@@ -229,3 +229,20 @@ def test_12315_odr_export_sets_the_platform_clock(users, tmp_path, now):
     assert timezone.localtime(computed.close_due).date() == dt.date(2026, 11, 16)
     row = ComplaintDeadline.objects.get(complaint=given, kind="close")
     assert row.basis["external"]["source"] == "odr_12315"
+
+
+def test_reference_data_is_read_once_per_chunk_not_per_row(users, tmp_path, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kesu.imports.services import CHUNK
+
+    path, _bad = _big_file(tmp_path, CHUNK + 50, 10_000)
+    with CaptureQueriesContext(connection) as queries:
+        batch = import_file(actor=users["agent"], name=path.name, content=path.read_bytes(), now=now)
+    assert batch.created_count == CHUNK + 50
+    sql = [q["sql"] for q in queries.captured_queries]
+    for table in ("triage_severityrule", "triage_classifierversion", "deadlines_deadlinesettings"):
+        reads = [s for s in sql if s.startswith("SELECT") and f'FROM "{table}"' in s]
+        assert len(reads) <= 3, (table, len(reads))  # two chunks (and the check before them)
+    assert sum(s.startswith('INSERT INTO "complaints_complaint"') for s in sql) == CHUNK + 50

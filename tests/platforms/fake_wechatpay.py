@@ -65,6 +65,7 @@ class FakeWechatPay:
         self.complaints: dict[str, dict[str, Any]] = {}
         self.received: list[tuple[str, str, Any]] = []  # (method, path, body) of accepted calls
         self.refused: list[str] = []
+        self.list_queries: list[tuple[dt.date, dt.date]] = []  # (begin_date, end_date) of each list call
         self.fail_next: list[int] = []  # statuses to answer the next calls with (an outage)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -193,7 +194,17 @@ class FakeWechatPay:
                 if self.command == "GET" and path == "/v3/merchant-service/complaints-v2":
                     query = parse_qs(parts.query)
                     offset, limit = int(query["offset"][0]), int(query["limit"][0])
-                    items = list(fake.complaints.values())
+                    begin = dt.date.fromisoformat(query["begin_date"][0])
+                    end = dt.date.fromisoformat(query["end_date"][0])
+                    if end < begin or (end - begin).days >= 30 or query.get("complainted_mchid") != [MCHID]:
+                        self._answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
+                        return
+                    fake.list_queries.append((begin, end))
+                    items = [
+                        item
+                        for item in fake.complaints.values()
+                        if begin <= dt.datetime.fromisoformat(item["complaint_time"]).astimezone(BEIJING).date() <= end
+                    ]
                     page = items[offset : offset + limit]
                     fake.received.append((self.command, path, None))
                     self._answer(200, {"data": page, "limit": limit, "offset": offset, "total_count": len(items)})

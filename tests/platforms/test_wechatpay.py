@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.transitions import complaint_transition
+from kesu.core import scheduler, tasks
 from kesu.core.errors import Conflict, ValidationFailed
 from kesu.deadlines.models import ComplaintDeadline, DeadlineState
 from kesu.platforms import wechatpay
@@ -218,13 +219,53 @@ def test_refund_decision_and_completion(users, fake, now):
 
 def test_the_list_brings_in_complaints_whose_notification_was_lost(users, fake, now):
     for n in range(3):
-        fake.add_complaint(f"L{n}", payer_phone=None)
+        fake.add_complaint(f"L{n}", payer_phone=None, complaint_time=f"2026-11-0{n + 1}T09:30:00.000+08:00")
+    fake.add_complaint("L-later", complaint_time="2026-11-04T09:30:00.000+08:00")
     assert wechat_pull(begin=dt.date(2026, 11, 1), end=dt.date(2026, 11, 3), now=now) == 3
     assert Complaint.objects.filter(channel="social").count() == 3
     no_phone = Complaint.objects.first()
     assert no_phone is not None and no_phone.contact_email.endswith("@wechatpay.invalid")
     assert wechat_pull(begin=dt.date(2026, 11, 1), end=dt.date(2026, 11, 3), now=now) == 3
     assert Complaint.objects.count() == 3
+
+
+def test_the_list_pull_is_scheduled_only_when_the_connector_is_configured(settings):
+    settings.KESU_WECHATPAY_MCHID = ""
+    assert "pull_wechat_complaints" not in tasks.schedule()
+    assert tasks.run("pull_wechat_complaints") == 0  # dispatched anyway: nothing to do, nothing asked
+
+    settings.KESU_WECHATPAY_MCHID = MCHID
+    assert tasks.schedule()["pull_wechat_complaints"] == settings.KESU_WECHATPAY_PULL_SECONDS
+    assert dict(scheduler.SCHEDULE)["pull_wechat_complaints"] == settings.KESU_WECHATPAY_PULL_SECONDS
+
+
+def test_the_scheduled_pull_reads_the_last_days_and_makes_each_complaint_once(users, fake, settings):
+    settings.KESU_WECHATPAY_PULL_DAYS = 7
+    today = timezone.localdate()
+    fake.add_complaint("P-today")
+    fake.add_complaint("P-week", complaint_time=f"{today - dt.timedelta(days=6)}T08:00:00.000+08:00")
+    fake.add_complaint("P-old", complaint_time=f"{today - dt.timedelta(days=40)}T08:00:00.000+08:00")
+
+    assert tasks.run("pull_wechat_complaints") == 2
+    fake.complaints["P-today"]["complaint_state"] = "PROCESSING"
+    assert tasks.run("pull_wechat_complaints") == 2
+
+    assert fake.list_queries == [(today - dt.timedelta(days=6), today)] * 2
+    assert fake.refused == []
+    assert sorted(Complaint.objects.values_list("external_ref", flat=True)) == ["wechatpay:P-today", "wechatpay:P-week"]
+    assert PlatformComplaint.objects.count() == 2
+    changed = PlatformComplaint.objects.get(platform_ref="P-today")
+    assert changed.state == "PROCESSING"
+    assert changed.complaint.events.filter(kind="platform_update").count() == 1
+    unchanged = PlatformComplaint.objects.get(platform_ref="P-week")
+    assert unchanged.complaint.events.filter(kind="platform_update").count() == 0
+
+
+def test_a_complaint_notified_and_pulled_is_one_complaint(users, fake):
+    complaint = _arrive(fake, "N-and-L")
+    assert tasks.run("pull_wechat_complaints") == 1
+    assert Complaint.objects.get() == complaint
+    assert PlatformComplaint.objects.get().complaint == complaint
 
 
 def _to_resolved(users, complaint: Complaint, now: dt.datetime) -> None:

@@ -19,6 +19,7 @@ from kesu.complaints.search import index_for_search, sync_inserted
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
+from kesu.core.memo import reference_scope, remembered
 from kesu.customers.services import customer_get_or_create
 from kesu.deadlines.services import initial_deadlines, open_deadlines
 from kesu.notifications.services import notify_users
@@ -40,7 +41,8 @@ def complaint_register(
     if actor is not None and actor.role == Role.AUDITOR:
         raise PermissionDenied(_("Auditors have read-only access."))
     data = parse_intake(payload, now=now)
-    return _register(actor=actor, data=data, now=now, historical=historical)
+    with reference_scope():  # one intake reads each piece of reference data once (kesu/core/memo.py)
+        return _register(actor=actor, data=data, now=now, historical=historical)
 
 
 def _manufacturing_grading(data: IntakeData) -> Grading | None:
@@ -48,7 +50,7 @@ def _manufacturing_grading(data: IntakeData) -> Grading | None:
     if data.category is None and data.amount_claimed is None and data.product_quantity is None:
         return None
     return manufacturing_grade(
-        policy=TriagePolicy.current(),
+        policy=remembered("triage.policy", TriagePolicy.current),
         category_code=data.category.code if data.category else None,
         amount_claimed=data.amount_claimed,
         quantity=data.product_quantity,
@@ -61,7 +63,7 @@ def _route(data: IntakeData) -> Department | None:
         if department is not None:
             return department
     # First-contact responsibility (IN-6): anything unrouted lands at the complaint desk.
-    return Department.objects.filter(code=COMPLAINT_DESK).first()
+    return remembered("complaints.complaint_desk", lambda: Department.objects.filter(code=COMPLAINT_DESK).first())
 
 
 def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, historical: bool = False) -> Complaint:
