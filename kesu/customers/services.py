@@ -57,6 +57,8 @@ def customer_get_or_create(*, name: str, phone: str | None, email: str | None, n
     """The customer with this phone or e-mail, created if new; a new contact point is added."""
     for _attempt in range(3):
         customer = customer_find(phone=phone, email=email)
+        if customer is not None and not (phone and not customer.phone) and not (email and not customer.email):
+            return customer  # known, nothing to add: no write, so no savepoint either
         try:
             with transaction.atomic():
                 if customer is None:

@@ -1,0 +1,51 @@
+"""The queries of an intake, a list page and a detail, pinned exactly (issue 15): a change that adds
+one shows here, with the list of what each statement is for."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.conftest import intake_payload
+
+# SQLite keeps the full-text index in an FTS5 table written beside the row (a DELETE and an INSERT);
+# PostgreSQL keeps a tsvector column of the row itself (kesu/complaints/search.py).
+FTS = 2 if connection.vendor == "sqlite" else 0
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_intake_by_the_api(api, django_assert_num_queries):
+    agent = api("agent")
+    agent.post("/api/v1/complaints", intake_payload())  # the month's counter row exists from here on
+    # token+user; category; severity rules; classifier in use; triage policy; deadline settings;
+    # savepoint, customer lookup, savepoint, customer insert, release; counter; complaint (+ FTS);
+    # event; audit; triage suggestion; deadline rows; release (in production the outer pair is
+    # BEGIN/COMMIT, which the count does not see)
+    with django_assert_num_queries(18 + FTS):
+        assert agent.post("/api/v1/complaints", intake_payload()).status_code == 201
+
+
+def test_a_returning_customer_costs_no_savepoint(api, django_assert_num_queries):
+    agent = api("agent")
+    payload = intake_payload()
+    agent.post("/api/v1/complaints", payload)
+    with django_assert_num_queries(15 + FTS):  # as above, the customer found: no insert, no savepoint
+        assert agent.post("/api/v1/complaints", payload).status_code == 201
+
+
+def test_a_list_page(api, register, django_assert_num_queries):
+    for _ in range(5):
+        register()
+    agent = api("agent")
+    with django_assert_num_queries(4):  # token+user; the page's ids; its rows; the count
+        assert agent.get("/api/v1/complaints", status="registered").status_code == 200
+
+
+def test_a_detail(api, register, django_assert_num_queries):
+    complaint = register()
+    agent = api("agent")
+    # token+user; the complaint with its customer, category, department, assignee; the timeline;
+    # who recorded it (by primary key); the complaints that repeat it
+    with django_assert_num_queries(5):
+        assert agent.get(f"/api/v1/complaints/{complaint.number}").status_code == 200
