@@ -306,6 +306,8 @@ class ComplaintPage:
     pause: Any = None
     can_pause: bool = False
     extendable: list[Any] = field(default_factory=list)  # open deadlines the preset lets be extended
+    # The deadlines beyond acknowledge/reply/close (the solution's, the investigation report…): (label, row).
+    other_deadlines: list[tuple[str, Any]] = field(default_factory=list)
     can_reclassify: bool = False
     reclassify_categories: list[Category] = field(default_factory=list)
     can_note: bool = False
@@ -384,10 +386,11 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
         merged_into=complaint.merged_into.number if complaint.merged_into else "",
     )
     can_pause = user.role in PAUSE_ROLES and is_open
+    deadline_rows = list(complaint_deadlines(complaint.pk))  # one read for the card and the extensions
     extendable = (
         [
             row
-            for row in complaint_deadlines(complaint.pk)
+            for row in deadline_rows
             if row.state == DeadlineState.OPEN and row.missed_at is None and _extension_roles(row, user)
         ]
         if can_pause
@@ -419,10 +422,24 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
         pause=pause,
         can_pause=can_pause,
         extendable=extendable,
+        other_deadlines=_other_deadlines(deadline_rows),
         can_reclassify=can_reclassify,
         reclassify_categories=categories,
         can_note=user.role in STAFF_ROLES,
     )
+
+
+def _other_deadlines(rows: list[Any]) -> list[tuple[str, Any]]:
+    """The complaint's deadlines other than the three mirrored on it, with their translated names
+    (a kind an administrator added goes by its code), cancelled ones left out."""
+    from kesu.deadlines.models import DeadlineState
+    from kesu.deadlines.policies import COMPLAINT_FIELDS, KIND_LABELS
+
+    return [
+        (str(_(KIND_LABELS[row.kind])) if row.kind in KIND_LABELS else row.kind, row)
+        for row in rows
+        if row.kind not in COMPLAINT_FIELDS and row.state != DeadlineState.CANCELLED
+    ]
 
 
 def investigation_done(investigation: Any) -> bool:
