@@ -66,11 +66,15 @@ def test_a_solution_with_its_responsible_person_and_due_date(people, shot) -> No
     card = handler.locator("section[aria-labelledby=h-deadlines]")
     label = card.get_by_test_id("deadline-solution_due")
     assert label.inner_text() == "落实解决方案"
+    # The solution card and the deadlines card name the same person: the supervisor typed in.
+    carried = handler.get_by_test_id("solution-responsible").inner_text()
+    assert carried.startswith("由 ") and " 落实，期限 " in carried and f"{due.month}月{due.day}日" in carried
+    name = carried[2 : carried.index(" 落实")]
+    assert name == "李强"  # the demo's supervisor
     shown = label.locator("xpath=following-sibling::dd[1]").inner_text()
-    assert "责任人：supervisor" in shown and str(due.day) in shown
+    assert f"责任人：{name}" in shown and f"{due.month}月{due.day}日" in shown
     report = card.get_by_test_id("deadline-investigation_report").locator("xpath=following-sibling::dd[1]")
     assert t("met") in report.inner_text()
-    assert "由 supervisor 落实" in handler.get_by_test_id("solution-responsible").inner_text()
     text = card.inner_text()
     assert not any(code in text for code in (*RAW_CODES, "solution_due", "investigation_report"))
     card.scroll_into_view_if_needed()
