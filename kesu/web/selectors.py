@@ -507,6 +507,10 @@ def timeline_entries(events: list[Any]) -> list[TimelineEntry]:
     assigned = [e.data or {} for e in events if e.kind == "assign"]
     department_codes = {str(d["department"]) for d in assigned if d.get("department")}
     usernames = {str(d["assignee"]) for d in assigned if d.get("assignee")}
+    # …and who carries out each proposed solution (RS-2), in the same read.
+    usernames |= {
+        str(e.data["responsible"]) for e in events if e.kind == "propose_solution" and (e.data or {}).get("responsible")
+    }
     names = TimelineNames(
         categories=categories,
         departments={d.code: d for d in Department.objects.filter(code__in=department_codes)}
@@ -593,6 +597,12 @@ def _details(e: Any, names: TimelineNames) -> list[str]:
             )
     elif e.kind in ("propose_solution", "approve", "reject_approval") and data.get("total") is not None:
         out.append(_("Total: %(amount)s") % {"amount": amount_text(Decimal(str(data["total"])))})
+        if e.kind == "propose_solution" and data.get("responsible"):
+            who = names.users.get(str(data["responsible"]))
+            out.append(
+                _("Carried out by %(who)s, due %(when)s.")
+                % {"who": str(who) if who else str(data["responsible"]), "when": _date(data.get("due_at")) or "—"}
+            )
     elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
         out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
     elif e.kind == "deadline_extended":

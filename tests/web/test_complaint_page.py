@@ -224,3 +224,5 @@ def test_the_deadlines_card_names_the_report_and_solution_deadlines(users, compl
     assert f'data-testid="deadline-investigation_report">{report}</dt>' in html
     assert f'data-testid="deadline-solution_due">{solution}</dt>' in html
     assert "handler" in html.split('data-testid="deadline-solution_due"')[1].split("</dd>")[0]
+    if language == "zh-hans":  # the timeline's proposal names them too
+        assert html.count("由 handler 落实，期限 ") == 2
