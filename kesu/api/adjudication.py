@@ -38,6 +38,8 @@ class AppealOut(Schema):
     decision: str
     answer: str
     answered_at: dt.datetime | None
+    overdue: bool = Field(description="§7: still unanswered after answer_due.")
+    escalated_at: dt.datetime | None = Field(description="When the sweep escalated it as overdue (once).")
 
 
 class AdjudicationOut(Schema):
@@ -84,6 +86,8 @@ def adjudication_dict(ruling: Adjudication) -> dict[str, Any]:
             "decision": appeal.decision,
             "answer": appeal.answer,
             "answered_at": appeal.answered_at,
+            "overdue": adjudication.appeal_overdue(appeal, clock.now()),
+            "escalated_at": appeal.escalated_at,
         },
     }
 

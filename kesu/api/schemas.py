@@ -142,6 +142,14 @@ class TransitionIn(Schema):
     internal_note: str | None = Field(
         None, description="propose_solution: a staff-only note, never shown to the customer."
     )
+    responsible: str | None = Field(
+        None,
+        description="propose_solution: username of the active staff member who carries it out (default: the proposer).",
+    )
+    due_date: dt.date | None = Field(
+        None,
+        description="propose_solution: the date to carry it out by, today or later (default: the closing deadline).",
+    )
     result: str | None = None
     reached: bool | None = None
     satisfied: bool | None = None

@@ -37,6 +37,8 @@ class SolutionOut(Schema):
     description: str
     proposed_by: str | None
     proposed_at: dt.datetime
+    responsible: str | None = Field(description="RS-2: who carries the solution out.")
+    due_at: dt.datetime | None = Field(description="RS-2: when it is to be carried out by (the solution_due deadline).")
     alternatives: int
     accepted_alternative: int | None
     remedies: list[RemedyOut]
@@ -63,6 +65,8 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
         "description": solution.description,
         "proposed_by": name(solution.proposed_by),
         "proposed_at": solution.proposed_at,
+        "responsible": name(solution.responsible),
+        "due_at": solution.due_at,
         "alternatives": solution.alternatives,
         "accepted_alternative": solution.accepted_alternative,
         "remedies": [
@@ -92,7 +96,9 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
 )
 def solutions_list(request: AuthedRequest, number: str) -> list[dict[str, Any]]:
     complaint = complaint_of(request, number)
-    return [solution_dict(s) for s in complaint.solutions.select_related("proposed_by").order_by("round")]
+    return [
+        solution_dict(s) for s in complaint.solutions.select_related("proposed_by", "responsible").order_by("round")
+    ]
 
 
 @router.get(

@@ -47,6 +47,8 @@ class ProposePayload(TypedDict, total=False):
     alternatives: list[dict[str, Any]]
     description: str
     internal_note: str
+    responsible: str  # RS-2: a username; default the proposer
+    due_date: str  # RS-2: YYYY-MM-DD; default the closing deadline
 
 
 class AcceptPayload(TypedDict, total=False):
@@ -108,7 +110,7 @@ SPECS: dict[str, ActionSpec] = {
     for spec in (
         ActionSpec(A.ACKNOWLEDGE, NotePayload, fx._acknowledge, pp._note_only, public=True),
         ActionSpec(A.ASSIGN, AssignPayload, fx._assign, pp._parse_assign),
-        ActionSpec(A.START_INVESTIGATION, NotePayload, fx._nothing, pp._note_only),
+        ActionSpec(A.START_INVESTIGATION, NotePayload, fx._start_investigation, pp._note_only),
         ActionSpec(A.PROPOSE_SOLUTION, ProposePayload, fx._propose, pp._parse_propose, public=True),
         ActionSpec(A.APPROVE, NotePayload, fx._approve, pp._note_only, public=True),
         ActionSpec(A.REJECT_APPROVAL, ReasonPayload, fx._reject_approval, pp._reason_required),

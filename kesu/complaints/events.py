@@ -69,6 +69,7 @@ class EventKind(models.TextChoices):
     ADJUDICATED = "adjudicated", _("Adjudicated")
     APPEAL_LODGED = "appeal_lodged", _("Appeal lodged")
     APPEAL_ANSWERED = "appeal_answered", _("Appeal answered")
+    APPEAL_OVERDUE = "appeal_overdue", _("Appeal not answered in time")
     CAPA_LINKED = "capa_linked", _("Corrective action linked")
     CAPA_ASSIGNED = "capa_assigned", _("Corrective action assigned")
     # --- major incidents (DP-5, DP-6) and money at the desk (RS-6…RS-8, IV-2) ---

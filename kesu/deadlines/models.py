@@ -98,6 +98,7 @@ class DeadlineSettings(models.Model):
 class MetWhen(models.TextChoices):
     REGISTERED = "registered", _("when the complaint is registered")
     INVESTIGATING = "investigating", _("when the investigation starts")
+    INVESTIGATION_DONE = "investigation_done", _("when the investigation record is complete")
     ACKNOWLEDGED = "acknowledged", _("when the complaint is acknowledged")
     REPLIED = "replied", _("when the customer gets a first reply")
     RESOLVED = "resolved", _("when the complaint is resolved")

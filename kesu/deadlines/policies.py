@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from kesu.accounts.models import Role
 from kesu.deadlines.engine import CALENDAR_DAYS, HOURS, WORKING_DAYS, Rule
@@ -29,6 +30,12 @@ REGISTER = "register"
 INVESTIGATE = "investigation_start"
 CARRY_OUT = "carry_out"
 REPORT_RESULT = "report_result"
+# Deadlines a step of the handling sets rather than a policy (basis `tracked`): RS-2, the date
+# a solution is to be carried out, named with it; IV-3, the investigation report, due within
+# 3 days of the investigation starting and met when the record is complete.
+SOLUTION_DUE = "solution_due"
+INVESTIGATION_REPORT = "investigation_report"
+INVESTIGATION_REPORT_RULE = Rule(CALENDAR_DAYS, 3)
 
 # When a deadline's clock starts: at receipt (the default), or at a later step of the complaint
 # (12315 mediation counts from acceptance; the scenic area's result report from resolution).
@@ -36,6 +43,21 @@ RECEIVED, ACKNOWLEDGED, RESOLVED = "received", "acknowledged", "resolved"
 STARTS = (RECEIVED, ACKNOWLEDGED, RESOLVED)
 # Built-in kinds → the Complaint field that mirrors the deadline (API `deadlines`).
 COMPLAINT_FIELDS: dict[str, str] = {ACKNOWLEDGE: "acknowledge_due", REPLY: "reply_due", CLOSE: "close_due"}
+# What each built-in deadline is called (marked for translation; translate where shown). A kind
+# an administrator adds goes by its own name.
+KIND_LABELS: dict[str, str] = {
+    ACKNOWLEDGE: gettext_noop("acknowledgement"),
+    REPLY: gettext_noop("reply"),
+    CLOSE: gettext_noop("closing"),
+    CALLBACK_CONTACT: gettext_noop("waiting for the customer to call back"),
+    ACKNOWLEDGE_LIMIT: gettext_noop("acknowledgement (hard limit)"),
+    REGISTER: gettext_noop("registration"),
+    INVESTIGATE: gettext_noop("investigation start"),
+    CARRY_OUT: gettext_noop("carrying out the plan"),
+    REPORT_RESULT: gettext_noop("reporting the result"),
+    SOLUTION_DUE: gettext_noop("carrying out the solution"),
+    INVESTIGATION_REPORT: gettext_noop("investigation report"),
+}
 
 
 @dataclass(frozen=True)

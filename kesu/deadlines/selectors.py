@@ -33,10 +33,12 @@ from kesu.deadlines.policies import (
     CARRY_OUT,
     CLOSE,
     INVESTIGATE,
+    INVESTIGATION_REPORT,
     PRESETS,
     REGISTER,
     REPLY,
     REPORT_RESULT,
+    SOLUTION_DUE,
     PolicySpec,
 )
 
@@ -51,6 +53,8 @@ BUILTIN_KINDS: dict[str, tuple[str, bool]] = {
     INVESTIGATE: (MetWhen.INVESTIGATING, True),
     CARRY_OUT: (MetWhen.RESOLVED, True),
     REPORT_RESULT: (MetWhen.CLOSED, True),
+    SOLUTION_DUE: (MetWhen.RESOLVED, True),
+    INVESTIGATION_REPORT: (MetWhen.INVESTIGATION_DONE, True),
 }
 
 

@@ -209,11 +209,15 @@ def met_timestamp(
     if met_when == MetWhen.REPLIED:
         return complaint.replied_at or complaint.resolved_at
     if met_when == MetWhen.RESOLVED:
-        return complaint.resolved_at
+        # A resolution before the clock started (a reopened complaint's new solution) does not count.
+        resolved = complaint.resolved_at
+        return resolved if resolved is not None and resolved >= row.started_at else None
     if met_when == MetWhen.CLOSED:
         return complaint.closed_at if complaint.status == Status.CLOSED else None
     if met_when == MetWhen.CALLBACK_REACHED:
         return callback_reached_at if callback_reached_at and callback_reached_at >= row.started_at else None
+    # INVESTIGATION_DONE: the complaint alone does not tell; the investigation record's service
+    # meets the deadline (deadline_meet) when the record becomes complete.
     return None
 
 
@@ -429,6 +433,78 @@ def _unreachable_sms(complaint: Complaint, config: DeadlineConfig, now: dt.datet
         ) % {"number": complaint.number, "days": config.unreachable_wait_working_days}
 
 
+# --- deadlines a step of the handling sets ------------------------------------------------------
+
+
+def deadline_track(
+    *,
+    complaint: Complaint,
+    kind: str,
+    started_at: dt.datetime,
+    due_at: dt.datetime,
+    unit: str,
+    amount: int,
+    source: dict[str, Any],
+    now: dt.datetime,
+) -> ComplaintDeadline:
+    """Open (or move) the complaint's `kind` deadline to `due_at`, set by a step of the handling
+    rather than computed from a policy: a solution's due date (RS-2), the investigation report
+    (IV-3). Kept as it is when the policies are recomputed (basis `tracked`); met, missed and
+    escalated like every other deadline. Call inside the step's transaction, the complaint locked;
+    the step's own timeline event records it."""
+    config = deadline_config()
+    row = ComplaintDeadline.objects.select_for_update().filter(complaint_id=complaint.pk, kind=kind).first()
+    if row is None:
+        row = ComplaintDeadline(complaint=complaint, kind=kind, created_at=now)
+    row.unit, row.amount, row.by_time = unit, min(max(amount, 1), 10000), None
+    row.started_at, row.due_at = started_at, due_at
+    row.state, row.met_at, row.missed_at, row.on_time = DeadlineState.OPEN, None, None, None
+    row.escalated_at, row.reminded_lead, row.extension_step = None, None, 0
+    row.policy_id, row.preset = None, ""
+    row.paused_at = (
+        DeadlinePause.objects.filter(complaint_id=complaint.pk, ended_at__isnull=True)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    row.basis = {"tracked": {**source, "due": _iso(due_at)}}
+    row.updated_at = now
+    _settle(row, complaint, config, now)
+    row.next_check_at = next_check_at(row, config.reminder_leads, now)
+    row.save()
+    rows = list(ComplaintDeadline.objects.filter(complaint_id=complaint.pk))
+    _save_complaint(complaint, _overdue_flag(complaint, rows))
+    return row
+
+
+def deadline_meet(*, complaint: Complaint, kind: str, now: dt.datetime) -> ComplaintDeadline | None:
+    """Record the open `kind` deadline met now (the step it waits for was done, e.g. the
+    investigation record completed). Call inside the step's transaction, the complaint locked."""
+    row = (
+        ComplaintDeadline.objects.select_for_update()
+        .filter(complaint_id=complaint.pk, kind=kind, state=DeadlineState.OPEN)
+        .first()
+    )
+    if row is None:
+        return None
+    mark_met(row, now, now)
+    row.save(update_fields=["state", "met_at", "on_time", "paused_at", "next_check_at", "updated_at"])
+    rows = list(ComplaintDeadline.objects.filter(complaint_id=complaint.pk))
+    _save_complaint(complaint, _overdue_flag(complaint, rows))
+    return row
+
+
+def deadline_cancel(*, complaint: Complaint, kind: str, now: dt.datetime) -> bool:
+    """Cancel the open `kind` deadline (what it waited for will not happen, e.g. a refused
+    solution). Call inside the step's transaction, the complaint locked. True if one was open."""
+    done = ComplaintDeadline.objects.filter(complaint_id=complaint.pk, kind=kind, state=DeadlineState.OPEN).update(
+        state=DeadlineState.CANCELLED, paused_at=None, next_check_at=None, updated_at=now
+    )
+    if done:
+        rows = list(ComplaintDeadline.objects.filter(complaint_id=complaint.pk))
+        _save_complaint(complaint, _overdue_flag(complaint, rows))
+    return bool(done)
+
+
 # --- recomputing ----------------------------------------------------------------------------
 
 
@@ -453,8 +529,8 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
         spec, due = plan.spec, plan.due
         if row is not None and row.state != DeadlineState.OPEN:
             continue
-        if row is not None and row.basis.get("external"):
-            continue  # set by a regulator or a platform (kesu/deadlines/external.py)
+        if row is not None and (row.basis.get("external") or row.basis.get("tracked")):
+            continue  # set by a regulator or a platform (kesu/deadlines/external.py), or by a step (deadline_track)
         if row is not None and row.preset and row.preset == spec.preset and row.extension_step:
             due = engine.deadline(
                 row.started_at, engine.Rule(row.unit, row.amount, row.by_time), row_calendar(row, config), pauses
@@ -505,6 +581,7 @@ def deadlines_recompute(*, complaint: Complaint, actor: User | None, now: dt.dat
             and kind != CALLBACK_CONTACT
             and row.state == DeadlineState.OPEN
             and not row.basis.get("external")
+            and not row.basis.get("tracked")
         ):
             row.state, row.next_check_at, row.updated_at = DeadlineState.CANCELLED, None, now
             row.save(update_fields=["state", "next_check_at", "updated_at"])

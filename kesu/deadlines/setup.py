@@ -21,10 +21,12 @@ from kesu.deadlines.policies import (
     CLOSE,
     DEFAULT_POLICIES,
     INVESTIGATE,
+    INVESTIGATION_REPORT,
     PRESETS,
     REGISTER,
     REPLY,
     REPORT_RESULT,
+    SOLUTION_DUE,
 )
 
 BUILTIN_KIND_ROWS = (
@@ -37,6 +39,8 @@ BUILTIN_KIND_ROWS = (
     (INVESTIGATE, "调查 investigate", MetWhen.INVESTIGATING, True),
     (CARRY_OUT, "落实处理方案 carry out the plan", MetWhen.RESOLVED, True),
     (REPORT_RESULT, "反馈处理结果 report the result", MetWhen.CLOSED, True),
+    (SOLUTION_DUE, "落实解决方案 carry out the solution", MetWhen.RESOLVED, True),
+    (INVESTIGATION_REPORT, "调查报告 investigation report", MetWhen.INVESTIGATION_DONE, True),
 )
 
 

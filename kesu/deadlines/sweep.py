@@ -33,7 +33,7 @@ from kesu.core import tasks
 from kesu.deadlines import engine
 from kesu.deadlines.escalation import ESCALATION_LADDER, next_level
 from kesu.deadlines.models import ComplaintDeadline, DeadlineState, Escalation, EscalationCause
-from kesu.deadlines.policies import CALLBACK_CONTACT
+from kesu.deadlines.policies import CALLBACK_CONTACT, KIND_LABELS
 from kesu.deadlines.selectors import DeadlineConfig, deadline_config
 from kesu.deadlines.services import _settle, next_check_at
 from kesu.notifications.models import OutboxMessage
@@ -48,12 +48,8 @@ _MESSAGES = (
     gettext_noop("Complaint %(number)s escalated to level %(level)d"),
     gettext_noop("Complaint %(number)s was escalated: %(reason)s"),
 )
-# What a built-in deadline is called in messages; a kind an administrator adds goes by its code.
-_KIND_LABELS = {
-    "acknowledge": gettext_noop("acknowledgement"),
-    "reply": gettext_noop("reply"),
-    "close": gettext_noop("closing"),
-}
+# What a built-in deadline is called in messages (policies.KIND_LABELS); other kinds go by their code.
+_KIND_LABELS = KIND_LABELS
 
 _COMPLAINT_FIELDS = (
     "id",

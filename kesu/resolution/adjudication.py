@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.accounts.models import User
+from kesu.accounts.models import Role, User
 from kesu.accounts.permissions import SUPERVISORS
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
@@ -21,6 +22,7 @@ from kesu.complaints.services.access import complaint_for_action, refuse_read_on
 from kesu.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.deadlines import engine
 from kesu.deadlines.selectors import deadline_config
+from kesu.notifications.services import notify_users
 from kesu.resolution.common import require_roles
 from kesu.resolution.models import Adjudication, Appeal, AppealDecision, Validity, ValidKind
 
@@ -156,3 +158,59 @@ def appeal_answer(*, actor: User, number: str, appeal_id: int, decision: str, an
             data={"appeal": appeal.pk, "decision": decision, "on_time": now <= appeal.answer_due},
         )
     return appeal
+
+
+def appeal_overdue(appeal: Appeal, now: dt.datetime) -> bool:
+    """§7: an appeal still unanswered after its answer was due."""
+    return appeal.answered_at is None and now > appeal.answer_due
+
+
+# Who hears of an appeal left unanswered: the reviewers (supervisors) and the customer-service manager.
+APPEAL_OVERDUE_ROLES = (Role.SUPERVISOR, Role.MANAGER)
+
+
+def appeals_escalate_overdue(*, now: dt.datetime, limit: int = 500) -> int:
+    """§7 (answered within 1 working day): an appeal unanswered past `answer_due` is escalated
+    once, by the periodic sweep, to the supervisors and the customer-service managers (the
+    appellant excepted), with its timeline event. Returns how many were escalated."""
+    done = 0
+    with transaction.atomic():
+        appeals = list(
+            Appeal.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(answered_at__isnull=True, escalated_at__isnull=True, answer_due__lt=now)
+            .select_related("adjudication__complaint", "appellant")
+            .order_by("answer_due", "id")[:limit]
+        )
+        if not appeals:
+            return 0
+        above = list(User.objects.filter(is_active=True, role__in=APPEAL_OVERDUE_ROLES).order_by("id"))
+        for appeal in appeals:
+            complaint = appeal.adjudication.complaint
+            appeal.escalated_at = now
+            appeal.save(update_fields=["escalated_at"])
+            due = timezone.localtime(appeal.answer_due).strftime("%Y-%m-%d %H:%M")
+            notify_users(
+                users=[u for u in above if u.pk != appeal.appellant_id],
+                kind="appeal_overdue",
+                subject=_("Appeal on complaint %(number)s not answered in time") % {"number": complaint.number},
+                body=_(
+                    "%(appellant)s appealed the ruling on complaint %(number)s; the answer was due %(due)s "
+                    "and has not been given."
+                )
+                % {"appellant": appeal.appellant.username, "number": complaint.number, "due": due},
+                now=now,
+                complaint=complaint,
+            )
+            record_event(
+                complaint=complaint,
+                kind="appeal_overdue",
+                actor=None,
+                at=now,
+                data={
+                    "appeal": appeal.pk,
+                    "adjudication": appeal.adjudication_id,
+                    "answer_due": timezone.localtime(appeal.answer_due).isoformat(),
+                },
+            )
+            done += 1
+    return done

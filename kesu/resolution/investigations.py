@@ -22,6 +22,11 @@ from kesu.complaints.search import complaint_reindex
 from kesu.complaints.services.access import complaint_for_action, refuse_read_only
 from kesu.complaints.validation import Collector
 from kesu.core.errors import Conflict, FieldError, ValidationFailed
+from kesu.deadlines import engine
+from kesu.deadlines.models import ComplaintDeadline
+from kesu.deadlines.policies import INVESTIGATION_REPORT, INVESTIGATION_REPORT_RULE
+from kesu.deadlines.selectors import deadline_config
+from kesu.deadlines.services import deadline_meet, deadline_track
 from kesu.resolution.common import department_ref, user_ref
 from kesu.resolution.models import CauseClass, Investigation, Responsibility
 from kesu.triage.models import Category
@@ -128,6 +133,8 @@ def investigation_record(*, actor: User, number: str, values: Mapping[str, Any],
             complaint_reindex(complaint)  # the findings are searchable
         if evidence_ids is not None:
             investigation.evidence.set(evidence_ids)
+        if investigation.ready_for_solution:
+            deadline_meet(complaint=complaint, kind=INVESTIGATION_REPORT, now=now)  # IV-3: the report is in
         after = _summary(investigation)
         changed = sorted(k for k in after if before.get(k) != after[k]) if not created else sorted(values)
         record_event(
@@ -210,6 +217,30 @@ def _summary(investigation: Investigation) -> dict[str, Any]:
         "penalty_amount": text(investigation.penalty_amount),
         "evidence": sorted(investigation.evidence.values_list("pk", flat=True)) if investigation.pk else [],
     }
+
+
+def investigation_report_open(*, complaint: Complaint, now: dt.datetime) -> ComplaintDeadline | None:
+    """IV-3: when the investigation starts, the report is due within 3 days (the
+    `investigation_report` deadline), met once the record is complete (root cause and
+    responsibility). Opened once per complaint: starting again after a reassignment keeps it.
+    Call inside the `start_investigation` transaction, the complaint locked."""
+    if ComplaintDeadline.objects.filter(complaint_id=complaint.pk, kind=INVESTIGATION_REPORT).exists():
+        return None
+    due = engine.compute_due(now, INVESTIGATION_REPORT_RULE, deadline_config().calendar)
+    row = deadline_track(
+        complaint=complaint,
+        kind=INVESTIGATION_REPORT,
+        started_at=now,
+        due_at=due,
+        unit=INVESTIGATION_REPORT_RULE.unit,
+        amount=INVESTIGATION_REPORT_RULE.amount,
+        source={"source": "investigation"},
+        now=now,
+    )
+    investigation = Investigation.objects.filter(complaint=complaint).only("root_cause", "responsibility").first()
+    if investigation is not None and investigation.ready_for_solution:
+        return deadline_meet(complaint=complaint, kind=INVESTIGATION_REPORT, now=now)
+    return row
 
 
 def investigation_missing(complaint: Complaint) -> str | None:

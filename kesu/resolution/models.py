@@ -76,6 +76,17 @@ class Solution(models.Model):
     customer_note = models.TextField(blank=True)
     alternatives = models.PositiveSmallIntegerField(_("alternatives offered"), default=1)
     accepted_alternative = models.PositiveSmallIntegerField(_("alternative accepted"), null=True, blank=True)
+    # RS-2: who carries the solution out, and by when (tracked as the complaint's `solution_due`
+    # deadline). Blank only on solutions proposed before these were recorded.
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("to be carried out by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("solution")
@@ -458,6 +469,8 @@ class Appeal(models.Model):
     decision = models.CharField(_("decision"), max_length=12, choices=AppealDecision.choices, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # §7: an appeal still unanswered past `answer_due` is escalated once by the periodic sweep.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("appeal")

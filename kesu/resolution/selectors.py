@@ -25,7 +25,7 @@ def current_solution(complaint: Complaint) -> Solution | None:
 def prime_current_solution(complaint: Complaint) -> Solution | None:
     """For a page that only reads: the current solution (with who proposed it), kept on `complaint`.
     Never call it before a write: a service must read the solution as it is in the database."""
-    solution = complaint.solutions.select_related("proposed_by").order_by("-round").first()
+    solution = complaint.solutions.select_related("proposed_by", "responsible").order_by("-round").first()
     complaint.__dict__[_PRIMED] = solution
     return solution
 

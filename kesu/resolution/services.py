@@ -42,11 +42,18 @@ def solution_propose(
     description: str,
     now: dt.datetime,
     internal_note: str = "",
+    responsible: User | None = None,
+    due_date: dt.date | None = None,
 ) -> Solution:
     """A new round; earlier open proposals are superseded and kept. Several alternatives may be
     offered at once (each remedy names its `alternative`, 1 by default); the approval must cover
     the dearest one, since the customer may choose it. Auto-approved when that total is 0 or
-    within the proposer's own authority."""
+    within the proposer's own authority.
+
+    RS-2: the solution names who carries it out (`responsible`, by default the proposer) and the
+    date it is to be carried out (`due_date`, by the end of that day; by default the complaint's
+    closing deadline), tracked as the complaint's `solution_due` deadline, met when it is resolved."""
+    due_at = solution_due_at(complaint=complaint, due_date=due_date, now=now)
     complaint.solutions.filter(status__in=OPEN_SOLUTION_STATUSES).update(status=SolutionStatus.SUPERSEDED)
     previous = current_solution(complaint)
     totals = alternative_totals(remedies)
@@ -65,7 +72,11 @@ def solution_propose(
         approved_at=now if self_approved else None,
         approval_note=_("Within the proposer's authority.") if self_approved and total else "",
         alternatives=len(totals) or 1,
+        responsible=responsible or actor,
+        due_at=due_at,
     )
+    if due_at is not None:
+        _track_solution_due(complaint, solution, now)
     Remedy.objects.bulk_create(
         [
             Remedy(
@@ -81,6 +92,52 @@ def solution_propose(
     if self_approved and total:
         _decide(solution, actor, ApprovalDecisionKind.AUTO_APPROVED, solution.approval_note, now)
     return solution
+
+
+def solution_due_at(*, complaint: Complaint, due_date: dt.date | None, now: dt.datetime) -> dt.datetime | None:
+    """The instant a solution is due: the end of `due_date` in the organisation's time zone (today
+    at the earliest), else the complaint's closing deadline. ValidationFailed for a past date."""
+    if due_date is None:
+        return complaint.close_due
+    from kesu.deadlines.selectors import deadline_config
+
+    tz = deadline_config().calendar.tz
+    if due_date < now.astimezone(tz).date():
+        raise ValidationFailed(
+            [FieldError("due_date", _("The solution's due date must be today or later."), "past_date")]
+        )
+    return dt.datetime.combine(due_date, dt.time(23, 59, 59), tzinfo=tz)
+
+
+def _track_solution_due(complaint: Complaint, solution: Solution, now: dt.datetime) -> None:
+    from kesu.deadlines.engine import HOURS
+    from kesu.deadlines.policies import SOLUTION_DUE
+    from kesu.deadlines.services import deadline_track
+
+    assert solution.due_at is not None
+    hours = int((solution.due_at - now).total_seconds() // 3600) if solution.due_at > now else 1
+    deadline_track(
+        complaint=complaint,
+        kind=SOLUTION_DUE,
+        started_at=now,
+        due_at=solution.due_at,
+        unit=HOURS,
+        amount=hours,
+        source={
+            "source": "solution",
+            "round": solution.round,
+            "responsible": solution.responsible.username if solution.responsible else None,
+        },
+        now=now,
+    )
+
+
+def _drop_solution_due(complaint: Complaint, now: dt.datetime) -> None:
+    """A refused solution is not carried out: its deadline is cancelled (the next proposal opens it again)."""
+    from kesu.deadlines.policies import SOLUTION_DUE
+    from kesu.deadlines.services import deadline_cancel
+
+    deadline_cancel(complaint=complaint, kind=SOLUTION_DUE, now=now)
 
 
 def solution_approve(*, complaint: Complaint, actor: User, note: str, now: dt.datetime) -> Solution:
@@ -110,6 +167,7 @@ def solution_reject_approval(*, complaint: Complaint, actor: User, note: str, no
     solution.approved_by, solution.approved_at, solution.approval_note = actor, now, note
     solution.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
     _decide(solution, actor, ApprovalDecisionKind.REJECTED, note, now)
+    _drop_solution_due(complaint, now)
     return solution
 
 
@@ -149,6 +207,8 @@ def solution_customer_answer(
     solution.status = SolutionStatus.ACCEPTED if accepted else SolutionStatus.CUSTOMER_REJECTED
     solution.customer_answered_at, solution.customer_note = now, note
     solution.save(update_fields=fields)
+    if not accepted:
+        _drop_solution_due(complaint, now)
     return solution
 
 

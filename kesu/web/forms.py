@@ -275,6 +275,20 @@ class ProposeForm(ActionForm):
         help_text=_("Shown to the customer on the portal once the solution is approved."),
     )
     internal_note = area(_("Internal note (staff only)"), rows=2, help_text=_("Never shown to the customer."))
+    # RS-2: who carries the solution out, and by which date.
+    responsible = forms.CharField(
+        label=_("Responsible person (username)"),
+        required=False,
+        max_length=150,
+        help_text=_("Who carries the solution out; leave blank to name yourself."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    due_date = forms.CharField(
+        label=_("To be carried out by"),
+        required=False,
+        help_text=_("Leave blank for the closing deadline."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -315,6 +329,9 @@ class ProposeForm(ActionForm):
             "description": self.value("description", ""),
             "internal_note": self.value("internal_note", ""),
         }
+        for key in ("responsible", "due_date"):
+            if self.value(key, "").strip():
+                body[key] = self.value(key, "").strip()
         if sum(1 for o in offers if o) > 1:
             body["alternatives"] = [{"remedies": o} for o in offers if o]
         else:

@@ -45,6 +45,7 @@ EVENT_KINDS: dict[str, Any] = {
     "adjudicated": _("Validity ruled"),
     "appeal_lodged": _("Appeal lodged"),
     "appeal_answered": _("Appeal answered"),
+    "appeal_overdue": _("Appeal not answered in time"),
     "coordinator_set": _("Coordinator set"),
     "department_task_added": _("Department task added"),
     "department_task_done": _("Department task done"),

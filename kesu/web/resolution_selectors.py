@@ -308,6 +308,7 @@ class RulingRow:
     appeal_until: dt.datetime
     can_appeal: Allowed
     can_answer: bool
+    appeal_overdue: bool = False  # §7: unanswered past its answer-due
 
 
 def appeal_allowed(user: User, ruling: Adjudication, appeal: Appeal | None, now: dt.datetime) -> Allowed:
@@ -336,6 +337,7 @@ def ruling_rows(user: User, rulings: list[Adjudication], now: dt.datetime) -> li
                     and user.role in SUPERVISORS
                     and appeal.appellant_id != user.pk
                 ),
+                appeal_overdue=appeal is not None and adjudication_rules.appeal_overdue(appeal, now),
             )
         )
     return rows
@@ -373,6 +375,8 @@ def rulings_page(*, user: User, now: dt.datetime) -> RulingsPage:
             .select_related("adjudication__complaint", "adjudication__staff", "appellant")
             .order_by("answer_due", "id")[:200]
         )
+    for appeal in to_answer:
+        appeal.overdue = adjudication_rules.appeal_overdue(appeal, now)  # type: ignore[attr-defined]
     return RulingsPage(mine=ruling_rows(user, mine, now), to_answer=to_answer, reviewer=user.role in SUPERVISORS)
 
 

@@ -306,6 +306,8 @@ class ComplaintPage:
     pause: Any = None
     can_pause: bool = False
     extendable: list[Any] = field(default_factory=list)  # open deadlines the preset lets be extended
+    # The deadlines beyond acknowledge/reply/close (the solution's, the investigation report…): (label, row).
+    other_deadlines: list[tuple[str, Any]] = field(default_factory=list)
     can_reclassify: bool = False
     reclassify_categories: list[Category] = field(default_factory=list)
     can_note: bool = False
@@ -384,10 +386,11 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
         merged_into=complaint.merged_into.number if complaint.merged_into else "",
     )
     can_pause = user.role in PAUSE_ROLES and is_open
+    deadline_rows = list(complaint_deadlines(complaint.pk))  # one read for the card and the extensions
     extendable = (
         [
             row
-            for row in complaint_deadlines(complaint.pk)
+            for row in deadline_rows
             if row.state == DeadlineState.OPEN and row.missed_at is None and _extension_roles(row, user)
         ]
         if can_pause
@@ -419,10 +422,24 @@ def complaint_page(*, user: User, number: str) -> ComplaintPage | None:
         pause=pause,
         can_pause=can_pause,
         extendable=extendable,
+        other_deadlines=_other_deadlines(deadline_rows),
         can_reclassify=can_reclassify,
         reclassify_categories=categories,
         can_note=user.role in STAFF_ROLES,
     )
+
+
+def _other_deadlines(rows: list[Any]) -> list[tuple[str, Any]]:
+    """The complaint's deadlines other than the three mirrored on it, with their translated names
+    (a kind an administrator added goes by its code), cancelled ones left out."""
+    from kesu.deadlines.models import DeadlineState
+    from kesu.deadlines.policies import COMPLAINT_FIELDS, KIND_LABELS
+
+    return [
+        (str(_(KIND_LABELS[row.kind])) if row.kind in KIND_LABELS else row.kind, row)
+        for row in rows
+        if row.kind not in COMPLAINT_FIELDS and row.state != DeadlineState.CANCELLED
+    ]
 
 
 def investigation_done(investigation: Any) -> bool:
@@ -490,6 +507,10 @@ def timeline_entries(events: list[Any]) -> list[TimelineEntry]:
     assigned = [e.data or {} for e in events if e.kind == "assign"]
     department_codes = {str(d["department"]) for d in assigned if d.get("department")}
     usernames = {str(d["assignee"]) for d in assigned if d.get("assignee")}
+    # …and who carries out each proposed solution (RS-2), in the same read.
+    usernames |= {
+        str(e.data["responsible"]) for e in events if e.kind == "propose_solution" and (e.data or {}).get("responsible")
+    }
     names = TimelineNames(
         categories=categories,
         departments={d.code: d for d in Department.objects.filter(code__in=department_codes)}
@@ -576,6 +597,12 @@ def _details(e: Any, names: TimelineNames) -> list[str]:
             )
     elif e.kind in ("propose_solution", "approve", "reject_approval") and data.get("total") is not None:
         out.append(_("Total: %(amount)s") % {"amount": amount_text(Decimal(str(data["total"])))})
+        if e.kind == "propose_solution" and data.get("responsible"):
+            who = names.users.get(str(data["responsible"]))
+            out.append(
+                _("Carried out by %(who)s, due %(when)s.")
+                % {"who": str(who) if who else str(data["responsible"]), "when": _date(data.get("due_at")) or "—"}
+            )
     elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
         out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
     elif e.kind == "deadline_extended":

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from kesu.audit.models import AuditRecord
 from kesu.complaints.models import Attachment, ComplaintEvent
 
@@ -201,3 +203,26 @@ def test_handler_records_the_investigation_then_may_propose(as_user, users, regi
     page = client.get(f"/c/{complaint.number}/")
     assert "冷链断链" in page.content.decode()
     assert "propose_solution" in [a["action"] for a in page.context["main_actions"]]
+
+
+@pytest.mark.parametrize(
+    ("language", "report", "solution"),
+    [
+        ("zh-hans", "调查报告", "落实解决方案"),
+        ("zh-hant", "調查報告", "落實解決方案"),
+        ("en", "Investigation report", "Carrying out the solution"),
+    ],
+)
+def test_the_deadlines_card_names_the_report_and_solution_deadlines(users, complaint_in, language, report, solution):
+    from django.test import Client
+
+    complaint = complaint_in("solution_proposed")
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(users["supervisor"])
+    html = client.get(f"/c/{complaint.number}/").content.decode()
+    assert f'<html lang="{language}">' in html
+    assert f'data-testid="deadline-investigation_report">{report}</dt>' in html
+    assert f'data-testid="deadline-solution_due">{solution}</dt>' in html
+    assert "handler" in html.split('data-testid="deadline-solution_due"')[1].split("</dd>")[0]
+    if language == "zh-hans":  # the timeline's proposal names them too
+        assert html.count("由 handler 落实，期限 ") == 2

@@ -526,3 +526,36 @@ def test_finance_list_by_day_issued_and_a_bad_day_is_a_field_error(as_user, acce
     assert f"CN-{accepted.number}-01" not in client.get("/finance/returns/", {"issued_from": later}).content.decode()
     bad = client.get("/finance/returns/", {"issued_from": "2026-13-40"}).content.decode()
     assert 'value="2026-13-40"' in bad and 'class="errorlist"' in bad
+
+
+def test_an_appeal_unanswered_past_its_answer_due_shows_overdue(as_user, complaint_in, users, now):
+    from kesu.resolution.adjudication import appeals_escalate_overdue
+
+    complaint = complaint_in("investigating")
+    lodged_at = now - dt.timedelta(days=5)
+    ruling = adjudication_rule_valid(
+        actor=users["supervisor"],
+        number=complaint.number,
+        kind="service",
+        reason="慢",
+        staff=users["handler"],
+        now=lodged_at,
+    )
+    appeal_lodge(
+        actor=users["handler"], number=complaint.number, adjudication_id=ruling.pk, reason="不服", now=lodged_at
+    )
+    assert appeals_escalate_overdue(now=now) == 1
+    waiting = as_user("supervisor").get("/rulings/").content.decode()
+    assert 'data-testid="appeal-overdue">逾期</span>' in waiting and "已于" in waiting
+    mine = as_user("handler").get("/rulings/").content.decode()
+    assert 'data-testid="appeal-overdue">逾期</span>' in mine
+    assert '<span class="badge overdue">逾期</span>' in _page(as_user("supervisor"), complaint)
+
+
+def test_an_appeal_still_within_its_answer_due_is_not_overdue(as_user, complaint_in, users, now):
+    complaint = complaint_in("investigating")
+    ruling = adjudication_rule_valid(
+        actor=users["supervisor"], number=complaint.number, kind="service", reason="慢", staff=users["handler"], now=now
+    )
+    appeal_lodge(actor=users["handler"], number=complaint.number, adjudication_id=ruling.pk, reason="不服", now=now)
+    assert "appeal-overdue" not in as_user("supervisor").get("/rulings/").content.decode()

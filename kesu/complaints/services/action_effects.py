@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
@@ -54,8 +55,11 @@ def _assign(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str,
     }
 
 
-def _nothing(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
-    return {}
+def _start_investigation(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
+    from kesu.resolution.investigations import investigation_report_open
+
+    row = investigation_report_open(complaint=c, now=now)  # IV-3
+    return {"report_due": timezone.localtime(row.due_at).isoformat()} if row is not None else {}
 
 
 def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
@@ -70,6 +74,8 @@ def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
         description=p["description"],
         now=now,
         internal_note=p.get("internal_note", ""),
+        responsible=p.get("responsible"),
+        due_date=p.get("due_date"),
     )
     if solution.status == SolutionStatus.APPROVED:
         # Only an approved solution reaches the customer; one waiting for approval is no reply yet.
@@ -78,6 +84,8 @@ def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str
         "round": solution.round,
         "total": str(solution.total),
         "status": solution.status,
+        "responsible": solution.responsible.username if solution.responsible else None,
+        "due_at": timezone.localtime(solution.due_at).isoformat() if solution.due_at else None,
         "remedies": [
             {"type": r["type"], "amount": str(r["amount"])} for r in p["remedies"] if r.get("alternative", 1) == 1
         ],

@@ -3,6 +3,7 @@ field. Which parser an action uses is declared once, in kesu/complaints/actions.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Department, Role, User
 from kesu.complaints.validation import Collector
 from kesu.desk.phrases import check_outgoing
+from kesu.resolution.common import user_ref
 from kesu.resolution.models import ContactMethod, InvalidReason, RemedyType
 
 # The API.md reason codes of an invalid ruling, with their labels in kesu/resolution/models.py.
@@ -114,9 +116,35 @@ def _parse_propose(payload: Mapping[str, Any], actor: User) -> Params:
         _parse_remedies(c, payload.get("remedies"), "remedies", 1, remedies)
     description = c.text(payload, "description", "description", max_length=4000)
     internal_note = c.text(payload, "internal_note", "internal_note", max_length=4000)
+    # RS-2: who carries it out (default: the proposer) and by which date (default: the closing
+    # deadline); whether the date is still to come is checked with the action's `now`.
+    responsible = user_ref(c, payload, "responsible", "responsible")
+    due_date = _date(c, payload, "due_date")
     c.raise_if_any()
     check_outgoing({"description": description})  # OP-4: the solution's wording reaches the customer
-    return {"remedies": remedies, "description": description, "internal_note": internal_note, "note": description}
+    return {
+        "remedies": remedies,
+        "description": description,
+        "internal_note": internal_note,
+        "note": description,
+        "responsible": responsible,
+        "due_date": due_date,
+    }
+
+
+def _date(c: Collector, payload: Mapping[str, Any], key: str) -> dt.date | None:
+    value = payload.get(key)
+    if value in (None, ""):
+        return None
+    day = None
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if day is None:
+        c.add(key, _("Enter a date as YYYY-MM-DD."), "invalid_date")
+    return day
 
 
 def _parse_accept(payload: Mapping[str, Any], actor: User) -> Params:

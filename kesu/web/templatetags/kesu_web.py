@@ -85,6 +85,12 @@ def deadline(complaint: Complaint, which: str, now: dt.datetime) -> dict[str, st
 
 
 @register.simple_tag
+def deadline_of(row: Any, complaint: Complaint, now: dt.datetime) -> dict[str, str] | None:
+    """The badge of one of the complaint's deadline rows (the kinds not mirrored on the complaint)."""
+    return deadline_state(row.due_at, row.met_at, now, complaint.status)
+
+
+@register.simple_tag
 def next_deadline(complaint: Complaint, now: dt.datetime) -> dict[str, Any] | None:
     """The first deadline not yet met, with its badge (for queue rows)."""
     if complaint.status in TERMINAL_STATUSES:
