@@ -69,3 +69,47 @@ def set_document_level(request: AuthedRequest, number: str, attachment_id: int) 
         now=clock.now(),
     )
     return attachment_dict(attachment)
+
+
+# --- violations reported to internal audit (SPEC §7): kesu/resolution/internal_audit.py ---
+
+
+class ViolationIn(Schema):
+    note: str
+
+
+class AuditReportIn(Schema):
+    reference: str
+    note: str | None = None
+
+
+@router.post(
+    "/complaints/{number}/violation",
+    response={200: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(
+        ViolationIn, "Record the violation the complaint revealed; its report is due in 3 working days."
+    ),
+)
+def record_violation(request: AuthedRequest, number: str) -> dict[str, Any]:
+    from kesu.resolution.internal_audit import violation_found
+
+    body = json_object(request)
+    violation_found(actor=request.user, number=number, note=body.get("note"), now=clock.now())
+    return detail_body(request, number)
+
+
+@router.post(
+    "/complaints/{number}/violation/report",
+    response={200: ComplaintOut, **ERRORS},
+    openapi_extra=json_body(
+        AuditReportIn, "Record the report to internal audit (its reference), meeting the deadline."
+    ),
+)
+def record_audit_report(request: AuthedRequest, number: str) -> dict[str, Any]:
+    from kesu.resolution.internal_audit import internal_audit_reported
+
+    body = json_object(request)
+    internal_audit_reported(
+        actor=request.user, number=number, reference=body.get("reference"), note=body.get("note"), now=clock.now()
+    )
+    return detail_body(request, number)

@@ -8,11 +8,11 @@ from typing import Any
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from kesu.core.clock import iso_utc
+
 
 def format_time(value: dt.datetime) -> str:
-    if value.tzinfo is None:  # never stored (USE_TZ), but never answered ambiguously either
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_utc(value)
 
 
 class Encoder(NinjaJSONEncoder):

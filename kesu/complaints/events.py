@@ -102,6 +102,8 @@ class EventKind(models.TextChoices):
     # triage intelligence (kesu/triage): same-matter links and the escalation-risk flag
     COMPLAINT_LINKED = "complaint_linked", _("Linked as the same matter")
     RISK_FLAGGED = "risk_flagged", _("Flagged as an escalation risk")
+    VIOLATION_FOUND = "violation_found", _("Violation found (to report to internal audit)")
+    INTERNAL_AUDIT_REPORTED = "internal_audit_reported", _("Violation reported to internal audit")
     OUTCOME_PUBLISHED = "outcome_published", _("Outcome published in the public register")
     OUTCOME_WITHDRAWN = "outcome_withdrawn", _("Outcome withdrawn from the public register")
 

@@ -14,3 +14,10 @@ def now() -> dt.datetime:
 def local(value: dt.datetime) -> dt.datetime:
     """`value` in the configured local time zone (Asia/Shanghai by default)."""
     return timezone.localtime(value)
+
+
+def iso_utc(value: dt.datetime) -> str:
+    """The one time format of the API (and of times kept in event data): UTC, milliseconds, `Z`."""
+    if value.tzinfo is None:  # never stored (USE_TZ), but never written ambiguously either
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -104,6 +104,7 @@ class MetWhen(models.TextChoices):
     RESOLVED = "resolved", _("when the complaint is resolved")
     CLOSED = "closed", _("when the complaint is closed")
     CALLBACK_REACHED = "callback_reached", _("when the customer is reached on a callback")
+    AUDIT_REPORTED = "audit_reported", _("when the violation is reported to internal audit")
 
 
 class DeadlineKind(models.Model):

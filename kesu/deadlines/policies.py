@@ -36,6 +36,10 @@ REPORT_RESULT = "report_result"
 SOLUTION_DUE = "solution_due"
 INVESTIGATION_REPORT = "investigation_report"
 INVESTIGATION_REPORT_RULE = Rule(CALENDAR_DAYS, 3)
+# §7 (000 insurer): a violation the handling found is reported to internal audit within 3
+# working days of being found (kesu/resolution/internal_audit.py).
+INTERNAL_AUDIT_REPORT = "internal_audit_report"
+INTERNAL_AUDIT_REPORT_RULE = Rule(WORKING_DAYS, 3)
 
 # When a deadline's clock starts: at receipt (the default), or at a later step of the complaint
 # (12315 mediation counts from acceptance; the scenic area's result report from resolution).
@@ -57,6 +61,7 @@ KIND_LABELS: dict[str, str] = {
     REPORT_RESULT: gettext_noop("reporting the result"),
     SOLUTION_DUE: gettext_noop("carrying out the solution"),
     INVESTIGATION_REPORT: gettext_noop("investigation report"),
+    INTERNAL_AUDIT_REPORT: gettext_noop("report to internal audit"),
 }
 
 

@@ -32,6 +32,7 @@ from kesu.deadlines.policies import (
     CALLBACK_CONTACT,
     CARRY_OUT,
     CLOSE,
+    INTERNAL_AUDIT_REPORT,
     INVESTIGATE,
     INVESTIGATION_REPORT,
     PRESETS,
@@ -54,6 +55,7 @@ BUILTIN_KINDS: dict[str, tuple[str, bool]] = {
     CARRY_OUT: (MetWhen.RESOLVED, True),
     REPORT_RESULT: (MetWhen.CLOSED, True),
     SOLUTION_DUE: (MetWhen.RESOLVED, True),
+    INTERNAL_AUDIT_REPORT: (MetWhen.AUDIT_REPORTED, True),
     INVESTIGATION_REPORT: (MetWhen.INVESTIGATION_DONE, True),
 }
 

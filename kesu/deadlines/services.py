@@ -216,8 +216,8 @@ def met_timestamp(
         return complaint.closed_at if complaint.status == Status.CLOSED else None
     if met_when == MetWhen.CALLBACK_REACHED:
         return callback_reached_at if callback_reached_at and callback_reached_at >= row.started_at else None
-    # INVESTIGATION_DONE: the complaint alone does not tell; the investigation record's service
-    # meets the deadline (deadline_meet) when the record becomes complete.
+    # INVESTIGATION_DONE, AUDIT_REPORTED: the complaint alone does not tell; the step's service
+    # meets the deadline (deadline_meet): the investigation record complete, the report made.
     return None
 
 

@@ -20,6 +20,7 @@ from kesu.deadlines.policies import (
     CARRY_OUT,
     CLOSE,
     DEFAULT_POLICIES,
+    INTERNAL_AUDIT_REPORT,
     INVESTIGATE,
     INVESTIGATION_REPORT,
     PRESETS,
@@ -41,6 +42,7 @@ BUILTIN_KIND_ROWS = (
     (REPORT_RESULT, "反馈处理结果 report the result", MetWhen.CLOSED, True),
     (SOLUTION_DUE, "落实解决方案 carry out the solution", MetWhen.RESOLVED, True),
     (INVESTIGATION_REPORT, "调查报告 investigation report", MetWhen.INVESTIGATION_DONE, True),
+    (INTERNAL_AUDIT_REPORT, "违规报内审 report to internal audit", MetWhen.AUDIT_REPORTED, True),
 )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from kesu.core.clock import iso_utc
 from kesu.deadlines.models import ComplaintDeadline, Escalation
 from kesu.deadlines.sweep import sweep
 from tests.complaints.lifecycle import INVESTIGATION, act, events_of, investigate
@@ -35,7 +36,7 @@ def test_starting_the_investigation_opens_the_report_deadline(complaint_in, user
         "calendar_days",
         3,
     )
-    assert events_of(complaint)[-1].data["report_due"] == three_days_after(now).isoformat()
+    assert events_of(complaint)[-1].data["report_due"] == iso_utc(three_days_after(now))  # the API's one format
 
 
 def test_a_partial_record_does_not_meet_it_and_the_complete_one_does(complaint_in, users, now):

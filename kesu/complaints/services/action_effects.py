@@ -15,6 +15,7 @@ from kesu.accounts.models import User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.selectors import visible_complaints
+from kesu.core.clock import iso_utc
 from kesu.core.errors import Conflict, FieldError, ValidationFailed
 from kesu.deadlines import escalation
 from kesu.notifications.services import notify_users
@@ -59,7 +60,7 @@ def _start_investigation(c: Complaint, actor: User, p: Params, now: dt.datetime)
     from kesu.resolution.investigations import investigation_report_open
 
     row = investigation_report_open(complaint=c, now=now)  # IV-3
-    return {"report_due": timezone.localtime(row.due_at).isoformat()} if row is not None else {}
+    return {"report_due": iso_utc(row.due_at)} if row is not None else {}
 
 
 def _propose(c: Complaint, actor: User, p: Params, now: dt.datetime) -> dict[str, Any]:
