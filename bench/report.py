@@ -499,3 +499,40 @@ if __name__ == "__main__":
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else repo / "BENCHMARKS.md"
     target.write_text(render(json.loads(source.read_text())), encoding="utf-8")
     print(f"wrote {target}")
+
+
+KEPT_HEADING = "## Measured by their own scripts (kept from earlier runs)"
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    """The `## ` sections of a report, as (heading, whole text of the section)."""
+    found: list[tuple[str, str]] = []
+    current: list[str] | None = None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            current = [line]
+            found.append((line.strip(), ""))
+        if current is not None:
+            if line is not current[0]:
+                current.append(line)
+            found[-1] = (found[-1][0], "".join(current))
+    return found
+
+
+def carry_over(old: str, new: str) -> str:
+    """`new` (this run's report) with the sections of `old` it does not write itself: the figures
+    that bench/search.py, bench/reports.py and the import benchmark write by hand stay in
+    BENCHMARKS.md, under a heading that says they were not re-measured by this run."""
+    produced = {heading for heading, _body in _sections(new)}
+    kept = [
+        body
+        for heading, body in _sections(old)
+        if heading not in produced and heading != KEPT_HEADING and not heading.startswith("### ")
+    ]
+    if not kept:
+        return new
+    intro = (
+        f"{KEPT_HEADING}\n\nNot re-run by `make bench`: each section names the script and the date it was measured "
+        "with. Rerun that script to refresh it.\n\n"
+    )
+    return new.rstrip("\n") + "\n\n" + intro + "\n".join(b.strip("\n") + "\n" for b in kept)

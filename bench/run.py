@@ -457,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         text = report.render(results)
         if results.get("triage_markdown"):  # the triage section (bench/triage_eval.py) at the end
             text = text.rstrip("\n") + "\n" + results["triage_markdown"]
-        target.write_text(text, encoding="utf-8")
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        target.write_text(report.carry_over(old, text), encoding="utf-8")
         log(f"wrote {target.relative_to(REPO)} in {results['elapsed_s']:.0f} s")
     return 1 if results["failures"] else 0
 
