@@ -606,11 +606,15 @@ def _details(e: Any, names: TimelineNames) -> list[str]:
     elif e.kind in ("deadlines_paused", "deadlines_resumed") and data.get("reason"):
         out.append(_("Reason: %(reason)s") % {"reason": label(PauseReason, data["reason"])})
     elif e.kind == "deadline_extended":
+        from kesu.deadlines.policies import KIND_LABELS
+
         deadlines = {"acknowledge": str(_("acknowledge")), "reply": str(_("reply")), "close": str(_("close"))}
+        kind = str(data.get("deadline"))
+        named = deadlines.get(kind) or (str(_(KIND_LABELS[kind])) if kind in KIND_LABELS else kind or "—")
         out.append(
             _("%(deadline)s deadline: %(before)s → %(after)s")
             % {
-                "deadline": deadlines.get(str(data.get("deadline")), "—"),
+                "deadline": named,
                 "before": _date(data.get("from")),
                 "after": _date(data.get("to")),
             }

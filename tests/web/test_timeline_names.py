@@ -24,3 +24,20 @@ def test_assignments_are_named_from_one_read(register, users, django_assert_num_
     names = [" ".join(entry.details) for entry in entries]
     assert all(users["handler"].department.name in n for n in names)
     assert str(users["handler"]) in names[0] and str(users["agent"]) in names[2]
+
+
+def test_an_extended_deadline_of_a_later_kind_is_named_in_the_readers_language(register, users):
+    from django.utils import translation
+
+    complaint = register()
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind="deadline_extended",
+        actor=users["supervisor"],
+        at=complaint.received_at,
+        data={"deadline": "investigation_report", "from": "2026-12-01T10:00:00Z", "to": "2026-12-03T10:00:00Z"},
+    )
+    events = list(complaint.events.filter(kind="deadline_extended"))
+    with translation.override("zh-hans"):
+        text = " ".join(timeline_entries(events)[0].details)
+    assert text.startswith("调查报告") and "investigation_report" not in text
