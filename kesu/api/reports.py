@@ -21,6 +21,7 @@ from kesu.core.errors import NotFound, PermissionDenied
 from kesu.reports import ledger
 from kesu.reports.kpis import GROUPS, kpi_report
 from kesu.reports.services import may_read_reports, sales_volume_set
+from kesu.reports.tallies import refresh_tallies
 
 router = Router(tags=["reports"])
 LEDGER_FORMATS = ("json", "csv", "xlsx")
@@ -166,6 +167,7 @@ def kpis(request: AuthedRequest, query: Query[KpiQuery]) -> Any:
         c.add("group_by", _("Unknown value: %(value)s.") % {"value": query.group_by}, "unknown_value")
     c.raise_if_any()
     assert date_from is not None and date_to is not None
+    refresh_tallies(now=clock.now())
     return kpi_report(user=request.user, date_from=date_from, date_to=date_to, group_by=query.group_by or None)
 
 

@@ -178,6 +178,7 @@ class Complaint(models.Model):
             models.Index(fields=["status", "department", "-received_at"], name="complaint_status_dept_recv"),
             models.Index(fields=["department", "-received_at"], name="complaint_dept_recv"),
             models.Index(fields=["-received_at", "-id"], name="complaint_recv"),
+            models.Index(fields=["updated_at"], name="complaint_updated"),  # what changed (reports/tallies)
             models.Index(fields=["assignee", "status"], name="complaint_assignee_status"),
             models.Index(fields=["overdue", "status"], name="complaint_overdue_status"),
             models.Index(fields=["severity", "-received_at"], name="complaint_severity_recv"),
@@ -214,7 +215,10 @@ class ComplaintEvent(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_at")]
+        indexes = [
+            models.Index(fields=["complaint", "at"], name="event_complaint_at"),
+            models.Index(fields=["at"], name="event_at"),  # what changed since (reports/tallies)
+        ]
 
 
 class MonthlyCounter(models.Model):

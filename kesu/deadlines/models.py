@@ -236,6 +236,7 @@ class ComplaintDeadline(models.Model):
             ),
             models.Index(fields=["complaint", "state"], name="deadline_complaint_state"),
             models.Index(fields=["kind", "state", "due_at"], name="deadline_kind_state_due"),
+            models.Index(fields=["updated_at"], name="deadline_updated"),  # what changed (reports/tallies)
         ]
 
     def __str__(self) -> str:

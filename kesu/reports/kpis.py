@@ -9,8 +9,7 @@ period, whatever the number of groups."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from kesu.accounts.permissions import sees_whole_organisation
 from kesu.complaints.models import Channel, Complaint, ComplaintEvent, Status
 from kesu.deadlines.models import ComplaintDeadline, DeadlineKind, DeadlineState
 from kesu.reports.models import SalesVolume
+from kesu.reports.tallies import finished_before, histogram_median, histogram_p90, minutes_bucket, tally_sums
 from kesu.resolution.models import Callback
 from kesu.triage.models import Category, Severity
 
@@ -65,23 +65,6 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, RATE_DIGITS)
 
 
-def median(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-    return round(value, 2)
-
-
-def percentile_90(values: list[float]) -> float | None:
-    """The nearest-rank 90th percentile: the smallest value with at least 90% of values at or below it."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)], 2)
-
-
 @dataclass
 class Tally:
     """The counts behind one group's indicators in one period."""
@@ -100,7 +83,8 @@ class Tally:
     satisfied: int = 0
     closings: int = 0
     reopened: int = 0
-    hours: list[float] = field(default_factory=list)
+    # handling times of the closed complaints: minutes (3 significant digits) → complaints
+    minutes: Counter[int] = field(default_factory=Counter)
     units: int | None = None
 
     def add(self, other: Tally) -> None:
@@ -123,7 +107,7 @@ class Tally:
         for kind, (met, due) in other.by_kind.items():
             self.by_kind[kind][0] += met
             self.by_kind[kind][1] += due
-        self.hours.extend(other.hours)
+        self.minutes.update(other.minutes)
 
     def figures(self, kinds: Iterable[str]) -> dict[str, Any]:
         return {
@@ -140,8 +124,8 @@ class Tally:
             "units_sold": self.units,
             "reopen_rate": rate(self.reopened, self.closings),
             "first_contact_rate": rate(self.first_contact, self.received),
-            "median_handling_hours": median(self.hours),
-            "p90_handling_hours": percentile_90(self.hours),
+            "median_handling_hours": histogram_median(self.minutes),
+            "p90_handling_hours": histogram_p90(self.minutes),
             "repeat_rate": rate(self.repeats, self.received),
             "escalation_rate": rate(self.escalated, self.received),
             "valid_rate": rate(self.received - self.invalid, self.received),
@@ -249,7 +233,7 @@ def _tallies(
     for values in closed.values_list(*columns).order_by().iterator(chunk_size=5000):
         t = tallies[key_of(values[2]) if raw else TOTAL]
         t.closed += 1
-        t.hours.append((values[1] - values[0]).total_seconds() / 3600)
+        t.minutes[minutes_bucket((values[1] - values[0]).total_seconds())] += 1
 
     # Open at the end: received before it and, as far as is known now, not finished by then.
     finished_before_end = Q(status=Status.CLOSED, closed_at__lt=end) | (
@@ -299,6 +283,44 @@ def _tallies(
         tallies[key].closings += row["closings"] or 0
         tallies[key].reopened += row["reopened"] or 0
 
+    _units(tallies, date_from=date_from, date_to=date_to, group_by=group_by)
+    return tallies
+
+
+def _from_tallies(*, date_from: dt.date, date_to: dt.date, group_by: str | None) -> dict[str, Tally]:
+    """The same counts as `_tallies`, for the whole organisation, summed from the daily tallies
+    (kesu/reports/tallies.py; the caller has refreshed them)."""
+    dimension = group_by or ""
+    counts, hours = tally_sums(dimension=dimension, date_from=date_from, date_to=date_to)
+    tallies: dict[str, Tally] = defaultdict(Tally)
+
+    def key_of(key: str) -> str:
+        return key if group_by else TOTAL
+
+    for key, found in counts.items():
+        t = tallies[key_of(key)]
+        t.received += found["received"]
+        t.first_contact += found["first_contact"]
+        t.repeats += found["repeats"]
+        t.escalated += found["escalated"]
+        t.invalid += found["invalid"]
+        t.closed += found["closed"]
+        t.callbacks_reached += found["callbacks"]
+        t.satisfied += found["satisfied"]
+        t.closings += found["closings"]
+        t.reopened += found["reopened"]
+        for name, n in found.items():
+            if name.startswith("due:"):
+                t.deadlines_due += n
+                t.by_kind[name[4:]][1] += n
+            elif name.startswith("met:"):
+                t.deadlines_met += n
+                t.by_kind[name[4:]][0] += n
+    for key, histogram in hours.items():
+        tallies[key_of(key)].minutes.update(histogram)
+    for key, (received, finished) in finished_before(dimension=dimension, end=date_to + dt.timedelta(days=1)).items():
+        if received - finished:
+            tallies[key_of(key)].open_at_end += received - finished
     _units(tallies, date_from=date_from, date_to=date_to, group_by=group_by)
     return tallies
 
@@ -355,20 +377,38 @@ def deadline_kinds() -> list[str]:
 
 
 def kpi_report(
-    *, user: User | None, date_from: dt.date, date_to: dt.date, group_by: str | None = None
+    *,
+    user: User | None,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """API.md's `{"from", "to", "total", "groups"}`; each of `total` and the groups carries its
-    indicators and `previous`, the same indicators for the period just before."""
+    indicators and `previous`, the same indicators for the period just before.
+
+    For the whole organisation (`user` None or one who sees it all) the counts come from the daily
+    tallies, which the caller brings in step first (`refresh_tallies`, kesu/reports/tallies.py);
+    for a reader who sees a department only, from the complaints themselves (a department's
+    share is small). `source` ("tallies" or "base") forces one, for the tests that prove both agree."""
     kinds = deadline_kinds()
     before_from, before_to = previous_period(date_from, date_to)
-    now_total = _tallies(user=user, date_from=date_from, date_to=date_to, group_by=None, folder=None)[TOTAL]
-    then_total = _tallies(user=user, date_from=before_from, date_to=before_to, group_by=None, folder=None)[TOTAL]
+    if source is None:
+        source = "tallies" if user is None or sees_whole_organisation(user) else "base"
+
+    def count(first: dt.date, last: dt.date, group: str | None, folder: _Folder | None) -> dict[str, Tally]:
+        if source == "tallies":
+            return _from_tallies(date_from=first, date_to=last, group_by=group)
+        return _tallies(user=user, date_from=first, date_to=last, group_by=group, folder=folder)
+
+    now_total = count(date_from, date_to, None, None)[TOTAL]
+    then_total = count(before_from, before_to, None, None)[TOTAL]
     total = {**now_total.figures(kinds), "previous": then_total.figures(kinds)}
     groups: list[dict[str, Any]] = []
     if group_by:
-        folder = _Folder(group_by)
-        current = _tallies(user=user, date_from=date_from, date_to=date_to, group_by=group_by, folder=folder)
-        previous = _tallies(user=user, date_from=before_from, date_to=before_to, group_by=group_by, folder=folder)
+        folder = _Folder(group_by) if source == "base" else None
+        current = count(date_from, date_to, group_by, folder)
+        previous = count(before_from, before_to, group_by, folder)
         label = _labeller(group_by)
         keys = set(current) | set(previous)
         for tallies, (first, last) in ((current, (date_from, date_to)), (previous, (before_from, before_to))):

@@ -138,3 +138,53 @@ class DisclosureCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.axis} {self.source} → {self.code}"
+
+
+class DailyTally(models.Model):
+    """The additive figures behind the indicators (SPEC RP-2) for one group on one local day or in
+    one local month (kesu/reports/tallies.py keeps them in step; `kpi_report` sums them instead of
+    scanning the complaints). `dimension` is "" for the whole organisation (key "") or a grouping of
+    the report (department, category, channel, person, severity) with the group's key; `counts`
+    maps a figure's name to its count, `hours` a handling time in minutes (3 significant digits) to
+    the number of complaints closed with it."""
+
+    grain = models.CharField(max_length=1)  # "d": the day `day`; "m": the month starting on `day`
+    day = models.DateField()
+    dimension = models.CharField(max_length=12, blank=True)
+    key = models.CharField(max_length=150, blank=True)
+    counts = models.JSONField(default=dict)
+    hours = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "grain", "day", "key"], name="daily_tally_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} {self.dimension}={self.key}"
+
+
+class ComplaintTally(models.Model):
+    """What one complaint adds to the tallies as last counted: its group keys and its cells
+    ([day ordinal, figure, count]), so a change is applied as the difference (kesu/reports/tallies.py).
+    `multi`: closed or reopened on more than one day (the report counts such a complaint once)."""
+
+    complaint = models.OneToOneField(
+        "complaints.Complaint", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    dims = models.JSONField(default=dict)
+    cells = models.JSONField(default=list)
+    multi = models.BooleanField(default=False, db_index=True)
+
+    def __str__(self) -> str:
+        return f"tally of complaint {self.complaint_id}"
+
+
+class TallyMark(models.Model):
+    """The one row saying when the tallies were last brought in step (and locking it serialises
+    two refreshes)."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"tallies refreshed at {self.refreshed_at}"

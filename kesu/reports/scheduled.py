@@ -26,9 +26,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Complaint, Status
+from kesu.core import clock
 from kesu.reports.analysis import Analysis, analysis
 from kesu.reports.kpis import INDICATORS, kpi_report, local_bounds
 from kesu.reports.models import ReportKind, ReportRun, ReportSubscription
+from kesu.reports.tallies import refresh_tallies
 
 KINDS = tuple(k.value for k in ReportKind)
 NOMINAL_DAY = {"monthly": 5, "statistics": 10}  # weekly: Monday
@@ -109,7 +111,9 @@ def _closed_rows(date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def report_content(kind: str, *, date_from: dt.date, date_to: dt.date) -> ReportContent:
+def report_content(kind: str, *, date_from: dt.date, date_to: dt.date, now: dt.datetime) -> ReportContent:
+    """The figures of a report, the tallies first brought in step as of `now`."""
+    refresh_tallies(now=now)
     titles = {
         "weekly": _("Weekly complaint summary"),
         "monthly": _("Monthly complaint summary"),
@@ -272,7 +276,7 @@ def write_report(kind: str, *, at: dt.datetime, out: Path, language: str | None 
     """`kesu report`: the XLSX and PDF of the period that ends before `at`, into `out`."""
     date_from, date_to = report_period(kind, at)
     with translation.override(language or settings.LANGUAGE_CODE):
-        content = report_content(kind, date_from=date_from, date_to=date_to)
+        content = report_content(kind, date_from=date_from, date_to=date_to, now=clock.now())
         xlsx, pdf = render_xlsx(content), render_pdf(content)
     out.mkdir(parents=True, exist_ok=True)
     stem = file_stem(kind, date_from, date_to)
@@ -306,7 +310,7 @@ def archive_report(kind: str, *, date_from: dt.date, date_to: dt.date, now: dt.d
     from kesu.notifications.services import outbox_add
 
     with translation.override(settings.LANGUAGE_CODE):
-        content = report_content(kind, date_from=date_from, date_to=date_to)
+        content = report_content(kind, date_from=date_from, date_to=date_to, now=now)
         xlsx, pdf = render_xlsx(content), render_pdf(content)
         stem = file_stem(kind, date_from, date_to)
         subject = f"{content.title} {date_from.isoformat()} – {date_to.isoformat()}"

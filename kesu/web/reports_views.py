@@ -30,6 +30,7 @@ from kesu.reports import ledger
 from kesu.reports.analysis import analysis as analysis_of
 from kesu.reports.kpis import INDICATORS, kpi_report
 from kesu.reports.services import may_enter_sales_volumes, may_read_reports, sales_volume_set, sales_volumes
+from kesu.reports.tallies import refresh_tallies
 from kesu.triage.models import Category
 from kesu.web import reports_forms as rf
 from kesu.web.forms import apply_errors
@@ -98,6 +99,7 @@ def _indicator_context(request: HttpRequest, sales_form: rf.SalesVolumeForm | No
     kinds: list[dict[str, Any]] = []
     group_by = form.cleaned_data.get("group_by") or None if form.is_valid() else None
     if date_from and date_to:
+        refresh_tallies(now=clock.now())
         report = kpi_report(user=user, date_from=date_from, date_to=date_to, group_by=group_by)
         total = report["total"]
         table = [
