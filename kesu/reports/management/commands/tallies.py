@@ -36,6 +36,4 @@ class Command(BaseCommand):
         changed = refresh_tallies(now=clock.now(), rebuild=options["rebuild"], progress=progress)
         if tty and options["rebuild"]:
             self.stdout.write("")
-        self.stdout.write(
-            self.style.SUCCESS(f"Counted {changed:,} complaints in {time.monotonic() - started:.1f} s.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Counted {changed:,} complaints in {time.monotonic() - started:.1f} s."))
