@@ -346,6 +346,7 @@ def render(results: dict[str, Any]) -> str:
                 f"{row.get('target') or '–'} | {_met(row.get('met'))} |"
             )
         add("")
+    lines.extend(render_reports(results.get("reports")))
     notes = results.get("notes") or []
     if notes:
         add("## Notes")
@@ -354,6 +355,54 @@ def render(results: dict[str, Any]) -> str:
             add(f"- {note}")
         add("")
     return "\n".join(lines)
+
+
+def render_reports(reports: dict[str, Any] | None) -> list[str]:
+    """The reports section (bench/reports.py): ledger exports, the tallies, the KPI report for a
+    year and the scheduled reports, with the targets of issue 11."""
+    if not reports:
+        return []
+    total = reports.get("complaints", 0)
+    out = [
+        f"## Reports at {_f(total)} complaints (PostgreSQL, bench/reports.py)",
+        "",
+        "In process, on the preloaded database of the reads above, one at a time. The ledger is the whole "
+        "table newest first as the manager reads it (names and phones unmasked); peak memory is the Python "
+        "memory allocated while writing (tracemalloc). The KPI report refreshes the daily tallies first, as "
+        "every report does, then reads a year of them.",
+        "",
+        "| workload | figure | target | result |",
+        "| --- | ---: | --- | --- |",
+    ]
+    for row in reports.get("ledger", []):
+        out.append(
+            f"| ledger {row['format'].upper()}, {_f(row['rows'])} rows ({_f(row['mb'])} MB) | {row['s']:.2f} s, "
+            f"peak {_f(row['peak_mb'])} MB | < 10 s, flat memory | {_met(row['s'] < 10 and row['rows'] >= 100_000)} |"
+        )
+    rebuild = reports.get("rebuild")
+    if rebuild:
+        figure = f"{rebuild['s']:.1f} s"
+        out.append(
+            f"| tallies rebuilt (`kesu tallies --rebuild`), {_f(rebuild['complaints'])} complaints | {figure} | – | – |"
+        )
+    for row in reports.get("kpi", []):
+        group = row["group_by"] or "total"
+        verdict = _met(row["worst_s"] < 1)
+        if total < 1_000_000:
+            verdict = f"at {_f(total)}: {verdict}"
+        out.append(
+            f"| KPI report for a year, group {group} | best {row['best_s']:.2f} s, worst {row['worst_s']:.2f} s | "
+            f"< 1 s at 1,000,000 | {verdict} |"
+        )
+    for row in reports.get("scheduled", []):
+        target = "< 5 s" if row["kind"] == "weekly" else "–"
+        verdict = _met(row["worst_s"] < 5) if row["kind"] == "weekly" else "–"
+        out.append(
+            f"| {row['kind']} report, XLSX + PDF ({_f(row['pdf_kb'])} kB PDF) | best {row['best_s']:.2f} s, "
+            f"worst {row['worst_s']:.2f} s | {target} | {verdict} |"
+        )
+    out.append("")
+    return out
 
 
 PAGES_START = "<!-- staff-pages:start (bench/run.py --pages-only rewrites this section) -->"

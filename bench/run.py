@@ -264,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
     parser.add_argument("--no-triage", action="store_true", help="skip bench/triage_eval.py (classifier, recall)")
+    parser.add_argument("--no-reports", action="store_true", help="skip bench/reports.py (ledger, KPI, reports)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
     parser.add_argument(
         "--pages-only",
@@ -433,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         log("staff pages (bench/staff_pages.toml)")
         results["pages"] = run_pages(args, pg_env, chosen, password, pg_url)
+        if not args.no_reports:
+            log("reports: bench/reports.py (ledger, indicators, scheduled reports) on the preload")
+            results["reports"] = run_reports_bench(pg_env, quick=args.quick, out_dir=out_dir)
     except Exception:
         results["failures"].append(traceback.format_exc())
         log("FAILED:\n" + traceback.format_exc())
@@ -479,6 +483,23 @@ def run_triage_bench(results: dict[str, Any], *, quick: bool, out_dir: Path) -> 
     figures = json.loads((out_dir / "triage.json").read_text())
     results["triage"] = figures
     results["triage_markdown"] = triage_eval.markdown(figures)
+
+
+def run_reports_bench(env: dict[str, str], *, quick: bool, out_dir: Path) -> dict[str, Any]:
+    """bench/reports.py in its own process, on the preloaded PostgreSQL database: the ledger as CSV
+    and XLSX, the tallies rebuilt, the KPI report for a year and the three scheduled reports."""
+    target = out_dir / "reports.json"
+    command = [str(BIN / "python"), "-m", "bench.reports", "--skip-preload", "--json", str(target)]
+    if quick:
+        command += ["--attempts", "1"]
+    env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    completed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=3600)
+    for line in completed.stdout.splitlines():
+        log(f"  {line}")
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench/reports.py failed:\n{completed.stderr[-4000:]}")
+    figures: dict[str, Any] = json.loads(target.read_text())
+    return figures
 
 
 def run_deadline_bench(results: dict[str, Any], *, quick: bool) -> None:
