@@ -169,8 +169,10 @@ class ComplaintTally(models.Model):
     ([day ordinal, figure, count]), so a change is applied as the difference (kesu/reports/tallies.py).
     `multi`: closed or reopened on more than one day (the report counts such a complaint once)."""
 
+    # No foreign key: a complaint deleted (through the admin) leaves its record, so the nightly
+    # check (tallies.reconcile_tallies) can take its cells away.
     complaint = models.OneToOneField(
-        "complaints.Complaint", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "complaints.Complaint", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     dims = models.JSONField(default=dict)
     cells = models.JSONField(default=list)
@@ -185,6 +187,7 @@ class TallyMark(models.Model):
     two refreshes)."""
 
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)  # the last nightly check
 
     def __str__(self) -> str:
         return f"tallies refreshed at {self.refreshed_at}"

@@ -9,8 +9,9 @@ stamped since then, less an overlap for transactions that were still open), reco
 contribution from the base tables, and applies the difference to the DailyTally rows of both
 grains. Reports refresh before they read, and the scheduler refreshes every minute, so a figure
 is never older than the request. `refresh_tallies(now, rebuild=True)` (`kesu tallies --rebuild`)
-recounts everything: after a restore, a bulk load that bypassed the services, or for the nightly
-check.
+recounts everything at once: after a restore or a bulk load that bypassed the services.
+`reconcile_tallies(now)` (`kesu tallies --reconcile`, and every night between 02:00 and 05:00)
+recounts everything a chunk at a time and corrects what the refreshes could not see.
 
 The figures (docs/indicators.md):
 
@@ -287,8 +288,7 @@ def refresh_tallies(
     """Bring the tallies in step with the complaints as of `now`; returns how many complaints'
     contributions changed. One refresh at a time (the TallyMark row is locked)."""
     with transaction.atomic():
-        TallyMark.objects.get_or_create(pk=1)
-        mark = TallyMark.objects.select_for_update().get(pk=1)
+        mark = _locked_mark()
         keys = _Keys()
         changed = 0
         if rebuild or mark.refreshed_at is None:
@@ -307,8 +307,8 @@ def refresh_tallies(
                     progress(done, total)
             _apply(deltas)
         else:
-            # The services never delete a complaint; one deleted through the admin takes its
-            # record with it (CASCADE) and its cells stay until the next rebuild.
+            # The services never delete a complaint; one deleted through the admin leaves its
+            # record (no foreign key), taken away with its cells by the nightly check.
             ids = sorted(_changed_since(mark.refreshed_at - OVERLAP))
             for start in range(0, len(ids), CHUNK):
                 piece, n = _count(ids[start : start + CHUNK], keys, rebuild=False)
@@ -317,6 +317,59 @@ def refresh_tallies(
         mark.refreshed_at = now
         mark.save(update_fields=["refreshed_at"])
     return changed
+
+
+# The nightly check: between these local hours, once a day (the hourly task asks `reconcile_due`).
+RECONCILE_HOURS = range(2, 5)
+RECONCILE_EVERY = dt.timedelta(hours=20)
+
+
+def _locked_mark() -> TallyMark:
+    TallyMark.objects.get_or_create(pk=1)
+    return TallyMark.objects.select_for_update().get(pk=1)
+
+
+def reconcile_tallies(*, now: dt.datetime, progress: Callable[[int, int], None] | None = None) -> int:
+    """The nightly check: recount every complaint and apply what differs, a chunk per transaction
+    (reports wait for one chunk at most, not for the whole recount, as they do for a rebuild), then
+    take away the contributions of complaints deleted since they were counted (through the admin:
+    their record outlives them). Catches what a refresh cannot see: a transaction that committed
+    more than OVERLAP after the time it stamped, a write straight into the tables. Returns how many
+    complaints' contributions it corrected."""
+    with transaction.atomic():
+        if _locked_mark().refreshed_at is None:  # never counted: a rebuild is the same work, at once
+            return refresh_tallies(now=now, rebuild=True, progress=progress)
+    keys = _Keys()
+    total = Complaint.objects.count()
+    changed = done = 0
+    for ids in _all_ids():
+        with transaction.atomic():
+            _locked_mark()
+            piece, n = _count(ids, keys, rebuild=False)
+            _apply(piece)
+        changed += n
+        done += len(ids)
+        if progress is not None:
+            progress(done, total)
+    with transaction.atomic():
+        mark = _locked_mark()
+        orphans = list(ComplaintTally.objects.exclude(complaint_id__in=Complaint.objects.values("pk")))
+        deltas: dict[RowKey, Counter[str]] = defaultdict(Counter)
+        for record in orphans:
+            _spread(deltas, record.dims, record.cells, -1)
+        _apply(deltas)
+        ComplaintTally.objects.filter(pk__in=[r.pk for r in orphans]).delete()
+        mark.reconciled_at = now
+        mark.save(update_fields=["reconciled_at"])
+    return changed + len(orphans)
+
+
+def reconcile_due(now: dt.datetime) -> bool:
+    """Whether the nightly check is due: in the small hours (local), not yet done in the last 20 h."""
+    if timezone.localtime(now).hour not in RECONCILE_HOURS:
+        return False
+    last = TallyMark.objects.filter(pk=1).values_list("reconciled_at", flat=True).first()
+    return last is None or now - last >= RECONCILE_EVERY
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -15,7 +15,14 @@ from kesu.complaints.services.transitions import complaint_transition
 from kesu.deadlines.models import ComplaintDeadline
 from kesu.reports.kpis import GROUPS, kpi_report
 from kesu.reports.models import ComplaintTally, DailyTally, TallyMark
-from kesu.reports.tallies import histogram_median, histogram_p90, minutes_bucket, refresh_tallies
+from kesu.reports.tallies import (
+    histogram_median,
+    histogram_p90,
+    minutes_bucket,
+    reconcile_due,
+    reconcile_tallies,
+    refresh_tallies,
+)
 from kesu.resolution.models import Callback
 from kesu.triage.models import Category
 
@@ -203,3 +210,63 @@ def test_the_command_rebuilds_with_a_progress_bar(world, users):
     call_command("tallies", "--rebuild", stdout=out)
     assert "40/40" in out.getvalue() and "Counted 40 complaints" in out.getvalue()
     assert_agree(users["manager"])
+
+
+def _rows() -> list[tuple]:
+    return sorted(DailyTally.objects.values_list("grain", "day", "dimension", "key", "counts", "hours"))
+
+
+def test_the_nightly_check_corrects_what_a_refresh_could_not_see(world, users):
+    refresh_tallies(now=at(12, 1))
+    quality = Department.objects.get(code="quality")
+    # a transaction that stamped its change an hour before it committed (beyond the overlap), and
+    # a complaint deleted through the admin: no refresh sees either
+    Complaint.objects.filter(pk=world[0].pk).update(department=quality, status="invalid", updated_at=at(12, 1, 8))
+    gone = world[1].pk
+    world[1].delete()
+    assert refresh_tallies(now=at(12, 1, 10)) == 0
+    assert ComplaintTally.objects.filter(complaint_id=gone).exists()  # its record outlived it
+    assert reconcile_tallies(now=at(12, 2, 3)) == 2
+    assert_agree(users["manager"])
+    assert not ComplaintTally.objects.filter(complaint_id=gone).exists()
+    rows = _rows()
+    refresh_tallies(now=at(12, 2, 4), rebuild=True)
+    assert _rows() == rows  # what the check left is what a rebuild gives
+    assert TallyMark.objects.get().reconciled_at == at(12, 2, 3)
+    assert reconcile_tallies(now=at(12, 3, 3)) == 0  # nothing left to correct
+
+
+def test_the_nightly_check_on_tallies_never_counted_counts_them_all(world, users):
+    assert reconcile_tallies(now=at(12, 2, 3)) == 40
+    assert_agree(users["manager"])
+
+
+def test_the_nightly_check_is_due_once_a_night_in_the_small_hours(db):
+    assert not reconcile_due(at(12, 2, 1))  # 01:00 local
+    assert reconcile_due(at(12, 2, 2))  # 02:00 local, never done
+    assert not reconcile_due(at(12, 2, 5))
+    TallyMark.objects.create(pk=1, reconciled_at=at(12, 2, 2))
+    assert not reconcile_due(at(12, 2, 4))  # done two hours ago
+    assert reconcile_due(at(12, 3, 2))  # the next night
+
+
+def test_the_scheduled_check_runs_only_when_due(world, users, monkeypatch):
+    from kesu.core import clock, tasks
+
+    monkeypatch.setattr(clock, "now", lambda: at(12, 2, 14))
+    assert tasks.run("reconcile_tallies") == {"corrected": 0}
+    assert not ComplaintTally.objects.exists()
+    monkeypatch.setattr(clock, "now", lambda: at(12, 3, 3))
+    assert tasks.run("reconcile_tallies") == {"corrected": 40}
+    assert tasks.schedule()["reconcile_tallies"] == 3600.0
+
+
+def test_the_command_reconciles_with_a_progress_bar(world, users):
+    import io
+
+    from django.core.management import call_command
+
+    refresh_tallies(now=at(12, 1))
+    out = io.StringIO()
+    call_command("tallies", "--reconcile", stdout=out)
+    assert "40/40" in out.getvalue() and "Counted 0 complaints" in out.getvalue()

@@ -1,7 +1,8 @@
-"""`kesu tallies [--rebuild]`: bring the indicators' daily tallies in step (kesu/reports/tallies.py).
-Without `--rebuild`, what changed since the last refresh (the scheduler does this every minute);
-with it, everything recounted, with a progress bar: after a restore, after complaints were loaded
-straight into the tables, or as a nightly check."""
+"""`kesu tallies [--rebuild | --reconcile]`: bring the indicators' daily tallies in step
+(kesu/reports/tallies.py). Without an option, what changed since the last refresh (the scheduler
+does this every minute); `--rebuild` recounts everything at once, with a progress bar (after a
+restore, after complaints were loaded straight into the tables); `--reconcile` recounts everything
+a chunk at a time and corrects what differs (the nightly check, also run by the scheduler)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kesu.core import clock
-from kesu.reports.tallies import refresh_tallies
+from kesu.reports.tallies import reconcile_tallies, refresh_tallies
 
 BAR = 30
 
@@ -20,7 +21,13 @@ class Command(BaseCommand):
     help = "Bring the indicators' daily tallies in step; --rebuild recounts every complaint."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--rebuild", action="store_true", help="recount every complaint")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--rebuild", action="store_true", help="recount every complaint at once")
+        mode.add_argument(
+            "--reconcile",
+            action="store_true",
+            help="recount every complaint a chunk at a time, correcting what differs",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -33,7 +40,10 @@ class Command(BaseCommand):
             self.stdout.write(("\r" + line) if tty else line, ending="" if tty else "\n")
             self.stdout.flush()
 
-        changed = refresh_tallies(now=clock.now(), rebuild=options["rebuild"], progress=progress)
-        if tty and options["rebuild"]:
+        if options["reconcile"]:
+            changed = reconcile_tallies(now=clock.now(), progress=progress)
+        else:
+            changed = refresh_tallies(now=clock.now(), rebuild=options["rebuild"], progress=progress)
+        if tty and (options["rebuild"] or options["reconcile"]):
             self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Counted {changed:,} complaints in {time.monotonic() - started:.1f} s."))
