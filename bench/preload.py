@@ -147,7 +147,7 @@ def preload(
         # Customers: phones never used by intake; names random.
         customer_rows = []
         for i in range(customers):
-            phone = "+86" + mobile(PHONE_OFFSET + i)
+            phone = "+86" + mobile(PHONE_OFFSET + next_customer + i)  # a second preload adds new phones
             customer_rows.append((next_customer + i, customer_name(rng), phone, now - dt.timedelta(days=366)))
 
         # Complaints in time order so serials ascend with received_at inside each month.

@@ -269,11 +269,12 @@ def render(results: dict[str, Any]) -> str:
         add("")
         add(
             f"Preloaded {_f(p['complaints'])} complaints with COPY in {_f(p['total_s'])} s "
-            f"(generate {_f(p['generate_s'])} s, COPY {_f(p['copy_s'])} s, trigram index rebuild "
+            f"(generate {_f(p['generate_s'])} s, COPY {_f(p['copy_s'])} s, full-text (GIN) index rebuild "
             f"{_f(p['trgm_index_s'])} s, VACUUM ANALYZE {_f(p['analyze_s'])} s): {_f(p['customers'])} customers, "
             f"{_f(p['events'])} timeline events, numbers/periods/serials continuing each month's counter, "
-            "spread over the 365 days before the run, statuses and departments varied, lower-cased "
-            "`search_text`. The intake complaints of the run above are in the same database. "
+            "spread over the 365 days before the run, statuses and departments varied, each with the "
+            "`search_text` intake writes (kesu.complaints.search). "
+            "The intake complaints of the run above are in the same database. "
             f"{_f(p['list_matching'])} complaints match `status=investigating&department=quality`. "
             "API token: `agent` (sees the whole organisation); default page size 20, newest first. "
             "The staff pages are measured on the same data in their own section below."
@@ -293,9 +294,10 @@ def render(results: dict[str, Any]) -> str:
             )
         add("")
         add(
-            "Search terms (`q`, substring match on `search_text`): 3+ characters: "
+            "Search terms (`q`: full text on the `tsvector` of character bigrams and jieba words, GIN index, "
+            "ranked by relevance; kesu/complaints/search.py): 3+ characters: "
             "发动机, 不好吃, credit report, 送餐太慢, 变速箱, late fee, 服务态度, 漏油; 2-character: 退款, 质量, 快递, "
-            "客服, 房间, 异响. pg_trgm can use its GIN index only for patterns of 3+ characters."
+            "客服, 房间, 异响."
         )
         add("")
 
@@ -347,6 +349,7 @@ def render(results: dict[str, Any]) -> str:
             )
         add("")
     lines.extend(render_reports(results.get("reports")))
+    lines.extend(render_scale(results))
     notes = results.get("notes") or []
     if notes:
         add("## Notes")
@@ -355,6 +358,54 @@ def render(results: dict[str, Any]) -> str:
             add(f"- {note}")
         add("")
     return "\n".join(lines)
+
+
+def _seconds(row: dict[str, Any] | None) -> str:
+    return f"{row['worst_s']:.2f} s" if row else "–"
+
+
+def render_scale(results: dict[str, Any]) -> list[str]:
+    """The cost curve: each read and the KPI report at the first preload and at the grown one."""
+    scale = results.get("scale")
+    if not scale or not results.get("reads"):
+        return []
+    small, large = results["preload"]["total_complaints"], scale["total_complaints"]
+    p = scale["preload"]
+    out = [
+        f"## Cost curve: {_f(small)} → {_f(large)} complaints (PostgreSQL)",
+        "",
+        f"The same database grown by {_f(p['complaints'])} complaints (COPY, {_f(p['total_s'])} s), then the "
+        "reads measured again by the same clients and server, and the KPI report after a rebuild of the tallies.",
+        "",
+        f"| workload | p95 at {_f(small)} | p95 at {_f(large)} | growth | target at 1,000,000 | result |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    before = {r["key"]: r for r in results["reads"]}
+    for read in scale["reads"]:
+        first = before.get(read["key"])
+        growth = f"{read['p95_ms'] / first['p95_ms']:.2f}×" if first and first.get("p95_ms") else "–"
+        target = read.get("target_p95_ms") or (100.0 if read["key"].startswith("search") else None)
+        out.append(
+            f"| {read['name']} | {_f(first['p95_ms']) if first else '–'} ms | {_f(read['p95_ms'])} ms | {growth} | "
+            f"{f'p95 < {target:.0f} ms' if target else '–'} | "
+            f"{_met(read['p95_ms'] < target) if target and large >= 1_000_000 else '–'} |"
+        )
+    kpi_small = {r["group_by"]: r for r in (results.get("reports") or {}).get("kpi", [])}
+    for row in (scale.get("reports") or {}).get("kpi", []):
+        first = kpi_small.get(row["group_by"])
+        growth = f"{row['worst_s'] / first['worst_s']:.2f}×" if first and first["worst_s"] else "–"
+        out.append(
+            f"| KPI report for a year, group {row['group_by'] or 'total'} (worst of 3) | "
+            f"{_seconds(first)} | {row['worst_s']:.2f} s | {growth} | < 1 s | "
+            f"{_met(row['worst_s'] < 1) if large >= 1_000_000 else '–'} |"
+        )
+    rebuild = (scale.get("reports") or {}).get("rebuild")
+    if rebuild:
+        out.append(
+            f"| tallies rebuilt, {_f(rebuild['complaints'])} complaints | – | {rebuild['s']:.1f} s | – | – | – |"
+        )
+    out.append("")
+    return out
 
 
 def render_reports(reports: dict[str, Any] | None) -> list[str]:

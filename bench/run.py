@@ -264,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
     parser.add_argument("--no-triage", action="store_true", help="skip bench/triage_eval.py (classifier, recall)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1_000_000,
+        help="cost curve: grow the preload to this many complaints and measure reads, search and KPI again (0: skip)",
+    )
     parser.add_argument("--no-reports", action="store_true", help="skip bench/reports.py (ledger, KPI, reports)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
     parser.add_argument(
@@ -290,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.duration, args.warmup, args.read_duration = 4.0, 1.0, 4.0
         args.preload = min(args.preload, 5000)
+        args.scale = min(args.scale, 10_000)
         args.quiet_wait = 0.0
     load.QUIET_MAX_WAIT = args.quiet_wait
     if args.quick:
@@ -437,6 +444,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_reports:
             log("reports: bench/reports.py (ledger, indicators, scheduled reports) on the preload")
             results["reports"] = run_reports_bench(pg_env, quick=args.quick, out_dir=out_dir)
+        if args.scale > total:
+            results["scale"] = grow_and_measure(
+                args, pg_env, chosen, password, pg_url, have=total, texts=texts, out_dir=out_dir
+            )
     except Exception:
         results["failures"].append(traceback.format_exc())
         log("FAILED:\n" + traceback.format_exc())
@@ -485,11 +496,56 @@ def run_triage_bench(results: dict[str, Any], *, quick: bool, out_dir: Path) -> 
     results["triage_markdown"] = triage_eval.markdown(figures)
 
 
-def run_reports_bench(env: dict[str, str], *, quick: bool, out_dir: Path) -> dict[str, Any]:
+def grow_and_measure(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    config: ServerConfig,
+    password: str,
+    pg_url: str,
+    *,
+    have: int,
+    texts: Any,
+    out_dir: Path,
+) -> dict[str, Any]:
+    """The cost curve (issue 15): the preload grown to `args.scale` complaints, then the same reads
+    (list, detail, search over HTTP) and the KPI report measured again, to compare with the figures
+    at the first size."""
+    log(f"cost curve: growing the preload from {have:,} to {args.scale:,} complaints (COPY)")
+    grown = preload(
+        database_url=pg_url,
+        count=args.scale - have,
+        mixer=TextMixer(texts, seed=29),
+        now=dt.datetime.now(dt.UTC),
+        seed=43,
+    )
+    with psycopg.connect(pg_url) as conn:
+        total = conn.execute("SELECT count(*) FROM complaints_complaint").fetchone()[0]
+        numbers = [
+            r[0]
+            for r in conn.execute(
+                "SELECT number FROM complaints_complaint TABLESAMPLE SYSTEM (1) ORDER BY random() LIMIT 5000"
+            ).fetchall()
+        ]
+    log(f"  {grown}; {total:,} complaints")
+    reads = measure_reads(
+        env, config, password, numbers, clients=args.clients, duration=args.read_duration, warmup=args.warmup
+    )
+    figures: dict[str, Any] = {"preload": grown, "total_complaints": total, "reads": reads}
+    if not args.no_reports:
+        log("cost curve: tallies and the KPI report (bench/reports.py --no-ledger --no-scheduled)")
+        figures["reports"] = run_reports_bench(
+            env, quick=args.quick, out_dir=out_dir, extra=["--no-ledger", "--no-scheduled"]
+        )
+    return figures
+
+
+def run_reports_bench(
+    env: dict[str, str], *, quick: bool, out_dir: Path, extra: list[str] | None = None
+) -> dict[str, Any]:
     """bench/reports.py in its own process, on the preloaded PostgreSQL database: the ledger as CSV
     and XLSX, the tallies rebuilt, the KPI report for a year and the three scheduled reports."""
     target = out_dir / "reports.json"
-    command = [str(BIN / "python"), "-m", "bench.reports", "--skip-preload", "--json", str(target)]
+    command = [str(BIN / "python"), "-m", "bench.reports", "--skip-preload", "--json", str(target), *(extra or [])]
     if quick:
         command += ["--attempts", "1"]
     env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
