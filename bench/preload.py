@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import random
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -299,6 +300,7 @@ def preload(
             "ON CONFLICT (period) DO UPDATE SET last_value = EXCLUDED.last_value",
             sorted(counters.items()),
         )
+        timings["investigations"] = add_investigations(cur, first_complaint=next_complaint, recorder=handler_id)
         for table in ("customers_customer", "complaints_complaint", "complaints_complaintevent"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()  # deferred foreign-key checks run here; CREATE INDEX needs them done
@@ -316,6 +318,7 @@ def preload(
             "complaints_complaint",
             "complaints_complaintevent",
             "complaints_monthlycounter",
+            "resolution_investigation",
         ):
             conn.execute(f"VACUUM ANALYZE {table}")
         timings["analyze_s"] = time.perf_counter() - t0
@@ -324,3 +327,32 @@ def preload(
     timings["complaints"] = count
     timings["events"] = len(event_rows)
     return timings
+
+
+CAUSES = ["policy_not_understood", "staff", "system_or_other_department"]
+RESPONSIBILITIES = ["ours", "customer_misuse", "supplier", "carrier", "not_established"]
+
+
+def add_investigations(cur: Any, *, first_complaint: int, recorder: int | None) -> int:
+    """An investigation (cause, responsibility, responsible department, sometimes a loss) for two
+    thirds of the preloaded complaints past investigating, so the analysis and the statistics
+    report read data shaped like an organisation's. Returns how many were added."""
+    if recorder is None:
+        return 0
+    causes = "ARRAY[" + ", ".join(f"'{c}'" for c in CAUSES) + "]"
+    shares = "ARRAY[" + ", ".join(f"'{r}'" for r in RESPONSIBILITIES) + "]"
+    cur.execute(
+        "INSERT INTO resolution_investigation (findings, fact_what, fact_who, fact_when, fact_where, fact_why, "
+        "fact_how, lot_number, bill_of_materials, process_records, lab_analysis, root_cause, cause_class, "
+        "responsibility, loss_amount, penalty_amount, recorded_at, updated_at, complaint_id, "
+        "responsible_department_id, recorded_by_id, updated_by_id) "
+        "SELECT '', '', '', '', '', '', '', '', '', '', '', '', "
+        f"({causes})[1 + c.id %% 3], ({shares})[1 + c.id %% 5], "
+        "CASE WHEN c.id %% 4 = 0 THEN (c.id %% 500)::numeric ELSE NULL END, "
+        "CASE WHEN c.id %% 20 = 0 THEN 100 ELSE NULL END, c.received_at, c.received_at, c.id, "
+        "c.department_id, %s, %s FROM complaints_complaint c "
+        "WHERE c.id >= %s AND c.id %% 3 <> 0 "
+        "AND c.status IN ('solution_proposed', 'implementing', 'resolved', 'closed')",
+        [recorder, recorder, first_complaint],
+    )
+    return int(cur.rowcount)

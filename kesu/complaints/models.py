@@ -179,6 +179,8 @@ class Complaint(models.Model):
             models.Index(fields=["department", "-received_at"], name="complaint_dept_recv"),
             models.Index(fields=["-received_at", "-id"], name="complaint_recv"),
             models.Index(fields=["updated_at"], name="complaint_updated"),  # what changed (reports/tallies)
+            # closed in a period (analysis, statistics, indicators counted for part of the organisation)
+            models.Index(fields=["closed_at"], name="complaint_closed", condition=models.Q(status="closed")),
             models.Index(fields=["assignee", "status"], name="complaint_assignee_status"),
             models.Index(fields=["overdue", "status"], name="complaint_overdue_status"),
             models.Index(fields=["severity", "-received_at"], name="complaint_severity_recv"),

@@ -202,6 +202,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_reader(user)
     form, date_from, date_to = _period(request, rf.AnalysisForm)
+    refresh_tallies(now=clock.now())  # the trends of the whole organisation are read from them
     result = None
     chart: dict[str, Any] = {}
     if date_from and date_to:

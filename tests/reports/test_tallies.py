@@ -270,3 +270,16 @@ def test_the_command_reconciles_with_a_progress_bar(world, users):
     out = io.StringIO()
     call_command("tallies", "--reconcile", stdout=out)
     assert "40/40" in out.getvalue() and "Counted 0 complaints" in out.getvalue()
+
+
+def test_the_monthly_trend_from_the_tallies_is_the_one_counted_from_the_complaints(world, users):
+    from kesu.reports.analysis import monthly_trend
+
+    refresh_tallies(now=at(12, 1))
+    for end, months in ((dt.date(2026, 11, 20), 12), (dt.date(2026, 12, 1), 24), (dt.date(2026, 6, 30), 3)):
+        tallied = monthly_trend(user=None, end=end, months=months, source="tallies")
+        counted = monthly_trend(user=None, end=end, months=months, source="base")
+        assert tallied == counted, (end, months)
+    labels, received, closed = monthly_trend(user=users["manager"], end=dt.date(2026, 12, 1), months=24)
+    assert len(labels) == 24 and labels[0] == "2025-01" and sum(received) == 40
+    assert sum(closed) == Complaint.objects.filter(status="closed").count() > 0
