@@ -61,7 +61,7 @@ def main() -> None:
     print(f"complaints: {total:,}")
 
     def export(file_format: str) -> int:
-        rows = ledger.ledger_rows(user=manager, queryset=Complaint.objects.all())
+        rows = ledger.ledger_table(user=manager, queryset=Complaint.objects.all())
         if file_format == "csv":
             return sum(len(piece) for piece in ledger.csv_stream(rows))
         handle = ledger.xlsx_file(rows, title="台账")
