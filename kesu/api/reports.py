@@ -113,7 +113,7 @@ def ledger_view(request: AuthedRequest, query: Query[LedgerQuery]) -> Any:
     c.raise_if_any()
     queryset = complaint_list(user=request.user, filters=filters, now=now)
     if query.format != "json":
-        return ledger_response(ledger.ledger_rows(user=request.user, queryset=queryset), file_format=query.format)
+        return ledger_response(ledger.ledger_table(user=request.user, queryset=queryset), file_format=query.format)
     offset = (query.page - 1) * query.page_size
     page = queryset.order_by("-received_at", "-id")[offset : offset + query.page_size]
     results = [

@@ -1,8 +1,9 @@
 """The ledger (跟踪台账, SPEC RP-1): one row per complaint, as JSON, CSV or XLSX.
 
-Rows are read in chunks through one narrow query (subqueries for the deadlines' record, the
-latest solution and the latest callback; the small reference tables are looked up in memory),
-and written as they are read, so memory does not grow with the rows."""
+Rows are read in chunks, one SQL statement each (the page of keys, then the deadlines' record, the
+latest solution and the latest callback joined set-wise; the small reference tables are looked up
+in memory), built as plain lists and written as they are read, so memory does not grow with the
+rows. The XLSX file is written by kesu.reports.xlsx, a streaming writer of its own."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connections
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,7 +29,8 @@ from kesu.complaints.models import Channel, Complaint, Status
 from kesu.core.privacy import mask_name, mask_phone
 from kesu.customers.services import display_phone
 from kesu.deadlines.models import ComplaintDeadline
-from kesu.resolution.models import Callback, Remedy, RemedyType, Solution
+from kesu.reports.xlsx import write_xlsx
+from kesu.resolution.models import Callback, Remedy, RemedyType, Solution, SolutionStatus
 from kesu.triage.models import Category, Severity
 
 CHUNK = 2000
@@ -54,47 +57,9 @@ COLUMNS: list[tuple[str, Any]] = [
     ("closed_at", gettext_lazy("Closed")),
 ]
 
-FIELDS = (
-    "pk",
-    "number",
-    "received_at",
-    "channel",
-    "contact_name",
-    "contact_phone",
-    "category_id",
-    "severity",
-    "department_id",
-    "assignee_id",
-    "status",
-    "result",
-    "closed_at",
-    "met",
-    "missed",
-    "solution_id",
-    "solution_total",
-    "satisfied",
-)
-
 
 def headers() -> list[str]:
     return [str(label) for _key, label in COLUMNS]
-
-
-def _annotated(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    deadlines = ComplaintDeadline.objects.filter(complaint=OuterRef("pk")).order_by().values("complaint")
-    met = deadlines.filter(on_time=True).annotate(n=Count("pk")).values("n")
-    missed = deadlines.filter(on_time=False).annotate(n=Count("pk")).values("n")
-    solution = Solution.objects.filter(complaint=OuterRef("pk")).exclude(status="superseded").order_by("-round", "-id")
-    callback = Callback.objects.filter(complaint=OuterRef("pk"), reached=True).order_by("-at", "-id")
-    return queryset.annotate(
-        met=Coalesce(Subquery(met, output_field=IntegerField()), 0),
-        missed=Coalesce(Subquery(missed, output_field=IntegerField()), 0),
-        solution_id=Subquery(solution.values("pk")[:1]),
-        solution_total=Subquery(
-            solution.values("total")[:1], output_field=DecimalField(max_digits=12, decimal_places=2)
-        ),
-        satisfied=Subquery(callback.values("satisfied")[:1]),
-    )
 
 
 @dataclass
@@ -140,93 +105,201 @@ def _remedies(solution_ids: list[int], labels: dict[str, str]) -> dict[int, str]
     return {key: "; ".join(value) for key, value in found.items()}
 
 
+# The complaint's columns the ledger reads, as the page's CTE names them (values() may not reuse a
+# field's own name for an expression).
+PAGE_COLUMNS = {
+    "ledger_key": "pk",
+    "ledger_number": "number",
+    "ledger_received": "received_at",
+    "ledger_channel": "channel",
+    "ledger_name": "contact_name",
+    "ledger_phone": "contact_phone",
+    "ledger_category": "category_id",
+    "ledger_severity": "severity",
+    "ledger_department": "department_id",
+    "ledger_assignee": "assignee_id",
+    "ledger_status": "status",
+    "ledger_result": "result",
+    "ledger_closed": "closed_at",
+}
+
+PIECE_SQL = """
+WITH p AS ({page})
+SELECT p.ledger_key, p.ledger_number, {received_at}, p.ledger_channel, p.ledger_name, p.ledger_phone,
+       p.ledger_category, p.ledger_severity, p.ledger_department, p.ledger_assignee, p.ledger_status,
+       p.ledger_result, {closed_at}, COALESCE(d.met, 0), COALESCE(d.missed, 0), s.id, s.total, cb.satisfied
+FROM p
+LEFT JOIN (
+    SELECT complaint_id,
+           COUNT(CASE WHEN on_time THEN 1 END) AS met,
+           COUNT(CASE WHEN NOT on_time THEN 1 END) AS missed
+    FROM {deadline} WHERE complaint_id IN (SELECT ledger_key FROM p) GROUP BY complaint_id
+) d ON d.complaint_id = p.ledger_key
+LEFT JOIN (
+    SELECT complaint_id, id, total,
+           ROW_NUMBER() OVER (PARTITION BY complaint_id ORDER BY round DESC, id DESC) AS n
+    FROM {solution} WHERE status <> %s AND complaint_id IN (SELECT ledger_key FROM p)
+) s ON s.complaint_id = p.ledger_key AND s.n = 1
+LEFT JOIN (
+    SELECT complaint_id, satisfied,
+           ROW_NUMBER() OVER (PARTITION BY complaint_id ORDER BY at DESC, id DESC) AS n
+    FROM {callback} WHERE reached = %s AND complaint_id IN (SELECT ledger_key FROM p)
+) cb ON cb.complaint_id = p.ledger_key AND cb.n = 1
+ORDER BY p.ledger_received DESC, p.ledger_key DESC
+"""
+
+
+def _piece_sql(page: QuerySet[Complaint]) -> tuple[str, list[Any]]:
+    """One statement for a piece of the ledger: the page of complaints (the caller's filters, order
+    and slice, compiled by the ORM; one index range read) in a CTE, joined to their deadline counts,
+    latest solution and latest reached callback, each read set-wise for the page alone (no per-row
+    subqueries, no list of ids sent back). Plain SQL that PostgreSQL and SQLite both run."""
+    columns = {alias: F(name) for alias, name in PAGE_COLUMNS.items()}
+    page_sql, page_params = page.values(**columns).query.sql_with_params()
+    connection = connections[page.db]
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # Seconds since the epoch as float8: psycopg's pure-Python timestamp parsing was a fifth of
+        # the export's time; fromtimestamp() is exact to the microsecond for these (|error| < 0.2 µs).
+        received_at = "EXTRACT(EPOCH FROM p.ledger_received)::float8"
+        closed_at = "EXTRACT(EPOCH FROM p.ledger_closed)::float8"
+    else:
+        received_at, closed_at = "p.ledger_received", "p.ledger_closed"
+    sql = PIECE_SQL.format(
+        received_at=received_at,
+        closed_at=closed_at,
+        page=page_sql,
+        deadline=quote(ComplaintDeadline._meta.db_table),
+        solution=quote(Solution._meta.db_table),
+        callback=quote(Callback._meta.db_table),
+    )
+    return sql, [*page_params, SolutionStatus.SUPERSEDED.value, True]
+
+
+def _fetch(page: QuerySet[Complaint]) -> list[tuple[Any, ...]]:
+    sql, params = _piece_sql(page)
+    connection = connections[page.db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    if connection.vendor != "postgresql":
+        rows = [_plain(r) for r in rows]
+    return rows
+
+
+def _plain(r: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row as PostgreSQL returns it (times as seconds since the epoch, Decimal, bool), from a
+    backend that hands back naive UTC or text datetimes, numbers for decimals and 0/1 for booleans
+    (SQLite)."""
+    return (
+        *r[:2],
+        _epoch(r[2]),
+        *r[3:12],
+        _epoch(r[12]),
+        r[13],
+        r[14],
+        r[15],
+        Decimal(str(r[16])) if r[16] is not None else None,
+        bool(r[17]) if r[17] is not None else None,
+    )
+
+
+def _epoch(value: Any) -> float | None:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return float(value.timestamp())
+
+
 def _chunks(queryset: QuerySet[Complaint]) -> Iterator[list[tuple[Any, ...]]]:
-    """The rows in pieces of CHUNK, newest first, each piece read by keyset on (received_at, id):
-    no server-side cursor held open, and every piece is an index range read, however deep."""
+    """The rows in pieces of CHUNK, newest first, each piece one statement whose keys are read by
+    keyset on (received_at, id): no server-side cursor held open, and every piece is an index range
+    read, however deep."""
     if queryset.query.is_sliced:
-        yield list(_annotated(queryset).values_list(*FIELDS))
+        yield _fetch(queryset)
         return
     ordered = queryset.order_by("-received_at", "-id")
     last: tuple[Any, Any] | None = None
     while True:
         page = ordered
         if last is not None:
-            page = ordered.filter(Q(received_at__lt=last[0]) | Q(received_at=last[0], pk__lt=last[1]))
-        # The keys first (a narrow ordered read), then the piece's columns and subqueries by
-        # primary key: PostgreSQL would otherwise compute the subqueries for every row it sorts.
-        keys = list(page.values_list("pk", "received_at")[:CHUNK])
-        if keys:
-            found = {
-                row[0]: row
-                for row in _annotated(Complaint.objects.filter(pk__in=[k[0] for k in keys])).values_list(*FIELDS)
-            }
-            yield [found[pk] for pk, _received in keys if pk in found]
-        if len(keys) < CHUNK:
+            # `received_at <= last` bounds the index range; the OR alone was read as a filter,
+            # so every piece scanned (and dropped) all the rows before it.
+            page = ordered.filter(Q(received_at__lte=last[0]), Q(received_at__lt=last[0]) | Q(pk__lt=last[1]))
+        rows = _fetch(page[:CHUNK])
+        if rows:
+            yield rows
+        if len(rows) < CHUNK:
             return
-        last = (keys[-1][1], keys[-1][0])
+        last = (dt.datetime.fromtimestamp(rows[-1][2], dt.UTC), rows[-1][0])
 
 
-def ledger_rows(*, user: User, queryset: QuerySet[Complaint], limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """The ledger's rows (plain values: str, int, Decimal, datetime or None), newest first. The
-    customer's name and phone are masked unless the reader may see them."""
+def ledger_table(*, user: User, queryset: QuerySet[Complaint], limit: int | None = None) -> Iterator[list[Any]]:
+    """The ledger's rows as lists in the order of COLUMNS (plain values: str, int, Decimal, local
+    aware datetime or None), newest first. The customer's name and phone are masked unless the
+    reader may see them."""
     personal = can_view_personal_data(user)
     look = _lookups()
     tz = timezone.get_current_timezone()
+    local = dt.datetime.fromtimestamp  # the zone's own rules (zoneinfo), about 1 µs a value
     satisfaction = {True: _("satisfied"), False: _("not satisfied")}
-
-    def flush(chunk: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    channels, severities, statuses = look.channels, look.severities, look.statuses
+    categories, departments, users = look.categories, look.departments, look.users
+    for chunk in _chunks(queryset if limit is None else queryset.order_by("-received_at", "-id")[:limit]):
         remedies = _remedies([r[15] for r in chunk if r[15]], look.remedies)
         for r in chunk:
-            phone = display_phone(r[5]) or ""
-            yield {
-                "number": r[1],
-                "received_at": r[2].astimezone(tz),
-                "channel": look.channels.get(r[3], r[3]),
-                "customer": r[4] if personal else (mask_name(r[4]) or ""),
-                "phone": phone if personal else (mask_phone(phone) or ""),
-                "category": look.categories.get(r[6], "") if r[6] else "",
-                "severity": look.severities.get(r[7], r[7]),
-                "department": look.departments.get(r[8], "") if r[8] else "",
-                "handler": look.users.get(r[9], "") if r[9] else "",
-                "status": look.statuses.get(r[10], r[10]),
-                "deadlines_met": r[13],
-                "deadlines_missed": r[14],
-                "solution": remedies.get(r[15], "") if r[15] else "",
-                "amount": Decimal(r[16]).quantize(CENT) if r[16] is not None else None,
-                "result": r[11],
-                "satisfaction": satisfaction.get(r[17], "") if r[17] is not None else "",
-                "closed_at": r[12].astimezone(tz) if r[12] else None,
-            }
-
-    for chunk in _chunks(queryset if limit is None else queryset.order_by("-received_at", "-id")[:limit]):
-        yield from flush(chunk)
+            phone = display_phone(r[5])
+            total = r[16]
+            yield [
+                r[1],
+                local(r[2], tz),
+                channels.get(r[3], r[3]),
+                r[4] if personal else (mask_name(r[4]) or ""),
+                phone if personal else (mask_phone(phone) or ""),
+                categories.get(r[6], ""),
+                severities.get(r[7], r[7]),
+                departments.get(r[8], ""),
+                users.get(r[9], ""),
+                statuses.get(r[10], r[10]),
+                r[13],
+                r[14],
+                remedies.get(r[15], ""),
+                total.quantize(CENT) if total is not None else None,
+                r[11],
+                satisfaction.get(r[17], ""),
+                local(r[12], tz) if r[12] is not None else None,
+            ]
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value
+KEYS = [key for key, _label in COLUMNS]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(_cell(value))
+def ledger_rows(*, user: User, queryset: QuerySet[Complaint], limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """The ledger's rows keyed by column (the API's JSON), as ledger_table reads them."""
+    for row in ledger_table(user=user, queryset=queryset, limit=limit):
+        yield dict(zip(KEYS, row, strict=True))
 
 
-def csv_stream(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    """CSV in UTF-8 with a byte-order mark (so Excel opens Chinese text), written row by row."""
+def _local_minute(value: dt.datetime | None) -> str:
+    return value.isoformat(" ", "minutes")[:16] if value is not None else ""
+
+
+def csv_stream(rows: Iterable[list[Any]]) -> Iterator[bytes]:
+    """CSV in UTF-8 with a byte-order mark (so Excel opens Chinese text), written row by row from
+    ledger_table's rows (times to the minute, local)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers())
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    keys = [key for key, _label in COLUMNS]
     buffer.seek(0)
     buffer.truncate()
     for row in rows:
-        writer.writerow([_text(row[key]) for key in keys])
+        row[1] = _local_minute(row[1])
+        row[16] = _local_minute(row[16])
+        writer.writerow(row)  # None is written empty, numbers and Decimal as str() gives them
         if buffer.tell() > 65536:  # a piece of about 64 KB at a time, not one per row
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -235,35 +308,14 @@ def csv_stream(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_file(rows: Iterator[dict[str, Any]], *, title: str) -> Any:
-    """The rows as an XLSX workbook in a temporary file (openpyxl's write-only mode streams the
-    sheet to disk, so memory stays flat); returns the open file, positioned at its start."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    keys = [key for key, _label in COLUMNS]
-    for row in rows:
-        sheet.append([_xlsx_value(row[key]) for key in keys])
+def xlsx_file(rows: Iterable[list[Any]], *, title: str) -> Any:
+    """ledger_table's rows as an XLSX workbook in a temporary file, written as a stream (times as
+    date cells in local time, amounts and counts as numbers); returns the open file, positioned
+    at its start."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it after sending)
-    workbook.save(handle)
+    write_xlsx(handle, title=title, headers=headers(), rows=rows)
     handle.seek(0)
     return handle
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)  # local time; Excel has no time zones
-    return value  # openpyxl writes Decimal as a number
 
 
 def ledger_count(queryset: QuerySet[Complaint]) -> int:

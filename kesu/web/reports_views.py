@@ -294,7 +294,7 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
         queryset = complaint_list(user=user, filters=filters, now=now).filter(queue_q(queue, user=user, now=now))
         if query.status == "open":
             queryset = queryset.filter(IS_OPEN)
-    return ledger_response(ledger.ledger_rows(user=user, queryset=queryset), file_format=file_format)
+    return ledger_response(ledger.ledger_table(user=user, queryset=queryset), file_format=file_format)
 
 
 def _archive_context(user: User) -> dict[str, Any]:

@@ -4,11 +4,15 @@ language, the customer masked for roles that may not see personal data."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kesu.audit.models import AuditRecord
+from kesu.complaints.models import Complaint
+from kesu.reports import ledger
 from kesu.reports.models import SalesVolume
 
 
@@ -90,3 +94,30 @@ def test_sales_volume_entered_corrected_and_refused(api, users):
     refused = api("agent").post("/api/v1/sales-volumes", {"period": "2026-12", "units": 1})
     assert refused.status_code == 403
     assert SalesVolume.objects.count() == 2 and AuditRecord.objects.count() == records
+
+
+def test_xlsx_cells_are_numbers_and_local_times(complaint_in, api):
+    closed = complaint_in("closed")
+    closed.refresh_from_db()
+    sheet = _xlsx(api("manager", language="en").get("/api/v1/ledger", format="xlsx"))
+    header, row = (list(r) for r in sheet.iter_rows(values_only=True))
+    cell = dict(zip(header, row, strict=True))
+    local = timezone.localtime(closed.received_at).replace(tzinfo=None)
+    assert abs(cell["Received"] - local) < dt.timedelta(milliseconds=1)
+    assert isinstance(cell["Closed"], dt.datetime)
+    assert cell["Amount (CNY)"] == 50 and isinstance(cell["Deadlines met"], int)
+
+
+def test_pieces_follow_the_order_through_equal_times(register, api, monkeypatch):
+    """Read in pieces of 2 by keyset on (received_at, id): no row lost or repeated where several
+    complaints share a received time across a piece's edge."""
+    monkeypatch.setattr(ledger, "CHUNK", 2)
+    made = [register() for _ in range(7)]
+    same = made[0].received_at
+    Complaint.objects.filter(pk__in=[c.pk for c in made[1:5]]).update(received_at=same)
+    expected = list(Complaint.objects.order_by("-received_at", "-id").values_list("number", flat=True))
+    text = b"".join(api("manager").get("/api/v1/ledger", format="csv").streaming_content).decode("utf-8-sig")
+    numbers = [r[0] for r in csv.reader(io.StringIO(text))][1:]
+    assert numbers == expected and len(numbers) == 7
+    json_numbers = [r["number"] for r in api("manager").get("/api/v1/ledger", page_size=3, page=2).json()["results"]]
+    assert json_numbers == expected[3:6]
