@@ -161,3 +161,24 @@ def _list_as(users: dict[str, User], username: str, language: str) -> None:
         for extra in set(body) - set(expected):
             body.pop(extra)
         assert body == expected, (username, language, params)
+
+
+def test_the_count_is_exact_up_to_the_cap_then_a_lower_bound(api, register, monkeypatch):
+    from kesu.api import complaints
+
+    for _ in range(7):
+        register()
+    agent = api("agent")
+    body = agent.get("/api/v1/complaints", page_size=3).json()
+    assert (body["count"], body["count_exact"]) == (7, True)
+    body = agent.get("/api/v1/complaints", page_size=3, page=3).json()  # the last, short page: no count query
+    assert (body["count"], body["count_exact"], len(body["results"])) == (7, True, 1)
+    body = agent.get("/api/v1/complaints", page_size=3, page=9).json()  # past the end
+    assert (body["count"], body["count_exact"], body["results"]) == (7, True, [])
+    monkeypatch.setattr(complaints, "COUNT_CAP", 5)
+    body = agent.get("/api/v1/complaints", page_size=3).json()
+    assert (body["count"], body["count_exact"]) == (5, False)
+    body = agent.get("/api/v1/complaints", page_size=3, page=2).json()
+    assert (body["count"], body["count_exact"]) == (6, False)  # at least the rows up to this page's end
+    monkeypatch.setattr(complaints, "COUNT_CAP", 7)
+    assert agent.get("/api/v1/complaints", page_size=3).json()["count_exact"] is True
