@@ -232,10 +232,11 @@ class ComplaintOut(Schema):
 
 
 class ComplaintListOut(Schema):
-    count: int
+    count: int = Field(description="Exact up to 10,000; beyond, a lower bound and count_exact is false.")
     page: int
     page_size: int
     results: list[ComplaintOut]
+    count_exact: bool = Field(True, description="Whether count is the exact number of matching complaints.")
 
 
 class PublicEventOut(Schema):
