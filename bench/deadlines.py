@@ -36,19 +36,21 @@ DATABASE = "kesu_bench_deadlines"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(*, complaints: int = OPEN_COMPLAINTS) -> list[dict[str, Any]]:
-    """Measure and return the rows (see the module docstring)."""
+def run(*, complaints: int = OPEN_COMPLAINTS, database: str = DATABASE, profile: str = "") -> list[dict[str, Any]]:
+    """Measure and return the rows (see the module docstring). `profile`: a file to write a
+    cProfile of the busy sweep to (pstats format)."""
     import secrets
     import tempfile
 
     from bench.server import base_env, drop_pg_database, recreate_pg_database
 
-    url = recreate_pg_database(DATABASE)
+    url = recreate_pg_database(database)
     try:
         with tempfile.TemporaryDirectory(prefix="kesu-bench-deadlines-") as data_dir:
             env = base_env(data_dir=Path(data_dir), database_url=url, password=secrets.token_urlsafe(12))
             result = subprocess.run(
-                [sys.executable, "-m", "bench.deadlines", "--child", "--complaints", str(complaints)],
+                [sys.executable, "-m", "bench.deadlines", "--child", "--complaints", str(complaints)]
+                + (["--profile", str(Path(profile).resolve())] if profile else []),
                 env=env,
                 cwd=REPO,
                 capture_output=True,
@@ -59,7 +61,7 @@ def run(*, complaints: int = OPEN_COMPLAINTS) -> list[dict[str, Any]]:
                 raise RuntimeError(f"bench.deadlines failed:\n{result.stdout}\n{result.stderr}")
             return list(json.loads(result.stdout.strip().splitlines()[-1]))
     finally:
-        drop_pg_database(DATABASE)
+        drop_pg_database(database)
 
 
 def _row(workload: str, figure: float, unit: str, target: float | None, target_text: str) -> dict[str, Any]:
@@ -75,7 +77,7 @@ def _row(workload: str, figure: float, unit: str, target: float | None, target_t
 # --- the child process ---------------------------------------------------------------------
 
 
-def _child(complaints: int) -> list[dict[str, Any]]:
+def _child(complaints: int, profile: str = "") -> list[dict[str, Any]]:
     import django
 
     django.setup()
@@ -101,9 +103,18 @@ def _child(complaints: int) -> list[dict[str, Any]]:
     )
 
     later = now + dt.timedelta(minutes=10)
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     busy = sweep(now=later)
     busy_seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     due = complaints // 10
     assert busy.missed == due and busy.escalated == due, busy
     rows.append(
@@ -290,12 +301,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--complaints", type=int, default=OPEN_COMPLAINTS)
+    parser.add_argument("--database", default=DATABASE, help="the scratch PostgreSQL database (dropped after)")
+    parser.add_argument("--profile", default="", help="write a cProfile of the busy sweep to this file")
     args = parser.parse_args()
     if args.child:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-        print(json.dumps(_child(args.complaints), ensure_ascii=False))
+        print(json.dumps(_child(args.complaints, args.profile), ensure_ascii=False))
     else:
-        for row in run(complaints=args.complaints):
+        for row in run(complaints=args.complaints, database=args.database, profile=args.profile):
             print(json.dumps(row, ensure_ascii=False))
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,19 @@ def _hash(content: bytes, *, keyed: bool) -> str:
     if keyed:
         return hmac.new(audit_key(), content, hashlib.sha256).hexdigest()
     return hashlib.sha256(content).hexdigest()
+
+
+def keyed_digester() -> Callable[[bytes], str]:
+    """`_hash(content, keyed=True)` for many records: the key looked up and the HMAC's key
+    schedule computed once (bulk writers such as the deadline sweep)."""
+    base = hmac.new(audit_key(), digestmod=hashlib.sha256)
+
+    def digest(content: bytes) -> str:
+        mac = base.copy()
+        mac.update(content)
+        return mac.hexdigest()
+
+    return digest
 
 
 def record_digest(record: AuditRecord, *, keyed: bool = True) -> str:
