@@ -25,7 +25,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from kesu.audit.services import audit_record
-from kesu.core.memo import remembered
+from kesu.core.reference import remembered
 from kesu.triage import classifier
 from kesu.triage.models import (
     SEVERITY_RANK,

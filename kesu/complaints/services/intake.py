@@ -19,7 +19,7 @@ from kesu.complaints.search import index_for_search, sync_inserted
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
-from kesu.core.memo import reference_scope, remembered
+from kesu.core.reference import reference_scope, remembered
 from kesu.customers.services import customer_get_or_create
 from kesu.deadlines.services import initial_deadlines, open_deadlines
 from kesu.notifications.services import notify_users
@@ -40,8 +40,10 @@ def complaint_register(
     nobody is notified; the importer then records the row's status and outcome."""
     if actor is not None and actor.role == Role.AUDITOR:
         raise PermissionDenied(_("Auditors have read-only access."))
-    data = parse_intake(payload, now=now)
-    with reference_scope():  # one intake reads each piece of reference data once (kesu/core/memo.py)
+    # One intake sees one version of the reference data, from this process's memory when it is
+    # current (kesu/core/reference.py).
+    with reference_scope():
+        data = parse_intake(payload, now=now)
         return _register(actor=actor, data=data, now=now, historical=historical)
 
 
