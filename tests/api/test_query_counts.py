@@ -44,9 +44,9 @@ def test_an_intake_after_reference_data_changed_reads_it_again(api, django_asser
     agent.post("/api/v1/complaints", intake_payload())
     SeverityRule.objects.filter(code="food_poisoning").update(name="食物中毒")  # a trigger renews the version
     # as the first, and the reference data once more: the categories, the severity rules, the
-    # classifier in use, the triage policy, the deadline settings' version (unchanged, so the
-    # deadline configuration itself stays in memory)
-    with django_assert_num_queries(11 + FTS + ROWS):
+    # classifier in use, the triage policy, and the deadline configuration (settings, calendar
+    # days, calendar years, kinds, policies, presets)
+    with django_assert_num_queries(16 + FTS + ROWS):
         assert agent.post("/api/v1/complaints", intake_payload()).status_code == 201
 
 
