@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kesu.core.middleware.SecurityHeadersMiddleware",
     "kesu.core.middleware.RequestBodyLimitMiddleware",
+    "kesu.core.reference.ReferenceVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "kesu.core.middleware.ApiErrorShapeMiddleware",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 
 from kesu.accounts.models import ApiToken, User
+from kesu.core.reference import version_annotation
 
 
 def hash_token(token: str) -> str:
@@ -31,9 +32,12 @@ def token_issue(*, username: str, password: str, now: dt.datetime) -> str | None
 
 
 def token_row(*, token: str, now: dt.datetime) -> ApiToken | None:
-    """The live token row (with its user) for a bearer token, or None."""
+    """The live token row (with its user) for a bearer token, or None. The row carries the reference
+    data version (`reference_version`, kesu/core/reference.py) read in the same query, so a request's
+    reference scope costs no query of its own."""
     return (
         ApiToken.objects.select_related("user", "user__department")
+        .annotate(reference_version=version_annotation())
         .filter(key_hash=hash_token(token), expires_at__gt=now, user__is_active=True)
         .first()
     )

@@ -7,6 +7,7 @@ from ninja.security import HttpBearer
 
 from kesu.accounts.services import token_row
 from kesu.core import clock
+from kesu.core.reference import observe_version
 
 
 class BearerToken(HttpBearer):
@@ -14,6 +15,7 @@ class BearerToken(HttpBearer):
         row = token_row(token=token, now=clock.now())
         if row is None:
             return None
+        observe_version(row.reference_version)  # type: ignore[attr-defined]  # annotated
         request.user = row.user
         request.kesu_token_id = row.pk  # type: ignore[attr-defined]  # "current" in GET /auth/tokens
         return row.user

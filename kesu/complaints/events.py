@@ -8,7 +8,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kesu.audit.services import audit_record
+from kesu.audit.models import AuditRecord
+from kesu.audit.services import audit_build
 from kesu.complaints.models import Complaint, ComplaintEvent
 from kesu.complaints.workflow import Action
 
@@ -125,8 +126,39 @@ def record_event(
     to_status: str = "",
     internal: bool = True,
 ) -> ComplaintEvent:
+    event, audit = event_build(
+        complaint=complaint,
+        kind=kind,
+        actor=actor,
+        at=at,
+        note=note,
+        data=data,
+        from_status=from_status,
+        to_status=to_status,
+        internal=internal,
+    )
+    event.save(force_insert=True)
+    audit.save(force_insert=True)
+    events_recorded(event=event, complaint=complaint, at=at)
+    return event
+
+
+def event_build(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: Any,
+    at: dt.datetime,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    internal: bool = True,
+) -> tuple[ComplaintEvent, AuditRecord]:
+    """The event and its audit record, unsaved, for a caller that writes them with its other new
+    rows (kesu/core/inserts.py) and then calls `events_recorded`; `record_event` does all three."""
     payload = data or {}
-    event = ComplaintEvent.objects.create(
+    event = ComplaintEvent(
         complaint=complaint,
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -137,7 +169,7 @@ def record_event(
         to_status=to_status,
         internal=internal,
     )
-    audit_record(
+    audit = audit_build(
         actor=actor,
         action=f"complaint.{kind}",
         object_type="complaint",
@@ -145,8 +177,11 @@ def record_event(
         data={"from": from_status, "to": to_status, "note": note, **payload},
         at=at,
     )
+    return event, audit
+
+
+def events_recorded(*, event: ComplaintEvent, complaint: Complaint, at: dt.datetime) -> None:
     # Webhook deliveries and robot announcements the event sets off, in the same transaction.
     from kesu.channels.events import complaint_events_recorded
 
     complaint_events_recorded(events=[event], complaints={complaint.pk: complaint}, now=at)
-    return event

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints.models import Channel
 from kesu.core.errors import FieldError, ValidationFailed
 from kesu.core.money import parse_amount
+from kesu.core.reference import remembered
 from kesu.customers.services import normalize_email, normalize_phone
 from kesu.triage.models import Category, Severity, Urgency
 
@@ -148,19 +149,22 @@ class Collector:
             raise ValidationFailed(self.errors)
 
 
+def _taxonomy() -> dict[str, Category]:
+    """Every category by code, with its department and its parent attached (one query), so routing
+    can walk up to the nearest department (DP-1) without more queries."""
+    nodes = {c.pk: c for c in Category.objects.select_related("department")}
+    for node in nodes.values():
+        if node.parent_id is not None and node.parent_id in nodes:
+            node.parent = nodes[node.parent_id]  # attach the already-loaded ancestor
+    return {node.code: node for node in nodes.values()}
+
+
 def category_with_ancestors(code: str) -> Category | None:
-    """The active category `code` with its ancestors attached (one query: ancestors' codes are the
-    dotted prefixes), so routing can walk up to the nearest department (DP-1) without more queries."""
-    parts = code.split(".")[:4]
-    prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
-    nodes = {c.code: c for c in Category.objects.select_related("department").filter(code__in=prefixes)}
-    found = nodes.get(code)
+    """The active category `code` with its ancestors attached, from the taxonomy kept in memory
+    under the reference version (kesu/core/reference.py)."""
+    found = remembered("triage.taxonomy", _taxonomy).get(code)
     if found is None or not found.active:
         return None
-    for child_code, parent_code in zip(prefixes[1:], prefixes, strict=False):
-        child, parent = nodes.get(child_code), nodes.get(parent_code)
-        if child is not None and parent is not None and child.parent_id == parent.pk:
-            child.parent = parent  # attach the already-loaded ancestor
     return found
 
 

@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 
 def bump_version() -> None:
-    """Tell every process to reload the deadline configuration."""
+    """Renew the settings' version. Any write to the deadline tables, this one included, renews the
+    reference-data version by trigger, which has every process build the configuration again
+    (kesu/core/reference.py)."""
     DeadlineSettings.objects.filter(pk=1).update(version=uuid.uuid4().hex)
 
 

@@ -4,14 +4,13 @@ the overdue condition, and which years lack an official calendar."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from kesu.core.memo import remembered
+from kesu.core.reference import remembered
 from kesu.deadlines.engine import Rule, WorkingCalendar
 from kesu.deadlines.models import (
     CalendarDay,
@@ -80,27 +79,11 @@ class DeadlineConfig:
     unreachable_sms: str
 
 
-_lock = threading.Lock()
-_cached: DeadlineConfig | None = None
-
-
-def _version() -> str:
-    version = remembered(
-        "deadlines.version", lambda: DeadlineSettings.objects.filter(pk=1).values_list("version", flat=True).first()
-    )
-    return version or "unseeded"
-
-
 def deadline_config() -> DeadlineConfig:
-    """The current configuration, reloaded whenever its version changes (one small query)."""
-    global _cached
-    version = _version()
-    cached = _cached
-    if cached is not None and cached.version == version:
-        return cached
-    with _lock:
-        _cached = _build(version)
-        return _cached
+    """The current configuration, kept in memory under the reference-data version: any write to
+    the calendar, the policies, the presets, the kinds or these settings (by a service, the admin
+    or SQL) has every process build it again (kesu/core/reference.py)."""
+    return remembered("deadlines.config", _build)
 
 
 def _leads(text: str) -> tuple[int, ...]:
@@ -112,8 +95,10 @@ def _leads(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(leads), reverse=True))
 
 
-def _build(version: str) -> DeadlineConfig:
-    row = DeadlineSettings.objects.filter(pk=1).first() or DeadlineSettings(pk=1, time_zone=settings.TIME_ZONE)
+def _build() -> DeadlineConfig:
+    stored = DeadlineSettings.objects.filter(pk=1).first()
+    row = stored or DeadlineSettings(pk=1, time_zone=settings.TIME_ZONE)
+    version = stored.version if stored else "unseeded"
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     names: dict[dt.date, str] = {}

@@ -236,9 +236,10 @@ def mark_met(row: ComplaintDeadline, at: dt.datetime, now: dt.datetime) -> None:
     row.updated_at = now
 
 
-def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.datetime) -> list[ComplaintDeadline]:
-    """Start the clocks of a just-registered complaint (called by `complaint_register`), with the
-    configuration they were planned with (no second read of it inside the transaction)."""
+def opening_rows(*, complaint: Complaint, initial: InitialDeadlines, now: dt.datetime) -> list[ComplaintDeadline]:
+    """The clocks of a just-registered complaint, unsaved (`complaint_register` writes them with its
+    other new rows, kesu/core/inserts.py), with the configuration they were planned with (no
+    second read of it inside the transaction)."""
     config = initial.config
     rows = [
         ComplaintDeadline(
@@ -261,7 +262,6 @@ def open_deadlines(*, complaint: Complaint, initial: InitialDeadlines, now: dt.d
         _settle(row, complaint, config, now)
         if row.state == DeadlineState.OPEN:
             row.next_check_at = next_check_at(row, config.reminder_leads, now)
-    ComplaintDeadline.objects.bulk_create(rows)
     return rows
 
 

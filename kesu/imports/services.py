@@ -33,7 +33,7 @@ from kesu.complaints.services.intake import complaint_register
 from kesu.complaints.validation import parse_intake
 from kesu.core import tasks
 from kesu.core.errors import DomainError, FieldError, NotFound, PermissionDenied, ValidationFailed
-from kesu.core.memo import reference_scope
+from kesu.core.reference import reference_scope
 from kesu.imports.columns import BY_KEY, GENERIC, ODR_DUE, PRESETS, column_label, guess_mapping, mappable
 from kesu.imports.models import BatchState, ImportBatch, ImportedRecord
 from kesu.imports.reading import read_table

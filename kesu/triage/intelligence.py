@@ -5,7 +5,7 @@
   1–3) and severity with their confidence and the words that led to them. Below the policy's
   minimum confidence the classifier suggests nothing; a rule hit on a major criterion always
   wins (recall first); with no trained model the rules alone decide.
-- `record_intake` / `record_reclassification` store what was suggested and what staff chose
+- `intake_rows` / `record_reclassification` store what was suggested and what staff chose
   instead (the overrides are the next model's labels).
 - `train_classifier` trains a new version on the closed complaints and the corrected ones.
 """
@@ -25,7 +25,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from kesu.audit.services import audit_record
-from kesu.core.memo import remembered
+from kesu.core.reference import remembered
 from kesu.triage import classifier
 from kesu.triage.models import (
     SEVERITY_RANK,
@@ -158,29 +158,35 @@ def _category_advice(prediction: classifier.Prediction, threshold: float) -> Cat
 # --- recording what was suggested and what staff chose ------------------------------------
 
 
-def record_intake(*, complaint: Any, advice: Advice, actor: Any, chose_severity: str, now: dt.datetime) -> None:
-    """In the intake transaction: the suggestion, and the agent's choices that differ from it."""
+def intake_rows(*, complaint: Any, advice: Advice, actor: Any, chose_severity: str, now: dt.datetime) -> list[Any]:
+    """The suggestion, and the agent's choices that differ from it, unsaved: the intake writes them
+    with its other new rows, in its transaction (kesu/core/inserts.py)."""
     suggested_category = advice.category.category if advice.category else None
-    TriageSuggestion.objects.create(
-        complaint=complaint,
-        model=advice.version,
-        category=suggested_category,
-        category_confidence=advice.category.confidence if advice.category else None,
-        severity=advice.model_severity,
-        severity_confidence=advice.severity_confidence,
-        words=(advice.category.words if advice.category else []) + advice.severity_words,
-        rule=advice.rule.rule,
-        rule_matched=(advice.rule.matched or "")[:200],
-        created_at=now,
-    )
+    rows: list[Any] = [
+        TriageSuggestion(
+            complaint=complaint,
+            model=advice.version,
+            category=suggested_category,
+            category_confidence=advice.category.confidence if advice.category else None,
+            severity=advice.model_severity,
+            severity_confidence=advice.severity_confidence,
+            words=(advice.category.words if advice.category else []) + advice.severity_words,
+            rule=advice.rule.rule,
+            rule_matched=(advice.rule.matched or "")[:200],
+            created_at=now,
+        )
+    ]
     if actor is None:
-        return
+        return rows
     if suggested_category is not None and complaint.category_id and complaint.category_id != suggested_category.pk:
-        _override(
-            complaint, OverrideField.CATEGORY, suggested_category.code, complaint.category.code, advice, actor, now
+        rows.append(
+            _override(
+                complaint, OverrideField.CATEGORY, suggested_category.code, complaint.category.code, advice, actor, now
+            )
         )
     if chose_severity and chose_severity != advice.severity:
-        _override(complaint, OverrideField.SEVERITY, advice.severity, chose_severity, advice, actor, now)
+        rows.append(_override(complaint, OverrideField.SEVERITY, advice.severity, chose_severity, advice, actor, now))
+    return rows
 
 
 def record_reclassification(
@@ -207,8 +213,8 @@ def record_reclassification(
 
 def _override(
     complaint: Any, name: str, suggested: str, chosen: str, advice: Advice, actor: Any, now: dt.datetime
-) -> None:
-    TriageOverride.objects.create(
+) -> TriageOverride:
+    return TriageOverride(
         complaint=complaint, field=name, suggested=suggested, chosen=chosen, model=advice.version, actor=actor, at=now
     )
 

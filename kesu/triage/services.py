@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kesu.core.memo import remembered
+from kesu.core.reference import remembered
 from kesu.triage.models import SEVERITY_RANK, Severity, SeverityRule
 from kesu.triage.text import normalise
 

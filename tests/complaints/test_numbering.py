@@ -225,3 +225,48 @@ def test_concurrent_processes_get_unique_gap_free_numbers(users):
     total = PROCESSES * PER_PROCESS
     assert sorted(numbers) == [f"202611-{serial:05d}" for serial in range(1, total + 1)]
     assert Complaint.objects.filter(period="202611").count() == total
+
+
+KILLED_WORKER = """
+import datetime as dt, sys, time
+import django
+django.setup()
+from django.db import transaction
+from kesu.accounts.models import User
+from kesu.complaints.services.intake import complaint_register
+now = dt.datetime.fromisoformat(sys.argv[1])
+agent = User.objects.get(username="agent")
+with transaction.atomic():
+    payload = {"channel": "phone", "customer": {"name": "进程", "phone": "13900000001"},
+               "description": "登记到一半", "received_at": "2026-11-20T09:00:00+08:00"}
+    complaint_register(actor=agent, payload=payload, now=now)
+    print("registered", flush=True)
+    time.sleep(120)  # holding the month's counter until killed
+"""
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_process_killed_while_it_holds_the_counter_leaves_no_gap(users):
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process writing at once needs PostgreSQL")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url()}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WORKER, NOW.isoformat()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=BASE_DIR,
+    )
+    assert worker.stdout is not None
+    assert worker.stdout.readline().strip() == "registered", worker.stderr.read() if worker.stderr else ""
+    worker.kill()  # SIGKILL: no rollback from the process, the server ends its transaction
+    worker.wait(timeout=30)
+
+    complaint = complaint_register(
+        actor=users["agent"], payload=intake_payload(received_at="2026-11-20T10:00:00+08:00"), now=NOW
+    )
+
+    assert complaint.number == "202611-00001"
+    assert MonthlyCounter.objects.get(period="202611").last_value == 1

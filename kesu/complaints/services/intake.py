@@ -8,23 +8,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Department, Role, User
-from kesu.complaints.events import record_event
+from kesu.complaints.events import event_build, events_recorded
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.numbering import format_number, next_serial, period_of
 from kesu.complaints.search import index_for_search, sync_inserted
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
-from kesu.core.memo import reference_scope, remembered
+from kesu.core.inserts import insert_together
+from kesu.core.reference import reference_scope, remembered
 from kesu.customers.services import customer_get_or_create
-from kesu.deadlines.services import initial_deadlines, open_deadlines
+from kesu.deadlines.services import initial_deadlines, opening_rows
 from kesu.notifications.services import notify_users
 from kesu.triage.intelligence import advise as triage_advise
-from kesu.triage.intelligence import record_intake as triage_record_intake
+from kesu.triage.intelligence import intake_rows as triage_intake_rows
 from kesu.triage.manufacturing import Grading
 from kesu.triage.manufacturing import grade as manufacturing_grade
 from kesu.triage.models import SEVERITY_RANK, Severity, TriagePolicy
@@ -40,8 +41,10 @@ def complaint_register(
     nobody is notified; the importer then records the row's status and outcome."""
     if actor is not None and actor.role == Role.AUDITOR:
         raise PermissionDenied(_("Auditors have read-only access."))
-    data = parse_intake(payload, now=now)
-    with reference_scope():  # one intake reads each piece of reference data once (kesu/core/memo.py)
+    # One intake sees one version of the reference data, from this process's memory when it is
+    # current (kesu/core/reference.py).
+    with reference_scope():
+        data = parse_intake(payload, now=now)
         return _register(actor=actor, data=data, now=now, historical=historical)
 
 
@@ -99,6 +102,8 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
         customer = customer_get_or_create(
             name=data.customer_name, phone=data.customer_phone, email=data.customer_email, now=now
         )
+        # The month's counter is locked from here to the commit, so it is taken after every read
+        # and the customer's write, just before the rows that carry the number (numbering.py).
         serial = next_serial(period)
         complaint = Complaint(
             number=format_number(period, serial),
@@ -144,7 +149,9 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
         index_for_search(complaint)
         complaint.save(force_insert=True)
         sync_inserted(complaint)
-        record_event(
+        # The event, its audit record and the triage suggestion go in with the deadline rows: on
+        # PostgreSQL one statement (kesu/core/inserts.py).
+        event, audit = event_build(
             complaint=complaint,
             kind="registered",
             actor=actor,
@@ -165,19 +172,30 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
             },
             internal=False,
         )
-        triage_record_intake(
-            complaint=complaint, advice=advice, actor=actor, chose_severity=data.severity or "", now=now
-        )
-        if historical:
-            return complaint
-        if severity == "major":
-            notify_major(complaint=complaint, now=now)
-            from kesu.incidents.services import incident_open_for_major  # DP-6: the checklist of its kind
+        rows: list[Model] = [
+            event,
+            audit,
+            *triage_intake_rows(
+                complaint=complaint, advice=advice, actor=actor, chose_severity=data.severity or "", now=now
+            ),
+        ]
+        if historical or severity == "major" or data.settlement:
+            # What follows writes rows of its own after these (the checklist, the settling transition).
+            insert_together(rows)
+            events_recorded(event=event, complaint=complaint, at=now)
+            if historical:
+                return complaint
+            if severity == "major":
+                notify_major(complaint=complaint, now=now)
+                from kesu.incidents.services import incident_open_for_major  # DP-6: the checklist of its kind
 
-            incident_open_for_major(complaint=complaint, now=now, actor=actor)
-        if data.settlement:
-            _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
-        open_deadlines(complaint=complaint, initial=deadlines, now=now)
+                incident_open_for_major(complaint=complaint, now=now, actor=actor)
+            if data.settlement:
+                _settle_at_intake(complaint=complaint, actor=actor, settlement=data.settlement, now=now)
+            insert_together(opening_rows(complaint=complaint, initial=deadlines, now=now))
+        else:
+            insert_together([*rows, *opening_rows(complaint=complaint, initial=deadlines, now=now)])
+            events_recorded(event=event, complaint=complaint, at=now)
     return complaint
 
 
