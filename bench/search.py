@@ -209,13 +209,15 @@ def samples(rng: random.Random) -> dict[str, list[str]]:
 
 
 def one_search(user: Any, q: str) -> int:
-    """What the API list does for `q`: a page by relevance, and the count."""
+    """What the API list does for `q`: a page by relevance, and the count as the API counts it
+    (exact up to COUNT_CAP, kesu.api.complaints.page_count)."""
+    from kesu.api.complaints import page_count
     from kesu.complaints.selectors import ComplaintFilters, complaint_list
 
     queryset = complaint_list(user=user, filters=ComplaintFilters(q=q), now=dt.datetime.now(dt.UTC))
     ids = list(queryset.values_list("pk", flat=True)[:PAGE])  # as kesu.api.complaints.list_complaints
     rows = list(queryset.order_by().filter(pk__in=ids)) if ids else []
-    queryset.count()
+    page_count(queryset, offset=0, limit=PAGE, found=len(rows))
     return len(rows)
 
 
