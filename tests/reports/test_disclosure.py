@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from kesu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kesu.reports.disclosure import (
@@ -128,7 +129,7 @@ def test_the_jrt_export_counts_by_month_and_code(register, users, now):
     register(category="service_attitude.rude", channel="walk_in")
     register(category="business_error.wrong_info", channel="phone")
     register(category="product_quality.food.expired", channel="letter")
-    day = now.date()
+    day = timezone.localdate(now)
     rows = jrt_export(user=users["manager"], date_from=day - dt.timedelta(days=31), date_to=day + dt.timedelta(days=1))
     got = {(r["channel_code"], r["business_code"], r["reason_code"]): r["received"] for r in rows}
     assert got == {("A0101", "B99", "C01"): 2, ("A010302", "B99", "C05"): 1, ("A0199", "B99", "C99"): 1}

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kesu.audit.models import AuditRecord
 from kesu.complaints.models import ComplaintEvent
@@ -38,7 +39,7 @@ def held_responsible(complaint_in, users, now):
 
 
 def _rollup_departments(users, now) -> dict[str, int]:
-    today = now.date()
+    today = timezone.localdate(now)
     rollup = responsibility_rollup(
         user=users["manager"], date_from=today - dt.timedelta(days=1), date_to=today + dt.timedelta(days=1)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kesu.reports.models import DisclosureCode, PublishedOutcome
@@ -62,7 +63,7 @@ def test_withdrawing_from_the_list_takes_it_off_the_portal(as_user, complaint_in
 @pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
 def test_the_export_is_a_spreadsheet_with_headers_in_the_readers_language(as_user, register, now, language):
     register(category="service_attitude.rude", channel="walk_in")
-    day = now.date().isoformat()
+    day = timezone.localdate(now).isoformat()
     response = as_user("supervisor", language=language).get(
         "/reports/disclosure/export.xlsx", {"date_from": day, "date_to": day}
     )
