@@ -28,6 +28,7 @@ from kesu.api.schemas import (
     TransitionIn,
 )
 from kesu.api.serializers import LIST_COLUMNS, ListRows, complaint_dict, complaint_out, json_response
+from kesu.complaints.cursor import Cursor, cursor_after, cursor_decode
 from kesu.complaints.models import Channel, Complaint
 from kesu.complaints.models import Status as ComplaintStatus
 from kesu.complaints.selectors import SORTS as LIST_SORTS
@@ -60,6 +61,8 @@ class ListQuery(Schema):
     sort: str | None = None
     page: int = 1
     page_size: int = 20
+    # keyset paging (docs/README.md, "Listing"): the `next_cursor` of the previous page
+    cursor: str | None = None
 
 
 @router.post(
@@ -91,6 +94,7 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> HttpRe
     if filters.q and len(filters.q) > 200:
         c.add("q", _("Enter at most %(max)d characters (it has %(length)d).") % {"max": 200, "length": len(filters.q)})
     check_filter_values(filters, c)
+    cursor = _cursor_of(filters, c)
     c.raise_if_any()
     queryset = complaint_list(
         user=request.user,
@@ -111,6 +115,9 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> HttpRe
     )
     offset = (filters.page - 1) * filters.page_size
     limit = filters.page_size
+    counted = queryset
+    if cursor is not None:
+        queryset = queryset.filter(cursor.after())
     if filters.q and filters.q.strip():
         # The page's ids first (a narrow sort: with `q` a frequent word matches thousands of rows,
         # and sorting whole rows with their joins costs seconds), then those rows.
@@ -119,8 +126,13 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> HttpRe
         rows = [loaded[pk] for pk in ids if pk in loaded]
     else:
         # Newest first along the (status, department, received_at) indexes: the rows at once.
-        rows = list(queryset.values(*LIST_COLUMNS)[offset : offset + limit])
-    count, exact = page_count(queryset, offset=offset, limit=limit, found=len(rows))
+        rows = list(queryset.values("id", *LIST_COLUMNS)[offset : offset + limit])
+    if cursor is None:
+        count, exact = page_count(queryset, offset=offset, limit=limit, found=len(rows))
+    else:  # the rows before the cursor are not known here: the whole list's count (capped)
+        count, exact = page_count(counted, offset=0, limit=1, found=1)
+    time_sort = _time_sort(filters)
+    next_cursor = cursor_after(time_sort, rows[-1]) if time_sort and len(rows) == limit else None
     serializer = ListRows(request.user)
     return json_response(
         {
@@ -129,8 +141,37 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> HttpRe
             "page_size": filters.page_size,
             "results": [serializer.row(r) for r in rows],
             "count_exact": exact,
+            "next_cursor": next_cursor,
         }
     )
+
+
+def _time_sort(filters: ListQuery) -> str | None:
+    """The time order the list is in, if it is in one (a cursor can continue only those)."""
+    if filters.sort in ("-received_at", "received_at"):
+        return filters.sort
+    if not filters.sort and not (filters.q and filters.q.strip()):
+        return "-received_at"
+    return None
+
+
+def _cursor_of(filters: ListQuery, c: Collector) -> Cursor | None:
+    if filters.cursor is None:
+        return None
+    try:
+        cursor = cursor_decode(filters.cursor.strip())
+    except ValueError:
+        c.add("cursor", _("This is not a cursor of this list: give the next_cursor of the page before."), "invalid")
+        return None
+    if filters.page != 1:
+        c.add("cursor", _("Give either a cursor or a page number, not both."), "invalid")
+    elif cursor.sort != _time_sort(filters):
+        c.add(
+            "cursor",
+            _("This cursor continues a list in another order: keep the sort of the page it came from."),
+            "invalid",
+        )
+    return cursor
 
 
 COUNT_CAP = 10_000  # counted exactly up to here; beyond, a lower bound (docs/README.md, "Listing")

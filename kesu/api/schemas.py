@@ -237,6 +237,10 @@ class ComplaintListOut(Schema):
     page_size: int
     results: list[ComplaintOut]
     count_exact: bool = Field(True, description="Whether count is the exact number of matching complaints.")
+    next_cursor: str | None = Field(
+        None,
+        description="Keyset paging in time order: pass it as `cursor` for the next page; null on the last page.",
+    )
 
 
 class PublicEventOut(Schema):
