@@ -20,4 +20,8 @@ def nav_link(page: Any, name: str | re.Pattern[str], *, exact: bool = False) -> 
 
 def go(page: Any, name: str | re.Pattern[str], *, exact: bool = False) -> None:
     """Open the page named `name` from the header (through its menu when it is in one)."""
-    nav_link(page, name, exact=exact).click()
+    link = nav_link(page, name, exact=exact)
+    href = link.first.get_attribute("href")
+    link.click()
+    # Wait for the page itself: read before it loads, the old document may already be gone.
+    page.wait_for_url(re.compile(re.escape(href.split("?")[0]) + r"(\?.*)?$"))
