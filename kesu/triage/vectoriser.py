@@ -208,19 +208,26 @@ def fit_transform(
 ) -> tuple[Vectoriser, Any]:
     """Learn the vocabulary and idf of normalised texts and return their matrix, in one pass."""
     samples = len(texts)
-    # Each text's distinct n-gram keys and counts (the only per-text Python work), then all at once.
-    lengths = np.empty(samples, dtype=np.int64)
-    parts_k, parts_c = [], []
+    # Each text's n-gram keys, sorted per text (the only per-text numpy call), then all at once:
+    # a key equal to the one before it in the same text is a repeat, counted, not a new entry.
+    parts = []
     word_counts: list[Counter[str]] = []
-    for i, text in enumerate(texts):
-        keys, counts = np.unique(char_keys(text), return_counts=True)
-        parts_k.append(keys)
-        parts_c.append(counts)
-        lengths[i] = keys.size
+    for text in texts:
+        keys = char_keys(text)
+        keys.sort()
+        parts.append(keys)
         word_counts.append(Counter(latin_words(text)))
-    all_keys = np.concatenate(parts_k) if parts_k else _EMPTY_INT
-    all_counts = np.concatenate(parts_c) if parts_c else _EMPTY_INT
-    del parts_k, parts_c
+    raw = np.concatenate(parts) if parts else _EMPTY_INT
+    raw_rows = np.repeat(np.arange(samples, dtype=np.int64), [k.size for k in parts])
+    del parts
+    first = np.ones(raw.size, dtype=bool)
+    if raw.size > 1:
+        first[1:] = (raw[1:] != raw[:-1]) | (raw_rows[1:] != raw_rows[:-1])
+    starts = np.flatnonzero(first)
+    all_keys = raw[starts]
+    all_counts = np.diff(np.append(starts, raw.size))
+    lengths = np.bincount(raw_rows[starts], minlength=samples)
+    del raw, raw_rows, first, starts
     vocab, inverse, df = np.unique(all_keys, return_inverse=True, return_counts=True)
     tf = np.bincount(inverse, weights=all_counts, minlength=vocab.size)
     mask = _kept(df, tf, min_df=min_df, limit=max_chars)
@@ -263,33 +270,29 @@ def fit_transform(
 
 def _fit_words(counts: list[Counter[str]], *, min_df: int, limit: int) -> tuple[list[str], Any, Any]:
     samples = len(counts)
-    df: Counter[str] = Counter()
-    tf: Counter[str] = Counter()
-    for terms in counts:
-        df.update(terms.keys())
-        tf.update(terms)
-    names = sorted(df)
-    dfs = np.fromiter((df[t] for t in names), dtype=np.int64, count=len(names))
-    tfs = np.fromiter((tf[t] for t in names), dtype=np.float64, count=len(names))
+    flat = [t for terms in counts for t in terms]  # each text's distinct words, text after text
+    names = sorted(set(flat))
+    rank = {t: i for i, t in enumerate(names)}
+    ids = np.fromiter((rank[t] for t in flat), dtype=np.int64, count=len(flat))
+    occurrences = np.fromiter((n for terms in counts for n in terms.values()), dtype=np.int64, count=len(flat))
+    rows = np.repeat(np.arange(samples, dtype=np.int64), [len(terms) for terms in counts])
+    dfs = np.bincount(ids, minlength=len(names))
+    tfs = np.bincount(ids, weights=occurrences, minlength=len(names))
     mask = _kept(dfs, tfs, min_df=min_df, limit=limit)
     words = [t for t, keep in zip(names, mask, strict=True) if keep]
     idf = _idf(dfs[mask], samples)
-    index = {w: i for i, w in enumerate(words)}
-    indptr = [0]
-    indices: list[int] = []
-    values: list[int] = []
-    for terms in counts:
-        found = sorted((index[t], n) for t, n in terms.items() if t in index)
-        indices.extend(c for c, _ in found)
-        values.extend(n for _, n in found)
-        indptr.append(len(indices))
-    cols = np.asarray(indices, dtype=np.int64)
-    data = _tfidf(np.asarray(values, dtype=np.int64), idf[cols])
-    rows = np.repeat(np.arange(samples), np.diff(indptr))
+    column = np.full(len(names), -1, dtype=np.int64)
+    column[mask] = np.arange(len(words))
+    cols = column[ids]
+    present = cols >= 0
+    rows, cols, occurrences = rows[present], cols[present], occurrences[present]
+    data = _tfidf(occurrences, idf[cols])
     norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=samples)).astype(np.float32)
     norms[norms == 0] = 1
     data /= norms[rows]
-    matrix = sparse.csr_matrix((data, cols.astype(np.int32), np.asarray(indptr)), shape=(samples, len(words)))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=samples))])
+    matrix = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(samples, len(words)))
+    matrix.sort_indices()
     return words, idf, matrix
 
 
