@@ -4,56 +4,52 @@ Character n-grams (1–3) of the normalised text (kesu.triage.text: full-width f
 → simplified) weighted by TF-IDF, plus word unigrams and bigrams for Latin-script text, feed one
 linear model per target (a one-vs-rest linear SVM). Confidence is the softmax of the decision values,
 and the words that led to a suggestion are the n-grams with the largest contribution to the winning
-class. Pure functions: no database here (kesu.triage.intelligence stores and loads versions)."""
+class. Pure functions: no database here (kesu.triage.intelligence stores and loads versions).
+
+The features are computed by kesu.triage.vectoriser (numpy, one pass over the text; the same
+features scikit-learn's TfidfVectorizer gave the first format). One complaint is classified without
+building a sparse matrix: the weights of its own features only, times their values.
+
+Formats: 2 (this one) stores the vocabulary as arrays; 1 (scikit-learn vectorisers pickled inside)
+is converted on load into the same features and weights, so that its versions classify as before."""
 
 from __future__ import annotations
 
 import io
-import itertools
-import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import joblib
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 
+from kesu.triage import vectoriser
 from kesu.triage.text import normalise
+from kesu.triage.vectoriser import Vectoriser, latin_words
 
-FORMAT = 1
+FORMAT = 2
+FORMATS = (1, 2)
 # The first characters carry what a complaint is about; the rest costs time and adds little.
 MAX_CHARS = 1200
-_LATIN_WORD = re.compile(r"(?u)\b[a-z][a-z0-9']+\b")
+# The solver (liblinear's dual coordinate descent) stops when the largest violation of the
+# optimality conditions is below TOLERANCE or after MAX_ITERATIONS passes over the data: the
+# defaults (1e-4, 1000 passes) changed no macro-F1 of bench/triage_eval.py at the third decimal
+# and took 3–5× longer; training time is the passes times the classes times the n-grams.
+TOLERANCE = 0.1
+MAX_ITERATIONS = 15
 
 
 def _latin_words(text: str) -> list[str]:
-    words = _LATIN_WORD.findall(text)
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    """Format 1 pickled scikit-learn vectorisers whose word analyzer is this function, by name."""
+    return latin_words(text)
 
 
-def _vectorizers(samples: int) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    min_df = 2 if samples >= 200 else 1
-    chars = TfidfVectorizer(
-        analyzer="char",
-        ngram_range=(1, 3),
-        lowercase=False,
-        sublinear_tf=True,
-        min_df=min_df,
-        max_features=400_000,
-        dtype=np.float32,
-    )
-    words = TfidfVectorizer(
-        analyzer=_latin_words,
-        preprocessor=None,
-        sublinear_tf=True,
-        min_df=min_df,
-        max_features=200_000,
-        dtype=np.float32,
-    )
-    return chars, words
+def prepare(text: str) -> str:
+    """The text as the features read it: normalised, its first MAX_CHARS characters."""
+    return normalise(text[: MAX_CHARS * 2])[:MAX_CHARS]
 
 
 @dataclass
@@ -65,15 +61,22 @@ class Target:
     intercept: Any
 
     def weights(self) -> Any:
-        """(features, classes), contiguous: a sparse row times it touches only its own features."""
+        """(features, classes), contiguous: a text's features pick their own rows."""
         cached = getattr(self, "_weights", None)
         if cached is None:
-            cached = np.ascontiguousarray(self.coef.T)
+            cached = np.ascontiguousarray(self.coef.T, dtype=np.float32)
             self._weights = cached
         return cached
 
+    def scores(self, x: Any) -> Any:
+        """Decision values of a CSR matrix, (texts, classes) as `probabilities` reads them."""
+        return np.asarray(x @ self.weights()).reshape(x.shape[0], -1) + self.intercept
+
     def probabilities(self, x: Any) -> Any:
-        raw = np.asarray(x @ self.weights()).reshape(x.shape[0], -1) + self.intercept
+        return self.softmax(self.scores(x))
+
+    def softmax(self, raw: Any) -> Any:
+        raw = np.atleast_2d(raw)
         if len(self.labels) == 2 and raw.shape[1] == 1:
             raw = np.hstack([-raw, raw])
         scaled = raw * 3.0  # SVM margins are small; scaled so that a clear winner reads near 1
@@ -92,52 +95,53 @@ class Prediction:
 
 @dataclass
 class Model:
-    chars: TfidfVectorizer
-    words: TfidfVectorizer
+    features: Vectoriser
     targets: dict[str, Target]
-    feature_names: Any = None
     format: int = FORMAT
 
     def transform(self, texts: Sequence[str]) -> Any:
-        normalised = [normalise(t[: MAX_CHARS * 2])[:MAX_CHARS] for t in texts]
-        chars = self.chars.transform(normalised)
-        words = self.words.transform(normalised)
-        return sparse.hstack([chars, words], format="csr")
+        return self.features.transform([prepare(t) for t in texts])
 
     def predict_all(self, text: str, *, explain: bool = True) -> dict[str, Prediction]:
         """Every target for one text, vectorised once (what intake asks for)."""
-        x = self.transform([text])
-        return {name: self._predict(spec, x, explain=explain)[0] for name, spec in self.targets.items()}
+        cols, data = self.features.vector(prepare(text))
+        out = {}
+        for name, spec in self.targets.items():
+            weights = spec.weights()[cols]  # (nnz, classes): only this text's features
+            probs = spec.softmax(data @ weights + spec.intercept)[0]
+            out[name] = self._prediction(spec, probs, cols, data, weights if explain else None)
+        return out
 
     def predict(self, target: str, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
         spec = self.targets.get(target)
         if spec is None:
             return []
-        return self._predict(spec, self.transform(texts), explain=explain)
-
-    def _predict(self, spec: Target, x: Any, *, explain: bool) -> list[Prediction]:
+        x = self.transform(texts)
         probs = spec.probabilities(x)
         out = []
         for i in range(x.shape[0]):
-            best = int(np.argmax(probs[i]))
-            words = self._explain(x[i], spec, best) if explain else []
-            distribution = {label: float(p) for label, p in zip(spec.labels, probs[i], strict=True)}
-            out.append(Prediction(spec.labels[best], float(probs[i][best]), distribution, words))
+            cols, data = x.indices[x.indptr[i] : x.indptr[i + 1]], x.data[x.indptr[i] : x.indptr[i + 1]]
+            weights = spec.weights()[cols] if explain else None
+            out.append(self._prediction(spec, probs[i], cols, data, weights))
         return out
 
-    def _explain(self, row: Any, spec: Target, best: int, limit: int = 4) -> list[str]:
+    def _prediction(self, spec: Target, probs: Any, cols: Any, data: Any, weights: Any) -> Prediction:
+        best = int(np.argmax(probs))
+        words = self._explain(spec, best, cols, data, weights) if weights is not None else []
+        distribution = {label: float(p) for label, p in zip(spec.labels, probs, strict=True)}
+        return Prediction(spec.labels[best], float(probs[best]), distribution, words)
+
+    def _explain(self, spec: Target, best: int, cols: Any, data: Any, weights: Any, limit: int = 4) -> list[str]:
         """The n-grams that pushed hardest towards the winning class, longest first when nested."""
-        if self.feature_names is None:
-            return []
         klass = best if spec.coef.shape[0] > 1 else 0
         sign = 1.0 if (spec.coef.shape[0] > 1 or best == 1) else -1.0
-        contributions = row.data * np.asarray(spec.weights()[row.indices, klass]).ravel() * sign
+        contributions = data * weights[:, klass] * sign
         order = np.argsort(-contributions)
         chosen: list[str] = []
         for index in order[: limit * 6]:
             if contributions[index] <= 0:
                 break
-            name = str(self.feature_names[row.indices[index]]).strip()
+            name = self.features.name(int(cols[index])).strip()
             if len(name) < 2 or any(name in kept for kept in chosen):
                 continue
             chosen = [kept for kept in chosen if kept not in name] + [name]
@@ -153,10 +157,9 @@ def train(
     weights: Sequence[float] | None = None,
     c: float = 0.5,
 ) -> Model:
-    """Fit the vectorizers once and a linear SVM per target that has at least two classes."""
-    chars, words = _vectorizers(len(texts))
-    normalised = [normalise(t[: MAX_CHARS * 2])[:MAX_CHARS] for t in texts]
-    x = sparse.hstack([chars.fit_transform(normalised), _fit_words(words, normalised)], format="csr")
+    """Fit the vocabulary once and a linear SVM per target that has at least two classes."""
+    min_df = 2 if len(texts) >= 200 else 1
+    features, x = vectoriser.fit_transform([prepare(t) for t in texts], min_df=min_df)
     targets: dict[str, Target] = {}
     sample_weight = np.asarray(weights, dtype=np.float64) if weights is not None else None
     for name, values in labels.items():
@@ -164,28 +167,19 @@ def train(
         classes = sorted({values[i] for i in present})
         if len(classes) < 2:
             continue
-        model = LinearSVC(C=c, class_weight="balanced", dual="auto", max_iter=2000)
+        model = LinearSVC(C=c, class_weight="balanced", dual=True, tol=TOLERANCE, max_iter=MAX_ITERATIONS)
+        # Stopping after MAX_ITERATIONS is the point, not a fault: no ConvergenceWarning in the logs.
         y = [values[i] for i in present]
-        model.fit(x[present], y, sample_weight=None if sample_weight is None else sample_weight[present])
+        rows = x if len(present) == x.shape[0] else x[present]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(rows, y, sample_weight=None if sample_weight is None else sample_weight[present])
         targets[name] = Target(
             labels=[str(v) for v in model.classes_],
             coef=np.asarray(model.coef_, dtype=np.float32),
             intercept=np.asarray(model.intercept_, dtype=np.float32),
         )
-    names = np.concatenate([chars.get_feature_names_out(), _word_names(words)])
-    return Model(chars=chars, words=words, targets=targets, feature_names=names)
-
-
-def _fit_words(words: TfidfVectorizer, normalised: Sequence[str]) -> Any:
-    try:
-        return words.fit_transform(normalised)
-    except ValueError:  # no Latin word at all (a Chinese-only organisation)
-        words.set_params(min_df=1)
-        return words.fit_transform([*normalised[:-1], (normalised[-1] if normalised else "") + " x0"])
-
-
-def _word_names(words: TfidfVectorizer) -> Any:
-    return words.get_feature_names_out()
+    return Model(features=features, targets=targets)
 
 
 def dumps(model: Model) -> bytes:
@@ -195,7 +189,24 @@ def dumps(model: Model) -> bytes:
 
 
 def loads(blob: bytes) -> Model:
+    """A stored model; one of format 1 is converted (same features, same weights)."""
     model = joblib.load(io.BytesIO(bytes(blob)))
-    if not isinstance(model, Model) or model.format != FORMAT:
+    if not isinstance(model, Model) or getattr(model, "format", None) not in FORMATS:
         raise ValueError("not a classifier of this version of Kesu")
+    if model.format == 1:
+        return from_format_1(model)
     return model
+
+
+def from_format_1(old: Any) -> Model:
+    """A format-1 model (scikit-learn vectorisers `chars` and `words` in it) as a format-2 one."""
+    state = vars(old)
+    features = vectoriser.from_tfidf(state["chars"], state["words"])
+    targets = {
+        name: Target(labels=list(t.labels), coef=np.asarray(t.coef, dtype=np.float32), intercept=t.intercept)
+        for name, t in state["targets"].items()
+    }
+    for t in targets.values():
+        if t.coef.shape[1] != features.n_features:
+            raise ValueError("format-1 model with weights that do not fit its vocabulary")
+    return Model(features=features, targets=targets)

@@ -159,3 +159,21 @@ def test_the_scheduled_task_retrains_only_when_due(trained, now):
     assert tasks.run("train_classifier") is None  # trained just now: not due yet
     TriagePolicy.objects.create(retrain_hours=0)
     assert tasks.run("train_classifier") is None
+
+
+def test_a_version_stored_in_the_first_format_still_suggests_as_before(db, now):
+    from kesu.triage import intelligence
+    from tests.triage import format1
+
+    texts = FOOD + LATE
+    categories = ["product_quality.food.expired"] * len(FOOD) + ["logistics.late"] * len(LATE)
+    old = format1.train(texts, {"category": categories, "severity": ["general", "serious"] * 10})
+    ClassifierVersion.objects.create(version=7, trained_at=now, samples=20, blob=format1.dumps(old), active=True)
+    intelligence._cache.update(pk=None, model=None)  # another test's version may have had this pk
+
+    advice = advise(text="快遞還沒送到，物流不更新", channel="phone")
+    before = format1.predict_all(old, "快遞還沒送到，物流不更新")["category"]
+
+    assert (advice.version.version, advice.fallback) == (7, "")
+    assert advice.category is not None and advice.category.category.code == before.label == "logistics.late"
+    assert (advice.category.confidence, advice.category.words) == (pytest.approx(before.confidence), before.words)
