@@ -28,6 +28,12 @@ import psycopg
 
 LOCAL = "Asia/Shanghai"
 STEP_SECONDS = 37
+TABLES = ("customers_customer", "complaints_complaint", "complaints_complaintevent", "resolution_investigation")
+
+
+def _phone(customer_id: str) -> str:
+    """A copied customer's mobile number: +86 196 and the new id (preload and intake use other prefixes)."""
+    return f"'+86196' || lpad(({customer_id})::text, 8, '0')"
 
 
 def _columns(cur: Any, table: str) -> list[tuple[str, str]]:
@@ -94,14 +100,18 @@ def grow(database_url: str, target: int) -> dict[str, Any]:
                 "customers_customer",
                 {
                     "id": f"t.id + {customer_offset}",
-                    "phone": f"CASE WHEN t.phone IS NULL THEN NULL ELSE '+86196' || lpad((t.id + {customer_offset})::text, 8, '0') END",
+                    "phone": f"CASE WHEN t.phone IS NULL THEN NULL ELSE {_phone(f't.id + {customer_offset}')} END",
                     "email": f"CASE WHEN t.email IS NULL THEN NULL ELSE 'copy{k}.' || t.email END",
                 },
                 f"(SELECT c.*, bench_k.delta FROM customers_customer c, bench_k WHERE c.id <= {max_customer}) t",
             )
             new_serial = "(t.serial + bench_k.k * b.block)"
-            new_serial_text = f"CASE WHEN {new_serial} < 100000 THEN lpad({new_serial}::text, 5, '0') ELSE {new_serial}::text END"
-            new_phone = f"'+86196' || lpad((t.customer_id + {customer_offset})::text, 8, '0')"
+            new_serial_text = (
+                f"CASE WHEN {new_serial} < 100000 THEN lpad({new_serial}::text, 5, '0') ELSE {new_serial}::text END"
+            )
+            new_phone = _phone(f"t.customer_id + {customer_offset}")
+            new_key = f"reverse(regexp_replace({new_phone}, '[^0-9]', '', 'g'))"
+            kept = "t.customer_id IS NULL OR t.{0} = ''"
             # The delta, unless it would move the complaint into the previous local month.
             delta = (
                 "CASE WHEN date_trunc('month', (t.received_at - bench_k.delta) AT TIME ZONE 'Asia/Shanghai') "
@@ -117,8 +127,8 @@ def grow(database_url: str, target: int) -> dict[str, Any]:
                 "serial": new_serial,
                 "number": f"t.period || '-' || {new_serial_text}",
                 "customer_id": f"t.customer_id + {customer_offset}",
-                "contact_phone": f"CASE WHEN t.customer_id IS NULL OR t.contact_phone = '' THEN t.contact_phone ELSE {new_phone} END",
-                "phone_key": f"CASE WHEN t.customer_id IS NULL OR t.phone_key = '' THEN t.phone_key ELSE reverse(regexp_replace({new_phone}, '[^0-9]', '', 'g')) END",
+                "contact_phone": f"CASE WHEN {kept.format('contact_phone')} THEN t.contact_phone ELSE {new_phone} END",
+                "phone_key": f"CASE WHEN {kept.format('phone_key')} THEN t.phone_key ELSE {new_key} END",
                 "external_ref": f"CASE WHEN t.external_ref = '' THEN '' ELSE t.external_ref || '-copy{k}' END",
                 "search_text": (
                     "replace(t.search_text, t.period || ' ' || lpad(t.serial::text, 5, '0'), "
@@ -134,14 +144,16 @@ def grow(database_url: str, target: int) -> dict[str, Any]:
                 cur,
                 "complaints_complaintevent",
                 {"complaint_id": f"t.complaint_id + {complaint_offset}"},
-                f"(SELECT e.*, bench_k.delta FROM complaints_complaintevent e, bench_k WHERE e.complaint_id <= {max_complaint}) t",
+                f"(SELECT e.*, bench_k.delta FROM complaints_complaintevent e, bench_k "
+                f"WHERE e.complaint_id <= {max_complaint}) t",
                 skip={"id"},
             )
             investigations = _copy(
                 cur,
                 "resolution_investigation",
                 {"complaint_id": f"t.complaint_id + {complaint_offset}"},
-                f"(SELECT i.*, bench_k.delta FROM resolution_investigation i, bench_k WHERE i.complaint_id <= {max_complaint}) t",
+                f"(SELECT i.*, bench_k.delta FROM resolution_investigation i, bench_k "
+                f"WHERE i.complaint_id <= {max_complaint}) t",
                 skip={"id"},
             )
             timings[f"copy_{k}_s"] = round(time.perf_counter() - t0, 1)
@@ -155,7 +167,7 @@ def grow(database_url: str, target: int) -> dict[str, Any]:
             f"UPDATE complaints_monthlycounter m SET last_value = b.block * {copies + 1} "
             "FROM bench_block b WHERE b.period = m.period"
         )
-        for table in ("customers_customer", "complaints_complaint", "complaints_complaintevent", "resolution_investigation"):
+        for table in TABLES:
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         t0 = time.perf_counter()
         conn.commit()
@@ -167,7 +179,7 @@ def grow(database_url: str, target: int) -> dict[str, Any]:
         timings["gin_index_s"] = round(time.perf_counter() - t0, 1)
     with psycopg.connect(database_url, autocommit=True) as conn:
         t0 = time.perf_counter()
-        for table in ("customers_customer", "complaints_complaint", "complaints_complaintevent", "resolution_investigation"):
+        for table in TABLES:
             conn.execute(f"VACUUM ANALYZE {table}")
         timings["analyze_s"] = round(time.perf_counter() - t0, 1)
     timings["copies"] = copies

@@ -374,7 +374,9 @@ def render_scale(results: dict[str, Any]) -> list[str]:
     out = [
         f"## Cost curve: {_f(small)} → {_f(large)} complaints (PostgreSQL)",
         "",
-        f"The same database grown by {_f(p['complaints'])} complaints (COPY, {_f(p['total_s'])} s), then the "
+        f"The same database grown by {_f(p.get('complaints', 0))} complaints ({p.get('copies', 0)} copies of the "
+        f"preload made in SQL by bench/replicate.py, {_f(p.get('total_s', 0))} s: each copy the same year with its own "
+        "numbers, customers, events and investigations), then the "
         "reads measured again by the same clients and server, and the KPI report after a rebuild of the tallies.",
         "",
         f"| workload | p95 at {_f(small)} | p95 at {_f(large)} | growth | target at 1,000,000 | result |",

@@ -445,9 +445,7 @@ def main(argv: list[str] | None = None) -> int:
             log("reports: bench/reports.py (ledger, indicators, scheduled reports) on the preload")
             results["reports"] = run_reports_bench(pg_env, quick=args.quick, out_dir=out_dir)
         if args.scale > total:
-            results["scale"] = grow_and_measure(
-                args, pg_env, chosen, password, pg_url, have=total, texts=texts, out_dir=out_dir
-            )
+            results["scale"] = grow_and_measure(args, pg_env, chosen, password, pg_url, have=total, out_dir=out_dir)
     except Exception:
         results["failures"].append(traceback.format_exc())
         log("FAILED:\n" + traceback.format_exc())
@@ -504,20 +502,15 @@ def grow_and_measure(
     pg_url: str,
     *,
     have: int,
-    texts: Any,
     out_dir: Path,
 ) -> dict[str, Any]:
     """The cost curve (issue 15): the preload grown to `args.scale` complaints, then the same reads
     (list, detail, search over HTTP) and the KPI report measured again, to compare with the figures
     at the first size."""
-    log(f"cost curve: growing the preload from {have:,} to {args.scale:,} complaints (COPY)")
-    grown = preload(
-        database_url=pg_url,
-        count=args.scale - have,
-        mixer=TextMixer(texts, seed=29),
-        now=dt.datetime.now(dt.UTC),
-        seed=43,
-    )
+    from bench import replicate
+
+    log(f"cost curve: growing the preload from {have:,} to {args.scale:,} complaints (copies in SQL)")
+    grown = replicate.grow(pg_url, args.scale)
     with psycopg.connect(pg_url) as conn:
         total = conn.execute("SELECT count(*) FROM complaints_complaint").fetchone()[0]
         numbers = [
