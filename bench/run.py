@@ -263,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds to wait before each workload for other processes to go quiet",
     )
     parser.add_argument("--no-deadlines", action="store_true", help="skip bench/deadlines.py (SLA sweep)")
+    parser.add_argument(
+        "--sweep-complaints", type=int, default=1_000_000, help="open complaints of the sweep workload (issue 15.3)"
+    )
     parser.add_argument("--no-triage", action="store_true", help="skip bench/triage_eval.py (classifier, recall)")
     parser.add_argument(
         "--scale",
@@ -460,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log(f"kept {tmp} and database {PG_DATABASE}")
     if not args.no_deadlines and "machine" in results:
-        run_deadline_bench(results, quick=args.quick)
+        run_deadline_bench(results, quick=args.quick, complaints=args.sweep_complaints)
         results["elapsed_s"] = time.monotonic() - started
     if not args.no_triage and "machine" in results:
         run_triage_bench(results, quick=args.quick, out_dir=out_dir)
@@ -551,7 +554,7 @@ def run_reports_bench(
     return figures
 
 
-def run_deadline_bench(results: dict[str, Any], *, quick: bool) -> None:
+def run_deadline_bench(results: dict[str, Any], *, quick: bool, complaints: int) -> None:
     """The deadline engineers' workloads (bench/deadlines.py, its own scratch database), when present."""
     try:
         from bench import deadlines
@@ -559,7 +562,7 @@ def run_deadline_bench(results: dict[str, Any], *, quick: bool) -> None:
         return
     log("deadlines: bench/deadlines.py")
     try:
-        rows = deadlines.run(complaints=5000) if quick else deadlines.run()
+        rows = deadlines.run(complaints=5000 if quick else complaints)
         results["deadlines"] = rows
         for row in rows:
             log(f"  {row}")
