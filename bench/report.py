@@ -407,6 +407,36 @@ def render_scale(results: dict[str, Any]) -> list[str]:
             f"| tallies rebuilt, {_f(rebuild['complaints'])} complaints | – | {rebuild['s']:.1f} s | – | – | – |"
         )
     out.append("")
+    out.extend(_scale_pages(results, small, large))
+    return out
+
+
+SCALE_PAGE_TARGET_MS = 150.0  # issue 15.2 at 1,000,000: queues, the complaint page, the dashboard
+
+
+def _scale_pages(results: dict[str, Any], small: int, large: int) -> list[str]:
+    rows = (results.get("scale") or {}).get("pages") or []
+    if not rows:
+        return []
+    first = {r["key"]: r for r in ((results.get("pages") or {}).get("rows") or [])}
+    out = [
+        f"Staff pages at {_f(large)} complaints, server time p95 (the same pages and clients as the staff-page "
+        f"section; target at 1,000,000: < {SCALE_PAGE_TARGET_MS:.0f} ms):",
+        "",
+        f"| page | role | p95 at {_f(small)} | p95 at {_f(large)} | cpu p95 | db p95 | queries | growth | result |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        if not row.get("target_p95_ms"):
+            continue
+        p95, before = _server_p95(row), _server_p95(first.get(row["key"]) or {})
+        growth = f"{p95 / before:.2f}×" if p95 and before else "–"
+        result = _met(p95 < SCALE_PAGE_TARGET_MS) if p95 is not None and large >= 1_000_000 else "–"
+        out.append(
+            f"| `{row['path']}` | {row['role']} | {_f(before)} ms | {_f(p95)} ms | {_f(row.get('cpu_p95_ms'))} ms | "
+            f"{_f(row.get('db_p95_ms'))} ms | {row.get('queries_median', '–')} | {growth} | {result} |"
+        )
+    out.append("")
     return out
 
 
