@@ -277,7 +277,8 @@ def preload(
 
         # The GIN (full-text) indexes are rebuilt in bulk afterwards: far faster than 100,000 inserts.
         trgm = cur.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'complaints_complaint' "
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('complaints_complaint', 'complaints_complaintsearch') "
             "AND indexdef ILIKE '%USING gin%'"
         ).fetchall()
         for index_name, _definition in trgm:
@@ -319,6 +320,7 @@ def preload(
             "complaints_complaintevent",
             "complaints_monthlycounter",
             "resolution_investigation",
+            "complaints_complaintsearch",
         ):
             conn.execute(f"VACUUM ANALYZE {table}")
         timings["analyze_s"] = time.perf_counter() - t0

@@ -158,7 +158,7 @@ class Complaint(models.Model):
         related_name="merged_complaints",
     )
     # The full-text tokens of the searchable fields (kesu.complaints.search), written by
-    # complaint_reindex; PostgreSQL indexes them as a generated tsvector, SQLite in FTS5.
+    # complaint_reindex; PostgreSQL indexes them in ComplaintSearch (by trigger), SQLite in FTS5.
     search_text = models.TextField(blank=True, editable=False)
     # The contact phone's digits reversed, so "the last 4 or more digits" is a prefix range on an
     # index (kesu.complaints.search.phone_key); number, e-mail, order and lot are exact keys.
@@ -221,6 +221,30 @@ class ComplaintEvent(models.Model):
             models.Index(fields=["complaint", "at"], name="event_complaint_at"),
             models.Index(fields=["at"], name="event_at"),  # what changed since (reports/tallies)
         ]
+
+
+class TextSearchVector(models.Field):  # type: ignore[type-arg]
+    """PostgreSQL's `tsvector` (text elsewhere: SQLite searches its FTS5 table instead)."""
+
+    def db_type(self, connection: object) -> str:
+        return "tsvector" if getattr(connection, "vendor", "") == "postgresql" else "text"
+
+
+class ComplaintSearch(models.Model):
+    """PostgreSQL's full-text index of a complaint (kesu.complaints.search): the `tsvector` of its
+    `search_text` and its `received_at`, with a GIN index on the vector. Written only by the
+    database trigger `complaint_search_sync` (migration 0011) in the transaction that writes the
+    complaint's text, so it is never out of step and rolls back with the write. Kept apart from the
+    complaint row so that the many updates that do not change the text (status, deadlines,
+    escalation, assignment) neither recompute the vector nor add GIN entries. Empty on SQLite,
+    whose index is the FTS5 table `complaint_fts`."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    received_at = models.DateTimeField()
+    vector = TextSearchVector()
+
+    class Meta:
+        indexes = [models.Index(fields=["-received_at", "-complaint"], name="complaint_search_recv")]
 
 
 class MonthlyCounter(models.Model):

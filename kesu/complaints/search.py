@@ -10,8 +10,10 @@ Two ways, either of which finds it:
   two-character term such as 退款 is one token and any longer term a phrase of adjacent bigrams,
   whatever the segmentation), jieba's search-mode words (which rank a real word above a chance
   pair of characters), and the words of other scripts. The tokens are stored as text in
-  `Complaint.search_text`; PostgreSQL indexes them as a generated `tsvector('simple')` column with
-  a GIN index, SQLite in the FTS5 table `complaint_fts` (rowid = complaint id).
+  `Complaint.search_text`; PostgreSQL indexes them as `tsvector('simple')` in the table
+  `ComplaintSearch` (GIN index; kept in step by a trigger when the text is written, so the
+  complaint's other updates never touch it), SQLite in the FTS5 table `complaint_fts`
+  (rowid = complaint id).
 
 The index is written explicitly, in the transaction of the write, by `complaint_reindex` (every
 service that changes a searchable field calls it), so it is rolled back with the write.
@@ -267,7 +269,7 @@ def _text_match_sql(terms: Sequence[Term]) -> tuple[str, list[str]]:
 
     if connection.vendor == "postgresql":
         return (
-            "SELECT id FROM complaints_complaint WHERE search_vector @@ to_tsquery('simple', %s)",
+            "SELECT complaint_id FROM complaints_complaintsearch WHERE vector @@ to_tsquery('simple', %s)",
             [_pg_query(terms)],
         )
     return "SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH %s", [_fts_query(terms)]
@@ -294,9 +296,9 @@ def best_text_matches(q: str) -> list[int]:
         return []
     if connection.vendor == "postgresql":
         sql = (
-            "SELECT id FROM (SELECT id, received_at, search_vector FROM complaints_complaint "
-            "WHERE search_vector @@ to_tsquery('simple', %s) ORDER BY received_at DESC, id DESC LIMIT %s) m "
-            "ORDER BY ts_rank(search_vector, to_tsquery('simple', %s)) DESC, received_at DESC, id DESC LIMIT %s"
+            "SELECT complaint_id FROM (SELECT complaint_id, received_at, vector FROM complaints_complaintsearch "
+            "WHERE vector @@ to_tsquery('simple', %s) ORDER BY received_at DESC, complaint_id DESC LIMIT %s) m "
+            "ORDER BY ts_rank(vector, to_tsquery('simple', %s)) DESC, received_at DESC, complaint_id DESC LIMIT %s"
         )
         params: list[Any] = [_pg_query(terms), RANK_WINDOW, _pg_query(terms), RANKED]
     else:

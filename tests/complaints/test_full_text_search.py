@@ -30,7 +30,7 @@ def indexed_rows(complaint: Complaint) -> int:
             cursor.execute("SELECT count(*) FROM complaint_fts WHERE rowid = %s", [complaint.pk])
         else:
             cursor.execute(
-                "SELECT count(*) FROM complaints_complaint WHERE id = %s AND search_vector != ''::tsvector",
+                "SELECT count(*) FROM complaints_complaintsearch WHERE complaint_id = %s AND vector != ''::tsvector",
                 [complaint.pk],
             )
         return int(cursor.fetchone()[0])
@@ -219,6 +219,27 @@ def test_a_rolled_back_note_leaves_the_index_as_it_was(users, register, now):
     assert found(users["agent"], "法院", now) == []
     assert found(users["agent"], "异味", now) == [complaint.number]
     assert Complaint.objects.get(pk=complaint.pk).search_text == before
+
+
+def index_row_position(complaint: Complaint) -> str:
+    """PostgreSQL: where the complaint's index row lies (its ctid changes whenever it is rewritten)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ctid::text FROM complaints_complaintsearch WHERE complaint_id = %s", [complaint.pk])
+        return str(cursor.fetchone()[0])
+
+
+def test_only_a_change_of_the_text_rewrites_the_postgresql_index_row(users, fridge, now):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's index is the FTS5 table, written by the services")
+    before = index_row_position(fridge)
+    Complaint.objects.filter(pk=fridge.pk).update(status="acknowledged", overdue=True, escalation_level=1)
+    Complaint.objects.get(pk=fridge.pk).save()  # every column written, the text unchanged
+    assert index_row_position(fridge) == before
+    complaint_note_add(
+        actor=users["agent"], number=fridge.number, text="已调取電話錄音。", visibility="internal", now=now
+    )
+    assert index_row_position(fridge) != before
+    assert found(users["agent"], "电话录音", now) == [fridge.number]
 
 
 def test_the_rebuild_command_restores_a_lost_index(users, fridge, hotel, now):
