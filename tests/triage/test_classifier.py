@@ -114,3 +114,19 @@ def test_what_is_not_a_classifier_of_a_known_format_is_refused(old):
     with pytest.raises(ValueError):
         classifier.loads(buffer.getvalue())
     assert np.asarray(classifier.loads(format1.dumps(old)).targets["category"].coef).dtype == np.float32
+
+
+def test_rare_features_are_dropped_as_the_training_set_grows():
+    assert [classifier.min_df(n) for n in (199, 200, 59_999, 60_000, 100_000)] == [1, 2, 2, 3, 5]
+
+
+def test_the_solver_matrix_is_the_training_matrix_with_its_columns_renumbered():
+    model = classifier.train(TEXTS, {"category": CATEGORIES})
+    x = model.transform(TEXTS)
+
+    solver_x, column = classifier.solver_matrix(x)
+
+    assert solver_x.dtype == np.float64
+    assert abs(solver_x[:, column] - x).max() == 0
+    frequency = np.bincount(solver_x.indices, minlength=solver_x.shape[1])
+    assert (np.diff(frequency) <= 0).all()  # the most frequent features first
