@@ -6,10 +6,10 @@
 
 `--reuse URL` measures a database prepared before (migrated, demo loaded, preloaded and grown, e.g.
 bench/preload.py then `python -m bench.replicate URL --target 1000000`) as it is: nothing is
-migrated or loaded. Otherwise it loads `count` complaints (texts of bench/data.py, the mix of the intake workload) into a scratch
-database through the ORM, indexed exactly as intake indexes them (kesu.complaints.search), then
-runs what `GET /api/v1/complaints?q=` runs for a page (the page of 20 rows by relevance and the
-count) from `clients` threads, each with its own connection, for each kind of term:
+migrated or loaded. Otherwise it loads `count` complaints (texts of bench/data.py, the mix of the
+intake workload) into a scratch database through the ORM, indexed exactly as intake indexes them
+(kesu.complaints.search), then runs what `GET /api/v1/complaints?q=` runs for a page (the page
+of 20 rows by relevance and the count) from `clients` threads, each with its own connection, for each kind of term:
 2-character Chinese terms, longer terms, phone tails (last 4 digits) and complaint numbers.
 Reports p50/p95/p99 per kind (in-process: no HTTP, the ORM and the database; 8 threads share the
 GIL, which inflates the figures a little on a 2-core machine). Writes bench/out/search-<db>.json.
@@ -212,16 +212,14 @@ def samples(rng: random.Random) -> dict[str, list[str]]:
 
 
 def one_search(user: Any, q: str) -> int:
-    """What the API list does for `q`: a page by relevance, and the count as the API counts it
-    (exact up to COUNT_CAP, kesu.api.complaints.page_count)."""
-    from kesu.api.complaints import page_count
-    from kesu.complaints.selectors import ComplaintFilters, complaint_list
+    """What the API list does for `q` (kesu.api.complaints.list_complaints): the page by relevance
+    and its count in one statement, then the page's rows."""
+    from kesu.api.complaints import rows_in_order
+    from kesu.complaints.selectors import ComplaintFilters, complaint_list, complaint_search_page
 
-    queryset = complaint_list(user=user, filters=ComplaintFilters(q=q), now=dt.datetime.now(dt.UTC))
-    ids = list(queryset.values_list("pk", flat=True)[:PAGE])  # as kesu.api.complaints.list_complaints
-    rows = list(queryset.order_by().filter(pk__in=ids)) if ids else []
-    page_count(queryset, offset=0, limit=PAGE, found=len(rows))
-    return len(rows)
+    now = dt.datetime.now(dt.UTC)
+    page = complaint_search_page(user=user, filters=ComplaintFilters(q=q), now=now, offset=0, limit=PAGE)
+    return len(rows_in_order(complaint_list(user=user, filters=ComplaintFilters(), now=now), page.ids))
 
 
 def measure(kind: str, terms: list[str], *, clients: int, per_client: int, user: Any) -> dict[str, Any]:
