@@ -2,11 +2,14 @@
 
     python -m bench.search --database sqlite --count 100000
     python -m bench.search --database postgres://postgres@127.0.0.1:5432/kesu_search_bench --count 100000
+    python -m bench.search --reuse postgres://postgres@127.0.0.1:5432/kesu_search_1m
 
-Loads `count` complaints (texts of bench/data.py, the mix of the intake workload) into a scratch
-database through the ORM, indexed exactly as intake indexes them (kesu.complaints.search), then
-runs what `GET /api/v1/complaints?q=` runs for a page (the page of 20 rows by relevance and the
-count) from `clients` threads, each with its own connection, for each kind of term:
+`--reuse URL` measures a database prepared before (migrated, demo loaded, preloaded and grown, e.g.
+bench/preload.py then `python -m bench.replicate URL --target 1000000`) as it is: nothing is
+migrated or loaded. Otherwise it loads `count` complaints (texts of bench/data.py, the mix of the
+intake workload) into a scratch database through the ORM, indexed exactly as intake indexes them
+(kesu.complaints.search), then runs what `GET /api/v1/complaints?q=` runs for a page (the page
+of 20 rows by relevance and the count) from `clients` threads, each with its own connection, for each kind of term:
 2-character Chinese terms, longer terms, phone tails (last 4 digits) and complaint numbers.
 Reports p50/p95/p99 per kind (in-process: no HTTP, the ORM and the database; 8 threads share the
 GIL, which inflates the figures a little on a 2-core machine). Writes bench/out/search-<db>.json.
@@ -209,16 +212,14 @@ def samples(rng: random.Random) -> dict[str, list[str]]:
 
 
 def one_search(user: Any, q: str) -> int:
-    """What the API list does for `q`: a page by relevance, and the count as the API counts it
-    (exact up to COUNT_CAP, kesu.api.complaints.page_count)."""
-    from kesu.api.complaints import page_count
-    from kesu.complaints.selectors import ComplaintFilters, complaint_list
+    """What the API list does for `q` (kesu.api.complaints.list_complaints): the page by relevance
+    and its count in one statement, then the page's rows."""
+    from kesu.api.complaints import rows_in_order
+    from kesu.complaints.selectors import ComplaintFilters, complaint_list, complaint_search_page
 
-    queryset = complaint_list(user=user, filters=ComplaintFilters(q=q), now=dt.datetime.now(dt.UTC))
-    ids = list(queryset.values_list("pk", flat=True)[:PAGE])  # as kesu.api.complaints.list_complaints
-    rows = list(queryset.order_by().filter(pk__in=ids)) if ids else []
-    page_count(queryset, offset=0, limit=PAGE, found=len(rows))
-    return len(rows)
+    now = dt.datetime.now(dt.UTC)
+    page = complaint_search_page(user=user, filters=ComplaintFilters(q=q), now=now, offset=0, limit=PAGE)
+    return len(rows_in_order(complaint_list(user=user, filters=ComplaintFilters(), now=now), page.ids))
 
 
 def measure(kind: str, terms: list[str], *, clients: int, per_client: int, user: Any) -> dict[str, Any]:
@@ -245,12 +246,12 @@ def measure(kind: str, terms: list[str], *, clients: int, per_client: int, user:
 
     one_search(user, terms[0])  # warm the connection and the caches of the process
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     timings.sort()
 
     def pct(p: float) -> float:
@@ -266,6 +267,7 @@ def measure(kind: str, terms: list[str], *, clients: int, per_client: int, user:
         "mean_ms": round(statistics.mean(timings) * 1000, 1),
         "per_s": round(len(timings) / elapsed, 1),
         "mean_rows": round(statistics.mean(found), 1),
+        "cpu_s": round(cpu, 1),  # of this process (Python); the database's own CPU is not in it
     }
 
 
@@ -277,20 +279,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument("--data-dir", default="", help="SQLite: reuse this data dir (loaded before)")
     parser.add_argument("--copy-from", default="", help="PostgreSQL: COPY the complaints of this SQLite data dir")
+    parser.add_argument("--reuse", default="", help="a postgres:// URL of a prepared database: measure it as it is")
+    parser.add_argument("--kinds", default="", help="only these kinds, comma-separated (short_term,long_term,…)")
+    parser.add_argument("--out", default="", help="write the figures to this file (default bench/out/search-<db>.json)")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="kesu-search-bench-"))
-    setup_django(args.database, data_dir)
+    setup_django(args.reuse or args.database, data_dir)
     from django.core.management import call_command
 
     from kesu.accounts.models import User
     from kesu.complaints.models import Complaint
 
-    results: dict[str, Any] = {"database": "sqlite" if args.database == "sqlite" else "postgresql"}
-    if not _migrated() or not User.objects.filter(username="agent").exists():
+    database = "postgresql" if args.reuse or args.database != "sqlite" else "sqlite"
+    results: dict[str, Any] = {"database": database, "load_before": _load_average()}
+    if args.reuse:
+        pass  # measured as it is
+    elif not _migrated() or not User.objects.filter(username="agent").exists():
         call_command("migrate", "--noinput", verbosity=0)
         call_command("load_demo", verbosity=0)
     have = Complaint.objects.count()
-    if args.copy_from and have < args.count:
+    if args.reuse:
+        pass
+    elif args.copy_from and have < args.count:
         print(f"copying the complaints of {args.copy_from} into PostgreSQL", file=sys.stderr)
         results["load"] = copy_from_sqlite(Path(args.copy_from))
     elif have < args.count:
@@ -299,19 +309,27 @@ def main(argv: list[str] | None = None) -> int:
     results["complaints"] = Complaint.objects.count()
     user = User.objects.get(username="agent")
     terms = samples(random.Random(5))
-    results["workloads"] = [
-        measure(kind, values, clients=args.clients, per_client=args.per_client, user=user)
-        for kind, values in terms.items()
-    ]
-    out = Path(__file__).parent / "out"
-    out.mkdir(exist_ok=True)
-    (out / f"search-{results['database']}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    for row in results["workloads"]:
+    kinds = [k for k in args.kinds.split(",") if k] or list(terms)
+    results["workloads"] = []
+    for kind in kinds:
+        row = measure(kind, terms[kind], clients=args.clients, per_client=args.per_client, user=user)
+        row["load_after"] = _load_average()
+        results["workloads"].append(row)
         print(
             f"{results['database']:10} {results['complaints']:>9,} {row['kind']:11} p50 {row['p50_ms']:7.1f} ms "
-            f"p95 {row['p95_ms']:7.1f} ms p99 {row['p99_ms']:7.1f} ms  {row['per_s']:6.1f}/s  rows {row['mean_rows']}"
+            f"p95 {row['p95_ms']:7.1f} ms p99 {row['p99_ms']:7.1f} ms  {row['per_s']:6.1f}/s  rows {row['mean_rows']}  "
+            f"cpu {row['cpu_s']} s  load {row['load_after']}",
+            flush=True,
         )
+    out = Path(args.out) if args.out else Path(__file__).parent / "out" / f"search-{results['database']}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
+
+
+def _load_average() -> list[float]:
+    """The machine's 1, 5 and 15-minute load averages (the machine is shared: figures need them)."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _migrated() -> bool:

@@ -32,7 +32,13 @@ from kesu.complaints.cursor import Cursor, cursor_after, cursor_decode
 from kesu.complaints.models import Channel, Complaint
 from kesu.complaints.models import Status as ComplaintStatus
 from kesu.complaints.selectors import SORTS as LIST_SORTS
-from kesu.complaints.selectors import ComplaintFilters, complaint_list, complaint_timeline
+from kesu.complaints.selectors import (
+    ComplaintFilters,
+    complaint_list,
+    complaint_search_page,
+    complaint_timeline,
+    searched_in_one_statement,
+)
 from kesu.complaints.services.classification import complaint_reclassify
 from kesu.complaints.services.evidence import attachment_add, attachment_dict, attachment_get
 from kesu.complaints.services.intake import complaint_register
@@ -96,41 +102,43 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> HttpRe
     check_filter_values(filters, c)
     cursor = _cursor_of(filters, c)
     c.raise_if_any()
-    queryset = complaint_list(
-        user=request.user,
-        filters=ComplaintFilters(
-            status=filters.status,
-            severity=filters.severity,
-            channel=filters.channel,
-            category=filters.category,
-            department=filters.department,
-            assignee=filters.assignee,
-            overdue=filters.overdue,
-            q=filters.q,
-            received_from=received_from,
-            received_to=received_to,
-            sort=filters.sort,
-        ),
-        now=now,
+    list_filters = ComplaintFilters(
+        status=filters.status,
+        severity=filters.severity,
+        channel=filters.channel,
+        category=filters.category,
+        department=filters.department,
+        assignee=filters.assignee,
+        overdue=filters.overdue,
+        q=filters.q,
+        received_from=received_from,
+        received_to=received_to,
+        sort=filters.sort,
     )
     offset = (filters.page - 1) * filters.page_size
     limit = filters.page_size
-    counted = queryset
-    if cursor is not None:
-        queryset = queryset.filter(cursor.after())
-    if filters.q and filters.q.strip():
-        # The page's ids first (a narrow sort: with `q` a frequent word matches thousands of rows,
-        # and sorting whole rows with their joins costs seconds), then those rows.
-        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-        loaded = {r["id"]: r for r in queryset.order_by().filter(pk__in=ids).values("id", *LIST_COLUMNS)} if ids else {}
-        rows = [loaded[pk] for pk in ids if pk in loaded]
+    if cursor is None and searched_in_one_statement(list_filters):
+        # The page's ids and the count in one statement (kesu.complaints.search.search_page), then
+        # those rows: a frequent word matches hundreds of thousands of complaints at a million.
+        page = complaint_search_page(user=request.user, filters=list_filters, now=now, offset=offset, limit=limit)
+        rows = rows_in_order(complaint_list(user=request.user, filters=ComplaintFilters(), now=now), page.ids)
+        count, exact = page.count, page.exact
     else:
-        # Newest first along the (status, department, received_at) indexes: the rows at once.
-        rows = list(queryset.values("id", *LIST_COLUMNS)[offset : offset + limit])
-    if cursor is None:
-        count, exact = page_count(queryset, offset=offset, limit=limit, found=len(rows))
-    else:  # the rows before the cursor are not known here: the whole list's count (capped)
-        count, exact = page_count(counted, offset=0, limit=1, found=1)
+        queryset = complaint_list(user=request.user, filters=list_filters, now=now)
+        counted = queryset
+        if cursor is not None:
+            queryset = queryset.filter(cursor.after())
+        if filters.q and filters.q.strip():
+            # The page's ids first (a narrow sort: with `q` a frequent word matches thousands of
+            # rows, and sorting whole rows with their joins costs seconds), then those rows.
+            rows = rows_in_order(queryset, list(queryset.values_list("pk", flat=True)[offset : offset + limit]))
+        else:
+            # Newest first along the (status, department, received_at) indexes: the rows at once.
+            rows = list(queryset.values("id", *LIST_COLUMNS)[offset : offset + limit])
+        if cursor is None:
+            count, exact = page_count(queryset, offset=offset, limit=limit, found=len(rows))
+        else:  # the rows before the cursor are not known here: the whole list's count (capped)
+            count, exact = page_count(counted, offset=0, limit=1, found=1)
     time_sort = _time_sort(filters)
     next_cursor = cursor_after(time_sort, rows[-1]) if time_sort and len(rows) == limit else None
     serializer = ListRows(request.user)
@@ -144,6 +152,14 @@ def list_complaints(request: AuthedRequest, filters: Query[ListQuery]) -> HttpRe
             "next_cursor": next_cursor,
         }
     )
+
+
+def rows_in_order(queryset: QuerySet[Complaint], ids: list[int]) -> list[dict[str, Any]]:
+    """The list rows of these complaints, in the order of `ids` (no query for none)."""
+    if not ids:
+        return []
+    loaded = {r["id"]: r for r in queryset.order_by().filter(pk__in=ids).values("id", *LIST_COLUMNS)}
+    return [loaded[pk] for pk in ids if pk in loaded]
 
 
 def _time_sort(filters: ListQuery) -> str | None:

@@ -21,6 +21,7 @@ service that changes a searchable field calls it), so it is rolled back with the
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import re
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, NullIf, StrIndex
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -43,8 +45,17 @@ MAX_TERMS = 8
 # Relevance is computed for the best this many text matches (a frequent two-character word can
 # match a third of all complaints); the rest follow newest first.
 RANKED = 200
-# ...chosen among the newest this many matches of the text (bounds the work for frequent words).
-RANK_WINDOW = 5000
+# ...chosen among the newest this many matches of the text (bounds the work for frequent words:
+# each ranked match's vector is read and decompressed).
+RANK_WINDOW = 1000
+# With `q` the list counts its matches up to here; beyond, the count is a lower bound and
+# `count_exact` false (docs/README.md, "Listing"), as the queues count (kesu.web.selectors).
+COUNT_CAP = 1000
+# Where the newest matches are looked for first: the last week, then the last quarter,
+# then all the rest, each only when the spans before hold too few. A frequent word's newest
+# matches are then read from a week of complaints (the GIN index AND the received_at index), not
+# from the hundreds of thousands it matches. The spans bound the work, never the result.
+RECENT_SPANS = (7, 90)  # days
 FTS_TABLE = "complaint_fts"
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().+]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -277,8 +288,6 @@ def _text_match_sql(terms: Sequence[Term]) -> tuple[str, list[str]]:
 
 def complaint_text_q(q: str) -> Q:
     """Every term of `q` is in the complaint's text (no term at all: nothing matches by text)."""
-    from django.db.models.expressions import RawSQL
-
     terms = parse_terms(q)
     if not terms:
         return Q(pk__in=[])
@@ -302,10 +311,12 @@ def best_text_matches(q: str) -> list[int]:
         )
         params: list[Any] = [_pg_query(terms), RANK_WINDOW, _pg_query(terms), RANKED]
     else:
-        # bm25() needs the MATCH of the same statement; the window keeps the newest (largest rowid).
+        # bm25() needs the MATCH of the same statement; the window keeps the newest, and equal
+        # ranks go newest first, as on PostgreSQL (and in search_page).
         sql = (
-            "SELECT rowid FROM (SELECT rowid, rank FROM complaint_fts WHERE complaint_fts MATCH %s "
-            "ORDER BY rowid DESC LIMIT %s) ORDER BY rank, rowid DESC LIMIT %s"
+            "SELECT id FROM (SELECT c.id, c.received_at, complaint_fts.rank AS score FROM complaint_fts "
+            "JOIN complaints_complaint c ON c.id = complaint_fts.rowid WHERE complaint_fts MATCH %s "
+            "ORDER BY c.received_at DESC, c.id DESC LIMIT %s) ORDER BY score, received_at DESC, id DESC LIMIT %s"
         )
         params = [_fts_query(terms), RANK_WINDOW, RANKED]
     with connection.cursor() as cursor:
@@ -371,8 +382,6 @@ def complaint_search_q(q: str) -> Q:
     """What `q` matches: any exact key, or every term of the text. One `id IN (… UNION ALL …)`:
     each part is answered from its index (an OR of the parts lets SQLite's planner scan the table
     instead, 2 s at 100,000 complaints)."""
-    from django.db.models.expressions import RawSQL
-
     from kesu.complaints.models import Complaint
 
     typed = q.strip()
@@ -401,6 +410,145 @@ def text_rank(q: str) -> NullIf:
     places = "," + ",".join(str(pk) for pk in best) + ","
     key = Concat(Value(","), Cast("pk", output_field=CharField()), Value(","), output_field=CharField())
     return NullIf(StrIndex(Value(places), key), Value(0))
+
+
+# --- one page of a search, with its count, in one statement ------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """The ids of one page of matches in order, and how many match (exact, or a lower bound)."""
+
+    ids: list[int]
+    count: int
+    exact: bool
+
+
+_NEWEST = ("-received_at", "-id")
+
+
+def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _text_levels(rows: QuerySet[Complaint], terms: Sequence[Term], *, now: dt.datetime, wanted: int) -> list[Any]:
+    """The newest `wanted` text matches among `rows`, as SELECTs of (id, received_at[, vector]),
+    one per span of RECENT_SPANS and one for the rest, newest span first (PostgreSQL with the
+    vector ts_rank reads; SQLite finds the terms in FTS5, then reads the rows by id)."""
+    from django.db import connection
+
+    text: Any
+    if connection.vendor == "postgresql":
+        match = RawSQL(
+            '"complaints_complaint"."search_vector" @@ to_tsquery(\'simple\', %s)',
+            [_pg_query(terms)],
+            output_field=BooleanField(),
+        )
+        vector = RawSQL('"complaints_complaint"."search_vector"', [], output_field=TextField())
+        text = rows.filter(match).annotate(vector=vector).order_by(*_NEWEST).values("id", "received_at", "vector")
+    else:
+        fts = RawSQL("SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH %s", [_fts_query(terms)])
+        text = rows.filter(pk__in=fts).order_by(*_NEWEST).values("id", "received_at")
+    levels: list[Any] = []
+    newer: dt.datetime | None = None
+    for days in RECENT_SPANS:
+        since = now - dt.timedelta(days=days)
+        span = text.filter(received_at__gte=since)
+        levels.append((span if newer is None else span.filter(received_at__lt=newer))[:wanted])
+        newer = since
+    levels.append(text.filter(received_at__lt=newer)[:wanted])
+    return levels
+
+
+def search_page(
+    rows: QuerySet[Complaint], q: str, *, now: dt.datetime, offset: int, limit: int, by_relevance: bool = True
+) -> SearchPage:
+    """One page of what `q` matches among `rows` (visible and filtered, kesu.complaints.selectors),
+    in the list's order: by relevance, exact keys first, then the best text matches (ts_rank or
+    BM25 among the newest RANK_WINDOW visible text matches, the best RANKED of them), then the
+    rest newest first; or newest first (`by_relevance=False`). One statement gives the page and
+    the count, exact up to COUNT_CAP (or to the end of the page asked for)."""
+    from django.db import connection
+
+    typed = q.strip()
+    terms = parse_terms(typed)
+    wanted = max(COUNT_CAP, offset + limit) + 1  # one more than the count needs: it says "more"
+    rows = rows.order_by()
+    keyed_sql, params = _compiled(
+        rows.filter(complaint_key_q(typed)).order_by(*_NEWEST).values("id", "received_at")[:wanted]
+    )
+    postgres = connection.vendor == "postgresql"
+    materialized = "MATERIALIZED " if postgres else ""
+    ctes = [f"keyed AS {materialized}({keyed_sql})"]
+    if terms:
+        levels = [_compiled(level) for level in _text_levels(rows, terms, now=now, wanted=wanted)]
+        names: list[str] = []
+        for number, (sql, level_params) in enumerate(levels):
+            name = f"text_{number}"
+            if names:
+                # A span is read only when the newer ones hold fewer than `wanted` (a one-time filter).
+                enough = " + ".join(f"(SELECT count(*) FROM {before})" for before in names)  # noqa: S608 (fixed SQL around compiled parts)
+                sql = f"SELECT * FROM ({sql}) s WHERE {enough} < %s"  # noqa: S608 (compiled SQL)
+                level_params = [*level_params, wanted]
+            ctes.append(f"{name} AS {materialized}({sql})")
+            params += level_params
+            names.append(name)
+        spans = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (fixed SQL around compiled parts)
+        ctes.append(
+            f"text_rows AS {materialized}(SELECT * FROM ({spans}) u "  # noqa: S608 (fixed SQL)
+            f"ORDER BY received_at DESC, id DESC LIMIT {wanted})"
+        )
+        text_ids = "UNION ALL SELECT id, received_at, 1 AS k FROM text_rows"
+    else:
+        ctes.append("text_rows AS (SELECT id FROM keyed WHERE 1 = 0)")
+        text_ids = ""
+    ctes.append(
+        "merged AS (SELECT id, min(k) AS k, max(received_at) AS received_at FROM "  # noqa: S608 (fixed SQL around compiled parts)
+        f"(SELECT id, received_at, 0 AS k FROM keyed {text_ids}) u GROUP BY id)"
+    )
+    if by_relevance and terms:
+        window = f"SELECT * FROM text_rows ORDER BY received_at DESC, id DESC LIMIT {RANK_WINDOW}"  # noqa: S608 (fixed SQL around compiled parts)
+        if postgres:
+            # The query as an InitPlan: parsed once, not once a row.
+            scored = (
+                f"SELECT id, received_at, ts_rank(vector, (SELECT to_tsquery('simple', %s))) AS score FROM ({window}) w"  # noqa: S608 (fixed SQL around compiled parts)
+            )
+            params.append(_pg_query(terms))
+        else:
+            # bm25 (FTS5's rank, smaller is better) needs the MATCH in the statement: one per row.
+            scored = (
+                f"SELECT w.id, w.received_at, -complaint_fts.rank AS score FROM ({window}) w "  # noqa: S608 (fixed SQL around compiled parts)
+                "JOIN complaint_fts ON complaint_fts.rowid = w.id WHERE complaint_fts MATCH %s"
+            )
+            params.append(_fts_query(terms))
+        ctes.append(
+            "ranked AS (SELECT id, place FROM (SELECT id, "  # noqa: S608 (fixed SQL around compiled parts)
+            f"row_number() OVER (ORDER BY score DESC, received_at DESC, id DESC) AS place FROM ({scored}) s) r "
+            f"WHERE place <= {RANKED})"
+        )
+        order = f"m.k, coalesce(r.place, {RANKED + 1}), m.received_at DESC, m.id DESC"
+        ranked_join = "LEFT JOIN ranked r ON r.id = m.id"
+    elif by_relevance:
+        order, ranked_join = "m.k, m.received_at DESC, m.id DESC", ""
+    else:
+        order, ranked_join = "m.received_at DESC, m.id DESC", ""
+    ctes.append(
+        f"page AS (SELECT m.id, row_number() OVER (ORDER BY {order}) AS pos FROM merged m {ranked_join} "  # noqa: S608 (fixed SQL around compiled parts)
+        f"ORDER BY pos LIMIT {int(limit)} OFFSET {int(offset)})"
+    )
+    sql = (
+        "WITH " + ", ".join(ctes) + " SELECT (SELECT count(*) FROM merged), (SELECT count(*) FROM keyed), "  # noqa: S608 (fixed SQL around compiled parts)
+        "(SELECT count(*) FROM text_rows), page.id FROM (SELECT 1 AS one) one LEFT JOIN page ON 1 = 1 ORDER BY page.pos"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result = cursor.fetchall()
+    matched, keyed, text = result[0][:3]
+    ids = [row[3] for row in result if row[3] is not None]
+    if keyed < wanted and text < wanted:  # every match is known
+        return SearchPage(ids=ids, count=int(matched), exact=True)
+    return SearchPage(ids=ids, count=max(COUNT_CAP, offset + len(ids)), exact=False)
 
 
 # --- highlighted snippets ---------------------------------------------------------------------

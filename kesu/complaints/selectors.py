@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Department, User
 from kesu.accounts.permissions import sees_whole_organisation
 from kesu.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent
+from kesu.complaints.search import SearchPage
 from kesu.core.errors import NotFound
 
 
@@ -53,6 +54,60 @@ SORTS = (SORT_RELEVANCE, "-received_at", "received_at")
 
 
 def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -> QuerySet[Complaint]:
+    queryset = _filtered(user=user, filters=filters, now=now)
+    ordering: tuple[Any, ...] = ("-received_at", "-id")
+    if filters.q and filters.q.strip():
+        from django.db.models import F
+
+        from kesu.complaints.search import complaint_search_q, search_rank, text_rank
+
+        queryset = queryset.filter(complaint_search_q(filters.q))
+        # With `q`, by relevance (API.md) unless `sort` says otherwise: exact keys first, then the
+        # best text matches, then the newest.
+        if filters.sort in (None, "", SORT_RELEVANCE):
+            queryset = queryset.annotate(search_rank=search_rank(filters.q), text_rank=text_rank(filters.q))
+            ordering = ("search_rank", F("text_rank").asc(nulls_last=True), *ordering)
+    if filters.sort == "received_at":
+        ordering = ("received_at", "id")
+    return with_list_relations(queryset, now=now).order_by(*ordering)
+
+
+def with_list_relations(queryset: QuerySet[Complaint], *, now: dt.datetime) -> QuerySet[Complaint]:
+    """What a list row shows beside the complaint's own columns."""
+    from kesu.deadlines.selectors import complaint_overdue_exists
+
+    # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
+    return queryset.select_related(
+        "customer", "category", "department", "assignee", "recorded_by", "related_to", "merged_into"
+    ).annotate(overdue_now=complaint_overdue_exists(now))
+
+
+def searched_in_one_statement(filters: ComplaintFilters) -> bool:
+    """Whether `complaint_search_page` answers this list: `q` by relevance or newest first (oldest
+    first reads the other end of time, and stays with `complaint_list`)."""
+    return bool(filters.q and filters.q.strip()) and filters.sort in (None, "", SORT_RELEVANCE, "-received_at")
+
+
+def complaint_search_page(
+    *, user: User, filters: ComplaintFilters, now: dt.datetime, offset: int, limit: int
+) -> SearchPage:
+    """The ids of one page of `complaint_list`'s rows for a `q` (`searched_in_one_statement`) and
+    their count, in one statement (kesu.complaints.search.search_page): the order is the same,
+    relevance is computed among the newest visible text matches, the count exact up to 1,000."""
+    from kesu.complaints.search import search_page
+
+    return search_page(
+        _filtered(user=user, filters=filters, now=now),
+        filters.q or "",
+        now=now,
+        offset=offset,
+        limit=limit,
+        by_relevance=filters.sort in (None, "", SORT_RELEVANCE),
+    )
+
+
+def _filtered(*, user: User, filters: ComplaintFilters, now: dt.datetime) -> QuerySet[Complaint]:
+    """The complaints `user` sees that pass every filter but `q`, in no order."""
     queryset = visible_complaints(user)
     if filters.status:
         queryset = queryset.filter(status__in=filters.status.split(","))
@@ -79,30 +134,7 @@ def complaint_list(*, user: User, filters: ComplaintFilters, now: dt.datetime) -
         queryset = queryset.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         queryset = queryset.filter(received_at__lt=filters.received_to)
-    ordering: tuple[Any, ...] = ("-received_at", "-id")
-    if filters.q and filters.q.strip():
-        from django.db.models import F
-
-        from kesu.complaints.search import complaint_search_q, search_rank, text_rank
-
-        queryset = queryset.filter(complaint_search_q(filters.q))
-        # With `q`, by relevance (API.md) unless `sort` says otherwise: exact keys first, then the
-        # best text matches, then the newest.
-        if filters.sort in (None, "", SORT_RELEVANCE):
-            queryset = queryset.annotate(search_rank=search_rank(filters.q), text_rank=text_rank(filters.q))
-            ordering = ("search_rank", F("text_rank").asc(nulls_last=True), *ordering)
-    if filters.sort == "received_at":
-        ordering = ("received_at", "id")
-    from kesu.deadlines.selectors import complaint_overdue_exists
-
-    # `overdue_now` lets is_overdue answer each row of the page without a query of its own.
-    return (
-        queryset.select_related(
-            "customer", "category", "department", "assignee", "recorded_by", "related_to", "merged_into"
-        )
-        .annotate(overdue_now=complaint_overdue_exists(now))
-        .order_by(*ordering)
-    )
+    return queryset
 
 
 def complaint_get(*, user: User, number: str) -> Complaint | None:

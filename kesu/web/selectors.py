@@ -5,7 +5,7 @@ They compose the domain selectors (kesu.complaints.selectors) and never write.""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from kesu.accounts.permissions import STAFF_ROLES, SUPERVISORS
 from kesu.complaints import workflow
 from kesu.complaints.confidentiality import readable_attachments
 from kesu.complaints.models import OPEN_STATUSES, TERMINAL_STATUSES, Complaint, Status
+from kesu.complaints.search import SearchPage, search_page
 from kesu.complaints.selectors import (
     ComplaintFilters,
     complaint_get,
@@ -193,14 +194,22 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
         department=query.department or None,
         q=query.q or None,
     )
-    rows = complaint_list(user=user, filters=filters, now=now).filter(queue_q(queue, user=user, now=now))
+    # Words searched for, by relevance or newest first: the page and its count in one statement
+    # (kesu.complaints.search.search_page) over the queue's rows.
+    searched = bool(query.q) and query.sort in ("relevance", "-received_at")
+    listed = replace(filters, q=None) if searched else filters
+    rows = complaint_list(user=user, filters=listed, now=now).filter(queue_q(queue, user=user, now=now))
     if query.status == "open":
         rows = rows.filter(IS_OPEN)
-    rows = _sorted(rows, query.sort)
-    # Page through bare ids (a narrow sort, no joins), then load the 25 rows with their relations:
-    # with 100,000 complaints this keeps unindexed sorts and deep pages fast.
-    paginator = CappedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE, cap=COUNT_CAP, page_number=query.page)
-    page = paginator.get_page(query.page)
+    page: Page[Any]
+    if searched:
+        page = _search_page(rows, query, now=now)
+    else:
+        rows = _sorted(rows, query.sort)
+        # Page through bare ids (a narrow sort, no joins), then load the 25 rows with their
+        # relations: with 100,000 complaints this keeps unindexed sorts and deep pages fast.
+        paginator = CappedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE, cap=COUNT_CAP, page_number=query.page)
+        page = paginator.get_page(query.page)
     ids = list(page.object_list)
     # Only what the rows show (search_text repeats the whole description).
     loaded = {
@@ -212,6 +221,38 @@ def queue_page(*, user: User, query: QueueQuery, now: dt.datetime) -> QueuePage:
     page.object_list = [loaded[pk] for pk in ids if pk in loaded]
     queue_tabs = [(code, QUEUES[code]) for code in queues]
     return QueuePage(page=page, queue=queue, queues=queue_tabs)
+
+
+class FoundPaginator(Paginator[Any]):
+    """The paginator of a search's page (`search_page` counted it): `capped` when more match than
+    were counted, and then one row more than counted, so that "Next" goes on past the cap."""
+
+    def __init__(self, found: SearchPage, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.capped = not found.exact
+        self.cap = found.count
+        self.found = found.count + (1 if self.capped else 0)
+
+    @cached_property
+    def count(self) -> int:
+        return self.found
+
+
+def _search_page(rows: QuerySet[Complaint], query: QueueQuery, *, now: dt.datetime) -> Page[Any]:
+    """The page of the queue's rows that `query.q` matches (past the end: the last page, as
+    Django's get_page shows it)."""
+    by_relevance = query.sort == "relevance"
+    number = query.page
+    found = search_page(
+        rows, query.q, now=now, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, by_relevance=by_relevance
+    )
+    paginator = FoundPaginator(found, PAGE_SIZE)
+    if not found.ids and number > paginator.num_pages:
+        number = paginator.num_pages
+        found = search_page(
+            rows, query.q, now=now, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, by_relevance=by_relevance
+        )
+    return Page(found.ids, number, paginator)
 
 
 # The columns of a queue row (_queue_results.html, the next-deadline badge).

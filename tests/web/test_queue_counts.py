@@ -41,3 +41,24 @@ def test_below_the_cap_the_count_is_exact(as_user, register, monkeypatch):
     total = response.context["page"].paginator.count
     html = response.content.decode()
     assert f"{total} 件投诉" in html and "+ 件投诉" not in html and f"共 {(total + 1) // 2} 页" in html
+
+
+def test_a_search_counts_up_to_the_cap_and_next_reaches_every_match(as_user, register, monkeypatch):
+    from kesu.complaints import search
+
+    for index in range(7):
+        register(title=f"退款{index}", description="快递丢件，要求退款。")
+    register(description="杯子漏水。")  # not a match
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    client = as_user("supervisor")
+    first = client.get("/", {"queue": "all", "q": "退款"})
+    assert first.context["result"].count_capped
+    assert "4+ 件投诉" in first.content.decode()
+    seen = numbers(first)
+    for page in range(2, 5):
+        seen += numbers(client.get("/", {"queue": "all", "q": "退款", "page": page}))
+    assert len(seen) == 7 and len(set(seen)) == 7
+    last = client.get("/", {"queue": "all", "q": "退款", "page": 9})  # past the end: the last page
+    assert numbers(last) == seen[-1:]
+    assert not last.context["result"].count_capped
