@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Case, CharField, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, NullIf, StrIndex
 from django.utils.html import escape
@@ -433,31 +433,37 @@ def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
 
 
 def _text_levels(rows: QuerySet[Complaint], terms: Sequence[Term], *, now: dt.datetime, wanted: int) -> list[Any]:
-    """The newest `wanted` text matches among `rows`, as SELECTs of (id, received_at[, vector]),
-    one per span of RECENT_SPANS and one for the rest, newest span first (PostgreSQL with the
-    vector ts_rank reads; SQLite finds the terms in FTS5, then reads the rows by id)."""
+    """The newest `wanted` text matches among `rows`, as SELECTs of (id, received_at), one per
+    span of RECENT_SPANS and one for the rest, newest span first. PostgreSQL finds the terms and
+    the span in ComplaintSearch (the GIN index and its received_at index, combined), SQLite the
+    terms in FTS5; then the rows are read by id."""
     from django.db import connection
 
-    text: Any
-    if connection.vendor == "postgresql":
-        match = RawSQL(
-            '"complaints_complaint"."search_vector" @@ to_tsquery(\'simple\', %s)',
-            [_pg_query(terms)],
-            output_field=BooleanField(),
-        )
-        vector = RawSQL('"complaints_complaint"."search_vector"', [], output_field=TextField())
-        text = rows.filter(match).annotate(vector=vector).order_by(*_NEWEST).values("id", "received_at", "vector")
-    else:
-        fts = RawSQL("SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH %s", [_fts_query(terms)])
-        text = rows.filter(pk__in=fts).order_by(*_NEWEST).values("id", "received_at")
     levels: list[Any] = []
     newer: dt.datetime | None = None
+    bounds: list[tuple[dt.datetime | None, dt.datetime | None]] = []
     for days in RECENT_SPANS:
-        since = now - dt.timedelta(days=days)
-        span = text.filter(received_at__gte=since)
-        levels.append((span if newer is None else span.filter(received_at__lt=newer))[:wanted])
-        newer = since
-    levels.append(text.filter(received_at__lt=newer)[:wanted])
+        start = now - dt.timedelta(days=days)
+        bounds.append((start, newer))
+        newer = start
+    bounds.append((None, newer))
+    for since, before in bounds:
+        span = rows
+        if since is not None:
+            span = span.filter(received_at__gte=since)
+        if before is not None:
+            span = span.filter(received_at__lt=before)
+        if connection.vendor == "postgresql":
+            sql = "SELECT complaint_id FROM complaints_complaintsearch WHERE vector @@ to_tsquery('simple', %s)"
+            params: list[Any] = [_pg_query(terms)]
+            if since is not None:
+                sql, params = sql + " AND received_at >= %s", [*params, since]
+            if before is not None:
+                sql, params = sql + " AND received_at < %s", [*params, before]
+        else:
+            sql, params = "SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH %s", [_fts_query(terms)]
+        text = span.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (fixed SQL; the terms are parameters)
+        levels.append(text.order_by(*_NEWEST).values("id", "received_at")[:wanted])
     return levels
 
 
@@ -512,7 +518,8 @@ def search_page(
         if postgres:
             # The query as an InitPlan: parsed once, not once a row.
             scored = (
-                f"SELECT id, received_at, ts_rank(vector, (SELECT to_tsquery('simple', %s))) AS score FROM ({window}) w"  # noqa: S608 (fixed SQL around compiled parts)
+                "SELECT w.id, w.received_at, ts_rank(cs.vector, (SELECT to_tsquery('simple', %s))) AS score "  # noqa: S608 (fixed SQL around compiled parts)
+                f"FROM ({window}) w JOIN complaints_complaintsearch cs ON cs.complaint_id = w.id"
             )
             params.append(_pg_query(terms))
         else:
