@@ -41,7 +41,7 @@ from django.utils.dateparse import parse_datetime
 
 from kesu.accounts.models import User
 from kesu.audit.models import AuditRecord
-from kesu.audit.services import audit_build, keyed_digester
+from kesu.audit.services import keyed_digester
 from kesu.complaints.events import event_build
 from kesu.complaints.models import Complaint, ComplaintEvent, Status
 from kesu.complaints.numbering import format_number, period_of
@@ -424,7 +424,9 @@ def _run(
         )
         preparer = _Preparer(context, max(1, workers or os.cpu_count() or 1) if len(rows) > TASK_ROWS else 1)
         try:
+            started = time.perf_counter()
             order = list(preparer.map(_order_task, numbered))
+            ordering = time.perf_counter() - started
             # Rows that share a key: the first good one in the file is imported, the later good ones
             # repeat it (batch_check's rule); decided here, in file order, before any is written.
             by_key: dict[str, list[int]] = defaultdict(list)
@@ -450,9 +452,17 @@ def _run(
             known = _known_keys([order[i][0] for i in queue])
             tasks = [(*numbered[i], order[i][0] in known) for i in queue]
             writer = _Writer(batch=batch, actor=actor, now=now)
+            writer.timings["order"] = ordering
             handled = len(left_out)
             pending: list[Ready] = []
-            for prepared_row in preparer.map(_prepare_task, tasks):
+            prepared_rows = preparer.map(_prepare_task, tasks)
+            while True:
+                # The time this process waits for the prepared rows (all of the preparing, without workers).
+                started = time.perf_counter()
+                prepared_row = next(prepared_rows, None)
+                writer.timings["prepare (wait)"] += time.perf_counter() - started
+                if prepared_row is None:
+                    break
                 handled += 1
                 if isinstance(prepared_row, Rejected):
                     result.problems.extend(prepared_row.problems)
@@ -683,16 +693,7 @@ class _Writer:
                 {"kind": "registered", "to_status": Status.REGISTERED, "data": registered, "internal": False},
                 r.outcome,
             ):
-                event, audit = event_build(complaint=stub, actor=actor, at=now, **arguments)
-                audit = audit_build(
-                    actor=actor,
-                    action=audit.action,
-                    object_type=audit.object_type,
-                    object_id=audit.object_id,
-                    data=audit.data,
-                    at=now,
-                    digester=self.digest,
-                )
+                event, audit = event_build(complaint=stub, actor=actor, at=now, digester=self.digest, **arguments)
                 events.append([_value(event, f) for f in EVENT_FIELDS])
                 audits.append([_value(audit, f) for f in AUDIT_FIELDS])
             for label, columns in r.triage_rows:
