@@ -59,6 +59,19 @@ def keyed_digester() -> Callable[[bytes], str]:
     return digest
 
 
+def audit_content(record: AuditRecord) -> bytes:
+    """What a record's digest is computed over."""
+    return _canonical(
+        at=record.at,
+        actor_id=record.actor_id,
+        actor=record.actor,
+        action=record.action,
+        object_type=record.object_type,
+        object_id=record.object_id,
+        data=record.data,
+    )
+
+
 def record_digest(record: AuditRecord, *, keyed: bool = True) -> str:
     """HMAC-SHA256 of the record's content under the audit key; plain SHA-256 for records
     written before the chain was keyed (`AuditChainHead.keyed_from_id`)."""
@@ -101,20 +114,7 @@ def audit_build(
         object_id=str(object_id),
         data=json.loads(json.dumps(data, default=str)),
     )
-    if digester is None:
-        record.digest = record_digest(record)
-    else:
-        record.digest = digester(
-            _canonical(
-                at=record.at,
-                actor_id=record.actor_id,
-                actor=record.actor,
-                action=record.action,
-                object_type=record.object_type,
-                object_id=record.object_id,
-                data=record.data,
-            )
-        )
+    record.digest = record_digest(record) if digester is None else digester(audit_content(record))
     return record
 
 

@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -41,11 +42,11 @@ from django.utils.dateparse import parse_datetime
 
 from kesu.accounts.models import User
 from kesu.audit.models import AuditRecord
-from kesu.audit.services import keyed_digester
+from kesu.audit.services import audit_content, keyed_digester
 from kesu.complaints.events import event_build
 from kesu.complaints.models import Complaint, ComplaintEvent, Status
 from kesu.complaints.numbering import format_number, period_of
-from kesu.complaints.search import _converter, _jieba, join_document, number_tokens, phone_key, search_document_halves
+from kesu.complaints.search import _converter, _jieba, number_tokens, phone_key, search_document_halves
 from kesu.complaints.selectors import visible_complaints
 from kesu.complaints.services.intake import (
     COMPLAINT_DESK,
@@ -94,8 +95,9 @@ def bulk_supported() -> bool:
 
 @dataclass
 class Ready:
-    """A row that passed, prepared for writing: everything but what the parent process gives it
-    (id, number, customer, the earlier complaint it names)."""
+    """A row that passed, prepared for writing: its rows as COPY text lines, cut where the parent
+    process fills in what only it knows (ids, number, serial, customer, the earlier complaint it
+    names, the audit digests, which are over the number)."""
 
     row: int
     key: str
@@ -105,12 +107,11 @@ class Ready:
     phone: str | None
     email: str | None
     related_to: str
-    values: list[Any]  # COMPLAINT_COLUMNS, the parent's own columns left None
-    search_before: str
-    search_after: str
-    registered: dict[str, Any]
-    outcome: dict[str, Any]  # `record_event`'s arguments of the historical_outcome event
-    triage_rows: list[tuple[str, list[Any]]]  # (model label, its columns but complaint_id)
+    complaint: list[str]  # the line cut at COMPLAINT_SLOTS
+    events: list[list[str]]  # each line cut at its complaint_id
+    audits: list[tuple[list[str], bytes, bytes]]  # the line cut at object_id and digest; the content around the number
+    triage: list[tuple[str, list[str]]]  # (model label, its line cut at its complaint_id)
+    record: list[str]  # the imported-row record, cut at its complaint_id
 
 
 @dataclass
@@ -126,8 +127,9 @@ def _columns(model: type[models.Model], *, skip: Sequence[str] = ()) -> list[mod
 
 COMPLAINT_FIELDS = _columns(Complaint)
 COMPLAINT_COLUMNS = [str(f.column) for f in COMPLAINT_FIELDS]
-_PARENT_COLUMNS = ("id", "number", "serial", "customer_id", "related_to_id", "search_text")
-_AT = {name: COMPLAINT_COLUMNS.index(name) for name in _PARENT_COLUMNS}
+# What the parent process fills in, in the order of the columns.
+COMPLAINT_SLOTS = ("id", "number", "serial", "customer_id", "related_to_id")
+_SLOT_ORDER = sorted([*COMPLAINT_SLOTS, "search_text"], key=COMPLAINT_COLUMNS.index)
 EVENT_FIELDS = _columns(ComplaintEvent, skip=("id",))
 AUDIT_FIELDS = _columns(AuditRecord, skip=("id",))
 TRIAGE_MODELS: dict[str, type[models.Model]] = {"suggestion": TriageSuggestion, "override": TriageOverride}
@@ -141,6 +143,42 @@ def _value(instance: models.Model, f: models.Field[Any, Any]) -> Any:
     return value
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: Any) -> str:
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, dt.date):  # and datetimes: ISO 8601 with the offset
+        return value.isoformat()
+    return str(value).translate(_ESCAPES)
+
+
+def _cut(values: list[Any], slot: str) -> list[str]:
+    """A COPY line of `values` cut at the `slot` markers they hold (the markers are
+    per-import random, so no cell of the file can hold one)."""
+    return "\t".join(copy_text(v) for v in values).split(slot)
+
+
+def _fill(pieces: list[str], values: Sequence[str]) -> str:
+    out = [pieces[0]]
+    for value, piece in zip(values, pieces[1:], strict=True):
+        out.append(value)
+        out.append(piece)
+    return "".join(out)
+
+
+def _no_digest(content: bytes) -> str:
+    return ""
+
+
 @dataclass
 class _Context:
     checker: RowChecker
@@ -149,6 +187,8 @@ class _Context:
     now: dt.datetime
     language: str
     version: object
+    batch_id: int
+    slot: str = field(default_factory=lambda: "\x02" + secrets.token_hex(8) + "\x02")
 
 
 _context: _Context | None = None
@@ -208,12 +248,39 @@ def _ready(prepared: PreparedRow, data: IntakeData, context: _Context) -> Ready:
     outcome: HistoricalOutcome = historical_outcome(prepared, received_at=data.received_at, now=now)
     for name, value in outcome.fields.items():
         setattr(complaint, name, value)
-    triage_rows: list[tuple[str, list[Any]]] = []
+    slot = context.slot
+    values = [_value(complaint, f) for f in COMPLAINT_FIELDS]
+    for name in COMPLAINT_SLOTS:
+        values[COMPLAINT_COLUMNS.index(name)] = slot
+    values[COMPLAINT_COLUMNS.index("search_text")] = " ".join(piece for piece in (before, slot, after) if piece)
+    # The events and audit records as `complaint_register` and `_record_outcome` build them, the
+    # complaint's id and number standing in as markers.
+    complaint.number = slot
+    registered = registered_event_data(
+        data=data, triage=triage, department=department, on_duty=on_duty, related=None, historical=True
+    )
+    # The earlier complaint named is the one of that number (or the row is rejected, _Writer._related).
+    registered["related_to"] = data.related_to or None
+    events: list[list[str]] = []
+    audits: list[tuple[list[str], bytes, bytes]] = []
+    for arguments in (
+        {"kind": "registered", "to_status": Status.REGISTERED, "data": registered, "internal": False},
+        outcome.event_arguments(),
+    ):
+        event, audit = event_build(complaint=complaint, actor=actor, at=now, digester=_no_digest, **arguments)
+        event.complaint_id = slot
+        audit.digest = slot
+        content = audit_content(audit).split(json.dumps(slot).encode()[1:-1])
+        if len(content) != 2:
+            raise RuntimeError("an audit record's content names its complaint once")
+        events.append(_cut([_value(event, f) for f in EVENT_FIELDS], slot))
+        audits.append((_cut([_value(audit, f) for f in AUDIT_FIELDS], slot), content[0], content[1]))
+    triage_lines: list[tuple[str, list[str]]] = []
     for row in intake_rows(
         complaint=complaint, advice=triage.advice, actor=actor, chose_severity=data.severity or "", now=now
     ):
         label = "suggestion" if isinstance(row, TriageSuggestion) else "override"
-        triage_rows.append((label, [_value(row, f) for f in TRIAGE_FIELDS[label]]))
+        triage_lines.append((label, _cut([slot, *(_value(row, f) for f in TRIAGE_FIELDS[label])], slot)))
     return Ready(
         row=prepared.row,
         key=prepared.key,
@@ -223,14 +290,11 @@ def _ready(prepared: PreparedRow, data: IntakeData, context: _Context) -> Ready:
         phone=data.customer_phone,
         email=data.customer_email,
         related_to=data.related_to,
-        values=[_value(complaint, f) for f in COMPLAINT_FIELDS],
-        search_before=before,
-        search_after=after,
-        registered=registered_event_data(
-            data=data, triage=triage, department=department, on_duty=on_duty, related=None, historical=True
-        ),
-        outcome=outcome.event_arguments(),
-        triage_rows=triage_rows,
+        complaint=_cut(values, slot),
+        events=events,
+        audits=audits,
+        triage=triage_lines,
+        record=_cut([prepared.key, slot, context.batch_id, prepared.row, now], slot),
     )
 
 
@@ -421,6 +485,7 @@ def _run(
             now=now,
             language=batch.language,
             version=scope_version(),
+            batch_id=batch.pk,
         )
         preparer = _Preparer(context, max(1, workers or os.cpu_count() or 1) if len(rows) > TASK_ROWS else 1)
         try:
@@ -670,52 +735,48 @@ class _Writer:
             return [pk for (pk,) in cursor.fetchall()]
 
     def _copy(self, rows: list[Ready], ids: list[int], serials: list[int], customers: list[int]) -> None:
-        now, actor = self.now, self.actor
-        complaints: list[list[Any]] = []
-        events: list[list[Any]] = []
-        audits: list[list[Any]] = []
-        triage: dict[str, list[list[Any]]] = defaultdict(list)
-        records: list[list[Any]] = []
+        complaints: list[str] = []
+        events: list[str] = []
+        audits: list[str] = []
+        triage: dict[str, list[str]] = defaultdict(list)
+        records: list[str] = []
+        digest = self.digest
         for r, pk, serial, customer in zip(rows, ids, serials, customers, strict=True):
             number = format_number(r.period, serial)
-            values = r.values
-            values[_AT["id"]] = pk
-            values[_AT["number"]] = number
-            values[_AT["serial"]] = serial
-            values[_AT["customer_id"]] = customer
             related = self.related.get(r.related_to) if r.related_to else None
-            values[_AT["related_to_id"]] = related
-            values[_AT["search_text"]] = join_document(r.search_before, number_tokens(number), r.search_after)
-            complaints.append(values)
-            stub = Complaint(pk=pk, number=number)
-            registered = dict(r.registered, related_to=r.related_to if related else None)
-            for arguments in (
-                {"kind": "registered", "to_status": Status.REGISTERED, "data": registered, "internal": False},
-                r.outcome,
-            ):
-                event, audit = event_build(complaint=stub, actor=actor, at=now, digester=self.digest, **arguments)
-                events.append([_value(event, f) for f in EVENT_FIELDS])
-                audits.append([_value(audit, f) for f in AUDIT_FIELDS])
-            for label, columns in r.triage_rows:
-                triage[label].append([pk, *columns])
-            records.append([r.key, pk, self.batch.pk, r.row, now])
-        self._copy_rows("complaints_complaint", COMPLAINT_COLUMNS, complaints)
-        self._copy_rows("complaints_complaintevent", [str(f.column) for f in EVENT_FIELDS], events)
-        self._copy_rows("audit_auditrecord", [str(f.column) for f in AUDIT_FIELDS], audits)
+            fill = {
+                "id": str(pk),
+                "number": copy_text(number),
+                "serial": str(serial),
+                "customer_id": str(customer),
+                "related_to_id": str(related) if related else "\\N",
+                "search_text": number_tokens(number),
+            }
+            complaints.append(_fill(r.complaint, [fill[name] for name in _SLOT_ORDER]))
+            key = str(pk)
+            events.extend(_fill(pieces, [key]) for pieces in r.events)
+            number_json = json.dumps(number, ensure_ascii=False)[1:-1].encode()
+            for pieces, before, after in r.audits:
+                audits.append(_fill(pieces, [fill["number"], digest(before + number_json + after)]))
+            for label, pieces in r.triage:
+                triage[label].append(_fill(pieces, [key]))
+            records.append(_fill(r.record, [key]))
+        self._copy_lines("complaints_complaint", COMPLAINT_COLUMNS, complaints)
+        self._copy_lines("complaints_complaintevent", [str(f.column) for f in EVENT_FIELDS], events)
+        self._copy_lines("audit_auditrecord", [str(f.column) for f in AUDIT_FIELDS], audits)
         for label, model in TRIAGE_MODELS.items():
             if triage[label]:
                 columns = ["complaint_id", *(str(f.column) for f in TRIAGE_FIELDS[label])]
-                self._copy_rows(model._meta.db_table, columns, triage[label])
-        self._copy_rows(
+                self._copy_lines(model._meta.db_table, columns, triage[label])
+        self._copy_lines(
             ImportedRecord._meta.db_table, ["key", "complaint_id", "batch_id", "row", "created_at"], records
         )
 
-    def _copy_rows(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    def _copy_lines(self, table: str, columns: list[str], lines: list[str]) -> None:
         names = ", ".join(f'"{c}"' for c in columns)
         sql = f'COPY "{table}" ({names}) FROM STDIN'
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(("\n".join(lines) + "\n").encode())
 
 
 def _no_such_complaint() -> str:

@@ -6,6 +6,7 @@ one, so every behaviour below but the order of numbering holds on both databases
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -200,6 +201,10 @@ class _Undo(Exception):
     pass
 
 
+def _canonical(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+
+
 def _rows() -> dict[str, Any]:
     """Every row an import writes, by natural keys (ids differ between the two runs)."""
     number_of = dict(Complaint.objects.values_list("pk", "number"))
@@ -217,18 +222,18 @@ def _rows() -> dict[str, Any]:
         out = []
         for row in rows:
             row.pop("id", None)
-            out.append((number_of[row.pop("complaint_id")], repr(sorted(row.items()))))
+            out.append((number_of[row.pop("complaint_id")], _canonical(row)))
         return sorted(out)
 
     events = by_number(ComplaintEvent.objects.values())
     audit = sorted(
-        repr(sorted((k, v) for k, v in a.items() if k != "id"))
+        _canonical({k: v for k, v in a.items() if k != "id"})
         for a in AuditRecord.objects.filter(object_type="complaint").values()
     )
     suggestions = by_number(TriageSuggestion.objects.values())
     overrides = by_number(TriageOverride.objects.values())
     tallies = by_number(ComplaintTally.objects.values())
-    daily = sorted(repr(sorted((k, v) for k, v in d.items() if k != "id")) for d in DailyTally.objects.values())
+    daily = sorted(_canonical({k: v for k, v in d.items() if k != "id"}) for d in DailyTally.objects.values())
     return {
         "complaints": complaints,
         "events": events,
