@@ -75,7 +75,8 @@ from kesu.imports.services import (
     historical_outcome,
     parse_when,
 )
-from kesu.reports.tallies import tallies_count_inserted
+from kesu.reports.tallies import COMPLAINT_FIELDS as TALLIED
+from kesu.reports.tallies import complaint_cells, tallies_add_new, tally_keys
 from kesu.triage.intelligence import active_model, intake_rows
 from kesu.triage.models import TriageOverride, TriagePolicy, TriageSuggestion
 from kesu.triage.services import suggest_severity
@@ -112,6 +113,7 @@ class Ready:
     audits: list[tuple[list[str], bytes, bytes]]  # the line cut at object_id and digest; the content around the number
     triage: list[tuple[str, list[str]]]  # (model label, its line cut at its complaint_id)
     record: list[str]  # the imported-row record, cut at its complaint_id
+    tally: tuple[dict[str, str], list[Any]]  # its group keys and cells (kesu/reports/tallies.py)
 
 
 @dataclass
@@ -188,6 +190,7 @@ class _Context:
     language: str
     version: object
     batch_id: int
+    tally_keys: Any
     slot: str = field(default_factory=lambda: "\x02" + secrets.token_hex(8) + "\x02")
 
 
@@ -295,6 +298,12 @@ def _ready(prepared: PreparedRow, data: IntakeData, context: _Context) -> Ready:
         audits=audits,
         triage=triage_lines,
         record=_cut([prepared.key, slot, context.batch_id, prepared.row, now], slot),
+        tally=complaint_cells(
+            # The earlier complaint it names is there (or the row is rejected): its id counts as one.
+            {name: getattr(complaint, name) for name in TALLIED if name != "related_to_id"}
+            | {"related_to_id": 1 if data.related_to else None},
+            context.tally_keys,
+        ),
     )
 
 
@@ -486,6 +495,7 @@ def _run(
             language=batch.language,
             version=scope_version(),
             batch_id=batch.pk,
+            tally_keys=tally_keys(),
         )
         preparer = _Preparer(context, max(1, workers or os.cpu_count() or 1) if len(rows) > TASK_ROWS else 1)
         try:
@@ -613,7 +623,8 @@ class _Writer:
             serials = self._timed("numbers", self._serials, rows)
             ids = self._ids("complaints_complaint", len(rows))
             self._timed("copy", self._copy, rows, ids, serials, customers)
-            self._timed("tallies", tallies_count_inserted, ids)
+            tallied = [(pk, *r.tally) for pk, r in zip(ids, rows, strict=True)]
+            self._timed("tallies", tallies_add_new, tallied)
             started = time.perf_counter()
         self.timings["commit"] += time.perf_counter() - started
         result.created += len(rows)
