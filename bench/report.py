@@ -349,6 +349,7 @@ def render(results: dict[str, Any]) -> str:
             )
         add("")
     lines.extend(render_reports(results.get("reports")))
+    lines.extend(render_bulk_import(results.get("bulk_import")))
     lines.extend(render_scale(results))
     notes = results.get("notes") or []
     if notes:
@@ -362,6 +363,42 @@ def render(results: dict[str, Any]) -> str:
 
 def _seconds(row: dict[str, Any] | None) -> str:
     return f"{row['worst_s']:.2f} s" if row else "–"
+
+
+def render_bulk_import(bulk: dict[str, Any] | None) -> list[str]:
+    """The bulk import of historical complaints (bench/bulk_import.py): rows/s against the target."""
+    if not bulk or "first" not in bulk:
+        return []
+    target = bulk.get("target_rows_per_s", 20_000)
+    lines = [
+        "## Bulk import (bench/bulk_import.py)",
+        "",
+        f"`kesu import FILE --historical --bulk` of a {bulk['rows']:,}-row CSV written from the bench texts "
+        f"({bulk.get('bad_rows', 0)} rows with a bad phone), on a scratch PostgreSQL database, "
+        f"{bulk.get('workers')} worker processes on {bulk.get('cpus')} CPUs, chunks of {bulk.get('chunk'):,} rows; "
+        "then the same file again (every row skipped). CPU: the importing process and its workers; "
+        "PostgreSQL: the backend it talked to. Target (issue 15): "
+        f"{target:,} rows/s (1,000,000 in under a minute).",
+        "",
+        "| run | rows | imported | skipped | rejected | wall s | CPU s | PostgreSQL CPU s | rows/s "
+        "| load before | target | result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    for run in ("first", "again"):
+        row = bulk.get(run)
+        if not row:
+            continue
+        met = row["rows_per_s"] is not None and row["rows_per_s"] >= target
+        lines.append(
+            f"| {run} | {row['rows']:,} | {row['created']:,} | {row['skipped']:,} | {row['rejected']:,} | "
+            f"{row['wall_s']:.1f} | {row['cpu_s']:.1f} | {row['pg_backend_cpu_s']:.1f} | {row['rows_per_s']:,} | "
+            f"{' '.join(str(x) for x in row.get('load_before', []))} | ≥ {target:,}/s | {_met(met)} |"
+        )
+    phases = bulk["first"].get("phases_s") or {}
+    if phases:
+        lines += ["", "Writing, first run (s): " + ", ".join(f"{k} {v}" for k, v in phases.items()) + "."]
+    lines.append("")
+    return lines
 
 
 def render_scale(results: dict[str, Any]) -> list[str]:

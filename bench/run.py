@@ -10,6 +10,8 @@
    list, the detail view and `q` search over HTTP.
 
 5. The staff pages of bench/staff_pages.toml (bench/pages.py), by server time.
+6. The bulk import of historical complaints (bench/bulk_import.py, its own scratch database;
+   `--bulk-rows`, `--no-bulk-import`).
 
 Every figure in BENCHMARKS.md comes from this run. Options: `--quick` for a short smoke run
 (writes bench/out/BENCHMARKS.quick.md instead), `--duration`, `--preload`, `--clients`;
@@ -274,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         help="cost curve: grow the preload to this many complaints and measure reads, search and KPI again (0: skip)",
     )
     parser.add_argument("--no-reports", action="store_true", help="skip bench/reports.py (ledger, KPI, reports)")
+    parser.add_argument(
+        "--no-bulk-import", action="store_true", help="skip bench/bulk_import.py (kesu import --historical --bulk)"
+    )
+    parser.add_argument("--bulk-rows", type=int, default=20_000, help="rows of the bulk import's file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and temp dir")
     parser.add_argument(
         "--pages-only",
@@ -445,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         log("staff pages (bench/staff_pages.toml)")
         results["pages"] = run_pages(args, pg_env, chosen, password, pg_url)
+        if not args.no_bulk_import:
+            log(f"bulk import: bench/bulk_import.py ({args.bulk_rows:,} rows, its own scratch database)")
+            results["bulk_import"] = run_bulk_import_bench(rows=5000 if args.quick else args.bulk_rows, out_dir=out_dir)
         if not args.no_reports:
             log("reports: bench/reports.py (ledger, indicators, scheduled reports) on the preload")
             results["reports"] = run_reports_bench(pg_env, quick=args.quick, out_dir=out_dir)
@@ -589,6 +598,20 @@ def run_reports_bench(
         log(f"  {line}")
     if completed.returncode != 0:
         raise RuntimeError(f"bench/reports.py failed:\n{completed.stderr[-4000:]}")
+    figures: dict[str, Any] = json.loads(target.read_text())
+    return figures
+
+
+def run_bulk_import_bench(*, rows: int, out_dir: Path) -> dict[str, Any]:
+    """bench/bulk_import.py in its own process and its own scratch PostgreSQL database."""
+    target = out_dir / "bulk_import.json"
+    command = [str(BIN / "python"), "-m", "bench.bulk_import", "--rows", str(rows), "--json", str(target)]
+    env = {**os.environ, "KESU_BENCH_BULK_DB": PG_DATABASE + "_bulk"}
+    completed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=3600)
+    for line in completed.stdout.splitlines():
+        log(f"  {line}")
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench/bulk_import.py failed:\n{completed.stderr[-4000:]}")
     figures: dict[str, Any] = json.loads(target.read_text())
     return figures
 

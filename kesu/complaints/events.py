@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -154,9 +155,11 @@ def event_build(
     from_status: str = "",
     to_status: str = "",
     internal: bool = True,
+    digester: Callable[[bytes], str] | None = None,
 ) -> tuple[ComplaintEvent, AuditRecord]:
     """The event and its audit record, unsaved, for a caller that writes them with its other new
-    rows (kesu/core/inserts.py) and then calls `events_recorded`; `record_event` does all three."""
+    rows (kesu/core/inserts.py) and then calls `events_recorded`; `record_event` does all three.
+    `digester`: the audit's `keyed_digester()`, for a caller that builds many."""
     payload = data or {}
     event = ComplaintEvent(
         complaint=complaint,
@@ -176,6 +179,7 @@ def event_build(
         object_id=complaint.number,
         data={"from": from_status, "to": to_status, "note": note, **payload},
         at=at,
+        digester=digester,
     )
     return event, audit
 

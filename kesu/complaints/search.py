@@ -125,8 +125,16 @@ def tokens(text: str) -> list[str]:
             continue
         stream.extend(_bigrams(han))
         if len(han) > 2:
-            words.extend(w for w in _jieba().cut_for_search(han, HMM=False) if len(w) >= 2)
+            words.extend(_search_words(han))
     return stream + words
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _search_words(han: str) -> tuple[str, ...]:
+    """jieba's search-mode words of two characters or more in one run of Chinese. Kept per run:
+    segmentation is most of the cost of indexing, and runs (the text between two punctuation
+    marks: 质量太差, 要求退款, 客服态度不好) recur from one complaint to the next."""
+    return tuple(w for w in _jieba().cut_for_search(han, HMM=False) if len(w) >= 2)
 
 
 def search_document(
@@ -145,10 +153,49 @@ def search_document(
     notes: Iterable[str] = (),
 ) -> str:
     """The tokens of every searchable field; the title counts twice (a match there ranks higher)."""
+    before = _document_tokens(_leading_parts(title, description, demand, location, product, sku, result, name))
+    after = _document_tokens([external_ref, *findings, *notes])
+    return join_document(before, number_tokens(number), after)
+
+
+def _leading_parts(*texts: str) -> list[str]:
+    title, *rest = texts
     title = normalise(title)
-    parts = [title, title, description, demand, location, product, sku, result, name, number, external_ref]
-    parts += [*findings, *notes]
+    return [title, title, *rest]
+
+
+def _document_tokens(parts: Iterable[str]) -> str:
     return " ".join(token for part in parts if part for token in tokens(normalise(part)))
+
+
+def number_tokens(number: str) -> str:
+    """The tokens of a complaint number in its search document."""
+    return _document_tokens([number])
+
+
+def join_document(before: str, number: str, after: str) -> str:
+    """A search document from the tokens before the number, the number's and those after it."""
+    return " ".join(piece for piece in (before, number, after) if piece)
+
+
+def search_document_halves(
+    *,
+    title: str = "",
+    description: str = "",
+    demand: str = "",
+    location: str = "",
+    product: str = "",
+    sku: str = "",
+    result: str = "",
+    name: str = "",
+    external_ref: str = "",
+) -> tuple[str, str]:
+    """`search_document` of a complaint not numbered yet (no findings, no notes), as the tokens
+    before and after its number: `join_document(before, number_tokens(number), after)` is the
+    document, for a caller that numbers many complaints after cutting their texts (the bulk
+    import, kesu/imports/bulk.py)."""
+    before = _document_tokens(_leading_parts(title, description, demand, location, product, sku, result, name))
+    return before, _document_tokens([external_ref])
 
 
 def build_search_text(complaint: Complaint, *, notes: Iterable[str] = (), findings: Iterable[str] = ()) -> str:

@@ -61,13 +61,19 @@ def forget_observed_version() -> None:
     _observed.set(_UNSET)
 
 
+def scope_version() -> object:
+    """The version the open scope sees (for a worker process that continues it, `reference_scope(version=…)`)."""
+    return _scope.get()
+
+
 @contextmanager
-def reference_scope() -> Iterator[None]:
-    """A unit of work that sees one version of the reference data (nested scopes share the outer)."""
+def reference_scope(*, version: object = _UNSET) -> Iterator[None]:
+    """A unit of work that sees one version of the reference data (nested scopes share the outer);
+    `version`: the one another process's scope saw (`scope_version()`), its cache inherited."""
     if _scope.get() is not _UNSET:
         yield
         return
-    observed = _observed.get()
+    observed = version if version is not _UNSET else _observed.get()
     token = _scope.set(observed if observed is not _UNSET else current_version())
     try:
         yield

@@ -39,14 +39,15 @@ def _refuse(message: str, code: str) -> ValidationFailed:
     return ValidationFailed([FieldError("file", message, code)])
 
 
-def read_table(*, name: str, content: bytes) -> Table:
-    """The file's first sheet (XLSX) or its rows (CSV in UTF-8, with or without BOM, or GB18030)."""
-    if len(content) > MAX_BYTES:
+def read_table(*, name: str, content: bytes, limited: bool = True) -> Table:
+    """The file's first sheet (XLSX) or its rows (CSV in UTF-8, with or without BOM, or GB18030);
+    `limited`: at most MAX_BYTES and MAX_ROWS (the bulk import, kesu/imports/bulk.py, takes more)."""
+    if limited and len(content) > MAX_BYTES:
         raise _refuse(_("The file is larger than 20 MB."), "too_large")
     if not content:
         raise _refuse(_("The file is empty."), "empty")
     if name.lower().endswith(".xlsx") or content[:2] == b"PK":
-        raw = _read_xlsx(content)
+        raw = _read_xlsx(content, limited=limited)
     elif name.lower().endswith((".csv", ".txt")):
         raw = _read_csv(content)
     else:
@@ -63,12 +64,12 @@ def read_table(*, name: str, content: bytes) -> Table:
         rows.append([c.strip() for c in cells])
     if not rows:
         raise _refuse(_("The file has no rows below its header."), "no_rows")
-    if len(rows) > MAX_ROWS:
+    if limited and len(rows) > MAX_ROWS:
         raise _refuse(_("At most %(max)d rows per file.") % {"max": MAX_ROWS}, "too_many_rows")
     return Table(headers=headers, rows=rows)
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
+def _read_xlsx(content: bytes, *, limited: bool = True) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -81,7 +82,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     out = []
     for values in sheet.iter_rows(values_only=True):
         out.append([_cell(v) for v in values])
-        if len(out) > MAX_ROWS + 1:
+        if limited and len(out) > MAX_ROWS + 1:
             break
     book.close()
     return out

@@ -30,7 +30,7 @@ from kesu.accounts.models import Role, User
 from kesu.complaints.events import record_event
 from kesu.complaints.models import TERMINAL_STATUSES, Channel, Complaint, Status
 from kesu.complaints.services.intake import complaint_register
-from kesu.complaints.validation import parse_intake
+from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core import tasks
 from kesu.core.errors import DomainError, FieldError, NotFound, PermissionDenied, ValidationFailed
 from kesu.core.reference import reference_scope
@@ -278,34 +278,54 @@ def _target_to_key() -> dict[str, str]:
     return {c.target: c.key for c in BY_KEY.values() if c.target}
 
 
-def batch_check(batch: ImportBatch, *, now: dt.datetime) -> Check:
-    """Check every row of `batch` with its current mapping; nothing is written."""
-    mapping = {int(index): key for index, key in batch.mapping.items() if key}
-    header_of = {key: batch.headers[index] for index, key in mapping.items()}
-    preset = PRESETS.get(batch.preset, PRESETS[GENERIC])
-    check = Check(total=len(batch.rows))
-    mapped = set(mapping.values())
-    required = ["customer_name", "description"]
-    if not (batch.default_channel or preset.channel):
-        required.append("channel")
-    check.unmapped_required = [column_label(k) for k in required if k not in mapped]
-    if "customer_phone" not in mapped and "customer_email" not in mapped:
-        check.unmapped_required.append(column_label("customer_phone"))
-    vocabulary = _Vocabulary()
-    to_key = _target_to_key()
-    seen: dict[str, int] = {}
-    for row_number, cells in _rows_of(batch):
+class RowChecker:
+    """The checks of one row, the same for every way of importing (row by row here, in bulk in
+    kesu/imports/bulk.py): its cells converted, the intake payload built and validated with the
+    API's rules (`parse_intake`), and, in historical mode, its status and outcome read. Nothing is
+    written; `check` needs no database once the checker is built (the vocabulary is read here and
+    the reference data the intake consults is kept by `reference_scope`)."""
+
+    def __init__(self, batch: ImportBatch, *, now: dt.datetime) -> None:
+        self.now = now
+        self.historical = batch.historical
+        self.mapping = {int(index): key for index, key in batch.mapping.items() if key}
+        self.header_of = {key: batch.headers[index] for index, key in self.mapping.items()}
+        self.preset = PRESETS.get(batch.preset, PRESETS[GENERIC])
+        self.channel = batch.default_channel or self.preset.channel
+        self.vocabulary = _Vocabulary()
+        self.to_key = _target_to_key()
+
+    def unmapped_required(self) -> list[str]:
+        mapped = set(self.mapping.values())
+        required = ["customer_name", "description"]
+        if not self.channel:
+            required.append("channel")
+        missing = [column_label(k) for k in required if k not in mapped]
+        if "customer_phone" not in mapped and "customer_email" not in mapped:
+            missing.append(column_label("customer_phone"))
+        return missing
+
+    def values_of(self, cells: list[str]) -> dict[str, str]:
+        return {key: cells[index] if index < len(cells) else "" for index, key in self.mapping.items()}
+
+    def key_of(self, cells: list[str]) -> str:
+        return _row_key(self.values_of(cells))
+
+    def check(self, row_number: int, cells: list[str]) -> tuple[PreparedRow, list[RowProblem], IntakeData | None]:
+        """The row prepared for registering, its problems (none when it may be imported) and,
+        when it passed, what the intake's validation made of it."""
+        header_of = self.header_of
         problems: list[RowProblem] = []
-        values = {key: cells[index] if index < len(cells) else "" for index, key in mapping.items()}
+        values = self.values_of(cells)
         converted: dict[str, Any] = {}
         for key, text in values.items():
             if not text.strip():
                 continue
             try:
-                converted[key] = _convert(key, text, vocabulary)
+                converted[key] = _convert(key, text, self.vocabulary)
             except CellError as exc:
                 problems.append(RowProblem(row_number, header_of[key], key, str(exc)))
-        payload: dict[str, Any] = {"channel": batch.default_channel or preset.channel}
+        payload: dict[str, Any] = {"channel": self.channel}
         for key, value in converted.items():
             target = BY_KEY[key].target if key in BY_KEY else ""
             if not target:
@@ -318,11 +338,12 @@ def batch_check(batch: ImportBatch, *, now: dt.datetime) -> Check:
             else:
                 payload[head] = value
         failed = {p.field for p in problems}
+        data: IntakeData | None = None
         try:
-            parse_intake(payload, now=now)
+            data = parse_intake(payload, now=self.now)
         except ValidationFailed as failure:
             for error in failure.errors:
-                key = to_key.get(error.field or "", "")
+                key = self.to_key.get(error.field or "", "")
                 if key in failed:
                     continue  # already reported with the cell's own reason
                 column = header_of.get(key, "")
@@ -330,13 +351,13 @@ def batch_check(batch: ImportBatch, *, now: dt.datetime) -> Check:
                     column = column_label(key)
                 problems.append(RowProblem(row_number, column, key, str(error.message)))
         prepared = PreparedRow(row=row_number, key=_row_key(values), payload=payload)
-        if batch.historical:
+        if self.historical:
             status = converted.get("status") or Status.CLOSED
             prepared.status = str(status)
             prepared.result = str(converted.get("result", ""))[:10000]
             closed_at = converted.get("closed_at")
             if isinstance(closed_at, dt.datetime):
-                if closed_at > now:
+                if closed_at > self.now:
                     problems.append(
                         RowProblem(
                             row_number, header_of["closed_at"], "closed_at", _("The time cannot be in the future.")
@@ -346,17 +367,30 @@ def batch_check(batch: ImportBatch, *, now: dt.datetime) -> Check:
         due = converted.get(ODR_DUE.key)
         if isinstance(due, dt.datetime):
             prepared.platform_due = due
+        return prepared, problems, (data if not problems else None)
+
+    def repeats(self, row_number: int, earlier: int) -> RowProblem:
+        """A row whose key an earlier good row of the file has."""
+        column = self.header_of.get("external_ref", "")
+        return RowProblem(
+            row_number,
+            column,
+            "external_ref" if column else "",
+            _("This row repeats row %(row)d.") % {"row": earlier},
+        )
+
+
+def batch_check(batch: ImportBatch, *, now: dt.datetime) -> Check:
+    """Check every row of `batch` with its current mapping; nothing is written."""
+    checker = RowChecker(batch, now=now)
+    check = Check(total=len(batch.rows))
+    check.unmapped_required = checker.unmapped_required()
+    seen: dict[str, int] = {}
+    for row_number, cells in _rows_of(batch):
+        prepared, problems, _data = checker.check(row_number, cells)
         earlier = seen.get(prepared.key)
         if earlier is not None and not problems:
-            column = header_of.get("external_ref", "")
-            problems.append(
-                RowProblem(
-                    row_number,
-                    column,
-                    "external_ref" if column else "",
-                    _("This row repeats row %(row)d.") % {"row": earlier},
-                )
-            )
+            problems.append(checker.repeats(row_number, earlier))
         if problems:
             check.problems.extend(problems)
             continue
@@ -395,11 +429,7 @@ def import_upload(
 ) -> ImportBatch:
     """Read the file and keep it for the preview (nothing is imported yet)."""
     _require(actor, historical=historical)
-    errors: list[FieldError] = []
-    if preset not in PRESETS:
-        errors.append(FieldError("preset", _("Choose one of the kinds of file offered."), "invalid_choice"))
-    if default_channel and default_channel not in Channel.values:
-        errors.append(FieldError("default_channel", _("Choose one of the channels offered."), "invalid_choice"))
+    errors = _upload_errors(preset=preset, default_channel=default_channel)
     if errors:
         raise ValidationFailed(errors)
     table = read_table(name=name, content=content)
@@ -416,6 +446,15 @@ def import_upload(
         created_at=now,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
+
+
+def _upload_errors(*, preset: str, default_channel: str) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if preset not in PRESETS:
+        errors.append(FieldError("preset", _("Choose one of the kinds of file offered."), "invalid_choice"))
+    if default_channel and default_channel not in Channel.values:
+        errors.append(FieldError("default_channel", _("Choose one of the channels offered."), "invalid_choice"))
+    return errors
 
 
 def _require(actor: User, *, historical: bool) -> None:
@@ -575,32 +614,51 @@ def _run(batch: ImportBatch, *, now: dt.datetime, progress: Progress | None, all
         progress(check.total, check.total)
 
 
-def _record_outcome(complaint: Complaint, prepared: PreparedRow, *, actor: User, now: dt.datetime) -> None:
-    """A historical row's status and outcome, as the spreadsheet gives them (no clocks, no messages)."""
+def historical_outcome(prepared: PreparedRow, *, received_at: dt.datetime, now: dt.datetime) -> HistoricalOutcome:
+    """What a historical row's status and outcome change on its complaint, and the event saying so."""
     status = prepared.status or Status.CLOSED
-    received = complaint.received_at
-    ended = prepared.closed_at or received
+    ended = prepared.closed_at or received_at
     fields: dict[str, Any] = {"status": status, "result": prepared.result, "updated_at": now}
     if status != Status.REGISTERED:
-        fields["acknowledged_at"] = received
+        fields["acknowledged_at"] = received_at
     if status in (Status.RESOLVED, Status.CLOSED):
         fields["resolved_at"] = ended
         fields["replied_at"] = ended
     if status in TERMINAL_STATUSES:
         fields["closed_at"] = ended
-    Complaint.objects.filter(pk=complaint.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(complaint, name, value)
-    record_event(
-        complaint=complaint,
-        kind="historical_outcome",
-        actor=actor,
-        at=now,
-        from_status=Status.REGISTERED,
-        to_status=status,
+    return HistoricalOutcome(
+        fields=fields,
+        status=status,
         note=prepared.result[:2000],
         data={"status": status, "closed_at": ended.isoformat() if status in TERMINAL_STATUSES else None},
     )
+
+
+@dataclass(frozen=True)
+class HistoricalOutcome:
+    fields: dict[str, Any]
+    status: str
+    note: str
+    data: dict[str, Any]
+
+    def event_arguments(self) -> dict[str, Any]:
+        """`record_event`'s arguments for the `historical_outcome` event (less complaint, actor, at)."""
+        return {
+            "kind": "historical_outcome",
+            "from_status": Status.REGISTERED,
+            "to_status": self.status,
+            "note": self.note,
+            "data": self.data,
+        }
+
+
+def _record_outcome(complaint: Complaint, prepared: PreparedRow, *, actor: User, now: dt.datetime) -> None:
+    """A historical row's status and outcome, as the spreadsheet gives them (no clocks, no messages)."""
+    outcome = historical_outcome(prepared, received_at=complaint.received_at, now=now)
+    Complaint.objects.filter(pk=complaint.pk).update(**outcome.fields)
+    for name, value in outcome.fields.items():
+        setattr(complaint, name, value)
+    record_event(complaint=complaint, actor=actor, at=now, **outcome.event_arguments())
 
 
 def _platform_clock(

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -103,6 +103,46 @@ COMPLAINT_FIELDS = (
 )
 
 
+def tally_keys() -> _Keys:
+    """What `complaint_cells` needs to name a complaint's groups (three queries)."""
+    return _Keys()
+
+
+def complaint_cells(row: dict[str, Any], keys: _Keys) -> tuple[dict[str, str], list[Cell]]:
+    """A complaint's group keys and the cells its own row gives (COMPLAINT_FIELDS): the day it was
+    received and what it counts there, the day it was closed or otherwise finished. Its deadlines,
+    callbacks and close or reopen events add theirs in `contributions`."""
+    tz = timezone.get_default_timezone()
+
+    def day(value: dt.datetime) -> int:
+        return value.astimezone(tz).date().toordinal()
+
+    out: list[Cell] = []
+    received = day(row["received_at"])
+    out.append((received, "received", 1))
+    if row["is_resolved_contact"] or row["settled_on_spot"]:
+        out.append((received, "first_contact", 1))
+    if row["related_to_id"]:
+        out.append((received, "repeats", 1))
+    if row["escalation_level"]:
+        out.append((received, "escalated", 1))
+    status = row["status"]
+    if status == Status.INVALID:
+        out.append((received, "invalid", 1))
+    finished: int | None = None
+    if status == Status.CLOSED and row["closed_at"] is not None:
+        closed = day(row["closed_at"])
+        out.append((closed, "closed", 1))
+        seconds = (row["closed_at"] - row["received_at"]).total_seconds()
+        out.append((closed, f"h:{minutes_bucket(seconds)}", 1))
+        finished = closed
+    elif status in FINISHED_OTHERWISE:
+        finished = day(row["updated_at"])
+    if finished is not None:
+        out.append((max(finished, received), "finished", 1))
+    return keys.of(row), out
+
+
 def contributions(ids: list[int], keys: _Keys) -> dict[int, tuple[dict[str, str], list[Cell], bool]]:
     """What each complaint of `ids` adds now: (group keys, cells, counted on several close or
     reopen days). Four queries, whatever the number of complaints."""
@@ -115,30 +155,7 @@ def contributions(ids: list[int], keys: _Keys) -> dict[int, tuple[dict[str, str]
     found: dict[int, dict[str, str]] = {}
     for row in Complaint.objects.filter(pk__in=ids).order_by().values(*COMPLAINT_FIELDS):
         pk = row["id"]
-        found[pk] = keys.of(row)
-        out = cells[pk]
-        received = day(row["received_at"])
-        out.append((received, "received", 1))
-        if row["is_resolved_contact"] or row["settled_on_spot"]:
-            out.append((received, "first_contact", 1))
-        if row["related_to_id"]:
-            out.append((received, "repeats", 1))
-        if row["escalation_level"]:
-            out.append((received, "escalated", 1))
-        status = row["status"]
-        if status == Status.INVALID:
-            out.append((received, "invalid", 1))
-        finished: int | None = None
-        if status == Status.CLOSED and row["closed_at"] is not None:
-            closed = day(row["closed_at"])
-            out.append((closed, "closed", 1))
-            seconds = (row["closed_at"] - row["received_at"]).total_seconds()
-            out.append((closed, f"h:{minutes_bucket(seconds)}", 1))
-            finished = closed
-        elif status in FINISHED_OTHERWISE:
-            finished = day(row["updated_at"])
-        if finished is not None:
-            out.append((max(finished, received), "finished", 1))
+        found[pk], cells[pk] = complaint_cells(row, keys)
     counted = Q(state=DeadlineState.MET) | Q(missed_at__isnull=False)
     for complaint_id, kind, due_at, on_time in (
         ComplaintDeadline.objects.filter(counted, complaint_id__in=ids)
@@ -317,6 +334,27 @@ def refresh_tallies(
         mark.refreshed_at = now
         mark.save(update_fields=["refreshed_at"])
     return changed
+
+
+def tallies_add_new(counted: Sequence[tuple[int, dict[str, str], list[Cell]]]) -> int:
+    """Add complaints just written without the services (the bulk import, kesu/imports/bulk.py),
+    with their group keys and cells (`complaint_cells`: complaints with no deadline, callback or
+    close event yet), in the caller's transaction: a few statements for the whole list, so a
+    refresh later finds them counted (their records equal) instead of recounting them. Locks the
+    TallyMark row until the caller commits (a refresh then waits); nothing to do before the first
+    refresh, which counts everything. Returns how many complaints were added."""
+    mark = _locked_mark()
+    if mark.refreshed_at is None or not counted:
+        return 0
+    deltas: dict[RowKey, Counter[str]] = defaultdict(Counter)
+    records = []
+    for pk, dims, cells in counted:
+        cells = sorted(cells)
+        _spread(deltas, dims, cells, 1)
+        records.append(ComplaintTally(complaint_id=pk, dims=dims, cells=[list(c) for c in cells], multi=False))
+    ComplaintTally.objects.bulk_create(records, batch_size=2000)
+    _apply(deltas)
+    return len(records)
 
 
 # The nightly check: between these local hours, once a day (the hourly task asks `reconcile_due`).

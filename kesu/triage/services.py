@@ -75,17 +75,47 @@ def seed_rules() -> list[SeverityRule]:
     ]
 
 
+_Matchers = tuple[frozenset[str], tuple[tuple[str, str | None, re.Pattern[str] | None], ...]]
+
+
+def _rule_matchers(rule: SeverityRule) -> _Matchers:
+    """The rule's channels and its keywords, each normalised (with its pattern) as `_matches` reads
+    it: worked out once per rule instance and kept on it while its texts stay the same (every
+    complaint registered, and every row of a bulk import, is matched against every rule)."""
+    source = (rule.keywords_zh_hans, rule.keywords_zh_hant, rule.keywords_en, rule.channels)
+    cached = rule.__dict__.get("_kesu_matchers")
+    if cached is not None and cached[0] == source:
+        return cached[1]  # type: ignore[no-any-return]
+    keywords: list[tuple[str, str | None, re.Pattern[str] | None]] = []
+    for keyword in rule.keywords():
+        if "+" in keyword and keyword.strip("+"):
+            keywords.append((keyword, None, None))  # "a+b": `_matches` reads its parts
+            continue
+        normalised, pattern = _keyword_matcher(keyword)
+        keywords.append((keyword, normalised, pattern))
+    matchers: _Matchers = (frozenset(rule.channel_codes()), tuple(keywords))
+    rule.__dict__["_kesu_matchers"] = (source, matchers)
+    return matchers
+
+
 def match_rules(rules: Iterable[SeverityRule], *, text: str, channel: str) -> SeveritySuggestion:
     """The most severe of `rules` that matches the text or the channel; general otherwise."""
     haystack = _normalise(text)
     best = SeveritySuggestion(Severity.GENERAL, None)
     for rule in rules:
         matched = ""
-        if channel in rule.channel_codes():
+        channels, keywords = _rule_matchers(rule)
+        if channel in channels:
             matched = f"channel:{channel}"
         else:
-            for keyword in rule.keywords():
-                if _matches(keyword, haystack):
+            for keyword, normalised, pattern in keywords:
+                if pattern is not None:
+                    hit = pattern.search(haystack) is not None
+                elif normalised is not None:
+                    hit = normalised in haystack
+                else:
+                    hit = _matches(keyword, haystack)
+                if hit:
                     matched = keyword
                     break
         more_severe = SEVERITY_RANK[Severity(rule.severity)] > SEVERITY_RANK[Severity(best.severity)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,9 +22,11 @@ from kesu.complaints.validation import IntakeData, parse_intake
 from kesu.core.errors import FieldError, PermissionDenied, ValidationFailed
 from kesu.core.inserts import insert_together
 from kesu.core.reference import reference_scope, remembered
+from kesu.customers.models import Customer
 from kesu.customers.services import customer_get_or_create
-from kesu.deadlines.services import initial_deadlines, opening_rows
+from kesu.deadlines.services import InitialDeadlines, initial_deadlines, opening_rows
 from kesu.notifications.services import notify_users
+from kesu.triage.intelligence import Advice
 from kesu.triage.intelligence import advise as triage_advise
 from kesu.triage.intelligence import intake_rows as triage_intake_rows
 from kesu.triage.manufacturing import Grading
@@ -60,13 +63,127 @@ def _manufacturing_grading(data: IntakeData) -> Grading | None:
     )
 
 
-def _route(data: IntakeData) -> Department | None:
+def route(data: IntakeData) -> Department | None:
+    """The department a registration gives `data` (DP-1, IN-6)."""
     if data.category is not None:
         department = data.category.responsible_department()
         if department is not None:
             return department
     # First-contact responsibility (IN-6): anything unrouted lands at the complaint desk.
     return remembered("complaints.complaint_desk", lambda: Department.objects.filter(code=COMPLAINT_DESK).first())
+
+
+@dataclass(frozen=True)
+class Triage:
+    """How a registration grades a complaint: the rules' and the classifier's advice, and the
+    severity it takes with where that came from."""
+
+    advice: Advice
+    severity: str
+    severity_source: str
+    grading: Grading | None
+
+
+def registration_triage(data: IntakeData) -> Triage:
+    """The severity a registration gives `data` (a read: rules, classifier, CL-5 grading); the
+    bulk import (kesu/imports/bulk.py) grades its rows with it too."""
+    text = " ".join([data.title, data.description, data.demand, data.location, data.product_name])
+    # The rules, and the organisation's classifier beside them (kesu/triage/intelligence.py):
+    # a rule hit on a major criterion always wins; the classifier may raise the grading.
+    advice = triage_advise(text=text, channel=data.channel)
+    severity = data.severity or advice.severity
+    severity_source = "intake" if data.severity else advice.source
+    grading = None if data.severity else _manufacturing_grading(data)
+    if grading is not None and SEVERITY_RANK[Severity(grading.severity)] > SEVERITY_RANK[Severity(severity)]:
+        severity, severity_source = grading.severity, "grading"  # CL-5: loss, defect quantity, nature
+    return Triage(advice=advice, severity=severity, severity_source=severity_source, grading=grading)
+
+
+def registered_event_data(
+    *,
+    data: IntakeData,
+    triage: Triage,
+    department: Department | None,
+    on_duty: User | None,
+    related: Complaint | None,
+    historical: bool,
+) -> dict[str, Any]:
+    """The `registered` event's data (and its audit record's)."""
+    suggestion = triage.advice.rule
+    grading = triage.grading
+    return {
+        "channel": data.channel,
+        "severity": triage.severity,
+        "severity_source": triage.severity_source,
+        "severity_rule": suggestion.rule.code if suggestion.rule else None,
+        "matched": suggestion.matched if suggestion.rule else "",
+        "classifier": triage.advice.version.version if triage.advice.version else None,
+        **({"grading": list(grading.reasons)} if triage.severity_source == "grading" and grading else {}),
+        "department": department.code if department else None,
+        **({"on_duty": on_duty.username} if on_duty else {}),
+        "related_to": related.number if related else None,
+        **({"historical": True} if historical else {}),
+    }
+
+
+def complaint_build(
+    *,
+    data: IntakeData,
+    triage: Triage,
+    number: str,
+    period: str,
+    serial: int,
+    customer: Customer | None,
+    department: Department | None,
+    on_duty: User | None,
+    actor: User | None,
+    related: Complaint | None,
+    deadlines: InitialDeadlines | None,
+    now: dt.datetime,
+) -> Complaint:
+    """The new complaint's row, unsaved (no deadlines: a historical one; the bulk import builds
+    its rows with it too, the customer and number set after)."""
+    return Complaint(
+        number=number,
+        period=period,
+        serial=serial,
+        status=Status.REGISTERED,
+        channel=data.channel,
+        severity=triage.severity,
+        severity_rule=triage.advice.rule.rule if triage.severity_source == "rule" else None,
+        severity_source=triage.severity_source,
+        urgency=data.urgency,
+        category=data.category,
+        customer=customer,
+        contact_name=data.customer_name,
+        contact_phone=data.customer_phone or "",
+        contact_email=data.customer_email or "",
+        title=data.title,
+        description=data.description,
+        received_at=data.received_at,
+        location=data.location,
+        product_name=data.product_name,
+        product_sku=data.product_sku,
+        product_lot=data.product_lot,
+        order_no=data.order_no,
+        product_quantity=data.product_quantity,
+        delivery_date=data.delivery_date,
+        sample_kept=data.sample_kept,
+        demand=data.demand,
+        amount_claimed=data.amount_claimed,
+        overseas=data.overseas,
+        external_ref=data.external_ref,
+        department=department,
+        assignee=on_duty,
+        recorded_by=actor,
+        related_to=related,
+        acknowledge_due=deadlines.acknowledge_due if deadlines else None,
+        reply_due=deadlines.reply_due if deadlines else None,
+        close_due=deadlines.close_due if deadlines else None,
+        created_at=now,
+        updated_at=now,
+        language=data.language or settings.LANGUAGE_CODE,
+    )
 
 
 def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, historical: bool = False) -> Complaint:
@@ -77,17 +194,9 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
         related = candidates.filter(number=data.related_to).first()
         if related is None:
             raise ValidationFailed([FieldError("related_to", _("No complaint has this number."), "not_found")])
-    text = " ".join([data.title, data.description, data.demand, data.location, data.product_name])
-    # The rules, and the organisation's classifier beside them (kesu/triage/intelligence.py):
-    # a rule hit on a major criterion always wins; the classifier may raise the grading.
-    advice = triage_advise(text=text, channel=data.channel)
-    suggestion = advice.rule
-    severity = data.severity or advice.severity
-    severity_source = "intake" if data.severity else advice.source
-    grading = None if data.severity else _manufacturing_grading(data)
-    if grading is not None and SEVERITY_RANK[Severity(grading.severity)] > SEVERITY_RANK[Severity(severity)]:
-        severity, severity_source = grading.severity, "grading"  # CL-5: loss, defect quantity, nature
-    department = _route(data)
+    triage = registration_triage(data)
+    advice, severity = triage.advice, triage.severity
+    department = route(data)
     on_duty = _agent_on_duty(data=data, department=department, actor=actor, now=now)
     deadlines = initial_deadlines(
         received_at=data.received_at,
@@ -105,46 +214,19 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
         # The month's counter is locked from here to the commit, so it is taken after every read
         # and the customer's write, just before the rows that carry the number (numbering.py).
         serial = next_serial(period)
-        complaint = Complaint(
+        complaint = complaint_build(
+            data=data,
+            triage=triage,
             number=format_number(period, serial),
             period=period,
             serial=serial,
-            status=Status.REGISTERED,
-            channel=data.channel,
-            severity=severity,
-            severity_rule=suggestion.rule if severity_source == "rule" else None,
-            severity_source=severity_source,
-            urgency=data.urgency,
-            category=data.category,
             customer=customer,
-            contact_name=data.customer_name,
-            contact_phone=data.customer_phone or "",
-            contact_email=data.customer_email or "",
-            title=data.title,
-            description=data.description,
-            received_at=data.received_at,
-            location=data.location,
-            product_name=data.product_name,
-            product_sku=data.product_sku,
-            product_lot=data.product_lot,
-            order_no=data.order_no,
-            product_quantity=data.product_quantity,
-            delivery_date=data.delivery_date,
-            sample_kept=data.sample_kept,
-            demand=data.demand,
-            amount_claimed=data.amount_claimed,
-            overseas=data.overseas,
-            external_ref=data.external_ref,
             department=department,
-            assignee=on_duty,
-            recorded_by=actor,
-            related_to=related,
-            acknowledge_due=None if historical else deadlines.acknowledge_due,
-            reply_due=None if historical else deadlines.reply_due,
-            close_due=None if historical else deadlines.close_due,
-            created_at=now,
-            updated_at=now,
-            language=data.language or settings.LANGUAGE_CODE,
+            on_duty=on_duty,
+            actor=actor,
+            related=related,
+            deadlines=None if historical else deadlines,
+            now=now,
         )
         index_for_search(complaint)
         complaint.save(force_insert=True)
@@ -157,19 +239,14 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
             actor=actor,
             at=now,
             to_status=Status.REGISTERED,
-            data={
-                "channel": data.channel,
-                "severity": severity,
-                "severity_source": severity_source,
-                "severity_rule": suggestion.rule.code if suggestion.rule else None,
-                "matched": suggestion.matched if suggestion.rule else "",
-                "classifier": advice.version.version if advice.version else None,
-                **({"grading": list(grading.reasons)} if severity_source == "grading" and grading else {}),
-                "department": department.code if department else None,
-                **({"on_duty": on_duty.username} if on_duty else {}),
-                "related_to": related.number if related else None,
-                **({"historical": True} if historical else {}),
-            },
+            data=registered_event_data(
+                data=data,
+                triage=triage,
+                department=department,
+                on_duty=on_duty,
+                related=related,
+                historical=historical,
+            ),
             internal=False,
         )
         rows: list[Model] = [
@@ -204,13 +281,19 @@ def _register(*, actor: User | None, data: IntakeData, now: dt.datetime, histori
 ON_DUTY_CHANNELS = frozenset({"phone", "walk_in"})
 
 
+def takes_agent_on_duty(*, channel: str, department: Department | None, actor: User | None) -> bool:
+    """Whether a complaint so registered goes to the agent on duty (OP-1, IN-6)."""
+    if channel not in ON_DUTY_CHANNELS or department is None or department.code != COMPLAINT_DESK:
+        return False
+    # First-contact responsibility: the agent who took it keeps it (the queue's 我的待办).
+    return not (actor is not None and actor.role == Role.AGENT)
+
+
 def _agent_on_duty(
     *, data: IntakeData, department: Department | None, actor: User | None, now: dt.datetime
 ) -> User | None:
-    if data.channel not in ON_DUTY_CHANNELS or department is None or department.code != COMPLAINT_DESK:
+    if not takes_agent_on_duty(channel=data.channel, department=department, actor=actor):
         return None
-    if actor is not None and actor.role == Role.AGENT:
-        return None  # first-contact responsibility: the agent who took it keeps it (the queue's 我的待办)
     from kesu.desk.roster import agent_on_duty
 
     return agent_on_duty(now=now, prefer=actor)

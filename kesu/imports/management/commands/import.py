@@ -1,7 +1,9 @@
-"""`kesu import FILE [--historical]`: complaints from an XLSX or CSV file (API.md, SPEC IN-9).
+"""`kesu import FILE [--historical [--bulk [--chunk N] [--workers N]]]`: complaints from an XLSX or
+CSV file (API.md, SPEC IN-9).
 
 Every row is checked before any is stored; the bad ones are listed (row, column, reason) and
-never stored; the good ones are imported once, however often the file is run."""
+never stored; the good ones are imported once, however often the file is run. `--bulk` writes
+historical rows with COPY on PostgreSQL (kesu/imports/bulk.py); elsewhere row by row."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Role, User
 from kesu.core import clock
 from kesu.core.errors import DomainError
+from kesu.imports.bulk import BULK_CHUNK, bulk_supported, import_file_bulk
 from kesu.imports.columns import PRESETS
 from kesu.imports.services import import_file
 
@@ -32,24 +36,59 @@ class Command(BaseCommand):
         parser.add_argument("--preset", default="generic", choices=sorted(PRESETS), help="kind of file")
         parser.add_argument("--channel", default="", help="channel code for rows that give none")
         parser.add_argument("--all-or-nothing", action="store_true", help="store nothing when any row has a problem")
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="with --historical, on PostgreSQL: prepare the rows in worker processes and write them with COPY",
+        )
+        parser.add_argument("--chunk", type=int, default=BULK_CHUNK, help="bulk: rows per transaction")
+        parser.add_argument("--workers", type=int, default=None, help="bulk: worker processes (default: one per CPU)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        bulk = options["bulk"]
+        if bulk and not options["historical"]:
+            raise CommandError(
+                _(
+                    "Bulk mode imports historical complaints only (no deadlines, nobody notified): "
+                    "add --historical, or import without --bulk."
+                )
+            )
+        if bulk and options["all_or_nothing"]:
+            raise CommandError(_("Bulk mode stores each chunk as it goes: import without --all-or-nothing."))
+        if options["chunk"] < 1 or (options["workers"] is not None and options["workers"] < 1):
+            raise CommandError(_("--chunk and --workers take a number of at least 1."))
         actor = self._actor(options.get("user"))
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        if bulk and not bulk_supported():
+            self.stderr.write(_("Bulk mode needs PostgreSQL: on this database the rows are imported one by one."))
+            bulk = False
         try:
-            batch = import_file(
-                actor=actor,
-                name=path.name,
-                content=path.read_bytes(),
-                now=clock.now(),
-                historical=options["historical"],
-                preset=options["preset"],
-                default_channel=options["channel"],
-                progress=self._progress,
-                all_or_nothing=options["all_or_nothing"],
-            )
+            if bulk:
+                batch = import_file_bulk(
+                    actor=actor,
+                    name=path.name,
+                    content=path.read_bytes(),
+                    now=clock.now(),
+                    preset=options["preset"],
+                    default_channel=options["channel"],
+                    progress=self._progress,
+                    chunk=options["chunk"],
+                    workers=options["workers"],
+                )
+            else:
+                batch = import_file(
+                    actor=actor,
+                    name=path.name,
+                    content=path.read_bytes(),
+                    now=clock.now(),
+                    historical=options["historical"],
+                    preset=options["preset"],
+                    default_channel=options["channel"],
+                    progress=self._progress,
+                    all_or_nothing=options["all_or_nothing"],
+                )
         except DomainError as exc:
             for error in exc.errors:
                 self.stderr.write(f"{error.field or '-'}: {error.message}")
